@@ -1,0 +1,21 @@
+//===- QuantDialect.h - The loom_quant dialect -------------------------*- C++ -*-===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECTS_QUANT_QUANTDIALECT_H
+#define LOOM_DIALECTS_QUANT_QUANTDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/quant/QuantDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/quant/QuantOps.h.inc"
+
+#endif // LOOM_DIALECTS_QUANT_QUANTDIALECT_H
