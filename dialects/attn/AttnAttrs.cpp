@@ -16,6 +16,8 @@ using namespace mlir::loom::attn;
 #define GET_ATTRDEF_CLASSES
 #include "dialects/attn/AttnAttrs.cpp.inc"
 
+// The storage classes are defined by the .cpp.inc above, so registration has
+// to happen in this file (LoomAttnDialect::initialize calls it).
 void LoomAttnDialect::registerAttributes() {
   addAttributes<
 #define GET_ATTRDEF_LIST
@@ -24,90 +26,76 @@ void LoomAttnDialect::registerAttributes() {
 }
 
 //===----------------------------------------------------------------------===//
-// PatternAttr
+// BlockSparseAttr
 //===----------------------------------------------------------------------===//
 
-// Syntax: `<` item (`,` item)* `>` with item one of `causal`,
-// `window = N`, `sinks = N`, each at most once, in any order. The printer
-// writes them in that order, leaving out what is absent.
-Attribute PatternAttr::parse(AsmParser &parser, Type) {
-  SMLoc loc = parser.getCurrentLocation();
-  bool causal = false;
-  std::optional<int64_t> window;
-  std::optional<int64_t> sinks;
-
-  auto parseItem = [&]() -> ParseResult {
-    SMLoc itemLoc = parser.getCurrentLocation();
-    StringRef key;
-    if (parser.parseKeyword(&key))
-      return failure();
-    if (key == "causal") {
-      if (causal)
-        return parser.emitError(itemLoc, "'causal' given twice");
-      causal = true;
-      return success();
-    }
-    std::optional<int64_t> *slot = key == "window"  ? &window
-                                   : key == "sinks" ? &sinks
-                                                    : nullptr;
-    if (!slot)
-      return parser.emitError(itemLoc, "expected 'causal', 'window' or "
-                                       "'sinks', got '")
-             << key << "'";
-    if (slot->has_value())
-      return parser.emitError(itemLoc, "'") << key << "' given twice";
-    int64_t value;
-    if (parser.parseEqual() || parser.parseInteger(value))
-      return failure();
-    *slot = value;
-    return success();
-  };
-
-  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::LessGreater,
-                                     parseItem))
-    return {};
-  return PatternAttr::getChecked(
-      [&] { return parser.emitError(loc); }, parser.getContext(), causal,
-      window, sinks.value_or(0));
-}
-
-void PatternAttr::print(AsmPrinter &printer) const {
-  SmallVector<std::string, 3> items;
-  if (getCausal())
-    items.push_back("causal");
-  if (std::optional<int64_t> window = getWindow())
-    items.push_back("window = " + std::to_string(*window));
-  if (getSinks() != 0)
-    items.push_back("sinks = " + std::to_string(getSinks()));
-  printer << "<";
-  llvm::interleaveComma(items, printer);
-  printer << ">";
-}
-
 LogicalResult
-PatternAttr::verify(function_ref<InFlightDiagnostic()> emitError, bool causal,
-                    std::optional<int64_t> window, int64_t sinks) {
-  // Dense attention is written without a pattern, so that "no pattern" has
-  // one spelling and passes need test only for the attribute's presence.
-  if (!causal && !window)
-    return emitError() << "pattern must be causal or have a window; "
-                          "dense attention carries no pattern";
-  if (window && *window < 1)
-    return emitError() << "window must be at least 1, got " << *window;
-  if (sinks < 0)
-    return emitError() << "sinks must be non-negative, got " << sinks;
-  // Without a window every key is visible anyway: sinks would mean nothing.
-  if (sinks > 0 && !window)
-    return emitError() << "sinks need a window";
+BlockSparseAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        int64_t qBlock, int64_t kvBlock,
+                        DenseElementsAttr layout) {
+  if (qBlock <= 0)
+    return emitError() << "q_block must be positive, got " << qBlock;
+  if (kvBlock <= 0)
+    return emitError() << "kv_block must be positive, got " << kvBlock;
+  ShapedType type = layout.getType();
+  if (!type.getElementType().isInteger(1))
+    return emitError() << "layout must be a tensor of i1, got " << type;
+  if (type.getRank() != 3)
+    return emitError() << "layout must have rank 3 [heads, q_blocks, "
+                          "kv_blocks], got "
+                       << type;
+  // An empty layout would describe attention over nothing.
+  if (llvm::is_contained(type.getShape(), 0))
+    return emitError() << "layout dimensions must be positive, got " << type;
   return success();
 }
 
-bool PatternAttr::isVisible(int64_t query, int64_t key) const {
-  if (getCausal() && key > query)
-    return false;
-  std::optional<int64_t> window = getWindow();
-  if (!window || key < getSinks())
-    return true;
-  int64_t distance = query >= key ? query - key : key - query;
-  return distance < *window;
+int64_t BlockSparseAttr::getNumHeads() const {
+  return getLayout().getType().getDimSize(0);
+}
+
+int64_t BlockSparseAttr::getNumQueryBlocks() const {
+  return getLayout().getType().getDimSize(1);
+}
+
+int64_t BlockSparseAttr::getNumKeyBlocks() const {
+  return getLayout().getType().getDimSize(2);
+}
+
+bool BlockSparseAttr::isBlockVisible(int64_t head, int64_t qBlock,
+                                     int64_t kvBlock) const {
+  int64_t h = getNumHeads() == 1 ? 0 : head;
+  uint64_t flat =
+      (h * getNumQueryBlocks() + qBlock) * getNumKeyBlocks() + kvBlock;
+  return getLayout().getValues<bool>()[flat];
+}
+
+//===----------------------------------------------------------------------===//
+// StridedAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+StridedAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                    int64_t block, int64_t stride, ArrayRef<int64_t> offsets) {
+  if (block <= 0)
+    return emitError() << "block must be positive, got " << block;
+  if (stride <= 0)
+    return emitError() << "stride must be positive, got " << stride;
+  // The textual form cannot spell an empty list; the C++ API can.
+  if (offsets.empty())
+    return emitError() << "offsets must have at least one entry";
+  for (auto [head, offset] : llvm::enumerate(offsets))
+    if (offset < 0 || offset >= stride)
+      return emitError() << "offset " << offset << " of head " << head
+                         << " must be in [0, " << stride << ")";
+  return success();
+}
+
+int64_t StridedAttr::getOffsetForHead(int64_t head) const {
+  ArrayRef<int64_t> offsets = getOffsets();
+  return offsets.size() == 1 ? offsets.front() : offsets[head];
+}
+
+bool StridedAttr::isBlockVisible(int64_t head, int64_t kvBlock) const {
+  return kvBlock % getStride() == getOffsetForHead(head);
 }
