@@ -332,6 +332,20 @@ def LoomAttn_RopeOp : LoomAttn_Op<"rope", [
     type($sin_cache)
   }];
 
+  let builders = [
+    // The result has the type of x; half-split over all channels unless
+    // told otherwise.
+    OpBuilder<(ins "Value":$x, "Value":$positions, "Value":$cos_cache,
+                   "Value":$sin_cache, CArg<"bool", "false">:$interleaved,
+                   CArg<"std::optional<int64_t>", "std::nullopt">:$rotary_dim),
+    [{
+      build($_builder, $_state, x.getType(), x, positions, cos_cache,
+            sin_cache, interleaved,
+            rotary_dim ? $_builder.getI64IntegerAttr(*rotary_dim)
+                       : IntegerAttr());
+    }]>
+  ];
+
   let hasVerifier = 1;
 
   let extraClassDeclaration = [{
