@@ -131,18 +131,17 @@ Value buildScores(OpBuilder &b, Location loc, Value logits, Scoring scoring,
                                    IteratorType::reduction};
   Value maxInit = filled(b, loc, cF32(b, loc, -INFINITY),
                          emptyLike(b, loc, {t}, b.getF32Type()));
-  Value rowMax = linalg::GenericOp::create(
-                     b, loc, maxInit.getType(), ValueRange{logits},
-                     ValueRange{maxInit},
-                     {id, row}, red,
-                     [&](OpBuilder &nb, Location nl, ValueRange args) {
-                       linalg::YieldOp::create(
-                           nb, nl,
-                           arith::MaximumFOp::create(
-                               nb, nl, args[1], toF32(nb, nl, args[0]))
-                               .getResult());
-                     })
-                     .getResult(0);
+  Value rowMax =
+      linalg::GenericOp::create(
+          b, loc, maxInit.getType(), ValueRange{logits}, ValueRange{maxInit},
+          {id, row}, red,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            linalg::YieldOp::create(nb, nl,
+                                    arith::MaximumFOp::create(
+                                        nb, nl, args[1], toF32(nb, nl, args[0]))
+                                        .getResult());
+          })
+          .getResult(0);
   auto expShifted = [&](OpBuilder &nb, Location nl, Value l, Value m) {
     return math::ExpOp::create(
         nb, nl, arith::SubFOp::create(nb, nl, toF32(nb, nl, l), m));
@@ -167,9 +166,8 @@ Value buildScores(OpBuilder &b, Location loc, Value logits, Scoring scoring,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                linalg::YieldOp::create(
                    nb, nl,
-                   arith::DivFOp::create(nb, nl,
-                                         expShifted(nb, nl, args[0], args[1]),
-                                         args[2])
+                   arith::DivFOp::create(
+                       nb, nl, expShifted(nb, nl, args[0], args[1]), args[2])
                        .getResult());
              })
       .getResult(0);
@@ -222,9 +220,9 @@ LogicalResult lowerRoute(RewriterBase &rewriter, RouteOp op) {
                     Value eligible = arith::OrIOp::create(
                         sb, sl, first,
                         arith::OrIOp::create(sb, sl, below, tieAfter));
-                    Value noBest = arith::CmpIOp::create(
-                        sb, sl, arith::CmpIPredicate::slt, best[1],
-                        cIdx(sb, sl, 0));
+                    Value noBest =
+                        arith::CmpIOp::create(sb, sl, arith::CmpIPredicate::slt,
+                                              best[1], cIdx(sb, sl, 0));
                     Value larger = arith::CmpFOp::create(
                         sb, sl, arith::CmpFPredicate::OGT, s, best[0]);
                     Value take = arith::AndIOp::create(
@@ -239,10 +237,9 @@ LogicalResult lowerRoute(RewriterBase &rewriter, RouteOp op) {
                   });
               scf::YieldOp::create(rb, rl, scan.getResults());
             });
-        linalg::YieldOp::create(
-            nb, nl,
-            ValueRange{select.getResult(0),
-                       toI32(nb, nl, select.getResult(1))});
+        linalg::YieldOp::create(nb, nl,
+                                ValueRange{select.getResult(0),
+                                           toI32(nb, nl, select.getResult(1))});
       });
   Value weights = topk.getResult(0), ids = topk.getResult(1);
 
@@ -254,8 +251,7 @@ LogicalResult lowerRoute(RewriterBase &rewriter, RouteOp op) {
                            emptyLike(b, loc, {t}, b.getF32Type()));
     Value sum =
         linalg::GenericOp::create(
-            b, loc, sumInit.getType(), ValueRange{weights},
-            ValueRange{sumInit},
+            b, loc, sumInit.getType(), ValueRange{weights}, ValueRange{sumInit},
             {id, row}, {IteratorType::parallel, IteratorType::reduction},
             [&](OpBuilder &nb, Location nl, ValueRange args) {
               linalg::YieldOp::create(
@@ -303,15 +299,14 @@ LogicalResult lowerDispatch(RewriterBase &rewriter, DispatchOp op) {
   // Counting sort, stable: counts into offsets[e + 1], exclusive prefix
   // sum, then each choice in ascending flat index takes its expert's next
   // slot.
-  Value offsets = filled(b, loc, cI32(b, loc, 0),
-                         emptyLike(b, loc, {cIdx(b, loc, numExperts + 1)},
-                                   b.getI32Type()));
+  Value offsets =
+      filled(b, loc, cI32(b, loc, 0),
+             emptyLike(b, loc, {cIdx(b, loc, numExperts + 1)}, b.getI32Type()));
   offsets =
       scf::ForOp::create(
           b, loc, c0, tk, c1, ValueRange{offsets},
           [&](OpBuilder &nb, Location nl, Value f, ValueRange iter) {
-            Value slot =
-                arith::AddIOp::create(nb, nl, expertOf(nb, nl, f), c1);
+            Value slot = arith::AddIOp::create(nb, nl, expertOf(nb, nl, f), c1);
             Value n = tensor::ExtractOp::create(nb, nl, iter[0], slot);
             n = arith::AddIOp::create(nb, nl, n, cI32(nb, nl, 1));
             scf::YieldOp::create(
@@ -319,20 +314,19 @@ LogicalResult lowerDispatch(RewriterBase &rewriter, DispatchOp op) {
                 tensor::InsertOp::create(nb, nl, n, iter[0], slot).getResult());
           })
           .getResult(0);
-  offsets =
-      scf::ForOp::create(
-          b, loc, c0, nE, c1, ValueRange{offsets},
-          [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
-            Value next = arith::AddIOp::create(nb, nl, ex, c1);
-            Value sum = arith::AddIOp::create(
-                nb, nl, tensor::ExtractOp::create(nb, nl, iter[0], ex),
-                tensor::ExtractOp::create(nb, nl, iter[0], next));
-            scf::YieldOp::create(
-                nb, nl,
-                tensor::InsertOp::create(nb, nl, sum, iter[0], next)
-                    .getResult());
-          })
-          .getResult(0);
+  offsets = scf::ForOp::create(
+                b, loc, c0, nE, c1, ValueRange{offsets},
+                [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
+                  Value next = arith::AddIOp::create(nb, nl, ex, c1);
+                  Value sum = arith::AddIOp::create(
+                      nb, nl, tensor::ExtractOp::create(nb, nl, iter[0], ex),
+                      tensor::ExtractOp::create(nb, nl, iter[0], next));
+                  scf::YieldOp::create(
+                      nb, nl,
+                      tensor::InsertOp::create(nb, nl, sum, iter[0], next)
+                          .getResult());
+                })
+                .getResult(0);
   Value permInit = emptyLike(b, loc, {tk}, b.getI32Type());
   auto place = scf::ForOp::create(
       b, loc, c0, tk, c1, ValueRange{offsets, permInit},
@@ -342,8 +336,8 @@ LogicalResult lowerDispatch(RewriterBase &rewriter, DispatchOp op) {
         Value cursor = tensor::InsertOp::create(
             nb, nl, arith::AddIOp::create(nb, nl, pos, cI32(nb, nl, 1)),
             iter[0], ex);
-        Value perm = tensor::InsertOp::create(nb, nl, toI32(nb, nl, f),
-                                              iter[1], toIndex(nb, nl, pos));
+        Value perm = tensor::InsertOp::create(nb, nl, toI32(nb, nl, f), iter[1],
+                                              toIndex(nb, nl, pos));
         scf::YieldOp::create(nb, nl, ValueRange{cursor, perm});
       });
   Value perm = place.getResult(1);
@@ -354,14 +348,15 @@ LogicalResult lowerDispatch(RewriterBase &rewriter, DispatchOp op) {
   Value xSorted = buildIndexedGeneric(
       b, loc, ValueRange{emptyLike(b, loc, {tk, d}, xElt)},
       [&](OpBuilder &nb, Location nl, ValueRange idx) -> SmallVector<Value> {
-        Value f = toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, perm, idx[0]));
+        Value f =
+            toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, perm, idx[0]));
         Value tok = arith::DivUIOp::create(nb, nl, f, k);
         return {tensor::ExtractOp::create(nb, nl, x, ValueRange{tok, idx[1]})};
       });
-  rewriter.replaceOp(
-      op, {castTo(b, loc, xSorted, op.getXSorted().getType()),
-           castTo(b, loc, offsets, op.getExpertOffsets().getType()),
-           castTo(b, loc, perm, op.getPermutation().getType())});
+  rewriter.replaceOp(op,
+                     {castTo(b, loc, xSorted, op.getXSorted().getType()),
+                      castTo(b, loc, offsets, op.getExpertOffsets().getType()),
+                      castTo(b, loc, perm, op.getPermutation().getType())});
   return success();
 }
 
@@ -388,11 +383,13 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
   auto loop = scf::ForOp::create(
       b, loc, c0, e, c1, ValueRange{init},
       [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
-        Value start = toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, offsets, ex));
-        Value end = toIndex(
-            nb, nl,
-            tensor::ExtractOp::create(nb, nl, offsets,
-                                      arith::AddIOp::create(nb, nl, ex, c1).getResult()));
+        Value start =
+            toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, offsets, ex));
+        Value end =
+            toIndex(nb, nl,
+                    tensor::ExtractOp::create(
+                        nb, nl, offsets,
+                        arith::AddIOp::create(nb, nl, ex, c1).getResult()));
         Value rows = arith::SubIOp::create(nb, nl, end, start);
         OpFoldResult one = nb.getIndexAttr(1), zero = nb.getIndexAttr(0);
         // Only this expert's rows: a [rows, K] block of x_sorted ...
@@ -414,11 +411,12 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
         if (elt != f32) {
           AffineMap id = nb.getMultiDimIdentityMap(2);
           y = linalg::GenericOp::create(
-                  nb, nl, RankedTensorType::get(
-                              cast<RankedTensorType>(y.getType()).getShape(),
-                              elt),
-                  ValueRange{y}, ValueRange{emptyLike(nb, nl, {rows, nDim}, elt)},
-                  {id, id}, {IteratorType::parallel, IteratorType::parallel},
+                  nb, nl,
+                  RankedTensorType::get(
+                      cast<RankedTensorType>(y.getType()).getShape(), elt),
+                  ValueRange{y},
+                  ValueRange{emptyLike(nb, nl, {rows, nDim}, elt)}, {id, id},
+                  {IteratorType::parallel, IteratorType::parallel},
                   [&](OpBuilder &cb, Location cl, ValueRange args) {
                     linalg::YieldOp::create(cb, cl,
                                             fromF32(cb, cl, args[0], elt));
@@ -455,7 +453,8 @@ LogicalResult lowerCombine(RewriterBase &rewriter, CombineOp op) {
           b, loc, c0, tk, c1,
           ValueRange{emptyLike(b, loc, {tk}, b.getI32Type())},
           [&](OpBuilder &nb, Location nl, Value i, ValueRange iter) {
-            Value f = toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, perm, i));
+            Value f =
+                toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, perm, i));
             scf::YieldOp::create(
                 nb, nl,
                 tensor::InsertOp::create(nb, nl, toI32(nb, nl, i), iter[0], f)
@@ -478,9 +477,9 @@ LogicalResult lowerCombine(RewriterBase &rewriter, CombineOp op) {
                   toIndex(sb, sl, tensor::ExtractOp::create(sb, sl, inv, f));
               Value wv = tensor::ExtractOp::create(sb, sl, weights,
                                                    ValueRange{idx[0], j});
-              Value yv = toF32(
-                  sb, sl,
-                  tensor::ExtractOp::create(sb, sl, y, ValueRange{row, idx[1]}));
+              Value yv = toF32(sb, sl,
+                               tensor::ExtractOp::create(
+                                   sb, sl, y, ValueRange{row, idx[1]}));
               Value next = arith::AddFOp::create(
                   sb, sl, acc[0], arith::MulFOp::create(sb, sl, wv, yv));
               scf::YieldOp::create(sb, sl, next);

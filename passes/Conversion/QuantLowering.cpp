@@ -97,8 +97,7 @@ static Value cstF32(OpBuilder &b, Location loc, double v) {
 
 /// The stored integer (zero point or element) as f32, extended by the
 /// storage's signedness.
-static Value intToF32(OpBuilder &b, Location loc, SchemeAttr scheme,
-                      Value v) {
+static Value intToF32(OpBuilder &b, Location loc, SchemeAttr scheme, Value v) {
   v = toSignless(b, loc, v);
   if (v.getType().getIntOrFloatBitWidth() < 32)
     v = scheme.isSignedStorage()
@@ -137,7 +136,8 @@ Value mlir::loom::quant::emitF8ToF32(OpBuilder &b, Location loc, Value v) {
   Value mant = arith::AndIOp::create(b, loc, bits,
                                      cstI32(b, loc, (1 << fmt.mantBits) - 1));
   Value exp = arith::AndIOp::create(
-      b, loc, arith::ShRUIOp::create(b, loc, bits, cstI32(b, loc, fmt.mantBits)),
+      b, loc,
+      arith::ShRUIOp::create(b, loc, bits, cstI32(b, loc, fmt.mantBits)),
       cstI32(b, loc, (1 << expBits) - 1));
   Value zero = cstI32(b, loc, 0);
   Value isSubnormal =
@@ -161,15 +161,15 @@ Value mlir::loom::quant::emitF8ToF32(OpBuilder &b, Location loc, Value v) {
                                            exp, cstI32(b, loc, maxExp));
   Value nan = cstF32(b, loc, std::nan(""));
   if (fmt.hasInf) {
-    Value isInf = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, mant,
-                                        zero);
-    Value special = arith::SelectOp::create(
-        b, loc, isInf, cstF32(b, loc, INFINITY), nan);
+    Value isInf =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, mant, zero);
+    Value special =
+        arith::SelectOp::create(b, loc, isInf, cstF32(b, loc, INFINITY), nan);
     mag = arith::SelectOp::create(b, loc, expAllOnes, special, mag);
   } else {
-    Value mantAllOnes = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::eq, mant,
-        cstI32(b, loc, (1 << fmt.mantBits) - 1));
+    Value mantAllOnes =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, mant,
+                              cstI32(b, loc, (1 << fmt.mantBits) - 1));
     mag = arith::SelectOp::create(
         b, loc, arith::AndIOp::create(b, loc, expAllOnes, mantAllOnes), nan,
         mag);
@@ -211,14 +211,15 @@ Value mlir::loom::quant::emitF32ToF8(OpBuilder &b, Location loc, Value x,
       cstI32(b, loc, 1));
   Value rounded = arith::AddIOp::create(
       b, loc, axBits,
-      arith::AddIOp::create(b, loc, lsb, cstI32(b, loc, (1 << (shift - 1)) - 1)));
+      arith::AddIOp::create(b, loc, lsb,
+                            cstI32(b, loc, (1 << (shift - 1)) - 1)));
   Value normCode = arith::SubIOp::create(
       b, loc, arith::ShRUIOp::create(b, loc, rounded, cstI32(b, loc, shift)),
       cstI32(b, loc, (127 - fmt.bias) << fmt.mantBits));
 
-  Value isSub = arith::CmpFOp::create(
-      b, loc, arith::CmpFPredicate::OLT, ax,
-      cstF32(b, loc, std::ldexp(1.0, 1 - fmt.bias)));
+  Value isSub =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, ax,
+                            cstF32(b, loc, std::ldexp(1.0, 1 - fmt.bias)));
   Value code = arith::SelectOp::create(b, loc, isSub, subCode, normCode);
   code = arith::SelectOp::create(b, loc, isNan, cstI32(b, loc, 0x7F), code);
   code = arith::OrIOp::create(b, loc, code, sign);
@@ -273,8 +274,7 @@ Value mlir::loom::quant::emitQuantize(OpBuilder &b, Location loc,
   Value q = arith::DivFOp::create(b, loc, castFloat(b, loc, x, b.getF32Type()),
                                   castFloat(b, loc, scale, b.getF32Type()));
   if (scheme.isFloatStorage())
-    return emitF32ToF8(b, loc, q,
-                       scheme.getStorageElementType(b.getContext()));
+    return emitF32ToF8(b, loc, q, scheme.getStorageElementType(b.getContext()));
   q = math::RoundEvenOp::create(b, loc, q);
   if (zp)
     q = arith::AddFOp::create(b, loc, q, intToF32(b, loc, scheme, zp));
@@ -343,8 +343,8 @@ Value mlir::loom::quant::buildQuantizeTensor(OpBuilder &b, Location loc,
     for (int64_t i = 0; i < rank; ++i)
       dims.push_back(b.getAffineDimExpr(i));
     SmallVector<Value> ins = {x, scale};
-    SmallVector<AffineMap> maps = {
-        id, getParamMap(scheme, scaleType, dims, rank)};
+    SmallVector<AffineMap> maps = {id,
+                                   getParamMap(scheme, scaleType, dims, rank)};
     if (zp) {
       ins.push_back(zp);
       maps.push_back(getParamMap(scheme, scaleType, dims, rank));
@@ -374,8 +374,8 @@ Value mlir::loom::quant::buildQuantizeTensor(OpBuilder &b, Location loc,
         Value one = arith::ConstantIndexOp::create(nb, nl, 1);
         Value lo = arith::ShLIOp::create(nb, nl, idx.back(), one);
         Value hi = arith::AddIOp::create(nb, nl, lo, one);
-        Value hiValid = arith::CmpIOp::create(
-            nb, nl, arith::CmpIPredicate::ult, hi, lastSize);
+        Value hiValid = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult,
+                                              hi, lastSize);
         hi = arith::SelectOp::create(nb, nl, hiValid, hi, lo);
         auto quantAt = [&](Value last) {
           SmallVector<Value> at(idx);
@@ -384,8 +384,8 @@ Value mlir::loom::quant::buildQuantizeTensor(OpBuilder &b, Location loc,
           SmallVector<Value> pIdx =
               getParamIndices(nb, nl, scheme, scaleType, at);
           Value sv = tensor::ExtractOp::create(nb, nl, scale, pIdx);
-          Value zv = zp ? (Value)tensor::ExtractOp::create(nb, nl, zp, pIdx)
-                        : Value();
+          Value zv =
+              zp ? (Value)tensor::ExtractOp::create(nb, nl, zp, pIdx) : Value();
           Value q = emitQuantize(nb, nl, scheme, xv, sv, zv);
           return arith::ExtUIOp::create(nb, nl, nb.getI8Type(), q);
         };

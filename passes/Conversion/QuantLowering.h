@@ -1,4 +1,4 @@
-//===- QuantLowering.h - Scalar and indexing helpers for loom_quant -*- C++ -*-===//
+//===- QuantLowering.h - Helpers of the loom_quant lowering ----*- C++ -*-===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //

@@ -47,8 +47,8 @@ LogicalResult mlir::loom::quant::lowerQuantMatmul(RewriterBase &rewriter,
   aIdx.push_back(k);
   outIdx.push_back(n);
   // The weight's logical indices in its stored layout: [K, N] or [N, K].
-  SmallVector<AffineExpr> wIdx =
-      transposed ? SmallVector<AffineExpr>{n, k} : SmallVector<AffineExpr>{k, n};
+  SmallVector<AffineExpr> wIdx = transposed ? SmallVector<AffineExpr>{n, k}
+                                            : SmallVector<AffineExpr>{k, n};
   // The loop whose parity picks the nibble of a packed weight byte.
   int64_t packedLoop = transposed ? aRank : aRank - 1;
 
@@ -92,8 +92,8 @@ LogicalResult mlir::loom::quant::lowerQuantMatmul(RewriterBase &rewriter,
           arith::ConstantIndexOp::create(b, loc, 1)));
     sizes.push_back(nSize);
   }
-  Value zero = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
-                                              APFloat(0.0f));
+  Value zero =
+      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(0.0f));
   Value empty = tensor::EmptyOp::create(b, loc, sizes, f32);
   Value acc = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
 
@@ -110,8 +110,8 @@ LogicalResult mlir::loom::quant::lowerQuantMatmul(RewriterBase &rewriter,
           parity = arith::RemUIOp::create(
               nb, nl, linalg::IndexOp::create(nb, nl, packedLoop),
               arith::ConstantIndexOp::create(nb, nl, 2));
-        Value wv = emitDequantize(nb, nl, wScheme, args[1], parity, args[2],
-                                  wZpArg);
+        Value wv =
+            emitDequantize(nb, nl, wScheme, args[1], parity, args[2], wZpArg);
         Value av;
         if (aScale) {
           Value s = args[next++];
@@ -122,7 +122,8 @@ LogicalResult mlir::loom::quant::lowerQuantMatmul(RewriterBase &rewriter,
         }
         Value prod = arith::MulFOp::create(nb, nl, av, wv);
         linalg::YieldOp::create(
-            nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod).getResult());
+            nb, nl,
+            arith::AddFOp::create(nb, nl, args.back(), prod).getResult());
       });
   Value result = contraction.getResult(0);
 

@@ -120,16 +120,15 @@ LogicalResult lowerDynamicQuantize(RewriterBase &rewriter,
     scaleSizes.push_back(tensor::getMixedSize(b, loc, x, scheme.getAxis()));
   else if (scaleType.getRank() == 1)
     scaleSizes.push_back(b.getIndexAttr(1));
-  Value zeroF = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
-                                               APFloat(0.0f));
+  Value zeroF =
+      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(0.0f));
   auto zeroInit = [&]() {
     Value e = tensor::EmptyOp::create(b, loc, scaleSizes, f32);
     return linalg::FillOp::create(b, loc, zeroF, e).getResult(0);
   };
   SmallVector<AffineExpr> dims = loopDims(b, rank);
   AffineMap paramMap = getParamMap(scheme, scaleType, dims, rank);
-  SmallVector<utils::IteratorType> iters(rank,
-                                         utils::IteratorType::reduction);
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
   if (scheme.getGranularity() == Granularity::per_channel)
     iters[scheme.getAxis()] = utils::IteratorType::parallel;
   Value minInit = zeroInit(), maxInit = zeroInit();
@@ -175,9 +174,8 @@ LogicalResult lowerDynamicQuantize(RewriterBase &rewriter,
           // Symmetric: max|x| onto qmax (or the largest 8-bit float).
           Value amax = arith::MaximumFOp::create(
               nb, nl, hi, arith::NegFOp::create(nb, nl, lo));
-          double top = scheme.isFloatStorage()
-                           ? getF8Max(scheme.getStorage())
-                           : double(scheme.getQMax());
+          double top = scheme.isFloatStorage() ? getF8Max(scheme.getStorage())
+                                               : double(scheme.getQMax());
           Value scale = arith::DivFOp::create(nb, nl, nonZero(amax), cst(top));
           linalg::YieldOp::create(nb, nl, scale);
           return;
@@ -204,9 +202,8 @@ LogicalResult lowerDynamicQuantize(RewriterBase &rewriter,
   Value zpTensor = zp ? params.getResult(1) : Value();
   Value q = buildQuantizeTensor(b, loc, scheme, x, scale, zpTensor,
                                 op.getResult().getType());
-  SmallVector<Value> results = {
-      castTo(b, loc, q, op.getResult().getType()),
-      castTo(b, loc, scale, scaleType)};
+  SmallVector<Value> results = {castTo(b, loc, q, op.getResult().getType()),
+                                castTo(b, loc, scale, scaleType)};
   if (zp)
     results.push_back(castTo(b, loc, zpTensor, zp.getType()));
   rewriter.replaceOp(op, results);
@@ -230,9 +227,8 @@ struct ConvertQuantToLinalgPass
       LogicalResult result =
           TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](QuantizeOp q) { return lowerQuantize(rewriter, q); })
-              .Case([&](DequantizeOp q) {
-                return lowerDequantize(rewriter, q);
-              })
+              .Case(
+                  [&](DequantizeOp q) { return lowerDequantize(rewriter, q); })
               .Case([&](DynamicQuantizeOp q) {
                 return lowerDynamicQuantize(rewriter, q);
               })

@@ -1,4 +1,4 @@
-//===- CompileForTest.h - Compile a module for the CPU and load it -*- C++ -*-===//
+//===- CompileForTest.h - Compile for the CPU and load it -------*- C++ -*-===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //

@@ -40,7 +40,8 @@ float decodeE4M3FN(uint8_t c) {
   int s = c >> 7, e = (c >> 3) & 15, m = c & 7;
   if (e == 15 && m == 7)
     return NAN;
-  float v = e == 0 ? std::ldexp(float(m), -9) : std::ldexp(1.0f + m / 8.0f, e - 7);
+  float v =
+      e == 0 ? std::ldexp(float(m), -9) : std::ldexp(1.0f + m / 8.0f, e - 7);
   return s ? -v : v;
 }
 float decodeE5M2(uint8_t c) {
@@ -49,7 +50,8 @@ float decodeE5M2(uint8_t c) {
   if (e == 31)
     v = m == 0 ? INFINITY : NAN;
   else
-    v = e == 0 ? std::ldexp(float(m), -16) : std::ldexp(1.0f + m / 4.0f, e - 15);
+    v = e == 0 ? std::ldexp(float(m), -16)
+               : std::ldexp(1.0f + m / 4.0f, e - 15);
   return s ? -v : v;
 }
 /// Round to nearest representable (ties to the even code), saturating to
@@ -71,7 +73,8 @@ uint8_t encodeRef(float x, float (*decode)(uint8_t)) {
   return std::signbit(x) ? uint8_t(best | 0x80) : best;
 }
 
-template <int R> void release(Desc<R> &d) { free(d.allocated); }
+/// Frees the buffers of returned descriptors.
+template <typename... Ds> void release(Ds &...ds) { (free(ds.allocated), ...); }
 
 void expectClose(float actual, float expected, float relTol, float absTol,
                  const char *what, int64_t i) {
@@ -103,10 +106,11 @@ func.func @main(%x: tensor<2x5xf32>, %s: tensor<f32>)
       : tensor<2x5xi8>, tensor<f32> -> tensor<2x5xf32>
   return %q, %d : tensor<2x5xi8>, tensor<2x5xf32>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   // Ties (0.25, 0.75, 1.25, -0.25 over 0.5) and saturation both ways.
-  std::vector<float> x = {0.25f, 0.75f, 1.25f, -0.25f, 100.0f,
-                          -100.0f, 3.1f, -7.4f, 0.0f, 63.5f};
+  std::vector<float> x = {0.25f,   0.75f, 1.25f, -0.25f, 100.0f,
+                          -100.0f, 3.1f,  -7.4f, 0.0f,   63.5f};
   float scale = 0.5f;
   Desc<2> dx = makeDesc<2>(x.data(), {2, 5});
   Desc<0> ds = makeDesc<0>(&scale, {});
@@ -120,13 +124,12 @@ func.func @main(%x: tensor<2x5xf32>, %s: tensor<f32>)
     EXPECT_EQ(r.q.data<int8_t>()[i], expected) << i;
     EXPECT_FLOAT_EQ(r.d.data<float>()[i], expected * scale) << i;
   }
-  EXPECT_EQ(r.q.data<int8_t>()[0], 0);  // 0.5 -> 0
-  EXPECT_EQ(r.q.data<int8_t>()[1], 2);  // 1.5 -> 2
-  EXPECT_EQ(r.q.data<int8_t>()[2], 2);  // 2.5 -> 2
+  EXPECT_EQ(r.q.data<int8_t>()[0], 0); // 0.5 -> 0
+  EXPECT_EQ(r.q.data<int8_t>()[1], 2); // 1.5 -> 2
+  EXPECT_EQ(r.q.data<int8_t>()[2], 2); // 2.5 -> 2
   EXPECT_EQ(r.q.data<int8_t>()[4], 127);
   EXPECT_EQ(r.q.data<int8_t>()[5], -128);
-  release(r.q);
-  release(r.d);
+  release(r.q, r.d);
 }
 
 TEST_F(LoomOpsNumericsTest, QuantizeDequantizePerChannelU8ZeroPointToF16) {
@@ -142,7 +145,8 @@ func.func @main(%x: tensor<3x4xf32>, %s: tensor<4xf32>, %z: tensor<4xi8>)
       : tensor<3x4xi8>, tensor<4xf32>, tensor<4xi8> -> tensor<3x4xf16>
   return %q, %d : tensor<3x4xi8>, tensor<3x4xf16>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   std::vector<float> x = {0.1f, -1.0f, 2.5f,  30.0f, -5.0f, 0.33f,
                           1.0f, -2.0f, 12.0f, 0.0f,  -0.6f, 7.7f};
   std::vector<float> s = {0.1f, 0.02f, 0.05f, 0.2f};
@@ -162,8 +166,7 @@ func.func @main(%x: tensor<3x4xf32>, %s: tensor<4xf32>, %z: tensor<4xi8>)
     float deq = float(expected - int(z[c])) * s[c];
     EXPECT_EQ(float(r.d.data<_Float16>()[i]), float(_Float16(deq))) << i;
   }
-  release(r.q);
-  release(r.d);
+  release(r.q, r.d);
 }
 
 TEST_F(LoomOpsNumericsTest, PackedU4PerGroupWithZeroPointsOddLength) {
@@ -178,8 +181,9 @@ func.func @main(%x: tensor<2x5xf32>, %s: tensor<2x3xf32>, %z: tensor<2x3xi4>)
       : tensor<2x3xi8>, tensor<2x3xf32>, tensor<2x3xi4> -> tensor<2x5xf32>
   return %q, %d : tensor<2x3xi8>, tensor<2x5xf32>
 }
-)mlir", obj));
-  std::vector<float> x = {0.3f, -0.4f, 1.7f, 9.0f, 0.05f,
+)mlir",
+                                  obj));
+  std::vector<float> x = {0.3f,  -0.4f, 1.7f,  9.0f,  0.05f,
                           -2.0f, 0.75f, 0.25f, -0.1f, 1.0f};
   std::vector<float> s = {0.1f, 0.25f, 0.5f, 0.2f, 0.5f, 0.125f};
   // i4 zero points, one per byte (u4 storage: 0..15).
@@ -206,8 +210,7 @@ func.func @main(%x: tensor<2x5xf32>, %s: tensor<2x3xf32>, %z: tensor<2x3xi4>)
                 nib[2 * byte] | (nib[2 * byte + 1] << 4))
           << row << "," << byte;
   }
-  release(r.q);
-  release(r.d);
+  release(r.q, r.d);
 }
 
 TEST_F(LoomOpsNumericsTest, PackedI4SignedPerChannel) {
@@ -221,10 +224,11 @@ func.func @main(%q: tensor<3x2xi8>, %s: tensor<3xf32>, %x: tensor<3x4xf32>)
       : tensor<3x4xf32>, tensor<3xf32> -> tensor<3x2xi8>
   return %d, %p : tensor<3x4xf32>, tensor<3x2xi8>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   std::vector<uint8_t> q = {0x8F, 0x71, 0x00, 0xF7, 0x9A, 0x36};
   std::vector<float> s = {0.5f, 2.0f, 0.1f};
-  std::vector<float> x = {1.0f, -4.0f, 10.0f, -0.2f, 3.0f, -3.0f,
+  std::vector<float> x = {1.0f,    -4.0f, 10.0f, -0.2f,  3.0f,  -3.0f,
                           -100.0f, 14.0f, 0.05f, -0.05f, 0.15f, -0.8f};
   Desc<2> dq = makeDesc<2>(q.data(), {3, 2});
   Desc<1> dsc = makeDesc<1>(s.data(), {3});
@@ -252,8 +256,7 @@ func.func @main(%q: tensor<3x2xi8>, %s: tensor<3xf32>, %x: tensor<3x4xf32>)
                 uint8_t((lo & 15) | ((hi & 15) << 4)))
           << row << "," << byte;
     }
-  release(r.d);
-  release(r.p);
+  release(r.d, r.p);
 }
 
 TEST_F(LoomOpsNumericsTest, Float8QuantizeDequantizeSaturates) {
@@ -271,12 +274,13 @@ func.func @main(%x: tensor<16xf32>, %s: tensor<1xf32>)
       : tensor<16xf8E5M2>, tensor<1xf32> -> tensor<16xf32>
   return %q, %d, %q2, %d2 : tensor<16xf8E4M3FN>, tensor<16xf32>, tensor<16xf8E5M2>, tensor<16xf32>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   // Normals, subnormals of both formats, ties, saturation, infinities.
-  std::vector<float> x = {0.0f,    -0.0f,     1.0f,    -1.0625f, 3.3f,
-                          447.0f,  500.0f,    -1e6f,   0.001f,   0.0009765625f,
-                          1.0e-5f, 1.125f,    -0.013f, 60000.0f, INFINITY,
-                          -INFINITY};
+  std::vector<float> x = {0.0f,    -0.0f,         1.0f,     -1.0625f,
+                          3.3f,    447.0f,        500.0f,   -1e6f,
+                          0.001f,  0.0009765625f, 1.0e-5f,  1.125f,
+                          -0.013f, 60000.0f,      INFINITY, -INFINITY};
   float scale = 0.5f;
   Desc<1> dx = makeDesc<1>(x.data(), {16});
   Desc<1> dsc = makeDesc<1>(&scale, {1});
@@ -293,13 +297,10 @@ func.func @main(%x: tensor<16xf32>, %s: tensor<1xf32>)
     EXPECT_EQ(r.d.data<float>()[i], decodeE4M3FN(e4) * scale) << i;
     EXPECT_EQ(r.d2.data<float>()[i], decodeE5M2(e5) * scale) << i;
   }
-  EXPECT_EQ(r.q.data<uint8_t>()[6], 0x7E); // 1000 saturates to 448
-  EXPECT_EQ(r.q.data<uint8_t>()[14], 0x7E); // +inf saturates too
+  EXPECT_EQ(r.q.data<uint8_t>()[6], 0x7E);   // 1000 saturates to 448
+  EXPECT_EQ(r.q.data<uint8_t>()[14], 0x7E);  // +inf saturates too
   EXPECT_EQ(r.q2.data<uint8_t>()[15], 0xFB); // -inf to -57344
-  release(r.q);
-  release(r.d);
-  release(r.q2);
-  release(r.d2);
+  release(r.q, r.d, r.q2, r.d2);
 }
 
 //===----------------------------------------------------------------------===//
@@ -338,7 +339,8 @@ func.func @per_token(%x: tensor<3x4xf32>) -> (tensor<3x4xi8>, tensor<3xf32>) {
       : tensor<3x4xf32> -> tensor<3x4xi8>, tensor<3xf32>
   return %q, %s : tensor<3x4xi8>, tensor<3xf32>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   struct Case {
     std::vector<float> x;
     std::vector<uint8_t> onnxY; // expected outputs of ONNX's node tests
@@ -357,8 +359,8 @@ func.func @per_token(%x: tensor<3x4xf32>) -> (tensor<3x4xi8>, tensor<3xf32>) {
        0.0156862754f,
        0},
       // All zeros: the scale guard (1 / 255).
-      {std::vector<float>(12, 0.0f), std::vector<uint8_t>(12, 0),
-       1.0f / 255.0f, 0},
+      {std::vector<float>(12, 0.0f), std::vector<uint8_t>(12, 0), 1.0f / 255.0f,
+       0},
   };
   for (auto &c : cases) {
     Desc<2> dx = makeDesc<2>(c.x.data(), {3, 4});
@@ -377,14 +379,12 @@ func.func @per_token(%x: tensor<3x4xf32>) -> (tensor<3x4xi8>, tensor<3xf32>) {
       EXPECT_EQ(r.q.data<uint8_t>()[i], ref.y[i]) << i;
       EXPECT_EQ(r.q.data<uint8_t>()[i], c.onnxY[i]) << i;
     }
-    release(r.q);
-    release(r.s);
-    release(r.z);
+    release(r.q, r.s, r.z);
   }
 
   // Per-token symmetric: max|x| of each row onto 127.
-  std::vector<float> x = {1.0f, -2.0f, 0.5f, 0.25f, 0, 0, 0, 0,
-                          -0.3f, 0.1f, 0.2f, 0.3f};
+  std::vector<float> x = {1.0f, -2.0f, 0.5f,  0.25f, 0,    0,
+                          0,    0,     -0.3f, 0.1f,  0.2f, 0.3f};
   Desc<2> dx = makeDesc<2>(x.data(), {3, 4});
   struct {
     Desc<2> q;
@@ -403,8 +403,7 @@ func.func @per_token(%x: tensor<3x4xf32>) -> (tensor<3x4xi8>, tensor<3xf32>) {
                 quantRef(x[row * 4 + c], scale, 0, -128, 127))
           << row << "," << c;
   }
-  release(r.q);
-  release(r.s);
+  release(r.q, r.s);
 }
 
 //===----------------------------------------------------------------------===//
@@ -432,7 +431,8 @@ func.func @i4_kn(%a: tensor<3x8xf32>, %w: tensor<8x2xi8>, %s: tensor<4xf32>)
          : (tensor<3x8xf32>, tensor<8x2xi8>, tensor<4xf32>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   const int B = 2, M = 3, K = 16, N = 4, G = 8;
   std::vector<_Float16> a(B * M * K), s(N * K / G);
   std::vector<uint8_t> w(N * K / 2), z(N * K / G);
@@ -517,7 +517,8 @@ func.func @per_token(%a: tensor<3x8xi8>, %w: tensor<8x4xi8>, %ws: tensor<4xf32>,
          -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   std::vector<uint8_t> a(24);
   std::vector<int8_t> w(32);
   for (int i = 0; i < 24; ++i)
@@ -542,8 +543,8 @@ func.func @per_token(%a: tensor<3x8xi8>, %w: tensor<8x4xi8>, %ws: tensor<4xf32>,
         int64_t dot = 0;
         for (int k = 0; k < 8; ++k)
           dot += int64_t(int(a[m * 8 + k]) - int(az)) * w[n * 8 + k];
-        expectClose(r.data<float>()[m * 4 + n], float(dot) * as * ws[n],
-                    1e-5f, 1e-5f, "W8A8", m * 4 + n);
+        expectClose(r.data<float>()[m * 4 + n], float(dot) * as * ws[n], 1e-5f,
+                    1e-5f, "W8A8", m * 4 + n);
       }
     release(r);
   }
@@ -580,7 +581,8 @@ func.func @main(%a: tensor<2x4xf8E4M3FN>, %w: tensor<4x3xf8E4M3FN>, %ws: tensor<
          -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   // Normals, a subnormal (0x03), negatives, the largest finite (0x7E).
   std::vector<uint8_t> a = {0x38, 0xB8, 0x03, 0x7E, 0x41, 0x00, 0xC4, 0x2A};
   std::vector<uint8_t> w = {0x40, 0x30, 0xB0, 0x01, 0x48, 0x3C,
@@ -597,7 +599,8 @@ func.func @main(%a: tensor<2x4xf8E4M3FN>, %w: tensor<4x3xf8E4M3FN>, %ws: tensor<
     for (int n = 0; n < 3; ++n) {
       float acc = 0;
       for (int k = 0; k < 4; ++k)
-        acc += decodeE4M3FN(a[m * 4 + k]) * as * decodeE4M3FN(w[k * 3 + n]) * ws;
+        acc +=
+            decodeE4M3FN(a[m * 4 + k]) * as * decodeE4M3FN(w[k * 3 + n]) * ws;
       expectClose(r.data<float>()[m * 3 + n], acc, 1e-6f, 1e-9f, "FP8",
                   m * 3 + n);
     }
@@ -643,10 +646,11 @@ func.func @sigmoid(%l: tensor<4x5xf32>) -> (tensor<4x3xf32>, tensor<4x3xi32>) {
       : tensor<4x5xf32> -> tensor<4x3xf32>, tensor<4x3xi32>
   return %w, %ids : tensor<4x3xf32>, tensor<4x3xi32>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   {
     // Row 2 is all ties (ids 0, 1), row 3 ties at the k-th place (0, 1).
-    std::vector<float> l = {0.1f, 2.0f, -1.0f, 0.5f,  3.0f, 3.5f, 0.0f,
+    std::vector<float> l = {0.1f,  2.0f, -1.0f, 0.5f, 3.0f, 3.5f, 0.0f,
                             -2.0f, 1.0f, 1.0f,  1.0f, 1.0f, 2.0f, 1.0f,
                             1.0f,  0.0f, -0.5f, 0.2f, 0.9f, 0.9f};
     const int T = 5, E = 4, K = 2;
@@ -665,22 +669,21 @@ func.func @sigmoid(%l: tensor<4x5xf32>) -> (tensor<4x3xf32>, tensor<4x3xi32>) {
         sum += s[ids[j]];
       for (int j = 0; j < K; ++j) {
         EXPECT_EQ(r.ids.data<int32_t>()[t * K + j], ids[j]) << t << "," << j;
-        expectClose(r.w.data<float>()[t * K + j], s[ids[j]] / sum, 1e-6f,
-                    1e-7f, "softmax weight", t * K + j);
+        expectClose(r.w.data<float>()[t * K + j], s[ids[j]] / sum, 1e-6f, 1e-7f,
+                    "softmax weight", t * K + j);
       }
     }
     EXPECT_EQ(r.ids.data<int32_t>()[2 * K + 0], 0);
     EXPECT_EQ(r.ids.data<int32_t>()[2 * K + 1], 1);
     EXPECT_EQ(r.ids.data<int32_t>()[4 * K + 0], 2);
     EXPECT_EQ(r.ids.data<int32_t>()[4 * K + 1], 3);
-    release(r.w);
-    release(r.ids);
+    release(r.w, r.ids);
   }
   {
-    std::vector<float> l = {0.5f, 2.0f,  2.0f, -1.0f, 2.0f,  // three-way tie
-                            -3.0f, 0.0f, 1.0f, 4.0f,  0.0f,  //
-                            0.0f,  0.0f, 0.0f, 0.0f,  0.0f,  // all equal
-                            1.5f,  -1.5f, 2.5f, 0.3f, 1.5f};
+    std::vector<float> l = {0.5f,  2.0f,  2.0f, -1.0f, 2.0f, // three-way tie
+                            -3.0f, 0.0f,  1.0f, 4.0f,  0.0f, //
+                            0.0f,  0.0f,  0.0f, 0.0f,  0.0f, // all equal
+                            1.5f,  -1.5f, 2.5f, 0.3f,  1.5f};
     const int T = 4, E = 5, K = 3;
     Desc<2> dl = makeDesc<2>(l.data(), {T, E});
     struct {
@@ -702,8 +705,7 @@ func.func @sigmoid(%l: tensor<4x5xf32>) -> (tensor<4x3xf32>, tensor<4x3xi32>) {
     EXPECT_EQ(r.ids.data<int32_t>()[0], 1);
     EXPECT_EQ(r.ids.data<int32_t>()[1], 2);
     EXPECT_EQ(r.ids.data<int32_t>()[2], 4);
-    release(r.w);
-    release(r.ids);
+    release(r.w, r.ids);
   }
 }
 
@@ -722,15 +724,16 @@ func.func @main(%x: tensor<?x4xf32>, %logits: tensor<?x4xf32>, %w: tensor<4x4x3x
       : tensor<?x3xf32>, tensor<?xi32>, tensor<?x2xf32> -> tensor<?x3xf32>
   return %o, %off, %perm, %ids : tensor<?x3xf32>, tensor<5xi32>, tensor<?xi32>, tensor<?x2xi32>
 }
-)mlir", obj));
+)mlir",
+                                  obj));
   const int T = 5, D = 4, E = 4, K = 2, N = 3;
   std::vector<float> x(T * D), logits(T * E), w(E * D * N);
   for (int i = 0; i < T * D; ++i)
     x[i] = std::cos(0.7f * i);
   // Expert 3 is never chosen: its block is empty.
-  float l[T * E] = {2.0f, 1.0f, 0.5f, -3.0f, 0.1f, 0.3f, 1.2f, -2.0f,
-                    1.0f, 1.0f, 0.0f, -1.0f, -0.5f, 2.5f, 0.4f, -4.0f,
-                    0.9f, 0.2f, 0.8f, -5.0f};
+  float l[T * E] = {2.0f,  1.0f,  0.5f, -3.0f, 0.1f,  0.3f,  1.2f,
+                    -2.0f, 1.0f,  1.0f, 0.0f,  -1.0f, -0.5f, 2.5f,
+                    0.4f,  -4.0f, 0.9f, 0.2f,  0.8f,  -5.0f};
   std::copy(l, l + T * E, logits.begin());
   for (int i = 0; i < E * D * N; ++i)
     w[i] = 0.1f * float((i * 7) % 11) - 0.5f;
@@ -785,10 +788,7 @@ func.func @main(%x: tensor<?x4xf32>, %logits: tensor<?x4xf32>, %w: tensor<4x4x3x
   });
   for (int i = 0; i < T * K; ++i)
     EXPECT_EQ(r.perm.data<int32_t>()[i], flat[i]) << i;
-  release(r.out);
-  release(r.off);
-  release(r.perm);
-  release(r.ids);
+  release(r.out, r.off, r.perm, r.ids);
 }
 
 } // namespace
