@@ -11,6 +11,7 @@
 #include "dialects/quant/QuantDialect.h"
 #include "lib/Target/CPU/CPUBackend.h"
 #include "lib/Target/CPU/Passes.h"
+#include "passes/Conversion/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -110,6 +111,8 @@ void mlir::loom::registerAllDialects(DialectRegistry &registry) {
 void mlir::loom::registerAllPasses() {
   // Generic upstream transforms (canonicalize, cse, inline, ...).
   registerTransformsPasses();
+  // Loom's dialect-to-dialect lowerings.
+  registerLoomConversionPasses();
   // The CPU target's passes and its whole lowering pipeline.
   cpu::registerLoomCPUPasses();
   cpu::registerCPULoweringPipeline();

@@ -11,84 +11,26 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/InitAll.h"
-#include "loom/Target/TargetBackend.h"
-
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-
-#include <gtest/gtest.h>
+#include "test/unit/CompileForTest.h"
 
 #include <cmath>
 #include <cstdlib>
-#include <dlfcn.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 using namespace mlir;
+using namespace loom_test;
 
 namespace {
 
-/// MLIR's strided memref descriptor for a given rank.
-template <int Rank> struct Desc {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-  int64_t sizes[Rank];
-  int64_t strides[Rank];
-};
-
-/// A compiled shared object loaded from memory; closed on destruction.
-struct LoadedObject {
-  void *handle = nullptr;
-  int fd = -1;
-  ~LoadedObject() {
-    if (handle)
-      dlclose(handle);
-    if (fd >= 0)
-      close(fd);
-  }
-};
-
 class CPUTargetTest : public ::testing::Test {
 protected:
-  CPUTargetTest() {
-    loom::registerAllDialects(registry);
-    ctx = std::make_unique<MLIRContext>(registry);
-    ctx->loadAllAvailableDialects();
-  }
+  CPUTargetTest() : ctx(makeTestContext()) {}
 
-  /// Compiles `source` for the CPU and dlopens the result.
   void compileAndLoad(StringRef source, LoadedObject &out) {
-    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, ctx.get());
-    ASSERT_TRUE(module);
-    std::string error;
-    auto backend = loom::createTargetBackend("cpu", error);
-    ASSERT_TRUE(succeeded(backend)) << error;
-    PassManager pm(ctx.get());
-    (*backend)->buildLoweringPipeline(pm);
-    ASSERT_TRUE(succeeded(pm.run(*module)));
-    FailureOr<loom::TargetBinary> binary = (*backend)->serialize(*module);
-    ASSERT_TRUE(succeeded(binary));
-    EXPECT_EQ(binary->kind, "cpu-elf-so");
-    ASSERT_GT(binary->bytes.size(), 4u);
-    EXPECT_EQ(std::string(binary->bytes.data() + 1, 3), "ELF");
-
-    out.fd = memfd_create("loom-test-so", MFD_CLOEXEC);
-    ASSERT_GE(out.fd, 0);
-    ASSERT_EQ(write(out.fd, binary->bytes.data(), binary->bytes.size()),
-              ssize_t(binary->bytes.size()));
-    std::string path = "/proc/self/fd/" + std::to_string(out.fd);
-    out.handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(out.handle, nullptr) << dlerror();
+    loom_test::compileAndLoad(ctx.get(), source, out);
   }
 
-  DialectRegistry registry;
   std::unique_ptr<MLIRContext> ctx;
 };
-
-using EntryFn = void (*)(void **);
 
 TEST_F(CPUTargetTest, MatmulBiasTanhWithDynamicRows) {
   const char *source = R"mlir(

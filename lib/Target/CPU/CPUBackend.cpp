@@ -12,6 +12,7 @@
 
 #include "lib/Target/CPU/CPUBackend.h"
 #include "lib/Target/CPU/Passes.h"
+#include "passes/Conversion/Passes.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/InitAllPasses.h"
@@ -37,8 +38,10 @@ using namespace mlir::loom;
 namespace {
 
 /// The textual pipeline, kept as text so `loom-opt` runs exactly the same
-/// thing under the name `loom-cpu-lowering`.
+/// thing under the name `loom-cpu-lowering`. The Loom ops are lowered first,
+/// so that everything after sees only upstream dialects.
 constexpr const char *kCPULoweringPipeline =
+    "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg),"
     "canonicalize,"
     "func.func(linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{bufferize-function-boundaries "
@@ -60,6 +63,7 @@ void registerPassesOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
     ::mlir::registerAllPasses();
+    registerLoomConversionPasses();
     cpu::registerLoomCPUPasses();
   });
 }
