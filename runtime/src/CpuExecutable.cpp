@@ -1,0 +1,350 @@
+//===- CpuExecutable.cpp - Loads and calls CPU device code ----------------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CpuExecutable.h"
+
+#include "DTypeInfo.h"
+#include "Status.h"
+#include "Tensor.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <string>
+#include <sys/mman.h>
+#include <unistd.h>
+
+using namespace loom;
+
+//===----------------------------------------------------------------------===//
+// Loading
+//===----------------------------------------------------------------------===//
+
+static bool writeAll(int fd, const uint8_t *data, uint64_t size) {
+  while (size) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data += n;
+    size -= uint64_t(n);
+  }
+  return true;
+}
+
+// ELF64, little-endian, a shared object for this machine: refuses garbage
+// before dlopen sees it, with a message saying what is wrong.
+static loom_status_t checkElf(const SectionView &s) {
+  auto bad = [&](const std::string &why) {
+    return makeStatus(LOOM_INVALID_ARTIFACT,
+                      "invalid artifact: device code section '" + s.name +
+                          "' (target '" + s.target + "') " + why);
+  };
+  if (s.size < 64 || std::memcmp(s.data, "\x7f" "ELF", 4) != 0)
+    return bad("is not an ELF file");
+  if (s.data[4] != 2 || s.data[5] != 1)
+    return bad("is not a 64-bit little-endian ELF file");
+  uint16_t type, machine;
+  std::memcpy(&type, s.data + 16, 2);
+  std::memcpy(&machine, s.data + 18, 2);
+  if (type != 3 /*ET_DYN*/)
+    return bad("is not an ELF shared object");
+#if defined(__x86_64__)
+  if (machine != 62 /*EM_X86_64*/)
+    return bad("is not x86-64 code (ELF machine " + std::to_string(machine) +
+               ")");
+#elif defined(__aarch64__)
+  if (machine != 183 /*EM_AARCH64*/)
+    return bad("is not AArch64 code (ELF machine " + std::to_string(machine) +
+               ")");
+#endif
+  return nullptr;
+}
+
+// dlopen from an in-memory file; falls back to an unlinked temporary file
+// where memfd_create or /proc is unavailable (old kernels, sandboxes).
+static loom_status_t openSharedObject(const SectionView &s, void *&handle) {
+  std::string errors;
+#ifdef MFD_CLOEXEC
+  // LOOM_RUNTIME_NO_MEMFD forces the fallback (tests, odd sandboxes).
+  const char *noMemfd = std::getenv("LOOM_RUNTIME_NO_MEMFD");
+  int mfd = noMemfd && *noMemfd ? -1 : ::memfd_create("loom-cpu-code", MFD_CLOEXEC);
+  if (mfd >= 0) {
+    if (writeAll(mfd, s.data, s.size)) {
+      std::string path = "/proc/self/fd/" + std::to_string(mfd);
+      handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (!handle)
+        errors = std::string("memfd: ") + ::dlerror();
+    } else {
+      errors = std::string("memfd write: ") + std::strerror(errno);
+    }
+    ::close(mfd);
+    if (handle)
+      return nullptr;
+  } else {
+    errors = noMemfd && *noMemfd ? "memfd disabled by LOOM_RUNTIME_NO_MEMFD"
+                                 : std::string("memfd_create: ") + std::strerror(errno);
+  }
+#endif
+  const char *tmp = std::getenv("TMPDIR");
+  std::string path = std::string(tmp && *tmp ? tmp : "/tmp") +
+                     "/loom-cpu-code-XXXXXX";
+  std::vector<char> buf(path.begin(), path.end());
+  buf.push_back('\0');
+  int fd = ::mkstemp(buf.data());
+  if (fd < 0)
+    return makeStatus(LOOM_IO_ERROR, "cannot load CPU device code (" + errors +
+                                         "; mkstemp in '" + path +
+                                         "': " + std::strerror(errno) + ")");
+  bool written = writeAll(fd, s.data, s.size);
+  ::close(fd);
+  if (written)
+    handle = ::dlopen(buf.data(), RTLD_NOW | RTLD_LOCAL);
+  std::string dlerr = handle ? "" : (written ? ::dlerror() : "write failed");
+  ::unlink(buf.data());
+  if (!handle)
+    return makeStatus(LOOM_INVALID_ARTIFACT,
+                      "cannot load CPU device code: " + dlerr +
+                          (errors.empty() ? "" : " (" + errors + ")"));
+  return nullptr;
+}
+
+loom_status_t CpuExecutable::load(const ParsedArtifact &artifact,
+                                  std::unique_ptr<CpuExecutable> &out) {
+  const SectionView *code = nullptr, *weights = nullptr;
+  std::string targets;
+  for (const SectionView &s : artifact.sections) {
+    if (s.kind == kSectionDeviceCode) {
+      targets += (targets.empty() ? "" : ", ") + s.target;
+      if (targetMatches(s.target, "cpu") && (!code || s.target == "cpu"))
+        code = code && code->target == "cpu" ? code : &s;
+    } else if (s.kind == kSectionWeights &&
+               (s.target.empty() || targetMatches(s.target, "cpu"))) {
+      if (weights)
+        return makeStatus(LOOM_INVALID_ARTIFACT,
+                          "invalid artifact: more than one weights section "
+                          "for target 'cpu' ('" + weights->name + "', '" +
+                              s.name + "')");
+      weights = &s;
+    }
+  }
+  if (!code)
+    return makeStatus(LOOM_NOT_FOUND,
+                      "artifact has no device code for target 'cpu' (it has: " +
+                          (targets.empty() ? std::string("none") : targets) +
+                          ")");
+  if (code->abiVersion != LOOM_ABI_VERSION)
+    return makeStatus(LOOM_VERSION_MISMATCH,
+                      "CPU device code was built for ABI version " +
+                          std::to_string(code->abiVersion) +
+                          ", this runtime implements " +
+                          std::to_string(LOOM_ABI_VERSION));
+  if (loom_status_t st = checkElf(*code))
+    return st;
+
+  std::unique_ptr<CpuExecutable> exe(new CpuExecutable);
+  if (loom_status_t st = openSharedObject(*code, exe->handle_))
+    return st;
+  for (const EntryMeta &e : artifact.entries) {
+    std::string symbol = LOOM_ABI_ENTRY_PREFIX + e.name;
+    void *fn = ::dlsym(exe->handle_, symbol.c_str());
+    if (!fn)
+      return makeStatus(LOOM_INVALID_ARTIFACT,
+                        "invalid artifact: CPU device code does not define '" +
+                            symbol + "' for entry point '" + e.name + "'");
+    exe->functions_.push_back(reinterpret_cast<loom_abi_entry_fn>(fn));
+  }
+  exe->context_.abi_version = LOOM_ABI_VERSION;
+  exe->context_.weights = weights ? weights->data : nullptr;
+  exe->context_.weights_size = weights ? weights->size : 0;
+  out = std::move(exe);
+  return nullptr;
+}
+
+CpuExecutable::~CpuExecutable() {
+  if (handle_)
+    ::dlclose(handle_);
+}
+
+//===----------------------------------------------------------------------===//
+// Invocation
+//===----------------------------------------------------------------------===//
+
+static bool isRowMajor(const int64_t *sizes, const int64_t *strides,
+                       size_t rank) {
+  int64_t expected = 1;
+  for (size_t i = rank; i-- > 0;) {
+    if (sizes[i] != 1 && strides[i] != expected)
+      return false;
+    expected *= sizes[i];
+  }
+  return true;
+}
+
+// Dense copy of a strided view; the innermost dim is a memcpy when unit
+// stride, element by element otherwise.
+static void stridedCopy(uint8_t *dst, const uint8_t *src, const int64_t *sizes,
+                        const int64_t *strides, size_t rank, size_t elem,
+                        int64_t count) {
+  if (count == 0)
+    return;
+  if (rank == 0) {
+    std::memcpy(dst, src, elem);
+    return;
+  }
+  std::vector<int64_t> idx(rank, 0);
+  int64_t inner = sizes[rank - 1], innerStride = strides[rank - 1];
+  for (int64_t done = 0; done < count; done += inner) {
+    int64_t off = 0;
+    for (size_t d = 0; d + 1 < rank; ++d)
+      off += idx[d] * strides[d];
+    const uint8_t *row = src + off * int64_t(elem);
+    if (innerStride == 1) {
+      std::memcpy(dst, row, size_t(inner) * elem);
+      dst += size_t(inner) * elem;
+    } else {
+      for (int64_t k = 0; k < inner; ++k, dst += elem)
+        std::memcpy(dst, row + k * innerStride * int64_t(elem), elem);
+    }
+    for (size_t d = rank - 1; d-- > 0;) {
+      if (++idx[d] < sizes[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+}
+
+static void freeBlock(void *user, void *) { std::free(user); }
+
+namespace {
+// One result descriptor as returned, plus what to do with its memory.
+struct ResultView {
+  void *allocated;
+  uint8_t *aligned;
+  int64_t offset;
+  const int64_t *sizes;
+  const int64_t *strides;
+  bool owned; // a heap block this result is the first to mention
+};
+} // namespace
+
+loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
+                                    loom_tensor_t *const *inputs,
+                                    size_t numInputs, loom_tensor_t **outputs,
+                                    CpuScratch &scratch) const {
+  for (const auto *list : {&entry.inputs, &entry.outputs})
+    for (const TensorMeta &t : *list)
+      if (loom_dtype_bits(t.dtype) == 4)
+        return makeStatus(LOOM_UNIMPLEMENTED,
+                          "entry '" + entry.name + "' uses " +
+                              loom_dtype_name(t.dtype) + " ('" + t.name +
+                              "'), which the CPU ABI does not support yet");
+  scratch.bindings.clear();
+  if (loom_status_t st = checkInputs(entry, inputs, numInputs, scratch.bindings))
+    return st;
+
+  // Input descriptors, then the argument array pointing into them.
+  size_t inWords = 0, outWords = 0;
+  for (const TensorMeta &t : entry.inputs)
+    inWords += 3 + 2 * t.dims.size();
+  for (const TensorMeta &t : entry.outputs)
+    outWords += 3 + 2 * t.dims.size();
+  scratch.inputDescs.assign(inWords, 0);
+  scratch.results.assign(outWords ? outWords : 1, 0);
+  scratch.args.assign(2 + numInputs, nullptr);
+  scratch.args[0] = const_cast<loom_abi_context *>(&context_);
+  scratch.args[1] = scratch.results.data();
+  int64_t *desc = scratch.inputDescs.data();
+  for (size_t i = 0; i < numInputs; ++i) {
+    const loom_tensor_t *t = inputs[i];
+    size_t rank = t->shape.size();
+    std::memcpy(&desc[0], &t->data, sizeof(void *));
+    std::memcpy(&desc[1], &t->data, sizeof(void *));
+    desc[2] = 0;
+    int64_t stride = 1;
+    for (size_t d = rank; d-- > 0;) {
+      desc[3 + d] = t->shape[d];
+      desc[3 + rank + d] = stride;
+      stride *= t->shape[d];
+    }
+    scratch.args[2 + i] = desc;
+    desc += 3 + 2 * rank;
+  }
+
+  functions_[entryIndex](scratch.args.data());
+
+  // Decide ownership for every result before anything can fail, so that an
+  // error below still frees each heap block exactly once.
+  std::vector<ResultView> views;
+  std::vector<void *> seen;
+  const int64_t *r = scratch.results.data();
+  for (const TensorMeta &t : entry.outputs) {
+    size_t rank = t.dims.size();
+    ResultView v;
+    std::memcpy(&v.allocated, &r[0], sizeof(void *));
+    std::memcpy(&v.aligned, &r[1], sizeof(void *));
+    v.offset = r[2];
+    v.sizes = r + 3;
+    v.strides = r + 3 + rank;
+    bool aliases = v.allocated == LOOM_ABI_CONSTANT_MARKER;
+    for (size_t i = 0; i < numInputs && !aliases; ++i)
+      aliases = v.allocated == inputs[i]->data;
+    for (void *p : seen)
+      aliases = aliases || p == v.allocated;
+    v.owned = v.allocated && !aliases;
+    if (v.allocated)
+      seen.push_back(v.allocated);
+    views.push_back(v);
+    r += 3 + 2 * rank;
+  }
+
+  loom_status_t status = nullptr;
+  size_t made = 0;
+  for (; made < views.size(); ++made) {
+    ResultView &v = views[made];
+    const TensorMeta &meta = entry.outputs[made];
+    size_t rank = meta.dims.size();
+    if ((status = checkOutputShape(entry, made, v.sizes, scratch.bindings)))
+      break;
+    int64_t count = 0;
+    elementCount(v.sizes, int64_t(rank), count);
+    if (count > 0 && !v.aligned) {
+      status = makeStatus(LOOM_INTERNAL, "entry '" + entry.name +
+                                             "': compiled code returned no "
+                                             "data for output '" +
+                                             meta.name + "'");
+      break;
+    }
+    size_t elem = size_t(loom_dtype_bits(meta.dtype) / 8);
+    uint8_t *base = v.aligned + v.offset * int64_t(elem);
+    if (v.owned && isRowMajor(v.sizes, v.strides, rank)) {
+      // Adopt the malloc'ed block: no copy; the tensor frees it.
+      if ((status = createTensor(meta.dtype, int32_t(rank), v.sizes,
+                                 count ? base : v.allocated, freeBlock,
+                                 v.allocated, &outputs[made])))
+        break;
+      v.owned = false;
+      continue;
+    }
+    if ((status = createTensor(meta.dtype, int32_t(rank), v.sizes, nullptr,
+                               nullptr, nullptr, &outputs[made])))
+      break;
+    stridedCopy(static_cast<uint8_t *>(outputs[made]->data), base, v.sizes,
+                v.strides, rank, elem, count);
+  }
+  for (ResultView &v : views)
+    if (v.owned)
+      std::free(v.allocated);
+  if (status) {
+    for (size_t i = 0; i < made; ++i) {
+      loom_tensor_release(outputs[i]);
+      outputs[i] = nullptr;
+    }
+  }
+  return status;
+}

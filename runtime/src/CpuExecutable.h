@@ -1,0 +1,55 @@
+//===- CpuExecutable.h - Loads and calls CPU device code -------*- C++ -*-===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The CPU half of loom_abi.h: the shared object of a DeviceCode section
+// dlopen'ed from memory, one resolved function per entry point, and the
+// marshalling of tensors to memref descriptors and back.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_SRC_CPUEXECUTABLE_H
+#define LOOM_RUNTIME_SRC_CPUEXECUTABLE_H
+
+#include "ArtifactReader.h"
+#include "Signature.h"
+#include "loom_abi.h"
+
+#include <memory>
+#include <vector>
+
+namespace loom {
+
+// Per-session scratch, reused across calls so steady-state invocations do
+// not allocate for marshalling.
+struct CpuScratch {
+  std::vector<int64_t> inputDescs;
+  std::vector<int64_t> results;
+  std::vector<void *> args;
+  SymbolBindings bindings;
+};
+
+class CpuExecutable {
+public:
+  // Picks the "cpu" DeviceCode section (exactly "cpu" first, else the first
+  // "cpu:<variant>") and the weights for "cpu" or "" targets.
+  static loom_status_t load(const ParsedArtifact &artifact,
+                            std::unique_ptr<CpuExecutable> &out);
+  ~CpuExecutable();
+
+  loom_status_t invoke(const EntryMeta &entry, size_t entryIndex,
+                       loom_tensor_t *const *inputs, size_t numInputs,
+                       loom_tensor_t **outputs, CpuScratch &scratch) const;
+
+private:
+  CpuExecutable() = default;
+  void *handle_ = nullptr;
+  std::vector<loom_abi_entry_fn> functions_;
+  loom_abi_context context_{};
+};
+
+} // namespace loom
+
+#endif // LOOM_RUNTIME_SRC_CPUEXECUTABLE_H
