@@ -58,6 +58,8 @@ typedef enum loom_status_code_t {
   LOOM_UNIMPLEMENTED = 7,    // a feature this runtime does not have yet
   LOOM_OUT_OF_MEMORY = 8,
   LOOM_INTERNAL = 9, // compiled code broke its contract, or a runtime bug
+  // Keeps the enum 32 bits wide, so any int32 value is a valid one.
+  LOOM_STATUS_CODE_MAX_ENUM = 0x7fffffff,
 } loom_status_code_t;
 
 // NULL means success.
@@ -95,6 +97,9 @@ typedef enum loom_dtype_t {
   LOOM_DTYPE_F8E5M2 = 19,   // opaque bytes to the runtime
   LOOM_DTYPE_U4 = 21,       // packed two per byte, first element in the low nibble
   LOOM_DTYPE_I4 = 22,       // packed two per byte, first element in the low nibble
+  // Keeps the enum 32 bits wide: values read from files may be anything, and
+  // every int32 must be a valid value to check.
+  LOOM_DTYPE_MAX_ENUM = 0x7fffffff,
 } loom_dtype_t;
 
 // "f32", "i64", ...; "invalid" for values outside the enum.

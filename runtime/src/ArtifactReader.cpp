@@ -39,7 +39,12 @@ static loom_status_t readSpec(const fb::TensorSpec *spec,
       return invalid(where + " has rank " +
                      std::to_string(spec->dims()->size()) + " (max " +
                      std::to_string(LOOM_MAX_RANK) + ")");
-    for (int64_t d : *spec->dims()) {
+    // memcpy: the verifier aligns the vector's length, not its 8-byte
+    // elements, in a corrupted file.
+    const uint8_t *raw = spec->dims()->Data();
+    for (size_t i = 0; i < spec->dims()->size(); ++i) {
+      int64_t d;
+      std::memcpy(&d, raw + i * sizeof(int64_t), sizeof(d));
       if (d < -1)
         return invalid(where + " has dim " + std::to_string(d));
       out.dims.push_back(d);

@@ -54,6 +54,7 @@ const char *loom_status_code_name(loom_status_code_t code) {
   case LOOM_UNIMPLEMENTED: return "UNIMPLEMENTED";
   case LOOM_OUT_OF_MEMORY: return "OUT_OF_MEMORY";
   case LOOM_INTERNAL: return "INTERNAL";
+  case LOOM_STATUS_CODE_MAX_ENUM: break;
   }
   return "UNKNOWN";
 }

@@ -281,6 +281,10 @@ TEST_F(SessionTest, GpuDevicesNeedTheirDriver) {
   loom_device_release(d);
 }
 
+extern "C" int loom_c_api_smoke(void);
+
+TEST(CApiTest, HeadersWorkFromC) { EXPECT_EQ(loom_c_api_smoke(), 0); }
+
 static int gReleased = 0;
 static void countRelease(void *user, void *) { gReleased += *(int *)user; }
 
