@@ -10,6 +10,9 @@
 //   OUTDIR/ok/            input_0.pb, input_1.pb, output_0.pb (a + b)
 //   OUTDIR/wrong/         the same with a wrong output_0.pb
 //   OUTDIR/a.npy          input a as .npy
+// and, given MLIR_SO (mlir/add_and_alias.mlir lowered by upstream MLIR):
+//   OUTDIR/mlir_add.loom  its entry add_and_alias(a, b) -> (a + b, a)
+//   OUTDIR/mlir/          input_0.pb, input_1.pb, output_0.pb, output_1.pb
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,8 +37,8 @@ static HostTensor f32(const char *name, std::vector<float> v) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: loom-test-make-artifact OUTDIR\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: loom-test-make-artifact OUTDIR [MLIR_SO]\n");
     return 2;
   }
   namespace fs = std::filesystem;
@@ -68,6 +71,29 @@ int main(int argc, char **argv) {
          writeFile((out / dir / "output_0.pb").string(),
                    encodeTensorProto(std::strcmp(dir, "ok") ? bad : sum),
                    &error);
+  }
+  if (ok && argc == 3) {
+    std::vector<uint8_t> so;
+    ok = readFile(argv[2], so, &error);
+    artifact::ArtifactWriter mlir;
+    mlir.addEntryPoint({"add_and_alias",
+                        {test::f32Spec("a", {-1}, "n"),
+                         test::f32Spec("b", {-1}, "n")},
+                        {test::f32Spec("sum", {-1}, "n"),
+                         test::f32Spec("a_again", {-1}, "n")}});
+    mlir.addSection(artifact::SectionKind::DeviceCode, "cpu", std::move(so));
+    HostTensor again = a;
+    again.name = "a_again";
+    fs::create_directories(out / "mlir", ec);
+    ok = ok && mlir.writeToFile((out / "mlir_add.loom").string(), &error) &&
+         writeFile((out / "mlir" / "input_0.pb").string(),
+                   encodeTensorProto(a), &error) &&
+         writeFile((out / "mlir" / "input_1.pb").string(),
+                   encodeTensorProto(b), &error) &&
+         writeFile((out / "mlir" / "output_0.pb").string(),
+                   encodeTensorProto(sum), &error) &&
+         writeFile((out / "mlir" / "output_1.pb").string(),
+                   encodeTensorProto(again), &error);
   }
   if (!ok) {
     std::fprintf(stderr, "loom-test-make-artifact: %s\n", error.c_str());
