@@ -267,6 +267,27 @@ TEST_F(ArtifactTest, CorruptedHeaderBytesNeverCrash) {
   EXPECT_GT(failures, 0);
 }
 
+TEST_F(ArtifactTest, RandomCorruptionNeverCrashes) {
+  std::vector<uint8_t> bytes = makeArtifact();
+  size_t headerEnd = 32 + preambleOf(bytes).headerSize;
+  uint64_t state = 0x9e3779b97f4a7c15ull; // fixed seed: reproducible
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int iter = 0; iter < 500; ++iter) {
+    std::vector<uint8_t> bad = bytes;
+    int edits = 1 + int(next() % 8);
+    for (int e = 0; e < edits; ++e)
+      bad[next() % headerEnd] = uint8_t(next());
+    loom_module_t *m = nullptr;
+    load(bad, &m);
+    loom_module_release(m);
+  }
+}
+
 TEST_F(ArtifactTest, RejectsHeaderAndDataOffsetsOutsideTheFile) {
   std::vector<uint8_t> bytes = makeArtifact();
   Preamble p = preambleOf(bytes);

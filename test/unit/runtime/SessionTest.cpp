@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 using namespace loom;
 using namespace loom::test;
@@ -144,6 +145,39 @@ TEST_F(SessionTest, SessionsKeepTheirModuleAlive) {
   loom_tensor_release(in[0]);
   loom_tensor_release(in[1]);
   loom_session_release(second);
+}
+
+TEST_F(SessionTest, OneModuleServesSessionsOnSeveralThreads) {
+  size_t add = entry("add");
+  auto work = [&](float base, int *failures) {
+    loom_session_t *s = nullptr;
+    if (!ok(loom_session_create(module, &s))) {
+      ++*failures;
+      return;
+    }
+    for (int k = 0; k < 200; ++k) {
+      int64_t n = 1 + k % 7;
+      std::vector<float> a(static_cast<size_t>(n), base);
+      std::vector<float> b(static_cast<size_t>(n), static_cast<float>(k));
+      loom_tensor_t *in[2] = {f32Tensor({n}, a), f32Tensor({n}, b)};
+      loom_tensor_t *out = nullptr;
+      if (!ok(loom_session_invoke(s, add, in, 2, &out, 1)) ||
+          f32Values(out) != std::vector<float>(size_t(n), base + float(k)))
+        ++*failures;
+      loom_tensor_release(out);
+      loom_tensor_release(in[0]);
+      loom_tensor_release(in[1]);
+    }
+    loom_session_release(s);
+  };
+  int failures[4] = {};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back(work, float(1000 * t), &failures[t]);
+  for (std::thread &t : threads)
+    t.join();
+  for (int f : failures)
+    EXPECT_EQ(f, 0);
 }
 
 //===----------------------------------------------------------------------===//
