@@ -7,6 +7,7 @@
 #include "ArtifactWriter.h"
 
 #include "ArtifactFormat.h"
+#include "Crc32.h"
 #include "DTypeInfo.h"
 #include "loom_abi.h"
 #include "loom_artifact_generated.h"
@@ -193,7 +194,8 @@ bool ArtifactWriter::layout(Layout &out, std::string *error) const {
       abi = LOOM_ABI_VERSION;
     sections.push_back(fb::CreateSection(
         fbb, fb::SectionKind(uint16_t(s.kind)), fbb.CreateString(s.target),
-        fbb.CreateString(s.name), rel[i], s.size, s.alignment, abi));
+        fbb.CreateString(s.name), rel[i], s.size, s.alignment, abi,
+        crc32(s.data, s.size)));
   }
   auto root = fb::CreateArtifact(fbb, fbb.CreateString(producer_),
                                  fbb.CreateVector(entries),

@@ -40,8 +40,9 @@
 //   - `allocated` is a block the compiled code malloc'ed: the runtime frees it
 //     (once, with free()), possibly after adopting it as the output's storage;
 //   - except when `allocated` is LOOM_ABI_CONSTANT_MARKER (MLIR's marker for a
-//     constant global), equals an input's `allocated`, or was already seen for
-//     an earlier result (aliasing): then the data are copied, never freed.
+//     constant global), points into an input (equal to its `allocated`, or
+//     inside it) or into the weights, or was already seen for an earlier
+//     result (aliasing): then the data are copied, never freed.
 // The compiled code and the runtime therefore share one malloc: the shared
 // object links the process's libc dynamically.
 //

@@ -140,18 +140,21 @@ LOOM_API const char *loom_device_target(const loom_device_t *device);
 
 typedef struct loom_module loom_module_t;
 
+// Load flags (bitwise or).
+#define LOOM_LOAD_DEFAULT 0u
+// Memory only: use `data` in place instead of copying it. The caller keeps it
+// alive and unchanged until the module dies, and aligns it to 4096 bytes so
+// that the weights keep the alignment the artifact promises.
+#define LOOM_LOAD_BORROW 1u
+// Also check the CRC-32 of the weights (code sections are always checked;
+// weights are not by default, as they can be gigabytes).
+#define LOOM_LOAD_VERIFY_WEIGHTS 2u
+
 // Maps the file read-only; weights are used in place from the mapping.
 LOOM_API loom_status_t loom_module_load_file(loom_device_t *device,
-                                             const char *path,
+                                             const char *path, uint32_t flags,
                                              loom_module_t **out_module);
-
-// Flags for loom_module_load_memory.
-#define LOOM_LOAD_COPY 0u
-// Use `data` in place instead of copying it: the caller keeps it alive and
-// unchanged until the module dies, and aligns it to 4096 bytes so that the
-// weights keep the alignment the artifact promises.
-#define LOOM_LOAD_BORROW 1u
-
+// Copies `data` unless `flags` has LOOM_LOAD_BORROW.
 LOOM_API loom_status_t loom_module_load_memory(loom_device_t *device,
                                                const void *data, size_t size,
                                                uint32_t flags,

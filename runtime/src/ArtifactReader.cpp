@@ -7,6 +7,7 @@
 #include "ArtifactReader.h"
 
 #include "ArtifactFormat.h"
+#include "Crc32.h"
 #include "DTypeInfo.h"
 #include "Status.h"
 #include "loom_artifact_generated.h"
@@ -74,7 +75,7 @@ static void fixSymbolPointers(TensorMeta &t) {
 }
 
 loom_status_t loom::parseArtifact(const uint8_t *data, size_t size,
-                                  ParsedArtifact &out) {
+                                  bool verifyWeights, ParsedArtifact &out) {
   using namespace loom::artifact;
   if (!data || size < kPreambleSize)
     return invalid("file of " + std::to_string(size) +
@@ -133,6 +134,10 @@ loom_status_t loom::parseArtifact(const uint8_t *data, size_t size,
                        std::to_string(align) + " bytes");
       v.data = data + pre.dataOffset + s->offset();
       v.size = s->size();
+      v.crc32 = s->crc32();
+      if ((v.kind != kSectionWeights || verifyWeights) &&
+          artifact::crc32(v.data, v.size) != v.crc32)
+        return invalid(where + " is corrupted (CRC-32 mismatch)");
       out.sections.push_back(std::move(v));
     }
   }

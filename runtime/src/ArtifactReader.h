@@ -41,6 +41,7 @@ struct SectionView {
   const uint8_t *data; // into the artifact bytes
   uint64_t size;
   uint32_t abiVersion;
+  uint32_t crc32;
 };
 
 struct ParsedArtifact {
@@ -51,9 +52,10 @@ struct ParsedArtifact {
 };
 
 // `data` must stay alive as long as `out` is used (sections point into it)
-// and be 8-byte aligned.
+// and be 8-byte aligned. Checks the CRC of every section but the weights,
+// and of the weights too with `verifyWeights` (they can be gigabytes).
 loom_status_t parseArtifact(const uint8_t *data, size_t size,
-                            ParsedArtifact &out);
+                            bool verifyWeights, ParsedArtifact &out);
 
 // Section kinds, as in loom_artifact.fbs.
 enum : uint16_t {

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <elf.h>
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -37,32 +38,51 @@ static bool writeAll(int fd, const uint8_t *data, uint64_t size) {
   return true;
 }
 
-// ELF64, little-endian, a shared object for this machine: refuses garbage
-// before dlopen sees it, with a message saying what is wrong.
+// ELF64, little-endian, a shared object for this machine, whose program
+// headers and segments lie inside the section: the dynamic loader trusts
+// them, and a truncated object would otherwise fault inside dlopen (SIGBUS
+// on a segment past the end). Corrupted code is caught; a deliberately
+// malicious artifact is code and can do anything, as any shared object can.
 static loom_status_t checkElf(const SectionView &s) {
   auto bad = [&](const std::string &why) {
     return makeStatus(LOOM_INVALID_ARTIFACT,
                       "invalid artifact: device code section '" + s.name +
                           "' (target '" + s.target + "') " + why);
   };
-  if (s.size < 64 || std::memcmp(s.data, "\x7f" "ELF", 4) != 0)
+  Elf64_Ehdr eh;
+  if (s.size < sizeof(eh) || std::memcmp(s.data, ELFMAG, SELFMAG) != 0)
     return bad("is not an ELF file");
-  if (s.data[4] != 2 || s.data[5] != 1)
+  std::memcpy(&eh, s.data, sizeof(eh));
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
     return bad("is not a 64-bit little-endian ELF file");
-  uint16_t type, machine;
-  std::memcpy(&type, s.data + 16, 2);
-  std::memcpy(&machine, s.data + 18, 2);
-  if (type != 3 /*ET_DYN*/)
+  if (eh.e_type != ET_DYN)
     return bad("is not an ELF shared object");
 #if defined(__x86_64__)
-  if (machine != 62 /*EM_X86_64*/)
-    return bad("is not x86-64 code (ELF machine " + std::to_string(machine) +
-               ")");
+  if (eh.e_machine != EM_X86_64)
+    return bad("is not x86-64 code (ELF machine " +
+               std::to_string(eh.e_machine) + ")");
 #elif defined(__aarch64__)
-  if (machine != 183 /*EM_AARCH64*/)
-    return bad("is not AArch64 code (ELF machine " + std::to_string(machine) +
-               ")");
+  if (eh.e_machine != EM_AARCH64)
+    return bad("is not AArch64 code (ELF machine " +
+               std::to_string(eh.e_machine) + ")");
 #endif
+  auto inside = [&](uint64_t offset, uint64_t length) {
+    return offset <= s.size && length <= s.size - offset;
+  };
+  if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
+      !inside(eh.e_phoff, uint64_t(eh.e_phnum) * sizeof(Elf64_Phdr)))
+    return bad("has a truncated or corrupted program header table");
+  if (eh.e_shoff != 0 &&
+      !inside(eh.e_shoff, uint64_t(eh.e_shnum) * eh.e_shentsize))
+    return bad("has a truncated section header table");
+  for (uint16_t i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    std::memcpy(&ph, s.data + eh.e_phoff + i * sizeof(Elf64_Phdr), sizeof(ph));
+    if (!inside(ph.p_offset, ph.p_filesz) ||
+        (ph.p_type == PT_LOAD && ph.p_filesz > ph.p_memsz))
+      return bad("is truncated or corrupted (segment " + std::to_string(i) +
+                 " lies outside it)");
+  }
   return nullptr;
 }
 
@@ -291,9 +311,18 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
     v.offset = r[2];
     v.sizes = r + 3;
     v.strides = r + 3 + rank;
-    bool aliases = v.allocated == LOOM_ABI_CONSTANT_MARKER;
+    // Memory the code did not malloc: the constant marker, anything inside
+    // an input (a view of it) or inside the weights. Ranges rather than
+    // equality, so a descriptor built on an interior pointer is safe too.
+    auto within = [&](const void *base, size_t size) {
+      auto p = reinterpret_cast<uintptr_t>(v.allocated);
+      auto b = reinterpret_cast<uintptr_t>(base);
+      return base && p >= b && p - b < (size ? size : 1);
+    };
+    bool aliases = v.allocated == LOOM_ABI_CONSTANT_MARKER ||
+                   within(context_.weights, size_t(context_.weights_size));
     for (size_t i = 0; i < numInputs && !aliases; ++i)
-      aliases = v.allocated == inputs[i]->data;
+      aliases = within(inputs[i]->data, inputs[i]->bytes);
     for (void *p : seen)
       aliases = aliases || p == v.allocated;
     v.owned = v.allocated && !aliases;

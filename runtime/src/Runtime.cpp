@@ -180,8 +180,11 @@ const char *loom_device_target(const loom_device_t *d) {
 
 // Parses the bytes already attached to `m` and loads its code; releases `m`
 // on failure.
-static loom_status_t finishLoad(loom_module_t *m, loom_module_t **out) {
-  loom_status_t st = parseArtifact(m->bytes, m->size, m->artifact);
+static loom_status_t finishLoad(loom_module_t *m, uint32_t flags,
+                                loom_module_t **out) {
+  loom_status_t st = parseArtifact(m->bytes, m->size,
+                                   flags & LOOM_LOAD_VERIFY_WEIGHTS,
+                                   m->artifact);
   if (!st)
     st = CpuExecutable::load(m->artifact, m->cpu);
   if (st) {
@@ -204,7 +207,7 @@ static loom_module_t *newModule(loom_device_t *device) {
 extern "C" {
 
 loom_status_t loom_module_load_file(loom_device_t *device, const char *path,
-                                    loom_module_t **out) {
+                                    uint32_t flags, loom_module_t **out) {
   if (!out)
     return nullArg("output pointer");
   *out = nullptr;
@@ -212,6 +215,9 @@ loom_status_t loom_module_load_file(loom_device_t *device, const char *path,
     return nullArg("device");
   if (!path)
     return nullArg("path");
+  if (flags & ~LOOM_LOAD_VERIFY_WEIGHTS)
+    return makeStatus(LOOM_INVALID_ARGUMENT,
+                      "unknown load flags (LOOM_LOAD_BORROW is for memory)");
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return makeStatus(errno == ENOENT ? LOOM_NOT_FOUND : LOOM_IO_ERROR,
@@ -243,7 +249,7 @@ loom_status_t loom_module_load_file(loom_device_t *device, const char *path,
   m->bytes = static_cast<const uint8_t *>(p);
   m->size = size;
   m->mapped = true;
-  if (loom_status_t s = finishLoad(m, out))
+  if (loom_status_t s = finishLoad(m, flags, out))
     return annotate(s, path);
   return nullptr;
 }
@@ -258,7 +264,7 @@ loom_status_t loom_module_load_memory(loom_device_t *device, const void *data,
     return nullArg("device");
   if (!data && size)
     return nullArg("data");
-  if (flags & ~LOOM_LOAD_BORROW)
+  if (flags & ~(LOOM_LOAD_BORROW | LOOM_LOAD_VERIFY_WEIGHTS))
     return makeStatus(LOOM_INVALID_ARGUMENT, "unknown load flags");
   bool borrow = flags & LOOM_LOAD_BORROW;
   if (borrow && reinterpret_cast<uintptr_t>(data) % 4096 != 0)
@@ -285,7 +291,7 @@ loom_status_t loom_module_load_memory(loom_device_t *device, const void *data,
     m->ownedCopy = true;
   }
   m->size = size;
-  return finishLoad(m, out);
+  return finishLoad(m, flags, out);
 }
 
 void loom_module_retain(loom_module_t *m) { retain(m); }

@@ -6,7 +6,7 @@
 //
 // loom-run MODEL.loom --data DIR [--device cpu|cuda|rocm] [--entry NAME]
 //          [--input NAME=FILE]... [--rtol R --atol A] [--bench N]
-//          [--output-dir DIR] [--list]
+//          [--output-dir DIR] [--list] [--verify-weights]
 //
 // Exit status: 0 success, 1 an output differs from the expected one,
 // 2 any other error (usage, artifact, data, invocation).
@@ -38,6 +38,7 @@ const char kUsage[] =
     "usage: loom-run MODEL.loom [--data DIR] [--input NAME=FILE]...\n"
     "                [--device cpu|cuda|rocm] [--entry NAME] [--rtol R]\n"
     "                [--atol A] [--bench N] [--output-dir DIR] [--list]\n"
+    "                [--verify-weights]\n"
     "\n"
     "  --data DIR        ONNX test data: input_<i>.pb and, if present,\n"
     "                    output_<i>.pb (TensorProto) to compare against\n"
@@ -50,6 +51,7 @@ const char kUsage[] =
     "  --bench N         time N more invocations; print median and min\n"
     "  --output-dir DIR  write each output as DIR/<name>.npy (bf16 as <u2)\n"
     "  --list            print the entry points and exit\n"
+    "  --verify-weights  check the weights' CRC too (code is always checked)\n"
     "\n"
     "Exit status: 0 ok, 1 outputs differ, 2 any other error.\n";
 
@@ -63,6 +65,7 @@ struct Options {
   int bench = 0;
   std::string outputDir;
   bool list = false;
+  bool verifyWeights = false;
 };
 
 int error(const std::string &msg) {
@@ -106,6 +109,8 @@ std::optional<Options> parseArgs(int argc, char **argv, int &exitCode) {
       return std::nullopt;
     } else if (a == "--list") {
       o.list = true;
+    } else if (a == "--verify-weights") {
+      o.verifyWeights = true;
     } else if (a == "--data" || a == "--device" || a == "--entry" ||
                a == "--output-dir" || a == "--input" || a == "--rtol" ||
                a == "--atol" || a == "--bench") {
@@ -222,7 +227,10 @@ int run(const Options &o) {
   if (failed(loom_runtime_create(&h.runtime), "creating the runtime") ||
       failed(loom_device_create(h.runtime, o.device.c_str(), &h.device),
              "creating device '" + o.device + "'") ||
-      failed(loom_module_load_file(h.device, o.model.c_str(), &h.module),
+      failed(loom_module_load_file(h.device, o.model.c_str(),
+                                   o.verifyWeights ? LOOM_LOAD_VERIFY_WEIGHTS
+                                                   : LOOM_LOAD_DEFAULT,
+                                   &h.module),
              "loading the model"))
     return 2;
 

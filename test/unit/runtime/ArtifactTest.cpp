@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ArtifactFormat.h"
+#include "Crc32.h"
 #include "RuntimeTestUtil.h"
 #include "TestArtifacts.h"
 #include "loom_abi.h"
@@ -63,9 +64,11 @@ template <typename F> std::vector<uint8_t> craft(F build) {
 }
 
 flatbuffers::Offset<fb::Section> cpuCode(flatbuffers::FlatBufferBuilder &fbb) {
+  std::vector<uint8_t> code = kernelLibrary();
   return fb::CreateSection(fbb, fb::SectionKind::DeviceCode,
                            fbb.CreateString("cpu"), fbb.CreateString("code"),
-                           0, kernelLibrary().size(), 64, LOOM_ABI_VERSION);
+                           0, code.size(), 64, LOOM_ABI_VERSION,
+                           artifact::crc32(code.data(), code.size()));
 }
 
 // One entry "add" (the kernels define it) with input spec `spec`.
@@ -101,13 +104,17 @@ TEST_F(ArtifactTest, LayoutIsVersionedAndWeightsArePageAligned) {
   EXPECT_EQ(w->kind(), fb::SectionKind::Weights);
   EXPECT_EQ((p.dataOffset + w->offset()) % 4096, 0u);
   EXPECT_EQ(a->sections()->Get(0)->abi_version(), LOOM_ABI_VERSION);
+  std::vector<uint8_t> code = kernelLibrary();
+  EXPECT_EQ(a->sections()->Get(0)->crc32(),
+            artifact::crc32(code.data(), code.size()));
+  EXPECT_EQ(artifact::crc32("123456789", 9), 0xcbf43926u);
   EXPECT_EQ(a->producer()->str(), "loom unit tests");
 }
 
 TEST_F(ArtifactTest, ListsEntryPointsWithSignatures) {
   loom_module_t *m = nullptr;
   ASSERT_EQ(load(makeArtifact(), &m), LOOM_OK);
-  EXPECT_EQ(loom_module_entry_count(m), 7u);
+  EXPECT_EQ(loom_module_entry_count(m), 9u);
   size_t idx = 99;
   ASSERT_TRUE(ok(loom_module_find_entry(m, "split", &idx)));
   loom_entry_info_t info;
@@ -153,9 +160,9 @@ TEST_F(ArtifactTest, LoadsFromFileByMapping) {
   EXPECT_EQ(onDisk, inMemory);
 
   loom_module_t *m = nullptr;
-  ASSERT_TRUE(ok(loom_module_load_file(device, path.c_str(), &m)));
+  ASSERT_TRUE(ok(loom_module_load_file(device, path.c_str(), 0, &m)));
   std::remove(path.c_str()); // the mapping keeps the data
-  EXPECT_EQ(loom_module_entry_count(m), 7u);
+  EXPECT_EQ(loom_module_entry_count(m), 9u);
   loom_module_release(m);
 }
 
@@ -390,14 +397,52 @@ TEST_F(ArtifactTest, RejectsDeviceCodeThatIsNotASharedObject) {
   EXPECT_EQ(load(bytes, &m, &msg), LOOM_INVALID_ARTIFACT);
   EXPECT_NE(msg.find("not an ELF"), std::string::npos) << msg;
 
-  // An ELF header with garbage after it: dlopen fails, cleanly.
+  // Truncated shared objects: glibc's dlopen would map segments past the
+  // end and fault, so the runtime must refuse them first.
   std::vector<uint8_t> elf = kernelLibrary();
-  elf.resize(256);
-  ArtifactWriter w2;
-  w2.addSection(SectionKind::DeviceCode, "cpu", elf);
-  ASSERT_TRUE(w2.writeToMemory(bytes, nullptr));
-  EXPECT_EQ(load(bytes, &m, &msg), LOOM_INVALID_ARTIFACT);
-  EXPECT_NE(msg.find("cannot load"), std::string::npos) << msg;
+  for (size_t n = 64; n < elf.size(); n += n < 4096 ? 61 : 997) {
+    ArtifactWriter w2;
+    w2.addSection(SectionKind::DeviceCode, "cpu",
+                  std::vector<uint8_t>(elf.begin(), elf.begin() + n));
+    ASSERT_TRUE(w2.writeToMemory(bytes, nullptr));
+    EXPECT_EQ(load(bytes, &m, &msg), LOOM_INVALID_ARTIFACT) << n;
+    EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
+  }
+
+}
+
+TEST_F(ArtifactTest, ChecksumsCatchCorruptedSections) {
+  // Damaged code could crash inside dlopen (it trusts relocations), so the
+  // CRC is checked before; weights only on request.
+  std::vector<uint8_t> bytes = makeArtifact();
+  Preamble p = preambleOf(bytes);
+  const fb::Artifact *a = fb::GetArtifact(bytes.data() + 32);
+  uint64_t code = p.dataOffset + a->sections()->Get(0)->offset();
+  uint64_t weights = p.dataOffset + a->sections()->Get(1)->offset();
+  loom_module_t *m = nullptr;
+  std::string msg;
+  for (uint64_t at : {code, code + 1000, code + a->sections()->Get(0)->size() - 1}) {
+    std::vector<uint8_t> bad = bytes;
+    bad[at] ^= 0x10;
+    EXPECT_EQ(load(bad, &m, &msg), LOOM_INVALID_ARTIFACT);
+    EXPECT_NE(msg.find("CRC-32 mismatch"), std::string::npos) << msg;
+  }
+  std::vector<uint8_t> bad = bytes;
+  bad[weights + 2] ^= 0x10;
+  ASSERT_EQ(load(bad, &m), LOOM_OK);
+  loom_module_release(m);
+  m = nullptr;
+  EXPECT_EQ(codeOf(loom_module_load_memory(device, bad.data(), bad.size(),
+                                           LOOM_LOAD_VERIFY_WEIGHTS, &m),
+                   &msg),
+            LOOM_INVALID_ARTIFACT);
+  EXPECT_NE(msg.find("'weights'"), std::string::npos) << msg;
+  EXPECT_EQ(codeOf(loom_module_load_memory(device, bytes.data(), bytes.size(),
+                                           8, &m)),
+            LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(codeOf(loom_module_load_file(device, "x.loom", LOOM_LOAD_BORROW,
+                                         &m)),
+            LOOM_INVALID_ARGUMENT);
 }
 
 TEST_F(ArtifactTest, RejectsMissingEntrySymbolAndOtherAbiVersions) {
@@ -421,15 +466,15 @@ TEST_F(ArtifactTest, RejectsMissingEntrySymbolAndOtherAbiVersions) {
 
 TEST_F(ArtifactTest, RejectsUnreadableFiles) {
   loom_module_t *m = nullptr;
-  EXPECT_EQ(codeOf(loom_module_load_file(device, "/nonexistent/x.loom", &m)),
+  EXPECT_EQ(codeOf(loom_module_load_file(device, "/nonexistent/x.loom", 0, &m)),
             LOOM_NOT_FOUND);
-  EXPECT_EQ(codeOf(loom_module_load_file(device, "/", &m)), LOOM_IO_ERROR);
+  EXPECT_EQ(codeOf(loom_module_load_file(device, "/", 0, &m)), LOOM_IO_ERROR);
   std::string path = tempPath("empty.loom");
   { std::ofstream(path, std::ios::binary); }
-  EXPECT_EQ(codeOf(loom_module_load_file(device, path.c_str(), &m)),
+  EXPECT_EQ(codeOf(loom_module_load_file(device, path.c_str(), 0, &m)),
             LOOM_INVALID_ARTIFACT);
   std::remove(path.c_str());
-  EXPECT_EQ(codeOf(loom_module_load_file(device, nullptr, &m)),
+  EXPECT_EQ(codeOf(loom_module_load_file(device, nullptr, 0, &m)),
             LOOM_INVALID_ARGUMENT);
   EXPECT_EQ(m, nullptr);
 }

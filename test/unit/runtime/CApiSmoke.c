@@ -31,7 +31,7 @@ int loom_c_api_smoke(void) {
     return 4;
   loom_module_t *module = NULL;
   loom_status_t st = loom_module_load_memory(device, data, sizeof(data),
-                                             LOOM_LOAD_COPY, &module);
+                                             LOOM_LOAD_DEFAULT, &module);
   int bad = loom_status_code(st) != LOOM_INVALID_ARTIFACT || module != NULL;
   loom_status_free(st);
   if (bad)

@@ -52,7 +52,7 @@ protected:
   loom_status_code_t load(const std::vector<uint8_t> &bytes,
                           loom_module_t **module, std::string *msg = nullptr) {
     return codeOf(loom_module_load_memory(device, bytes.data(), bytes.size(),
-                                          LOOM_LOAD_COPY, module),
+                                          LOOM_LOAD_DEFAULT, module),
                   msg);
   }
 

@@ -132,6 +132,14 @@ TEST_F(SessionTest, PassesTheWeightsThroughTheContext) {
   EXPECT_EQ(f32Values(out[0]), std::vector<float>{10});
 }
 
+TEST_F(SessionTest, CopiesViewsOfTheWeightsAndOfInputInteriors) {
+  std::vector<loom_tensor_t *> out;
+  ASSERT_TRUE(ok(invoke("weights_view", {}, out, 1)));
+  EXPECT_EQ(f32Values(out[0]), (std::vector<float>{1, 2, 3, 4}));
+  ASSERT_TRUE(ok(invoke("tail", {f32Tensor({3}, {5, 6, 7})}, out, 1)));
+  EXPECT_EQ(f32Values(out[0]), (std::vector<float>{6, 7}));
+}
+
 TEST_F(SessionTest, SessionsKeepTheirModuleAlive) {
   loom_session_t *second = nullptr;
   ASSERT_TRUE(ok(loom_session_create(module, &second)));

@@ -57,6 +57,8 @@ std::vector<EntryPoint> test::kernelEntries() {
   e.push_back({"constant", {}, {c}});
   e.push_back({"weights_sum", {}, {f32Spec("total", {})}});
   e.push_back({"bad_shape", {f32Spec("x", {-1})}, {f32Spec("y", {4})}});
+  e.push_back({"weights_view", {}, {f32Spec("w", {4})}});
+  e.push_back({"tail", {f32Spec("x", {-1})}, {f32Spec("y", {-1})}});
   return e;
 }
 

@@ -22,7 +22,7 @@ artifact::TensorSpec f32Spec(std::string name, std::vector<int64_t> dims,
                              std::string symbol = "");
 
 // Entry points matching the test kernels: add, echo, transpose, split,
-// constant, weights_sum, bad_shape.
+// constant, weights_sum, bad_shape, weights_view, tail.
 std::vector<artifact::EntryPoint> kernelEntries();
 
 // A writer holding kernelEntries(), the kernel library as "cpu" device code

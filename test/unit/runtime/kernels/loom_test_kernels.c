@@ -133,3 +133,26 @@ void loom_call_bad_shape(void **args) {
   out->sizes[0] = n;
   out->strides[0] = 1;
 }
+
+// weights_view() -> f32[4]: the weights themselves, not marked as a
+// constant; the runtime must see they are the weights and copy them.
+void loom_call_weights_view(void **args) {
+  const loom_abi_context *ctx = (const loom_abi_context *)args[0];
+  memref1 *out = (memref1 *)args[1];
+  out->allocated = out->aligned = (void *)ctx->weights;
+  out->offset = 0;
+  out->sizes[0] = 4;
+  out->strides[0] = 1;
+}
+
+// tail(x: f32[?]) -> f32[?]: x[1:] with `allocated` an interior pointer of
+// the input; the runtime must copy, not free.
+void loom_call_tail(void **args) {
+  const memref1 *x = (const memref1 *)args[2];
+  memref1 *out = (memref1 *)args[1];
+  float *p = (float *)x->aligned + x->offset + 1;
+  out->allocated = out->aligned = p;
+  out->offset = 0;
+  out->sizes[0] = x->sizes[0] - 1;
+  out->strides[0] = 1;
+}
