@@ -27,6 +27,10 @@
 
 #include <cstdint>
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the .loom format is little-endian and read in place"
+#endif
+
 namespace loom::artifact {
 
 // "LOOM" then CR LF SUB LF, which catches text-mode mangling (as PNG does).
