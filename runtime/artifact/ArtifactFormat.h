@@ -34,7 +34,8 @@
 namespace loom::artifact {
 
 // "LOOM" then CR LF SUB LF, which catches text-mode mangling (as PNG does).
-inline constexpr char kMagic[8] = {'L', 'O', 'O', 'M', '\r', '\n', '\x1a', '\n'};
+inline constexpr char kMagic[8] = {'L',  'O',  'O',    'M',
+                                   '\r', '\n', '\x1a', '\n'};
 inline constexpr char kFileIdentifier[] = "LOOM";
 
 // Readers accept their own major version and any minor version: minor

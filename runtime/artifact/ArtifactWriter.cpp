@@ -1,4 +1,5 @@
-//===- ArtifactWriter.cpp - Builds .loom artifacts -------------------------===//
+//===- ArtifactWriter.cpp - Builds .loom artifacts
+//-------------------------===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //
@@ -52,16 +53,22 @@ void ArtifactWriter::addEntryPoint(EntryPoint entry) {
 static uint64_t defaultAlignment(SectionKind kind, uint64_t requested) {
   uint64_t min = kind == SectionKind::Weights ? kWeightsAlignment : 1;
   if (requested == 0)
-    requested = kind == SectionKind::Weights ? kWeightsAlignment
-                                             : kDefaultAlignment;
+    requested =
+        kind == SectionKind::Weights ? kWeightsAlignment : kDefaultAlignment;
   return requested < min ? min : requested;
 }
 
 void ArtifactWriter::addSection(SectionKind kind, std::string target,
                                 std::vector<uint8_t> bytes, uint64_t alignment,
                                 std::string name, uint32_t abiVersion) {
-  Section s{kind, std::move(target), std::move(name), std::move(bytes),
-            nullptr, 0, defaultAlignment(kind, alignment), abiVersion};
+  Section s{kind,
+            std::move(target),
+            std::move(name),
+            std::move(bytes),
+            nullptr,
+            0,
+            defaultAlignment(kind, alignment),
+            abiVersion};
   s.data = s.owned.data();
   s.size = s.owned.size();
   // `owned` moves with the vector's growth but its heap buffer does not.
@@ -72,9 +79,14 @@ void ArtifactWriter::addSectionRef(SectionKind kind, std::string target,
                                    const void *data, size_t size,
                                    uint64_t alignment, std::string name,
                                    uint32_t abiVersion) {
-  sections_.push_back(Section{kind, std::move(target), std::move(name), {},
-                              static_cast<const uint8_t *>(data), size,
-                              defaultAlignment(kind, alignment), abiVersion});
+  sections_.push_back(Section{kind,
+                              std::move(target),
+                              std::move(name),
+                              {},
+                              static_cast<const uint8_t *>(data),
+                              size,
+                              defaultAlignment(kind, alignment),
+                              abiVersion});
 }
 
 static bool isIdentifier(const std::string &s) {
@@ -96,8 +108,8 @@ static bool fail(std::string *error, std::string message) {
 static bool validateSpec(const std::string &where, const TensorSpec &spec,
                          std::string *error) {
   if (!lookupDType(spec.dtype))
-    return fail(error, where + ": invalid dtype " +
-                           std::to_string(int(spec.dtype)));
+    return fail(error,
+                where + ": invalid dtype " + std::to_string(int(spec.dtype)));
   if (spec.dims.size() > LOOM_MAX_RANK)
     return fail(error, where + ": rank " + std::to_string(spec.dims.size()) +
                            " exceeds " + std::to_string(LOOM_MAX_RANK));
@@ -120,8 +132,8 @@ bool ArtifactWriter::validate(std::string *error) const {
   std::set<std::string> names;
   for (const EntryPoint &e : entries_) {
     if (!isIdentifier(e.name))
-      return fail(error, "entry point name '" + e.name +
-                             "' is not a C identifier");
+      return fail(error,
+                  "entry point name '" + e.name + "' is not a C identifier");
     if (!names.insert(e.name).second)
       return fail(error, "duplicate entry point '" + e.name + "'");
     for (size_t i = 0; i < e.inputs.size(); ++i)
@@ -145,13 +157,16 @@ bool ArtifactWriter::validate(std::string *error) const {
   return true;
 }
 
-static uint64_t alignUp(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+static uint64_t alignUp(uint64_t v, uint64_t a) {
+  return (v + a - 1) & ~(a - 1);
+}
 
 static flatbuffers::Offset<fb::TensorSpec>
 buildSpec(flatbuffers::FlatBufferBuilder &fbb, const TensorSpec &spec) {
   auto name = fbb.CreateString(spec.name);
   auto dims = fbb.CreateVector(spec.dims);
-  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>>
+  flatbuffers::Offset<
+      flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>>
       symbols;
   if (!spec.dimSymbols.empty())
     symbols = fbb.CreateVectorOfStrings(spec.dimSymbols);
@@ -197,9 +212,9 @@ bool ArtifactWriter::layout(Layout &out, std::string *error) const {
         fbb.CreateString(s.name), rel[i], s.size, s.alignment, abi,
         crc32(s.data, s.size)));
   }
-  auto root = fb::CreateArtifact(fbb, fbb.CreateString(producer_),
-                                 fbb.CreateVector(entries),
-                                 fbb.CreateVector(sections));
+  auto root =
+      fb::CreateArtifact(fbb, fbb.CreateString(producer_),
+                         fbb.CreateVector(entries), fbb.CreateVector(sections));
   fbb.Finish(root, kFileIdentifier);
 
   out.header.assign(fbb.GetBufferPointer(),
@@ -240,8 +255,8 @@ bool ArtifactWriter::writeToFile(const std::string &path,
     return false;
   FILE *f = std::fopen(path.c_str(), "wb");
   if (!f)
-    return fail(error, "cannot open '" + path + "' for writing: " +
-                           std::strerror(errno));
+    return fail(error, "cannot open '" + path +
+                           "' for writing: " + std::strerror(errno));
   // Streams the sections so large weights are not copied once more.
   uint64_t pos = 0;
   static const uint8_t zeros[4096] = {};
@@ -260,8 +275,9 @@ bool ArtifactWriter::writeToFile(const std::string &path,
   bool ok = write(&l.preamble, sizeof(Preamble)) &&
             write(l.header.data(), l.header.size());
   for (size_t i = 0; ok && i < sections_.size(); ++i)
-    ok = padTo(l.fileOffsets[i]) &&
-         (sections_[i].size == 0 || write(sections_[i].data, sections_[i].size));
+    ok =
+        padTo(l.fileOffsets[i]) &&
+        (sections_[i].size == 0 || write(sections_[i].data, sections_[i].size));
   ok = ok && padTo(l.fileSize);
   if (std::fclose(f) != 0)
     ok = false;

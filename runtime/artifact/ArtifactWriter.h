@@ -64,8 +64,8 @@ public:
   // Same, but refers to `data` without copying; it must stay alive and
   // unchanged until the last write (large weights need no second copy).
   void addSectionRef(SectionKind kind, std::string target, const void *data,
-                     size_t size, uint64_t alignment = 0,
-                     std::string name = "", uint32_t abiVersion = 0);
+                     size_t size, uint64_t alignment = 0, std::string name = "",
+                     uint32_t abiVersion = 0);
 
   // Checks everything (entry names, dims, symbols, dtypes, alignments) and
   // writes. On failure returns false with a message in `*error`.

@@ -95,8 +95,8 @@ typedef enum loom_dtype_t {
   LOOM_DTYPE_BF16 = 16,
   LOOM_DTYPE_F8E4M3FN = 17, // opaque bytes to the runtime
   LOOM_DTYPE_F8E5M2 = 19,   // opaque bytes to the runtime
-  LOOM_DTYPE_U4 = 21,       // packed two per byte, first element in the low nibble
-  LOOM_DTYPE_I4 = 22,       // packed two per byte, first element in the low nibble
+  LOOM_DTYPE_U4 = 21, // packed two per byte, first element in the low nibble
+  LOOM_DTYPE_I4 = 22, // packed two per byte, first element in the low nibble
   // Keeps the enum 32 bits wide: values read from files may be anything, and
   // every int32 must be a valid value to check.
   LOOM_DTYPE_MAX_ENUM = 0x7fffffff,
@@ -204,17 +204,17 @@ LOOM_API loom_status_t loom_tensor_create(loom_dtype_t dtype, int32_t rank,
                                           const int64_t *shape,
                                           loom_tensor_t **out_tensor);
 // Copies `size` bytes from `data`; `size` must equal the tensor's byte size.
-LOOM_API loom_status_t loom_tensor_create_copy(loom_dtype_t dtype,
-                                               int32_t rank,
+LOOM_API loom_status_t loom_tensor_create_copy(loom_dtype_t dtype, int32_t rank,
                                                const int64_t *shape,
                                                const void *data, size_t size,
                                                loom_tensor_t **out_tensor);
 // Uses `data` in place; `release(user, data)` (if not NULL) runs when the
 // tensor dies. `size` must equal the tensor's byte size.
-LOOM_API loom_status_t loom_tensor_wrap(
-    loom_dtype_t dtype, int32_t rank, const int64_t *shape, void *data,
-    size_t size, void (*release)(void *user, void *data), void *user,
-    loom_tensor_t **out_tensor);
+LOOM_API loom_status_t loom_tensor_wrap(loom_dtype_t dtype, int32_t rank,
+                                        const int64_t *shape, void *data,
+                                        size_t size,
+                                        void (*release)(void *user, void *data),
+                                        void *user, loom_tensor_t **out_tensor);
 LOOM_API void loom_tensor_retain(loom_tensor_t *tensor);
 LOOM_API void loom_tensor_release(loom_tensor_t *tensor);
 
@@ -241,12 +241,9 @@ LOOM_API void loom_session_release(loom_session_t *session);
 // dim symbol bound to one size across all inputs. On success `outputs`
 // (num_outputs == the entry's output count) receives one new tensor per
 // output, which the caller releases; on failure it is left all NULL.
-LOOM_API loom_status_t loom_session_invoke(loom_session_t *session,
-                                           size_t entry,
-                                           loom_tensor_t *const *inputs,
-                                           size_t num_inputs,
-                                           loom_tensor_t **outputs,
-                                           size_t num_outputs);
+LOOM_API loom_status_t loom_session_invoke(
+    loom_session_t *session, size_t entry, loom_tensor_t *const *inputs,
+    size_t num_inputs, loom_tensor_t **outputs, size_t num_outputs);
 
 #ifdef __cplusplus
 } // extern "C"

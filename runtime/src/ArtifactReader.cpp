@@ -118,7 +118,8 @@ loom_status_t loom::parseArtifact(const uint8_t *data, size_t size,
       v.target = str(s->target());
       v.name = str(s->name());
       v.abiVersion = s->abi_version();
-      std::string where = "section '" + v.name + "' (target '" + v.target + "')";
+      std::string where =
+          "section '" + v.name + "' (target '" + v.target + "')";
       uint64_t avail = size - pre.dataOffset;
       if (s->offset() > avail || s->size() > avail - s->offset())
         return invalid(where + " [" + std::to_string(s->offset()) + ", +" +
@@ -155,17 +156,17 @@ loom_status_t loom::parseArtifact(const uint8_t *data, size_t size,
       if (e->inputs()) {
         m.inputs.resize(e->inputs()->size());
         for (size_t i = 0; i < m.inputs.size(); ++i)
-          if (loom_status_t st = readSpec(e->inputs()->Get(i),
-                                          where + "input " + std::to_string(i),
-                                          m.inputs[i]))
+          if (loom_status_t st =
+                  readSpec(e->inputs()->Get(i),
+                           where + "input " + std::to_string(i), m.inputs[i]))
             return st;
       }
       if (e->outputs()) {
         m.outputs.resize(e->outputs()->size());
         for (size_t i = 0; i < m.outputs.size(); ++i)
-          if (loom_status_t st = readSpec(e->outputs()->Get(i),
-                                          where + "output " + std::to_string(i),
-                                          m.outputs[i]))
+          if (loom_status_t st =
+                  readSpec(e->outputs()->Get(i),
+                           where + "output " + std::to_string(i), m.outputs[i]))
             return st;
       }
       out.entries.push_back(std::move(m));

@@ -23,8 +23,8 @@ namespace loom {
 struct TensorMeta {
   std::string name;
   loom_dtype_t dtype = LOOM_DTYPE_INVALID;
-  std::vector<int64_t> dims;        // -1 = dynamic
-  std::vector<std::string> symbols; // one per dim, "" = none
+  std::vector<int64_t> dims;            // -1 = dynamic
+  std::vector<std::string> symbols;     // one per dim, "" = none
   std::vector<const char *> symbolPtrs; // for loom_tensor_info_t; NULL = none
 };
 

@@ -93,7 +93,8 @@ static loom_status_t openSharedObject(const SectionView &s, void *&handle) {
 #ifdef MFD_CLOEXEC
   // LOOM_RUNTIME_NO_MEMFD forces the fallback (tests, odd sandboxes).
   const char *noMemfd = std::getenv("LOOM_RUNTIME_NO_MEMFD");
-  int mfd = noMemfd && *noMemfd ? -1 : ::memfd_create("loom-cpu-code", MFD_CLOEXEC);
+  int mfd =
+      noMemfd && *noMemfd ? -1 : ::memfd_create("loom-cpu-code", MFD_CLOEXEC);
   if (mfd >= 0) {
     if (writeAll(mfd, s.data, s.size)) {
       std::string path = "/proc/self/fd/" + std::to_string(mfd);
@@ -107,13 +108,14 @@ static loom_status_t openSharedObject(const SectionView &s, void *&handle) {
     if (handle)
       return nullptr;
   } else {
-    errors = noMemfd && *noMemfd ? "memfd disabled by LOOM_RUNTIME_NO_MEMFD"
-                                 : std::string("memfd_create: ") + std::strerror(errno);
+    errors = noMemfd && *noMemfd
+                 ? "memfd disabled by LOOM_RUNTIME_NO_MEMFD"
+                 : std::string("memfd_create: ") + std::strerror(errno);
   }
 #endif
   const char *tmp = std::getenv("TMPDIR");
-  std::string path = std::string(tmp && *tmp ? tmp : "/tmp") +
-                     "/loom-cpu-code-XXXXXX";
+  std::string path =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/loom-cpu-code-XXXXXX";
   std::vector<char> buf(path.begin(), path.end());
   buf.push_back('\0');
   int fd = ::mkstemp(buf.data());
@@ -148,8 +150,8 @@ loom_status_t CpuExecutable::load(const ParsedArtifact &artifact,
       if (weights)
         return makeStatus(LOOM_INVALID_ARTIFACT,
                           "invalid artifact: more than one weights section "
-                          "for target 'cpu' ('" + weights->name + "', '" +
-                              s.name + "')");
+                          "for target 'cpu' ('" +
+                              weights->name + "', '" + s.name + "')");
       weights = &s;
     }
   }
@@ -265,7 +267,8 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
                               loom_dtype_name(t.dtype) + " ('" + t.name +
                               "'), which the CPU ABI does not support yet");
   scratch.bindings.clear();
-  if (loom_status_t st = checkInputs(entry, inputs, numInputs, scratch.bindings))
+  if (loom_status_t st =
+          checkInputs(entry, inputs, numInputs, scratch.bindings))
     return st;
 
   // Input descriptors, then the argument array pointing into them.

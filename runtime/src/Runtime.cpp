@@ -102,9 +102,8 @@ static loom_status_t probeDriver(const std::string &target,
     if (void *h = ::dlopen(*lib, RTLD_NOW | RTLD_LOCAL)) {
       ::dlclose(h);
       return makeStatus(LOOM_UNIMPLEMENTED,
-                        std::string(what) + " found (" + *lib +
-                            "), but the '" + target +
-                            "' device is not implemented yet");
+                        std::string(what) + " found (" + *lib + "), but the '" +
+                            target + "' device is not implemented yet");
     }
     const char *e = ::dlerror();
     errors += std::string(errors.empty() ? "" : "; ") + (e ? e : *lib);
@@ -182,9 +181,8 @@ const char *loom_device_target(const loom_device_t *d) {
 // on failure.
 static loom_status_t finishLoad(loom_module_t *m, uint32_t flags,
                                 loom_module_t **out) {
-  loom_status_t st = parseArtifact(m->bytes, m->size,
-                                   flags & LOOM_LOAD_VERIFY_WEIGHTS,
-                                   m->artifact);
+  loom_status_t st = parseArtifact(
+      m->bytes, m->size, flags & LOOM_LOAD_VERIFY_WEIGHTS, m->artifact);
   if (!st)
     st = CpuExecutable::load(m->artifact, m->cpu);
   if (st) {
@@ -230,14 +228,13 @@ loom_status_t loom_module_load_file(loom_device_t *device, const char *path,
                       std::string("'") + path + "' is not a regular file");
   }
   size_t size = size_t(st.st_size);
-  void *p = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0)
-                 : MAP_FAILED;
+  void *p =
+      size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
   int mapErr = errno;
   ::close(fd);
   if (size == 0)
     return makeStatus(LOOM_INVALID_ARTIFACT,
-                      std::string("invalid artifact: '") + path +
-                          "' is empty");
+                      std::string("invalid artifact: '") + path + "' is empty");
   if (p == MAP_FAILED)
     return makeStatus(LOOM_IO_ERROR, std::string("cannot map '") + path +
                                          "': " + std::strerror(mapErr));
@@ -281,9 +278,9 @@ loom_status_t loom_module_load_memory(loom_device_t *device, const void *data,
     void *copy = std::aligned_alloc(4096, alloc ? alloc : 4096);
     if (!copy) {
       loom_module_release(m);
-      return makeStatus(LOOM_OUT_OF_MEMORY,
-                        "cannot copy an artifact of " + std::to_string(size) +
-                            " bytes");
+      return makeStatus(LOOM_OUT_OF_MEMORY, "cannot copy an artifact of " +
+                                                std::to_string(size) +
+                                                " bytes");
     }
     if (size)
       std::memcpy(copy, data, size);
@@ -411,11 +408,10 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
     return st;
   const EntryMeta &e = s->module->artifact.entries[entry];
   if (numOutputs != e.outputs.size())
-    return makeStatus(LOOM_INVALID_ARGUMENT,
-                      "entry '" + e.name + "' has " +
-                          std::to_string(e.outputs.size()) +
-                          " outputs, the caller expects " +
-                          std::to_string(numOutputs));
+    return makeStatus(
+        LOOM_INVALID_ARGUMENT,
+        "entry '" + e.name + "' has " + std::to_string(e.outputs.size()) +
+            " outputs, the caller expects " + std::to_string(numOutputs));
   if (numOutputs && !outputs)
     return nullArg("output array");
   for (size_t i = 0; i < numOutputs; ++i)

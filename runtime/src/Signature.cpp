@@ -66,11 +66,10 @@ static loom_status_t checkDims(const std::string &entryName,
       continue;
     if (const SymbolBindings::Binding *b = bindings.find(sym)) {
       if (b->size != sizes[d])
-        return makeStatus(code, "entry '" + entryName + "': symbolic dim '" +
-                                    sym + "' is " + std::to_string(b->size) +
-                                    " from " + b->boundBy + " but " +
-                                    std::to_string(sizes[d]) + " from " +
-                                    where);
+        return makeStatus(
+            code, "entry '" + entryName + "': symbolic dim '" + sym + "' is " +
+                      std::to_string(b->size) + " from " + b->boundBy +
+                      " but " + std::to_string(sizes[d]) + " from " + where);
     } else {
       bindings.bind(sym, sizes[d], where);
     }
@@ -122,10 +121,11 @@ loom_status_t loom::checkOutputShape(const EntryMeta &entry, size_t index,
   std::string who = describe("output", index, meta);
   for (size_t d = 0; d < meta.dims.size(); ++d)
     if (sizes[d] < 0)
-      return makeStatus(LOOM_INTERNAL, "entry '" + entry.name + "': compiled "
-                                       "code returned negative size " +
-                                           std::to_string(sizes[d]) +
-                                           " for " + who);
+      return makeStatus(LOOM_INTERNAL, "entry '" + entry.name +
+                                           "': compiled "
+                                           "code returned negative size " +
+                                           std::to_string(sizes[d]) + " for " +
+                                           who);
   if (loom_status_t st =
           checkDims(entry.name, who, meta, sizes, bindings, LOOM_INTERNAL))
     return annotate(st, "compiled code broke its metadata");

@@ -1,4 +1,5 @@
-//===- Signature.h - Checks tensors against entry-point metadata -*- C++ -*-===//
+//===- Signature.h - Checks tensors against entry-point metadata -*- C++
+//-*-===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //

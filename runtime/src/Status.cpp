@@ -44,17 +44,28 @@ void loom_status_free(loom_status_t status) {
 
 const char *loom_status_code_name(loom_status_code_t code) {
   switch (code) {
-  case LOOM_OK: return "OK";
-  case LOOM_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-  case LOOM_NOT_FOUND: return "NOT_FOUND";
-  case LOOM_IO_ERROR: return "IO_ERROR";
-  case LOOM_INVALID_ARTIFACT: return "INVALID_ARTIFACT";
-  case LOOM_VERSION_MISMATCH: return "VERSION_MISMATCH";
-  case LOOM_UNAVAILABLE: return "UNAVAILABLE";
-  case LOOM_UNIMPLEMENTED: return "UNIMPLEMENTED";
-  case LOOM_OUT_OF_MEMORY: return "OUT_OF_MEMORY";
-  case LOOM_INTERNAL: return "INTERNAL";
-  case LOOM_STATUS_CODE_MAX_ENUM: break;
+  case LOOM_OK:
+    return "OK";
+  case LOOM_INVALID_ARGUMENT:
+    return "INVALID_ARGUMENT";
+  case LOOM_NOT_FOUND:
+    return "NOT_FOUND";
+  case LOOM_IO_ERROR:
+    return "IO_ERROR";
+  case LOOM_INVALID_ARTIFACT:
+    return "INVALID_ARTIFACT";
+  case LOOM_VERSION_MISMATCH:
+    return "VERSION_MISMATCH";
+  case LOOM_UNAVAILABLE:
+    return "UNAVAILABLE";
+  case LOOM_UNIMPLEMENTED:
+    return "UNIMPLEMENTED";
+  case LOOM_OUT_OF_MEMORY:
+    return "OUT_OF_MEMORY";
+  case LOOM_INTERNAL:
+    return "INTERNAL";
+  case LOOM_STATUS_CODE_MAX_ENUM:
+    break;
   }
   return "UNKNOWN";
 }

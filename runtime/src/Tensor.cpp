@@ -34,8 +34,8 @@ static loom_status_t checkShape(loom_dtype_t dtype, int32_t rank,
     if (shape[i] < 0)
       return makeStatus(LOOM_INVALID_ARGUMENT,
                         "negative dim " + std::to_string(shape[i]));
-  if (!elementCount(shape, rank, count) || !dtypeByteSize(dtype, count, bytes) ||
-      bytes > uint64_t(SIZE_MAX) / 2)
+  if (!elementCount(shape, rank, count) ||
+      !dtypeByteSize(dtype, count, bytes) || bytes > uint64_t(SIZE_MAX) / 2)
     return makeStatus(LOOM_INVALID_ARGUMENT, "tensor size overflows");
   return nullptr;
 }
@@ -87,8 +87,8 @@ loom_status_t loom_tensor_create(loom_dtype_t dtype, int32_t rank,
 loom_status_t loom_tensor_create_copy(loom_dtype_t dtype, int32_t rank,
                                       const int64_t *shape, const void *data,
                                       size_t size, loom_tensor_t **out) {
-  if (loom_status_t st = createTensor(dtype, rank, shape, nullptr, nullptr,
-                                      nullptr, out))
+  if (loom_status_t st =
+          createTensor(dtype, rank, shape, nullptr, nullptr, nullptr, out))
     return st;
   if (size != (*out)->bytes || (size && !data)) {
     std::string msg = "data of " + std::to_string(size) +
@@ -149,7 +149,9 @@ const int64_t *loom_tensor_shape(const loom_tensor_t *t) {
 int64_t loom_tensor_element_count(const loom_tensor_t *t) {
   return t ? t->count : 0;
 }
-size_t loom_tensor_byte_size(const loom_tensor_t *t) { return t ? t->bytes : 0; }
+size_t loom_tensor_byte_size(const loom_tensor_t *t) {
+  return t ? t->bytes : 0;
+}
 void *loom_tensor_data(loom_tensor_t *t) { return t ? t->data : nullptr; }
 
 } // extern "C"

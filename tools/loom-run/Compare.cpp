@@ -54,20 +54,34 @@ template <typename T> static T load(const void *data, int64_t i) {
 double loom::run::elementAsDouble(loom_dtype_t dtype, const void *d,
                                   int64_t i) {
   switch (dtype) {
-  case LOOM_DTYPE_F32: return load<float>(d, i);
-  case LOOM_DTYPE_F64: return load<double>(d, i);
-  case LOOM_DTYPE_F16: return halfToFloat(load<uint16_t>(d, i));
-  case LOOM_DTYPE_BF16: return bfloat16ToFloat(load<uint16_t>(d, i));
-  case LOOM_DTYPE_I8: return load<int8_t>(d, i);
-  case LOOM_DTYPE_U8: return load<uint8_t>(d, i);
-  case LOOM_DTYPE_BOOL: return load<uint8_t>(d, i) != 0;
-  case LOOM_DTYPE_I16: return load<int16_t>(d, i);
-  case LOOM_DTYPE_U16: return load<uint16_t>(d, i);
-  case LOOM_DTYPE_I32: return load<int32_t>(d, i);
-  case LOOM_DTYPE_U32: return load<uint32_t>(d, i);
-  case LOOM_DTYPE_I64: return double(load<int64_t>(d, i));
-  case LOOM_DTYPE_U64: return double(load<uint64_t>(d, i));
-  default: return std::numeric_limits<double>::quiet_NaN();
+  case LOOM_DTYPE_F32:
+    return load<float>(d, i);
+  case LOOM_DTYPE_F64:
+    return load<double>(d, i);
+  case LOOM_DTYPE_F16:
+    return halfToFloat(load<uint16_t>(d, i));
+  case LOOM_DTYPE_BF16:
+    return bfloat16ToFloat(load<uint16_t>(d, i));
+  case LOOM_DTYPE_I8:
+    return load<int8_t>(d, i);
+  case LOOM_DTYPE_U8:
+    return load<uint8_t>(d, i);
+  case LOOM_DTYPE_BOOL:
+    return load<uint8_t>(d, i) != 0;
+  case LOOM_DTYPE_I16:
+    return load<int16_t>(d, i);
+  case LOOM_DTYPE_U16:
+    return load<uint16_t>(d, i);
+  case LOOM_DTYPE_I32:
+    return load<int32_t>(d, i);
+  case LOOM_DTYPE_U32:
+    return load<uint32_t>(d, i);
+  case LOOM_DTYPE_I64:
+    return double(load<int64_t>(d, i));
+  case LOOM_DTYPE_U64:
+    return double(load<uint64_t>(d, i));
+  default:
+    return std::numeric_limits<double>::quiet_NaN();
   }
 }
 
@@ -95,8 +109,8 @@ CompareResult loom::run::compareTensors(loom_dtype_t dtype, const void *actual,
                                         double rtol, double atol) {
   CompareResult r;
   int32_t bits = loom_dtype_bits(dtype);
-  bool opaque = dtype == LOOM_DTYPE_F8E4M3FN || dtype == LOOM_DTYPE_F8E5M2 ||
-                bits == 4;
+  bool opaque =
+      dtype == LOOM_DTYPE_F8E4M3FN || dtype == LOOM_DTYPE_F8E5M2 || bits == 4;
   if (opaque) {
     int64_t bytes = bits == 4 ? (count + 1) / 2 : count;
     const uint8_t *a = static_cast<const uint8_t *>(actual);

@@ -16,9 +16,9 @@ namespace loom::run {
 
 struct CompareResult {
   bool match = true;
-  double maxAbsError = 0;  // max |actual - expected|
-  double maxRelError = 0;  // same over |expected|, where expected != 0
-  int64_t mismatches = 0;  // elements outside tolerance
+  double maxAbsError = 0; // max |actual - expected|
+  double maxRelError = 0; // same over |expected|, where expected != 0
+  int64_t mismatches = 0; // elements outside tolerance
   int64_t firstMismatch = -1;
 };
 

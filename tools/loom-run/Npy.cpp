@@ -62,8 +62,8 @@ bool loom::run::parseNpy(const uint8_t *data, size_t size, HostTensor &out,
                 size_t(data[10]) << 16 | size_t(data[11]) << 24;
     start = 12;
   } else {
-    return fail(error, ".npy version " + std::to_string(major) +
-                           " is not supported");
+    return fail(error,
+                ".npy version " + std::to_string(major) + " is not supported");
   }
   if (headerLen > size - start)
     return fail(error, "truncated .npy header");
@@ -76,7 +76,8 @@ bool loom::run::parseNpy(const uint8_t *data, size_t size, HostTensor &out,
   if (q == std::string::npos)
     return fail(error, ".npy header has a malformed 'descr'");
   std::string descr = h.substr(p + 1, q - p - 1);
-  if (descr.size() != 3 || (descr[0] != '<' && descr[0] != '|' && descr[0] != '='))
+  if (descr.size() != 3 ||
+      (descr[0] != '<' && descr[0] != '|' && descr[0] != '='))
     return fail(error, ".npy dtype '" + descr +
                            "' is not supported (big-endian or structured)");
   for (const NpyType &t : kNpyTypes)
@@ -152,29 +153,54 @@ bool loom::run::encodeNpy(const HostTensor &t, std::vector<uint8_t> &out,
                           std::string *error) {
   const char *descr = nullptr;
   switch (t.dtype) {
-  case LOOM_DTYPE_BOOL: descr = "|b1"; break;
-  case LOOM_DTYPE_I8: descr = "|i1"; break;
+  case LOOM_DTYPE_BOOL:
+    descr = "|b1";
+    break;
+  case LOOM_DTYPE_I8:
+    descr = "|i1";
+    break;
   case LOOM_DTYPE_U8:
   case LOOM_DTYPE_F8E4M3FN:
-  case LOOM_DTYPE_F8E5M2: descr = "|u1"; break;
-  case LOOM_DTYPE_I16: descr = "<i2"; break;
+  case LOOM_DTYPE_F8E5M2:
+    descr = "|u1";
+    break;
+  case LOOM_DTYPE_I16:
+    descr = "<i2";
+    break;
   case LOOM_DTYPE_U16:
-  case LOOM_DTYPE_BF16: descr = "<u2"; break;
-  case LOOM_DTYPE_I32: descr = "<i4"; break;
-  case LOOM_DTYPE_U32: descr = "<u4"; break;
-  case LOOM_DTYPE_I64: descr = "<i8"; break;
-  case LOOM_DTYPE_U64: descr = "<u8"; break;
-  case LOOM_DTYPE_F16: descr = "<f2"; break;
-  case LOOM_DTYPE_F32: descr = "<f4"; break;
-  case LOOM_DTYPE_F64: descr = "<f8"; break;
+  case LOOM_DTYPE_BF16:
+    descr = "<u2";
+    break;
+  case LOOM_DTYPE_I32:
+    descr = "<i4";
+    break;
+  case LOOM_DTYPE_U32:
+    descr = "<u4";
+    break;
+  case LOOM_DTYPE_I64:
+    descr = "<i8";
+    break;
+  case LOOM_DTYPE_U64:
+    descr = "<u8";
+    break;
+  case LOOM_DTYPE_F16:
+    descr = "<f2";
+    break;
+  case LOOM_DTYPE_F32:
+    descr = "<f4";
+    break;
+  case LOOM_DTYPE_F64:
+    descr = "<f8";
+    break;
   default:
-    return fail(error, std::string("cannot write ") +
-                           loom_dtype_name(t.dtype) + " tensors as .npy");
+    return fail(error, std::string("cannot write ") + loom_dtype_name(t.dtype) +
+                           " tensors as .npy");
   }
   std::string h = std::string("{'descr': '") + descr +
                   "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < t.shape.size(); ++i)
-    h += std::to_string(t.shape[i]) + (t.shape.size() == 1 || i + 1 < t.shape.size() ? ", " : "");
+    h += std::to_string(t.shape[i]) +
+         (t.shape.size() == 1 || i + 1 < t.shape.size() ? ", " : "");
   h += "), }";
   // Pad so the data start is 64-byte aligned, as NumPy does.
   size_t total = 10 + h.size() + 1;

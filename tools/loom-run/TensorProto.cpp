@@ -59,14 +59,18 @@ public:
     const uint8_t *d;
     size_t n;
     switch (wire) {
-    case kVarint: return varint(v);
-    case kFixed64: return fixed64(v);
-    case kBytes: return bytes(d, n);
+    case kVarint:
+      return varint(v);
+    case kFixed64:
+      return fixed64(v);
+    case kBytes:
+      return bytes(d, n);
     case kFixed32: {
       uint32_t w;
       return fixed32(w);
     }
-    default: return false; // groups (3, 4) and invalid types
+    default:
+      return false; // groups (3, 4) and invalid types
     }
   }
 
@@ -168,15 +172,26 @@ bool decodeFields(const uint8_t *data, size_t size, Fields &f,
     const uint8_t *d;
     size_t n;
     switch (field) {
-    case 1: ok = readVarints(r, wire, f.dims); break;
-    case 2: ok = wire == kVarint && r.varint(v); f.dataType = int64_t(v); break;
-    case 4: ok = readFixed(r, wire, kFixed32, f.floats); break;
-    case 5: ok = readVarints(r, wire, f.int32s); break;
+    case 1:
+      ok = readVarints(r, wire, f.dims);
+      break;
+    case 2:
+      ok = wire == kVarint && r.varint(v);
+      f.dataType = int64_t(v);
+      break;
+    case 4:
+      ok = readFixed(r, wire, kFixed32, f.floats);
+      break;
+    case 5:
+      ok = readVarints(r, wire, f.int32s);
+      break;
     case 6:
       ok = wire == kBytes && r.bytes(d, n);
       f.hasStrings = true;
       break;
-    case 7: ok = readVarints(r, wire, f.int64s); break;
+    case 7:
+      ok = readVarints(r, wire, f.int64s);
+      break;
     case 8:
       ok = wire == kBytes && r.bytes(d, n);
       if (ok)
@@ -186,13 +201,19 @@ bool decodeFields(const uint8_t *data, size_t size, Fields &f,
       ok = wire == kBytes && r.bytes(f.raw, f.rawSize);
       f.hasRaw = true;
       break;
-    case 10: ok = readFixed(r, wire, kFixed64, f.doubles); break;
-    case 11: ok = readVarints(r, wire, f.uint64s); break;
+    case 10:
+      ok = readFixed(r, wire, kFixed64, f.doubles);
+      break;
+    case 11:
+      ok = readVarints(r, wire, f.uint64s);
+      break;
     case 14:
       ok = wire == kVarint && r.varint(v);
       f.dataLocation = int64_t(v);
       break;
-    default: ok = r.skip(wire); break;
+    default:
+      ok = r.skip(wire);
+      break;
     }
     if (!ok)
       return fail(error, "field " + std::to_string(field) + " (wire type " +
@@ -204,9 +225,8 @@ bool decodeFields(const uint8_t *data, size_t size, Fields &f,
 
 // Copies `values` into `out`, narrowing each to the dtype's width.
 template <typename T>
-bool store(const std::vector<T> &values, uint64_t expected,
-           const char *field, loom_dtype_t dtype, HostTensor &out,
-           std::string *error) {
+bool store(const std::vector<T> &values, uint64_t expected, const char *field,
+           loom_dtype_t dtype, HostTensor &out, std::string *error) {
   if (values.size() != expected)
     return fail(error, std::string(field) + " has " +
                            std::to_string(values.size()) + " values, " +
@@ -267,8 +287,8 @@ bool loom::run::parseTensorProto(const uint8_t *data, size_t size,
                  f.uint64s.size() + f.doubles.size();
   if (f.hasRaw) {
     if (typed)
-      return fail(error, "tensor '" + f.name +
-                             "' has both raw_data and typed data");
+      return fail(error,
+                  "tensor '" + f.name + "' has both raw_data and typed data");
     if (f.rawSize != bytes)
       return fail(error, "tensor '" + f.name + "': raw_data has " +
                              std::to_string(f.rawSize) + " bytes, " +

@@ -1,4 +1,5 @@
-//===- loom-run.cpp - Runs a .loom artifact on test data -------------------===//
+//===- loom-run.cpp - Runs a .loom artifact on test data
+//-------------------===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //
@@ -361,21 +362,20 @@ int run(const Options &o) {
         std::printf("  MISMATCH: expected %s\n", describe(want).c_str());
         status = 1;
       } else {
-        CompareResult r = compareTensors(
-            got.dtype, got.data.data(), want.data.data(),
-            loom_tensor_element_count(out), o.rtol, o.atol);
+        CompareResult r =
+            compareTensors(got.dtype, got.data.data(), want.data.data(),
+                           loom_tensor_element_count(out), o.rtol, o.atol);
         std::printf("  max abs err %.6g  max rel err %.6g  %s", r.maxAbsError,
                     r.maxRelError, r.match ? "ok" : "MISMATCH");
         if (!r.match) {
-          std::printf(" (%lld of %lld elements; first at %lld: got %.9g, "
-                      "expected %.9g)",
-                      (long long)r.mismatches,
-                      (long long)loom_tensor_element_count(out),
-                      (long long)r.firstMismatch,
-                      elementAsDouble(got.dtype, got.data.data(),
-                                      r.firstMismatch),
-                      elementAsDouble(want.dtype, want.data.data(),
-                                      r.firstMismatch));
+          std::printf(
+              " (%lld of %lld elements; first at %lld: got %.9g, "
+              "expected %.9g)",
+              (long long)r.mismatches,
+              (long long)loom_tensor_element_count(out),
+              (long long)r.firstMismatch,
+              elementAsDouble(got.dtype, got.data.data(), r.firstMismatch),
+              elementAsDouble(want.dtype, want.data.data(), r.firstMismatch));
           status = 1;
         }
         std::printf("\n");
@@ -410,8 +410,9 @@ int run(const Options &o) {
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
     std::sort(ms.begin(), ms.end());
-    double median = ms.size() % 2 ? ms[ms.size() / 2]
-                                  : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    double median = ms.size() % 2
+                        ? ms[ms.size() / 2]
+                        : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     std::printf("bench: %d runs  median %.4f ms  min %.4f ms\n", o.bench,
                 median, ms.front());
   }

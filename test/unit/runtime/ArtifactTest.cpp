@@ -66,14 +66,13 @@ template <typename F> std::vector<uint8_t> craft(F build) {
 flatbuffers::Offset<fb::Section> cpuCode(flatbuffers::FlatBufferBuilder &fbb) {
   std::vector<uint8_t> code = kernelLibrary();
   return fb::CreateSection(fbb, fb::SectionKind::DeviceCode,
-                           fbb.CreateString("cpu"), fbb.CreateString("code"),
-                           0, code.size(), 64, LOOM_ABI_VERSION,
+                           fbb.CreateString("cpu"), fbb.CreateString("code"), 0,
+                           code.size(), 64, LOOM_ABI_VERSION,
                            artifact::crc32(code.data(), code.size()));
 }
 
 // One entry "add" (the kernels define it) with input spec `spec`.
-template <typename F>
-std::vector<uint8_t> craftSpec(F spec) {
+template <typename F> std::vector<uint8_t> craftSpec(F spec) {
   return craft([&](flatbuffers::FlatBufferBuilder &fbb) {
     std::vector<flatbuffers::Offset<fb::TensorSpec>> ins = {spec(fbb)};
     auto entry = fb::CreateEntryPoint(fbb, fbb.CreateString("add"),
@@ -174,11 +173,10 @@ TEST_F(ArtifactTest, LoadsBorrowedMemory) {
   ASSERT_TRUE(ok(loom_module_load_memory(device, aligned, bytes.size(),
                                          LOOM_LOAD_BORROW, &m)));
   loom_module_release(m);
-  EXPECT_EQ(codeOf(loom_module_load_memory(device,
-                                           static_cast<char *>(aligned) + 8,
-                                           bytes.size() - 8, LOOM_LOAD_BORROW,
-                                           &m)),
-            LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      codeOf(loom_module_load_memory(device, static_cast<char *>(aligned) + 8,
+                                     bytes.size() - 8, LOOM_LOAD_BORROW, &m)),
+      LOOM_INVALID_ARGUMENT);
   EXPECT_EQ(m, nullptr);
   std::free(aligned);
 }
@@ -300,16 +298,16 @@ TEST_F(ArtifactTest, RejectsHeaderAndDataOffsetsOutsideTheFile) {
   std::vector<uint8_t> bytes = makeArtifact();
   Preamble p = preambleOf(bytes);
   loom_module_t *m = nullptr;
-  for (uint64_t headerSize : {uint64_t(0), uint64_t(bytes.size()),
-                              UINT64_MAX, UINT64_MAX - 31}) {
+  for (uint64_t headerSize :
+       {uint64_t(0), uint64_t(bytes.size()), UINT64_MAX, UINT64_MAX - 31}) {
     Preamble q = p;
     q.headerSize = headerSize;
     std::vector<uint8_t> bad = bytes;
     setPreamble(bad, q);
     EXPECT_EQ(load(bad, &m), LOOM_INVALID_ARTIFACT) << headerSize;
   }
-  for (uint64_t dataOffset : {uint64_t(16), uint64_t(bytes.size() + 1),
-                              UINT64_MAX}) {
+  for (uint64_t dataOffset :
+       {uint64_t(16), uint64_t(bytes.size() + 1), UINT64_MAX}) {
     Preamble q = p;
     q.dataOffset = dataOffset;
     std::vector<uint8_t> bad = bytes;
@@ -331,12 +329,13 @@ TEST_F(ArtifactTest, RejectsSectionsOutsideTheFileOrMisaligned) {
                  Case{0, codeSize, 3, fb::SectionKind::DeviceCode},
                  Case{0, codeSize, 0, fb::SectionKind::DeviceCode},
                  Case{0, 16, 64, fb::SectionKind::Weights}}) {
-    std::vector<uint8_t> bytes = craft([&](flatbuffers::FlatBufferBuilder &fbb) {
-      std::vector<flatbuffers::Offset<fb::Section>> s = {fb::CreateSection(
-          fbb, c.kind, fbb.CreateString("cpu"), fbb.CreateString("s"),
-          c.offset, c.size, c.alignment, LOOM_ABI_VERSION)};
-      return fb::CreateArtifact(fbb, 0, 0, fbb.CreateVector(s));
-    });
+    std::vector<uint8_t> bytes =
+        craft([&](flatbuffers::FlatBufferBuilder &fbb) {
+          std::vector<flatbuffers::Offset<fb::Section>> s = {fb::CreateSection(
+              fbb, c.kind, fbb.CreateString("cpu"), fbb.CreateString("s"),
+              c.offset, c.size, c.alignment, LOOM_ABI_VERSION)};
+          return fb::CreateArtifact(fbb, 0, 0, fbb.CreateVector(s));
+        });
     loom_module_t *m = nullptr;
     std::string msg;
     EXPECT_EQ(load(bytes, &m, &msg), LOOM_INVALID_ARTIFACT)
@@ -357,7 +356,9 @@ TEST_F(ArtifactTest, RejectsBadTensorMetadata) {
       craftSpec([&](FBB &f) { return spec(f, 8 /*string*/, {-1}, {}); }),
       craftSpec([&](FBB &f) { return spec(f, 1, {-2}, {}); }),
       craftSpec([&](FBB &f) { return spec(f, 1, {4}, {"n"}); }),
-      craftSpec([&](FBB &f) { return spec(f, 1, {-1, -1}, {"n"}); }),
+      craftSpec([&](FBB &f) {
+        return spec(f, 1, {-1, -1}, {"n"});
+      }),
       craftSpec([&](FBB &f) {
         return spec(f, 1, std::vector<int64_t>(LOOM_MAX_RANK + 1, 1), {});
       }),
@@ -370,9 +371,9 @@ TEST_F(ArtifactTest, RejectsBadTensorMetadata) {
   }
   // The same artifact with a good spec loads.
   loom_module_t *m = nullptr;
-  ASSERT_EQ(load(craftSpec([&](FBB &f) { return spec(f, 1, {-1}, {"n"}); }),
-                 &m),
-            LOOM_OK);
+  ASSERT_EQ(
+      load(craftSpec([&](FBB &f) { return spec(f, 1, {-1}, {"n"}); }), &m),
+      LOOM_OK);
   loom_module_release(m);
 }
 
@@ -409,7 +410,6 @@ TEST_F(ArtifactTest, RejectsDeviceCodeThatIsNotASharedObject) {
     EXPECT_EQ(load(bytes, &m, &msg), LOOM_INVALID_ARTIFACT) << n;
     EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
   }
-
 }
 
 TEST_F(ArtifactTest, ChecksumsCatchCorruptedSections) {
@@ -422,7 +422,8 @@ TEST_F(ArtifactTest, ChecksumsCatchCorruptedSections) {
   uint64_t weights = p.dataOffset + a->sections()->Get(1)->offset();
   loom_module_t *m = nullptr;
   std::string msg;
-  for (uint64_t at : {code, code + 1000, code + a->sections()->Get(0)->size() - 1}) {
+  for (uint64_t at :
+       {code, code + 1000, code + a->sections()->Get(0)->size() - 1}) {
     std::vector<uint8_t> bad = bytes;
     bad[at] ^= 0x10;
     EXPECT_EQ(load(bad, &m, &msg), LOOM_INVALID_ARTIFACT);
@@ -441,9 +442,9 @@ TEST_F(ArtifactTest, ChecksumsCatchCorruptedSections) {
   EXPECT_EQ(codeOf(loom_module_load_memory(device, bytes.data(), bytes.size(),
                                            8, &m)),
             LOOM_INVALID_ARGUMENT);
-  EXPECT_EQ(codeOf(loom_module_load_file(device, "x.loom", LOOM_LOAD_BORROW,
-                                         &m)),
-            LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      codeOf(loom_module_load_file(device, "x.loom", LOOM_LOAD_BORROW, &m)),
+      LOOM_INVALID_ARGUMENT);
 }
 
 TEST_F(ArtifactTest, RejectsMissingEntrySymbolAndOtherAbiVersions) {
@@ -455,8 +456,7 @@ TEST_F(ArtifactTest, RejectsMissingEntrySymbolAndOtherAbiVersions) {
   loom_module_t *m = nullptr;
   std::string msg;
   EXPECT_EQ(load(bytes, &m, &msg), LOOM_INVALID_ARTIFACT);
-  EXPECT_NE(msg.find("loom_call_not_in_the_library"), std::string::npos)
-      << msg;
+  EXPECT_NE(msg.find("loom_call_not_in_the_library"), std::string::npos) << msg;
 
   ArtifactWriter w2;
   w2.addSection(SectionKind::DeviceCode, "cpu", kernelLibrary(), 0, "",
@@ -493,10 +493,16 @@ TEST(ArtifactWriterTest, RejectsInvalidDescriptions) {
     EXPECT_FALSE(w.writeToMemory(out, &error)) << needle;
     EXPECT_NE(error.find(needle), std::string::npos) << error;
   };
-  fails([](ArtifactWriter &w) { w.addEntryPoint({"bad name", {}, {}}); },
-        "not a C identifier");
-  fails([](ArtifactWriter &w) { w.addEntryPoint({"9lives", {}, {}}); },
-        "not a C identifier");
+  fails(
+      [](ArtifactWriter &w) {
+        w.addEntryPoint({"bad name", {}, {}});
+      },
+      "not a C identifier");
+  fails(
+      [](ArtifactWriter &w) {
+        w.addEntryPoint({"9lives", {}, {}});
+      },
+      "not a C identifier");
   fails(
       [](ArtifactWriter &w) {
         w.addEntryPoint({"f", {}, {}});

@@ -1,4 +1,5 @@
-//===- CApiSmoke.c - loom_runtime.h used from C -----------------------------===//
+//===- CApiSmoke.c - loom_runtime.h used from C
+//-----------------------------===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //

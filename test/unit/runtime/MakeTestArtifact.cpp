@@ -76,20 +76,20 @@ int main(int argc, char **argv) {
     std::vector<uint8_t> so;
     ok = readFile(argv[2], so, &error);
     artifact::ArtifactWriter mlir;
-    mlir.addEntryPoint({"add_and_alias",
-                        {test::f32Spec("a", {-1}, "n"),
-                         test::f32Spec("b", {-1}, "n")},
-                        {test::f32Spec("sum", {-1}, "n"),
-                         test::f32Spec("a_again", {-1}, "n")}});
+    mlir.addEntryPoint(
+        {"add_and_alias",
+         {test::f32Spec("a", {-1}, "n"), test::f32Spec("b", {-1}, "n")},
+         {test::f32Spec("sum", {-1}, "n"),
+          test::f32Spec("a_again", {-1}, "n")}});
     mlir.addSection(artifact::SectionKind::DeviceCode, "cpu", std::move(so));
     HostTensor again = a;
     again.name = "a_again";
     fs::create_directories(out / "mlir", ec);
     ok = ok && mlir.writeToFile((out / "mlir_add.loom").string(), &error) &&
-         writeFile((out / "mlir" / "input_0.pb").string(),
-                   encodeTensorProto(a), &error) &&
-         writeFile((out / "mlir" / "input_1.pb").string(),
-                   encodeTensorProto(b), &error) &&
+         writeFile((out / "mlir" / "input_0.pb").string(), encodeTensorProto(a),
+                   &error) &&
+         writeFile((out / "mlir" / "input_1.pb").string(), encodeTensorProto(b),
+                   &error) &&
          writeFile((out / "mlir" / "output_0.pb").string(),
                    encodeTensorProto(sum), &error) &&
          writeFile((out / "mlir" / "output_1.pb").string(),

@@ -64,21 +64,21 @@ protected:
 
 TEST_F(SessionTest, AddsDynamicVectors) {
   std::vector<loom_tensor_t *> out;
-  ASSERT_TRUE(ok(invoke("add", {f32Tensor({3}, {1, 2, 3}),
-                                f32Tensor({3}, {10, 20, 30})},
-                        out, 1)));
+  ASSERT_TRUE(ok(
+      invoke("add", {f32Tensor({3}, {1, 2, 3}), f32Tensor({3}, {10, 20, 30})},
+             out, 1)));
   EXPECT_EQ(shapeOf(out[0]), std::vector<int64_t>{3});
   EXPECT_EQ(f32Values(out[0]), (std::vector<float>{11, 22, 33}));
   EXPECT_EQ(loom_tensor_dtype(out[0]), LOOM_DTYPE_F32);
 
   // Same session, another size: symbols are bound per call.
-  ASSERT_TRUE(ok(invoke("add", {f32Tensor({5}, {1, 1, 1, 1, 1}),
-                                f32Tensor({5}, {1, 2, 3, 4, 5})},
-                        out, 1)));
+  ASSERT_TRUE(ok(invoke(
+      "add", {f32Tensor({5}, {1, 1, 1, 1, 1}), f32Tensor({5}, {1, 2, 3, 4, 5})},
+      out, 1)));
   EXPECT_EQ(f32Values(out[0]), (std::vector<float>{2, 3, 4, 5, 6}));
 
-  ASSERT_TRUE(ok(invoke("add", {f32Tensor({0}, {}), f32Tensor({0}, {})}, out,
-                        1)));
+  ASSERT_TRUE(
+      ok(invoke("add", {f32Tensor({0}, {}), f32Tensor({0}, {})}, out, 1)));
   EXPECT_EQ(loom_tensor_element_count(out[0]), 0);
 }
 
@@ -97,8 +97,8 @@ TEST_F(SessionTest, CopiesAnOutputThatAliasesAnInput) {
 
 TEST_F(SessionTest, CopiesStridedResultsDensely) {
   std::vector<loom_tensor_t *> out;
-  ASSERT_TRUE(ok(invoke("transpose", {f32Tensor({2, 3}, {1, 2, 3, 4, 5, 6})},
-                        out, 1)));
+  ASSERT_TRUE(
+      ok(invoke("transpose", {f32Tensor({2, 3}, {1, 2, 3, 4, 5, 6})}, out, 1)));
   EXPECT_EQ(shapeOf(out[0]), (std::vector<int64_t>{3, 2}));
   EXPECT_EQ(f32Values(out[0]), (std::vector<float>{1, 4, 2, 5, 3, 6}));
 }
@@ -203,9 +203,9 @@ TEST_F(SessionTest, RejectsWrongInputCount) {
 
 TEST_F(SessionTest, RejectsWrongOutputCountAndEntry) {
   std::vector<loom_tensor_t *> out;
-  EXPECT_EQ(codeOf(invoke("add", {f32Tensor({1}, {1}), f32Tensor({1}, {1})},
-                          out, 2)),
-            LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      codeOf(invoke("add", {f32Tensor({1}, {1}), f32Tensor({1}, {1})}, out, 2)),
+      LOOM_INVALID_ARGUMENT);
   loom_tensor_t *o = nullptr;
   EXPECT_EQ(codeOf(loom_session_invoke(session, 1000, nullptr, 0, &o, 1)),
             LOOM_INVALID_ARGUMENT);
@@ -229,13 +229,13 @@ TEST_F(SessionTest, RejectsWrongDtype) {
 TEST_F(SessionTest, RejectsWrongRankAndStaticDims) {
   std::vector<loom_tensor_t *> out;
   std::string msg;
-  EXPECT_EQ(codeOf(invoke("transpose", {f32Tensor({6}, {1, 2, 3, 4, 5, 6})},
-                          out, 1),
-                   &msg),
-            LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      codeOf(invoke("transpose", {f32Tensor({6}, {1, 2, 3, 4, 5, 6})}, out, 1),
+             &msg),
+      LOOM_INVALID_ARGUMENT);
   EXPECT_NE(msg.find("rank 1"), std::string::npos) << msg;
-  EXPECT_EQ(codeOf(invoke("transpose",
-                          {f32Tensor({3, 2}, {1, 2, 3, 4, 5, 6})}, out, 1),
+  EXPECT_EQ(codeOf(invoke("transpose", {f32Tensor({3, 2}, {1, 2, 3, 4, 5, 6})},
+                          out, 1),
                    &msg),
             LOOM_INVALID_ARGUMENT);
   EXPECT_NE(msg.find("dim 0 is 3, expected 2"), std::string::npos) << msg;
@@ -244,11 +244,11 @@ TEST_F(SessionTest, RejectsWrongRankAndStaticDims) {
 TEST_F(SessionTest, RejectsInconsistentSymbolBindings) {
   std::vector<loom_tensor_t *> out;
   std::string msg;
-  EXPECT_EQ(codeOf(invoke("add", {f32Tensor({2}, {1, 2}),
-                                  f32Tensor({3}, {1, 2, 3})},
-                          out, 1),
-                   &msg),
-            LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      codeOf(invoke("add", {f32Tensor({2}, {1, 2}), f32Tensor({3}, {1, 2, 3})},
+                    out, 1),
+             &msg),
+      LOOM_INVALID_ARGUMENT);
   EXPECT_NE(msg.find("symbolic dim 'n' is 2 from input 0 ('a') dim 0 but 3 "
                      "from input 1 ('b') dim 0"),
             std::string::npos)
@@ -258,8 +258,7 @@ TEST_F(SessionTest, RejectsInconsistentSymbolBindings) {
 TEST_F(SessionTest, RejectsNullInputs) {
   std::vector<loom_tensor_t *> out;
   std::string msg;
-  EXPECT_EQ(codeOf(invoke("add", {f32Tensor({1}, {1}), nullptr}, out, 1),
-                   &msg),
+  EXPECT_EQ(codeOf(invoke("add", {f32Tensor({1}, {1}), nullptr}, out, 1), &msg),
             LOOM_INVALID_ARGUMENT);
   EXPECT_NE(msg.find("is null"), std::string::npos) << msg;
 }
@@ -267,9 +266,9 @@ TEST_F(SessionTest, RejectsNullInputs) {
 TEST_F(SessionTest, ReportsResultsThatContradictTheMetadata) {
   std::vector<loom_tensor_t *> out;
   std::string msg;
-  EXPECT_EQ(codeOf(invoke("bad_shape", {f32Tensor({3}, {1, 2, 3})}, out, 1),
-                   &msg),
-            LOOM_INTERNAL);
+  EXPECT_EQ(
+      codeOf(invoke("bad_shape", {f32Tensor({3}, {1, 2, 3})}, out, 1), &msg),
+      LOOM_INTERNAL);
   EXPECT_NE(msg.find("dim 0 is 3, expected 4"), std::string::npos) << msg;
   EXPECT_EQ(out[0], nullptr);
   // The right size passes.
@@ -346,9 +345,9 @@ TEST(TensorTest, CreatesChecksAndWraps) {
             LOOM_INVALID_ARGUMENT);
   EXPECT_EQ(codeOf(loom_tensor_create(loom_dtype_t(55), 1, shape, &t)),
             LOOM_INVALID_ARGUMENT);
-  EXPECT_EQ(codeOf(loom_tensor_create(LOOM_DTYPE_F32, LOOM_MAX_RANK + 1,
-                                      shape, &t)),
-            LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      codeOf(loom_tensor_create(LOOM_DTYPE_F32, LOOM_MAX_RANK + 1, shape, &t)),
+      LOOM_INVALID_ARGUMENT);
   float three[3] = {1, 2, 3};
   EXPECT_EQ(codeOf(loom_tensor_create_copy(LOOM_DTYPE_F32, 2, shape, three,
                                            sizeof(three), &t)),

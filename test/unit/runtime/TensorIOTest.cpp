@@ -93,7 +93,8 @@ TEST(TensorProtoTest, ReadsRawData) {
   EXPECT_EQ(s.data, std::vector<uint8_t>{200});
   HostTensor h = readPb("f16_raw.pb");
   EXPECT_EQ(h.dtype, LOOM_DTYPE_F16);
-  EXPECT_EQ(values<uint16_t>(h), (std::vector<uint16_t>{0x3c00, 0xb800, 0x7bff}));
+  EXPECT_EQ(values<uint16_t>(h),
+            (std::vector<uint16_t>{0x3c00, 0xb800, 0x7bff}));
   HostTensor e = readPb("empty.pb");
   EXPECT_EQ(e.shape, (Shape{0, 3}));
   EXPECT_TRUE(e.data.empty());
@@ -132,15 +133,25 @@ TEST(TensorProtoTest, ReadsTypedFields) {
 
 TEST(TensorProtoTest, ReadsUnpackedRepeatedFieldsAndSkipsUnknownOnes) {
   std::vector<uint8_t> b;
-  key(b, 1, 0); varint(b, 2);         // dims, unpacked
-  key(b, 12, 2); varint(b, 3);        // doc_string (skipped)
+  key(b, 1, 0);
+  varint(b, 2); // dims, unpacked
+  key(b, 12, 2);
+  varint(b, 3); // doc_string (skipped)
   b.insert(b.end(), {'d', 'o', 'c'});
-  key(b, 1, 0); varint(b, 1);
-  key(b, 2, 0); varint(b, 1);         // FLOAT
-  key(b, 4, 5); fixed32(b, 0.5f);     // float_data, unpacked
-  key(b, 99, 1); for (int i = 0; i < 8; ++i) b.push_back(0); // unknown fixed64
-  key(b, 4, 5); fixed32(b, -1.0f);
-  key(b, 8, 2); varint(b, 1); b.push_back('z');
+  key(b, 1, 0);
+  varint(b, 1);
+  key(b, 2, 0);
+  varint(b, 1); // FLOAT
+  key(b, 4, 5);
+  fixed32(b, 0.5f); // float_data, unpacked
+  key(b, 99, 1);
+  for (int i = 0; i < 8; ++i)
+    b.push_back(0); // unknown fixed64
+  key(b, 4, 5);
+  fixed32(b, -1.0f);
+  key(b, 8, 2);
+  varint(b, 1);
+  b.push_back('z');
   HostTensor t;
   std::string e;
   ASSERT_TRUE(parse(b, t, &e)) << e;
@@ -151,10 +162,14 @@ TEST(TensorProtoTest, ReadsUnpackedRepeatedFieldsAndSkipsUnknownOnes) {
 
 TEST(TensorProtoTest, NegativeInt32DataIsSignExtendedOnTheWire) {
   std::vector<uint8_t> b;
-  key(b, 1, 0); varint(b, 2);
-  key(b, 2, 0); varint(b, 6); // INT32
-  key(b, 5, 0); varint(b, uint64_t(int64_t(-5)));
-  key(b, 5, 0); varint(b, 7);
+  key(b, 1, 0);
+  varint(b, 2);
+  key(b, 2, 0);
+  varint(b, 6); // INT32
+  key(b, 5, 0);
+  varint(b, uint64_t(int64_t(-5)));
+  key(b, 5, 0);
+  varint(b, 7);
   HostTensor t;
   std::string e;
   ASSERT_TRUE(parse(b, t, &e)) << e;
@@ -185,37 +200,51 @@ TEST(TensorProtoTest, RejectsBadTensors) {
     EXPECT_NE(e.find(needle), std::string::npos) << e;
   };
   std::vector<uint8_t> b;
-  key(b, 1, 0); varint(b, 3);
-  key(b, 2, 0); varint(b, 1);
+  key(b, 1, 0);
+  varint(b, 3);
+  key(b, 2, 0);
+  varint(b, 1);
   std::vector<uint8_t> shortRaw = b;
-  key(shortRaw, 9, 2); varint(shortRaw, 8); shortRaw.resize(shortRaw.size() + 8);
+  key(shortRaw, 9, 2);
+  varint(shortRaw, 8);
+  shortRaw.resize(shortRaw.size() + 8);
   fails(shortRaw, "raw_data has 8 bytes");
   std::vector<uint8_t> fewValues = b;
-  key(fewValues, 4, 5); fixed32(fewValues, 1);
+  key(fewValues, 4, 5);
+  fixed32(fewValues, 1);
   fails(fewValues, "float_data has 1 values");
   fails(b, "float_data has 0 values"); // no data at all
   std::vector<uint8_t> wrongField = b;
-  key(wrongField, 7, 0); varint(wrongField, 1);
+  key(wrongField, 7, 0);
+  varint(wrongField, 1);
   fails(wrongField, "float_data has 0");
   std::vector<uint8_t> external = b;
-  key(external, 14, 0); varint(external, 1);
+  key(external, 14, 0);
+  varint(external, 1);
   fails(external, "external");
   std::vector<uint8_t> str;
-  key(str, 2, 0); varint(str, 8);
-  key(str, 6, 2); varint(str, 1); str.push_back('a');
+  key(str, 2, 0);
+  varint(str, 8);
+  key(str, 6, 2);
+  varint(str, 1);
+  str.push_back('a');
   fails(str, "strings");
   std::vector<uint8_t> complex;
-  key(complex, 2, 0); varint(complex, 14);
+  key(complex, 2, 0);
+  varint(complex, 14);
   fails(complex, "data_type 14");
   std::vector<uint8_t> group;
   key(group, 3, 3);
   fails(group, "malformed");
   std::vector<uint8_t> wire;
-  key(wire, 2, 2); varint(wire, 0);
+  key(wire, 2, 2);
+  varint(wire, 0);
   fails(wire, "field 2 (wire type 2)");
   std::vector<uint8_t> negative;
-  key(negative, 1, 0); varint(negative, uint64_t(int64_t(-4)));
-  key(negative, 2, 0); varint(negative, 1);
+  key(negative, 1, 0);
+  varint(negative, uint64_t(int64_t(-4)));
+  key(negative, 2, 0);
+  varint(negative, 1);
   fails(negative, "invalid dims");
   std::vector<uint8_t> longVarint(11, 0xff);
   fails(longVarint, "field key");
@@ -317,8 +346,8 @@ TEST(CompareTest, FollowsAllclose) {
   const float nan = std::nanf(""), inf = INFINITY;
   std::vector<float> want = {1.0f, 100.0f, nan, inf, 0.0f};
   std::vector<float> got = {1.0005f, 100.05f, nan, inf, 1e-6f};
-  CompareResult r = compareTensors(LOOM_DTYPE_F32, got.data(), want.data(), 5,
-                                   1e-3, 1e-5);
+  CompareResult r =
+      compareTensors(LOOM_DTYPE_F32, got.data(), want.data(), 5, 1e-3, 1e-5);
   EXPECT_TRUE(r.match);
   EXPECT_NEAR(r.maxAbsError, 0.05, 1e-4);
   EXPECT_NEAR(r.maxRelError, 5e-4, 1e-5);
@@ -347,20 +376,23 @@ TEST(CompareTest, HalfPrecisionIntegersAndOpaqueBytes) {
   EXPECT_EQ(bfloat16ToFloat(0x3f80), 1.0f);
 
   std::vector<uint16_t> h1 = {0x3c00, 0x4000}, h2 = {0x3c01, 0x4000};
-  EXPECT_TRUE(compareTensors(LOOM_DTYPE_F16, h1.data(), h2.data(), 2, 1e-3, 0)
-                  .match);
-  EXPECT_FALSE(compareTensors(LOOM_DTYPE_F16, h1.data(), h2.data(), 2, 1e-4, 0)
-                   .match);
+  EXPECT_TRUE(
+      compareTensors(LOOM_DTYPE_F16, h1.data(), h2.data(), 2, 1e-3, 0).match);
+  EXPECT_FALSE(
+      compareTensors(LOOM_DTYPE_F16, h1.data(), h2.data(), 2, 1e-4, 0).match);
 
   std::vector<int64_t> a = {(int64_t(1) << 60) + 1}, b = {int64_t(1) << 60};
   EXPECT_FALSE(
       compareTensors(LOOM_DTYPE_I64, a.data(), b.data(), 1, 0, 0).match);
-  EXPECT_TRUE(compareTensors(LOOM_DTYPE_I64, a.data(), a.data(), 1, 0, 0).match);
+  EXPECT_TRUE(
+      compareTensors(LOOM_DTYPE_I64, a.data(), a.data(), 1, 0, 0).match);
 
   std::vector<uint8_t> q1 = {0x21, 0xf3}, q2 = {0x21, 0x03};
   // Three i4 values: the high nibble of the last byte is padding.
-  EXPECT_TRUE(compareTensors(LOOM_DTYPE_I4, q1.data(), q2.data(), 3, 1, 1).match);
-  EXPECT_FALSE(compareTensors(LOOM_DTYPE_I4, q1.data(), q2.data(), 4, 1, 1).match);
-  EXPECT_FALSE(compareTensors(LOOM_DTYPE_F8E4M3FN, q1.data(), q2.data(), 2, 1, 1)
-                   .match);
+  EXPECT_TRUE(
+      compareTensors(LOOM_DTYPE_I4, q1.data(), q2.data(), 3, 1, 1).match);
+  EXPECT_FALSE(
+      compareTensors(LOOM_DTYPE_I4, q1.data(), q2.data(), 4, 1, 1).match);
+  EXPECT_FALSE(
+      compareTensors(LOOM_DTYPE_F8E4M3FN, q1.data(), q2.data(), 2, 1, 1).match);
 }

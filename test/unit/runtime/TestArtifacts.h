@@ -1,4 +1,5 @@
-//===- TestArtifacts.h - Artifacts built around the test kernels -*- C++ -*-===//
+//===- TestArtifacts.h - Artifacts built around the test kernels -*- C++
+//-*-===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //

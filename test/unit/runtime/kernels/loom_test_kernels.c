@@ -58,9 +58,7 @@ void loom_call_add(void **args) {
 
 // echo(x: f32[?n]) -> f32[?n]: returns the input's own descriptor, so the
 // runtime must copy and must not free.
-void loom_call_echo(void **args) {
-  memcpy(args[1], args[2], sizeof(memref1));
-}
+void loom_call_echo(void **args) { memcpy(args[1], args[2], sizeof(memref1)); }
 
 // transpose(x: f32[2, 3]) -> f32[3, 2] as a strided view of a malloc'ed
 // copy: the runtime must copy it out densely, then free the block.

@@ -1,4 +1,5 @@
-//===- entry_wrapper.c - loom_call_ shim over MLIR's C interface -----------===//
+//===- entry_wrapper.c - loom_call_ shim over MLIR's C interface
+//-----------===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //
