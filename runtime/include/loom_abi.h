@@ -14,7 +14,10 @@
 //
 //     void loom_call_<entry_name>(void **args);
 //
-// so entry names are C identifiers ([A-Za-z_][A-Za-z0-9_]*).
+// so entry names are C identifiers ([A-Za-z_][A-Za-z0-9_]*). The object must
+// be self-contained apart from libc and libm, listed as DT_NEEDED (link it
+// with -lm -lc): no MLIR runtime libraries (memrefCopy and friends are
+// lowered inline or linked into the object), as embedding apps lack them.
 //
 // Arguments.
 //   args[0]      const loom_abi_context *: ABI version and the weights.

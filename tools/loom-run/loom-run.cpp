@@ -381,7 +381,12 @@ int run(const Options &o) {
         std::printf("\n");
       }
     } else {
-      std::printf("\n");
+      // Nothing to compare with: show the first values instead.
+      int64_t count = loom_tensor_element_count(out);
+      std::printf("  =");
+      for (int64_t k = 0; k < count && k < 8; ++k)
+        std::printf(" %.6g", elementAsDouble(got.dtype, got.data.data(), k));
+      std::printf("%s\n", count > 8 ? " ..." : "");
     }
 
     if (!o.outputDir.empty()) {
