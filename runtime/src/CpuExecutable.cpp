@@ -243,18 +243,6 @@ static void stridedCopy(uint8_t *dst, const uint8_t *src, const int64_t *sizes,
 
 static void freeBlock(void *user, void *) { std::free(user); }
 
-namespace {
-// One result descriptor as returned, plus what to do with its memory.
-struct ResultView {
-  void *allocated;
-  uint8_t *aligned;
-  int64_t offset;
-  const int64_t *sizes;
-  const int64_t *strides;
-  bool owned; // a heap block this result is the first to mention
-};
-} // namespace
-
 loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
                                     loom_tensor_t *const *inputs,
                                     size_t numInputs, loom_tensor_t **outputs,
@@ -303,12 +291,14 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
 
   // Decide ownership for every result before anything can fail, so that an
   // error below still frees each heap block exactly once.
-  std::vector<ResultView> views;
-  std::vector<void *> seen;
+  std::vector<CpuResultView> &views = scratch.views;
+  std::vector<void *> &seen = scratch.seen;
+  views.clear();
+  seen.clear();
   const int64_t *r = scratch.results.data();
   for (const TensorMeta &t : entry.outputs) {
     size_t rank = t.dims.size();
-    ResultView v;
+    CpuResultView v;
     std::memcpy(&v.allocated, &r[0], sizeof(void *));
     std::memcpy(&v.aligned, &r[1], sizeof(void *));
     v.offset = r[2];
@@ -338,7 +328,7 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
   loom_status_t status = nullptr;
   size_t made = 0;
   for (; made < views.size(); ++made) {
-    ResultView &v = views[made];
+    CpuResultView &v = views[made];
     const TensorMeta &meta = entry.outputs[made];
     size_t rank = meta.dims.size();
     if ((status = checkOutputShape(entry, made, v.sizes, scratch.bindings)))
@@ -369,7 +359,7 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
     stridedCopy(static_cast<uint8_t *>(outputs[made]->data), base, v.sizes,
                 v.strides, rank, elem, count);
   }
-  for (ResultView &v : views)
+  for (CpuResultView &v : views)
     if (v.owned)
       std::free(v.allocated);
   if (status) {

@@ -22,12 +22,24 @@
 
 namespace loom {
 
-// Per-session scratch, reused across calls so steady-state invocations do
-// not allocate for marshalling.
+// One result descriptor as returned, plus what to do with its memory.
+struct CpuResultView {
+  void *allocated;
+  uint8_t *aligned;
+  int64_t offset;
+  const int64_t *sizes;
+  const int64_t *strides;
+  bool owned; // a heap block this result is the first to mention
+};
+
+// Per-session scratch, reused across calls so that marshalling does not
+// reallocate its buffers on every invocation.
 struct CpuScratch {
   std::vector<int64_t> inputDescs;
   std::vector<int64_t> results;
   std::vector<void *> args;
+  std::vector<CpuResultView> views;
+  std::vector<void *> seen;
   SymbolBindings bindings;
 };
 
