@@ -101,6 +101,10 @@ loom_status_t loom::parseArtifact(const uint8_t *data, size_t size,
     return invalid("data offset " + std::to_string(pre.dataOffset) +
                    " is outside the file or overlaps the header");
 
+  // flatbuffers caps buffers below 2 GiB (and asserts on larger ones).
+  if (pre.headerSize >= (uint64_t(1) << 31))
+    return invalid("header size " + std::to_string(pre.headerSize) +
+                   " exceeds the 2 GiB flatbuffers limit");
   const uint8_t *header = data + kPreambleSize;
   flatbuffers::Verifier verifier(header, size_t(pre.headerSize),
                                  /*max_depth=*/16, /*max_tables=*/1000000);
