@@ -54,6 +54,12 @@
 // u64 eight. u4/i4 have no ABI yet: the runtime refuses to invoke entry
 // points that use them (LOOM_UNIMPLEMENTED).
 //
+// Weights check. The object may export `const uint64_t loom_weights_size`
+// (LOOM_ABI_WEIGHTS_SIZE_SYMBOL): the size of the weights section it was
+// compiled against. The runtime then refuses to load an artifact whose
+// weights for the target are missing or of another size (LOOM_NOT_FOUND /
+// LOOM_INVALID_ARTIFACT) instead of letting the code read past them.
+//
 // Metadata. The artifact header describes each entry point: its name and,
 // per input and output, a name, a dtype, dims (-1 = dynamic) and per dynamic
 // dim an optional symbol ("batch"). The runtime checks inputs against it,
@@ -78,6 +84,9 @@ extern "C" {
 
 // Symbol name of entry point NAME is LOOM_ABI_ENTRY_PREFIX "NAME".
 #define LOOM_ABI_ENTRY_PREFIX "loom_call_"
+
+// Optional exported `const uint64_t`: the weights size the code expects.
+#define LOOM_ABI_WEIGHTS_SIZE_SYMBOL "loom_weights_size"
 
 // `allocated` value that MLIR uses for memrefs of constant globals.
 #define LOOM_ABI_CONSTANT_MARKER ((void *)(uintptr_t)0xdeadbeef)

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -86,6 +87,24 @@ static loom_status_t checkElf(const SectionView &s) {
   return nullptr;
 }
 
+// dlerror() may be NULL; std::string must never see that.
+static std::string lastDlError() {
+  const char *e = ::dlerror();
+  return e ? e : "unknown dlopen error";
+}
+
+// True if the dynamic loader already has a library under this name. glibc
+// matches dlopen paths by name before it opens anything, so a descriptor
+// number (or temporary name) reused from a module that is still loaded would
+// hand back that module's code.
+static bool nameTaken(const std::string &path) {
+  if (void *h = ::dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD)) {
+    ::dlclose(h);
+    return true;
+  }
+  return false;
+}
+
 // dlopen from an in-memory file; falls back to an unlinked temporary file
 // where memfd_create or /proc is unavailable (old kernels, sandboxes).
 static loom_status_t openSharedObject(const SectionView &s, void *&handle) {
@@ -97,10 +116,25 @@ static loom_status_t openSharedObject(const SectionView &s, void *&handle) {
       noMemfd && *noMemfd ? -1 : ::memfd_create("loom-cpu-code", MFD_CLOEXEC);
   if (mfd >= 0) {
     if (writeAll(mfd, s.data, s.size)) {
-      std::string path = "/proc/self/fd/" + std::to_string(mfd);
-      handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      // Skip descriptor numbers whose /proc name a loaded library holds;
+      // the skipped ones stay open meanwhile so the next number differs.
+      std::vector<int> held;
+      int fd = mfd;
+      std::string path = "/proc/self/fd/" + std::to_string(fd);
+      while (fd >= 0 && held.size() < 64 && nameTaken(path)) {
+        held.push_back(fd);
+        fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        path = "/proc/self/fd/" + std::to_string(fd);
+      }
+      if (fd >= 0)
+        handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
       if (!handle)
-        errors = std::string("memfd: ") + ::dlerror();
+        errors = std::string("memfd: ") +
+                 (fd >= 0 ? lastDlError() : std::strerror(errno));
+      for (int h : held)
+        ::close(h);
+      if (fd >= 0 && fd != mfd)
+        ::close(fd);
     } else {
       errors = std::string("memfd write: ") + std::strerror(errno);
     }
@@ -114,20 +148,31 @@ static loom_status_t openSharedObject(const SectionView &s, void *&handle) {
   }
 #endif
   const char *tmp = std::getenv("TMPDIR");
-  std::string path =
+  std::string pattern =
       std::string(tmp && *tmp ? tmp : "/tmp") + "/loom-cpu-code-XXXXXX";
-  std::vector<char> buf(path.begin(), path.end());
-  buf.push_back('\0');
-  int fd = ::mkstemp(buf.data());
+  std::vector<char> buf;
+  int fd = -1;
+  for (int attempt = 0; attempt < 64 && fd < 0; ++attempt) {
+    buf.assign(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    fd = ::mkstemp(buf.data());
+    if (fd < 0)
+      break;
+    if (nameTaken(buf.data())) { // a name an unlinked library still holds
+      ::close(fd);
+      ::unlink(buf.data());
+      fd = -1;
+    }
+  }
   if (fd < 0)
     return makeStatus(LOOM_IO_ERROR, "cannot load CPU device code (" + errors +
-                                         "; mkstemp in '" + path +
+                                         "; mkstemp in '" + pattern +
                                          "': " + std::strerror(errno) + ")");
   bool written = writeAll(fd, s.data, s.size);
   ::close(fd);
   if (written)
     handle = ::dlopen(buf.data(), RTLD_NOW | RTLD_LOCAL);
-  std::string dlerr = handle ? "" : (written ? ::dlerror() : "write failed");
+  std::string dlerr = handle ? "" : written ? lastDlError() : "write failed";
   ::unlink(buf.data());
   if (!handle)
     return makeStatus(LOOM_INVALID_ARTIFACT,
@@ -180,6 +225,21 @@ loom_status_t CpuExecutable::load(const ParsedArtifact &artifact,
                         "invalid artifact: CPU device code does not define '" +
                             symbol + "' for entry point '" + e.name + "'");
     exe->functions_.push_back(reinterpret_cast<loom_abi_entry_fn>(fn));
+  }
+  if (const void *sym = ::dlsym(exe->handle_, LOOM_ABI_WEIGHTS_SIZE_SYMBOL)) {
+    uint64_t expected;
+    std::memcpy(&expected, sym, sizeof(expected));
+    if (!weights)
+      return makeStatus(LOOM_NOT_FOUND,
+                        "artifact has no weights section for target 'cpu', "
+                        "but its code expects " +
+                            std::to_string(expected) + " bytes of weights");
+    if (weights->size != expected)
+      return makeStatus(LOOM_INVALID_ARTIFACT,
+                        "invalid artifact: weights section '" + weights->name +
+                            "' has " + std::to_string(weights->size) +
+                            " bytes, the code expects " +
+                            std::to_string(expected));
   }
   exe->context_.abi_version = LOOM_ABI_VERSION;
   exe->context_.weights = weights ? weights->data : nullptr;

@@ -190,6 +190,42 @@ TEST_F(ArtifactTest, TempFileFallbackWhenMemfdIsUnavailable) {
   loom_module_release(m);
 }
 
+// glibc matches dlopen paths by name first: a reused /proc/self/fd number or
+// temporary name must not hand one module another module's code.
+TEST_F(ArtifactTest, ModulesLoadedTogetherKeepTheirOwnCode) {
+  ArtifactWriter w;
+  w.addEntryPoint({"last_weight", {}, {f32Spec("w", {1})}});
+  w.addSection(SectionKind::DeviceCode, "cpu", weightedLibrary());
+  std::vector<float> weights = {1, 2, 3, 4};
+  w.addSectionRef(SectionKind::Weights, "", weights.data(), 16);
+  std::vector<uint8_t> weighted;
+  ASSERT_TRUE(w.writeToMemory(weighted, nullptr));
+  std::vector<uint8_t> kernels = makeArtifact();
+  for (const char *noMemfd : {"", "1"}) {
+    ::setenv("LOOM_RUNTIME_NO_MEMFD", noMemfd, 1);
+    std::vector<loom_module_t *> mods;
+    for (int k = 0; k < 6; ++k) {
+      loom_module_t *m = nullptr;
+      ASSERT_EQ(load(k % 2 ? weighted : kernels, &m), LOOM_OK) << k;
+      mods.push_back(m);
+      if (k == 3) { // free a slot in the middle: its number is reused next
+        loom_module_release(mods[1]);
+        mods[1] = nullptr;
+      }
+    }
+    for (size_t k = 0; k < mods.size(); ++k) {
+      if (!mods[k])
+        continue;
+      size_t idx;
+      EXPECT_TRUE(ok(
+          loom_module_find_entry(mods[k], k % 2 ? "last_weight" : "add", &idx)))
+          << k;
+      loom_module_release(mods[k]);
+    }
+  }
+  ::unsetenv("LOOM_RUNTIME_NO_MEMFD");
+}
+
 TEST_F(ArtifactTest, PicksTheCpuSectionAmongSeveralTargets) {
   ArtifactWriter w;
   for (auto &e : kernelEntries())

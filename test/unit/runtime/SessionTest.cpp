@@ -140,6 +140,37 @@ TEST_F(SessionTest, CopiesViewsOfTheWeightsAndOfInputInteriors) {
   EXPECT_EQ(f32Values(out[0]), (std::vector<float>{6, 7}));
 }
 
+TEST_F(SessionTest, CodeThatDeclaresItsWeightsSizeGetsIt) {
+  auto build = [](std::vector<float> weights, const char *target) {
+    ArtifactWriter w;
+    w.addEntryPoint({"last_weight", {}, {f32Spec("w", {1})}});
+    w.addSection(SectionKind::DeviceCode, "cpu", weightedLibrary());
+    if (!weights.empty())
+      w.addSectionRef(SectionKind::Weights, target, weights.data(),
+                      weights.size() * sizeof(float));
+    std::vector<uint8_t> bytes;
+    EXPECT_TRUE(w.writeToMemory(bytes, nullptr));
+    return bytes;
+  };
+  loom_module_t *m = nullptr;
+  std::string msg;
+  EXPECT_EQ(load(build({}, ""), &m, &msg), LOOM_NOT_FOUND);
+  EXPECT_NE(msg.find("expects 16 bytes of weights"), std::string::npos) << msg;
+  EXPECT_EQ(load(build({1, 2, 3, 4}, "cuda"), &m, &msg), LOOM_NOT_FOUND);
+  EXPECT_EQ(load(build({1, 2, 3}, ""), &m, &msg), LOOM_INVALID_ARTIFACT);
+  EXPECT_NE(msg.find("has 12 bytes, the code expects 16"), std::string::npos)
+      << msg;
+  ASSERT_EQ(load(build({1, 2, 3, 4}, "cpu"), &m), LOOM_OK);
+  loom_session_t *s = nullptr;
+  ASSERT_TRUE(ok(loom_session_create(m, &s)));
+  loom_tensor_t *out = nullptr;
+  ASSERT_TRUE(ok(loom_session_invoke(s, 0, nullptr, 0, &out, 1)));
+  EXPECT_EQ(f32Values(out), std::vector<float>{4});
+  loom_tensor_release(out);
+  loom_session_release(s);
+  loom_module_release(m);
+}
+
 TEST_F(SessionTest, SessionsKeepTheirModuleAlive) {
   loom_session_t *second = nullptr;
   ASSERT_TRUE(ok(loom_session_create(module, &second)));

@@ -13,11 +13,11 @@
 using namespace loom;
 using namespace loom::artifact;
 
-std::vector<uint8_t> test::kernelLibrary() {
+static std::vector<uint8_t> readLibrary(const char *path) {
   std::vector<uint8_t> bytes;
-  FILE *f = std::fopen(LOOM_TEST_KERNELS_PATH, "rb");
+  FILE *f = std::fopen(path, "rb");
   if (!f) {
-    std::fprintf(stderr, "cannot open %s\n", LOOM_TEST_KERNELS_PATH);
+    std::fprintf(stderr, "cannot open %s\n", path);
     std::abort(); // a broken test setup, not user input
   }
   uint8_t buf[65536];
@@ -26,6 +26,14 @@ std::vector<uint8_t> test::kernelLibrary() {
     bytes.insert(bytes.end(), buf, buf + n);
   std::fclose(f);
   return bytes;
+}
+
+std::vector<uint8_t> test::kernelLibrary() {
+  return readLibrary(LOOM_TEST_KERNELS_PATH);
+}
+
+std::vector<uint8_t> test::weightedLibrary() {
+  return readLibrary(LOOM_TEST_WEIGHTED_PATH);
 }
 
 TensorSpec test::f32Spec(std::string name, std::vector<int64_t> dims,

@@ -17,6 +17,8 @@ namespace loom::test {
 
 // The bytes of the shared object built from kernels/loom_test_kernels.c.
 std::vector<uint8_t> kernelLibrary();
+// The same for kernels/loom_test_weighted.c (expects 16 bytes of weights).
+std::vector<uint8_t> weightedLibrary();
 
 // f32 tensor spec; -1 dims get symbol `symbol` (if not empty).
 artifact::TensorSpec f32Spec(std::string name, std::vector<int64_t> dims,
