@@ -162,6 +162,16 @@ TEST_F(ArtifactTest, LoadsFromFileByMapping) {
   ASSERT_TRUE(ok(loom_module_load_file(device, path.c_str(), 0, &m)));
   std::remove(path.c_str()); // the mapping keeps the data
   EXPECT_EQ(loom_module_entry_count(m), 9u);
+  // The weights come straight from the mapping.
+  size_t idx;
+  ASSERT_TRUE(ok(loom_module_find_entry(m, "weights_sum", &idx)));
+  loom_session_t *s = nullptr;
+  ASSERT_TRUE(ok(loom_session_create(m, &s)));
+  loom_tensor_t *out = nullptr;
+  ASSERT_TRUE(ok(loom_session_invoke(s, idx, nullptr, 0, &out, 1)));
+  EXPECT_EQ(*static_cast<float *>(loom_tensor_data(out)), 10.0f);
+  loom_tensor_release(out);
+  loom_session_release(s);
   loom_module_release(m);
 }
 

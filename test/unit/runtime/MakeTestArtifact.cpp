@@ -9,6 +9,7 @@
 //   OUTDIR/add.loom       the add entry point alone
 //   OUTDIR/ok/            input_0.pb, input_1.pb, output_0.pb (a + b)
 //   OUTDIR/wrong/         the same with a wrong output_0.pb
+//   OUTDIR/int-input/     input_1.pb is i32, not f32
 //   OUTDIR/a.npy          input a as .npy
 // and, given MLIR_SO (mlir/add_and_alias.mlir lowered by upstream MLIR):
 //   OUTDIR/mlir_add.loom  its entry add_and_alias(a, b) -> (a + b, a)
@@ -46,6 +47,7 @@ int main(int argc, char **argv) {
   std::error_code ec;
   fs::create_directories(out / "ok", ec);
   fs::create_directories(out / "wrong", ec);
+  fs::create_directories(out / "int-input", ec);
   std::string error;
 
   artifact::ArtifactWriter all;
@@ -72,6 +74,13 @@ int main(int argc, char **argv) {
                    encodeTensorProto(std::strcmp(dir, "ok") ? bad : sum),
                    &error);
   }
+  HostTensor ints = b;
+  ints.dtype = LOOM_DTYPE_I32;
+  ok = ok &&
+       writeFile((out / "int-input" / "input_0.pb").string(),
+                 encodeTensorProto(a), &error) &&
+       writeFile((out / "int-input" / "input_1.pb").string(),
+                 encodeTensorProto(ints), &error);
   if (ok && argc == 3) {
     std::vector<uint8_t> so;
     ok = readFile(argv[2], so, &error);
