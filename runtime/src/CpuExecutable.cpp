@@ -328,7 +328,8 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
   scratch.inputDescs.assign(inWords, 0);
   scratch.results.assign(outWords ? outWords : 1, 0);
   scratch.args.assign(2 + numInputs, nullptr);
-  scratch.args[0] = const_cast<loom_abi_context *>(&context_);
+  scratch.context = context_;
+  scratch.args[0] = &scratch.context;
   scratch.args[1] = scratch.results.data();
   int64_t *desc = scratch.inputDescs.data();
   for (size_t i = 0; i < numInputs; ++i) {

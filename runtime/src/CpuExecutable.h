@@ -35,6 +35,9 @@ struct CpuResultView {
 // Per-session scratch, reused across calls so that marshalling does not
 // reallocate its buffers on every invocation.
 struct CpuScratch {
+  // args[0]: a per-session copy, so compiled code never shares a writable
+  // context across sessions (and session state can join it later).
+  loom_abi_context context{};
   std::vector<int64_t> inputDescs;
   std::vector<int64_t> results;
   std::vector<void *> args;
