@@ -47,8 +47,8 @@ loom_status_t loom::createTensor(loom_dtype_t dtype, int32_t rank,
   if (!out)
     return makeStatus(LOOM_INVALID_ARGUMENT, "null output pointer");
   *out = nullptr;
-  int64_t count;
-  uint64_t bytes;
+  int64_t count = 0;
+  uint64_t bytes = 0;
   if (loom_status_t st = checkShape(dtype, rank, shape, count, bytes))
     return st;
   auto *t = new (std::nothrow) loom_tensor;

@@ -123,8 +123,8 @@ bool loom::run::parseNpy(const uint8_t *data, size_t size, HostTensor &out,
     out.shape.push_back(v);
   }
 
-  int64_t count;
-  uint64_t bytes;
+  int64_t count = 0;
+  uint64_t bytes = 0;
   if (!elementCount(out.shape.data(), int64_t(out.shape.size()), count) ||
       !dtypeByteSize(out.dtype, count, bytes))
     return fail(error, ".npy shape overflows");

@@ -135,10 +135,16 @@ bool readVarints(WireReader &r, int wire, std::vector<T> &out) {
 // A repeated fixed-width field: packed, or one value of wire type `single`.
 template <typename T>
 bool readFixed(WireReader &r, int wire, int single, std::vector<T> &out) {
-  T v;
   if (wire == single) {
-    bool ok = sizeof(T) == 4 ? r.fixed32(*reinterpret_cast<uint32_t *>(&v))
-                             : r.fixed64(*reinterpret_cast<uint64_t *>(&v));
+    // Bits through an integer of the same width, then memcpy: no punning.
+    std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t> bits = 0;
+    bool ok;
+    if constexpr (sizeof(T) == 4)
+      ok = r.fixed32(bits);
+    else
+      ok = r.fixed64(bits);
+    T v;
+    std::memcpy(&v, &bits, sizeof(T));
     if (ok)
       out.push_back(v);
     return ok;
@@ -277,8 +283,8 @@ bool loom::run::parseTensorProto(const uint8_t *data, size_t size,
     return fail(error, "tensor '" + f.name + "' has rank " +
                            std::to_string(f.dims.size()));
   out.shape = f.dims;
-  int64_t count;
-  uint64_t bytes;
+  int64_t count = 0;
+  uint64_t bytes = 0;
   if (!elementCount(f.dims.data(), int64_t(f.dims.size()), count) ||
       !dtypeByteSize(out.dtype, count, bytes))
     return fail(error, "tensor '" + f.name + "' has invalid dims");
