@@ -54,6 +54,16 @@
 // u64 eight. u4/i4 have no ABI yet: the runtime refuses to invoke entry
 // points that use them (LOOM_UNIMPLEMENTED).
 //
+// From MLIR. A func.func with {llvm.emit_c_interface} lowered by upstream
+// passes gets `_mlir_ciface_<name>(results*, in0*, in1*, ...)`, where
+// `results` points to the struct of result descriptors (one or several) in
+// exactly the layout above; the entry point is then
+//     void loom_call_<name>(void **a) { _mlir_ciface_<name>(a[1], a[2], ...); }
+// (the context a[0] goes to the function as an extra pointer argument when
+// it reads the weights). test/unit/runtime/mlir/ checks this end to end:
+// memref.alloc {alignment} results (allocated != aligned), two results,
+// and a result that is an input.
+//
 // Weights check. The object may export `const uint64_t loom_weights_size`
 // (LOOM_ABI_WEIGHTS_SIZE_SYMBOL): the size of the weights section it was
 // compiled against. The runtime then refuses to load an artifact whose
