@@ -268,6 +268,14 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
                              "must be topologically sorted)";
     bool known = false;
     const OpEntry *entry = table.lookup(domain, node.op_type(), opset, known);
+    if (!entry && !known) {
+      FailureOr<bool> expanded = expandFunction(node, b, opset);
+      if (failed(expanded))
+        return ni.error() << "expanding the op's ONNX function body failed",
+               failure();
+      if (*expanded)
+        continue;
+    }
     if (!entry) {
       if (known)
         return ni.error() << "opset " << opset << " of this op is not "

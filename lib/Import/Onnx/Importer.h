@@ -78,6 +78,11 @@ public:
 
   Location nodeLoc(const onnx::NodeProto &node, unsigned index);
 
+  /// Imports `node` through its ONNX function body (model-local function or
+  /// a function-defined ONNX op). False when it has none.
+  FailureOr<bool> expandFunction(const onnx::NodeProto &node, OpBuilder &b,
+                                 int64_t opset);
+
   MLIRContext *ctx;
   onnx::ModelProto &model;
   std::string modelPath;
@@ -88,6 +93,8 @@ private:
   std::vector<llvm::StringMap<ValueInfo>> scopes;
   llvm::StringMap<const onnx::TypeProto *> types;
   std::map<std::string, int64_t> opsets;
+  std::vector<std::unique_ptr<onnx::GraphProto>> expandedBodies;
+  unsigned expansions = 0;
 };
 
 class NodeImporter {
