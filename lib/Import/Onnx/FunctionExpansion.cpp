@@ -77,6 +77,8 @@ FailureOr<bool> GraphImporter::expandFunction(const onnx::NodeProto &node,
   }
   if (!found)
     return false;
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(node.op_type(), opset, domain);
 
   // Rename: formals -> actuals, locals -> fresh names.
   std::string prefix = "__" + node.op_type() + std::to_string(expansions++) + "/";
@@ -112,10 +114,18 @@ FailureOr<bool> GraphImporter::expandFunction(const onnx::NodeProto &node,
         continue;
       }
       auto it = attrs.find(a.ref_attr_name());
-      if (it == attrs.end())
-        continue; // Not given: the inner op's default applies.
+      const onnx::AttributeProto *src = it != attrs.end() ? it->second : nullptr;
+      if (!src && schema) {
+        // Not given on the node: the outer op's declared default applies.
+        auto def = schema->attributes().find(a.ref_attr_name());
+        if (def != schema->attributes().end() &&
+            def->second.default_value.type() != 0)
+          src = &def->second.default_value;
+      }
+      if (!src)
+        continue; // The inner op's own default applies.
       onnx::AttributeProto *na = nn->add_attribute();
-      *na = *it->second;
+      *na = *src;
       na->set_name(a.name());
     }
   }
