@@ -13,6 +13,7 @@
 
 #include "Builders.h"
 #include "ConstFold.h"
+#include "DynamicShape.h"
 #include "Importer.h"
 #include "OpTable.h"
 
@@ -97,6 +98,8 @@ LogicalResult reshape(NodeImporter &n) {
   if (n.opset < 5) {
     spec = n.getInts("shape");
   } else {
+    if (!n.inputConstant(1))
+      return reshapeRuntime(n);
     FailureOr<SmallVector<int64_t>> s = n.constantInts(1, "shape");
     if (failed(s))
       return failure();
@@ -237,6 +240,8 @@ FailureOr<SmallVector<int64_t>> axesFor(NodeImporter &n, unsigned inputIdx,
 
 LogicalResult squeeze(NodeImporter &n) {
   auto t = n.inputType(0);
+  if (n.opset >= 13 && n.hasInput(1) && !n.inputConstant(1))
+    return squeezeRuntime(n);
   bool present;
   FailureOr<SmallVector<int64_t>> axes = axesFor(n, 1, 13, present);
   if (failed(axes))
@@ -272,6 +277,8 @@ LogicalResult squeeze(NodeImporter &n) {
 
 LogicalResult unsqueeze(NodeImporter &n) {
   auto t = n.inputType(0);
+  if (n.opset >= 13 && n.hasInput(1) && !n.inputConstant(1))
+    return unsqueezeRuntime(n);
   bool present;
   FailureOr<SmallVector<int64_t>> axes = axesFor(n, 1, 13, present);
   if (failed(axes))
@@ -356,6 +363,8 @@ LogicalResult split(NodeImporter &n) {
   if (n.opset < 13 && n.hasAttr("split")) {
     sizes = n.getInts("split");
   } else if (n.opset >= 13 && n.hasInput(1)) {
+    if (!n.inputConstant(1))
+      return splitRuntime(n, *axis);
     FailureOr<SmallVector<int64_t>> s = n.constantInts(1, "split");
     if (failed(s))
       return failure();
@@ -411,6 +420,9 @@ LogicalResult slice(NodeImporter &n) {
     ends = n.getInts("ends");
     axes = n.getInts("axes");
   } else {
+    for (unsigned i = 1; i <= 4; ++i)
+      if (n.hasInput(i) && !n.inputConstant(i))
+        return sliceRuntime(n);
     auto s = n.constantInts(1, "starts");
     if (failed(s)) return failure();
     auto e = n.constantInts(2, "ends");
@@ -517,6 +529,8 @@ LogicalResult slice(NodeImporter &n) {
 }
 
 LogicalResult expand(NodeImporter &n) {
+  if (!n.inputConstant(1))
+    return expandRuntime(n);
   FailureOr<SmallVector<int64_t>> shape = n.constantInts(1, "shape");
   if (failed(shape))
     return failure();
@@ -534,6 +548,8 @@ LogicalResult expand(NodeImporter &n) {
 }
 
 LogicalResult tile(NodeImporter &n) {
+  if (!n.inputConstant(1))
+    return tileRuntime(n);
   FailureOr<SmallVector<int64_t>> reps = n.constantInts(1, "repeats");
   if (failed(reps))
     return failure();
@@ -567,6 +583,8 @@ LogicalResult pad(NodeImporter &n) {
     pads = n.getInts(n.opset < 2 ? "paddings" : "pads");
     padValue = scalarConst(n.b, n.loc, et, n.getFloat("value", 0));
   } else {
+    if (!n.inputConstant(1))
+      return padRuntime(n, mode);
     auto p = n.constantInts(1, "pads");
     if (failed(p)) return failure();
     pads = *p;

@@ -12,6 +12,7 @@
 
 #include "Builders.h"
 #include "ConstFold.h"
+#include "DynamicShape.h"
 #include "Importer.h"
 #include "OpTable.h"
 
@@ -229,6 +230,8 @@ LogicalResult trilu(NodeImporter &n) {
 }
 
 LogicalResult oneHot(NodeImporter &n) {
+  if (!n.inputConstant(1))
+    return oneHotRuntime(n);
   FailureOr<SmallVector<int64_t>> depthV = n.constantInts(1, "depth");
   int64_t depth;
   if (succeeded(depthV)) {
