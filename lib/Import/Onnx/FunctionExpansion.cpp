@@ -101,7 +101,7 @@ FailureOr<bool> GraphImporter::expandFunction(const onnx::NodeProto &node,
   for (const auto &fnode : fn.node()) {
     onnx::NodeProto *nn = body.add_node();
     *nn = fnode;
-    nn->set_name(node.name() + "/" + (fnode.name().empty() ? fnode.op_type()
+    nn->set_name((node.name().empty() ? node.op_type() : node.name()) + "/" + (fnode.name().empty() ? fnode.op_type()
                                                            : fnode.name()));
     for (auto &in : *nn->mutable_input())
       in = rename(in);
