@@ -401,11 +401,14 @@ LogicalResult GraphImporter::importModel(ModuleOp module) {
 // NodeImporter
 //===----------------------------------------------------------------------===//
 
-InFlightDiagnostic NodeImporter::error() {
+std::string NodeImporter::describe() const {
   std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
-  return emitError(loc) << "node '" << node.name() << "' (op_type '"
-                        << node.op_type() << "', domain '" << domain
-                        << "', opset " << opset << "): ";
+  return "node '" + node.name() + "' (op_type '" + node.op_type() +
+         "', domain '" + domain + "', opset " + std::to_string(opset) + ")";
+}
+
+InFlightDiagnostic NodeImporter::error() {
+  return emitError(loc) << describe() << ": ";
 }
 
 LogicalResult NodeImporter::unsupported(const Twine &why) {

@@ -113,6 +113,8 @@ public:
 
   /// "node 'n' (Add, domain 'ai.onnx', opset 13): " followed by the message.
   InFlightDiagnostic error();
+  /// The "node '...' (op_type ..., domain ..., opset N)" prefix alone.
+  std::string describe() const;
   /// Marks the node as failed with "unsupported: <why>"; returns failure.
   LogicalResult unsupported(const Twine &why);
 

@@ -37,7 +37,7 @@ LogicalResult constant(NodeImporter &n) {
     // The importer owns the model; taking over the tensor's bytes avoids a
     // copy of large constants.
     auto &t = const_cast<onnx::TensorProto &>(a->t());
-    FailureOr<ValueInfo> v = n.g.importTensor(t, n.b, n.loc, "attribute 'value'");
+    FailureOr<ValueInfo> v = n.g.importTensor(t, n.b, n.loc, n.describe() + ": attribute 'value'");
     if (failed(v))
       return failure();
     n.g.define(n.node.output(0), *v);
