@@ -32,11 +32,14 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("filename"),
                                        cl::init("-"));
-enum class Emit { MLIR };
+enum class Emit { None, MLIR };
 static cl::opt<Emit> emit("emit", cl::desc("What to produce"),
                           cl::values(clEnumValN(Emit::MLIR, "mlir",
                                                 "the imported MLIR (stop "
-                                                "after import)")),
+                                                "after import)"),
+                                     clEnumValN(Emit::None, "none",
+                                                "nothing: import and verify "
+                                                "only (timing, checking)")),
                           cl::init(Emit::MLIR));
 static cl::opt<bool> listOps("list-ops",
                              cl::desc("Print the supported ONNX ops"));
@@ -88,6 +91,8 @@ int main(int argc, char **argv) {
   }
   if (failed(module))
     return 1;
+  if (emit == Emit::None)
+    return 0;
 
   std::string err;
   auto out = openOutputFile(outputFile, &err);
