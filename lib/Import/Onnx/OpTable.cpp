@@ -25,6 +25,7 @@ const OpTable &OpTable::get() {
     registerNormalizationOps(t);
     registerControlFlowOps(t);
     registerTensorGenOps(t);
+    registerResizeOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

@@ -60,6 +60,7 @@ void registerConvPoolOps(OpTable &t);
 void registerNormalizationOps(OpTable &t);
 void registerControlFlowOps(OpTable &t);
 void registerTensorGenOps(OpTable &t);
+void registerResizeOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
