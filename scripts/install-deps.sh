@@ -5,7 +5,8 @@ set -euo pipefail
 
 PACKAGES=(
   # Compiler toolchain and MLIR.
-  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 liblld-22-dev
+  libomp-22-dev
   cmake ninja-build g++
   # ONNX import.
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata

@@ -12,6 +12,7 @@ using namespace mlir::loom::attn;
 #include "dialects/attn/AttnDialect.cpp.inc"
 
 void LoomAttnDialect::initialize() {
+  registerAttributes();
   addOperations<
 #define GET_OP_LIST
 #include "dialects/attn/AttnOps.cpp.inc"

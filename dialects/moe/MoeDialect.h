@@ -15,6 +15,11 @@
 
 #include "dialects/moe/MoeDialect.h.inc"
 
+// Enums and attributes come first: the op classes use them.
+#include "dialects/moe/MoeEnums.h.inc"
+#define GET_ATTRDEF_CLASSES
+#include "dialects/moe/MoeAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/moe/MoeOps.h.inc"
 

@@ -1,0 +1,40 @@
+//===- CPUBackend.h - The CPU target ---------------------------*- C++ -*-===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_TARGET_CPU_CPUBACKEND_H
+#define LOOM_TARGET_CPU_CPUBACKEND_H
+
+#include "loom/Target/TargetBackend.h"
+
+namespace mlir::loom {
+
+class CPUBackend : public TargetBackend {
+public:
+  /// `cpuName` is "native" (or empty) for the host, or an LLVM CPU name.
+  CPUBackend(std::string spec, std::string cpuName);
+
+  StringRef getSpec() const override { return spec; }
+  void buildLoweringPipeline(OpPassManager &pm) const override;
+  FailureOr<TargetBinary> serialize(ModuleOp module) const override;
+
+private:
+  std::string spec;
+  std::string cpuName;
+};
+
+namespace cpu {
+/// Links an ELF relocatable object into a shared object, in memory, with
+/// the lld library. Thread-safe (lld is serialized internally).
+FailureOr<std::vector<char>> linkSharedObject(ArrayRef<char> object,
+                                              std::string &error);
+
+/// Registers `loom-cpu-lowering` with the pass pipeline registry.
+void registerCPULoweringPipeline();
+} // namespace cpu
+
+} // namespace mlir::loom
+
+#endif // LOOM_TARGET_CPU_CPUBACKEND_H

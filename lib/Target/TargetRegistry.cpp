@@ -1,0 +1,34 @@
+//===- TargetRegistry.cpp - Target specs to backends ----------------------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Target/TargetBackend.h"
+
+#include "lib/Target/CPU/CPUBackend.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+
+
+StringRef mlir::loom::getTargetSpecHelp() {
+  return "cpu | cpu:native | cpu:<llvm-cpu> (e.g. cpu:x86-64, cpu:x86-64-v3)";
+}
+
+FailureOr<std::unique_ptr<TargetBackend>>
+mlir::loom::createTargetBackend(StringRef spec, std::string &error) {
+  auto [kind, variant] = spec.split(':');
+  if (kind == "cpu")
+    return std::unique_ptr<TargetBackend>(
+        std::make_unique<CPUBackend>(spec.str(), variant.str()));
+  if (kind == "cuda" || kind == "rocm") {
+    error = ("target '" + spec + "' is not available yet: only the CPU "
+             "backend exists in this build (" + getTargetSpecHelp() + ")")
+                .str();
+    return failure();
+  }
+  error = ("unknown target '" + spec + "'; expected " + getTargetSpecHelp())
+              .str();
+  return failure();
+}

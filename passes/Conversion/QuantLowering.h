@@ -1,0 +1,85 @@
+//===- QuantLowering.h - Helpers of the loom_quant lowering ----*- C++ -*-===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Shared by the lowerings of the loom_quant ops: the indexing maps that read
+// a scale or zero point for an element, and the per-element arithmetic
+// (quantize, dequantize, 4-bit nibbles, 8-bit floats) emitted inside
+// linalg.generic bodies. Internal to passes/Conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_PASSES_CONVERSION_QUANTLOWERING_H
+#define LOOM_PASSES_CONVERSION_QUANTLOWERING_H
+
+#include "dialects/quant/QuantDialect.h"
+
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::loom::quant {
+
+class MatmulOp;
+
+/// The map from the loops of a generic to the scale (or zero point) tensor
+/// `paramType` of `scheme`, given the logical element's index along each
+/// data dimension as an expression of those loops.
+AffineMap getParamMap(SchemeAttr scheme, RankedTensorType paramType,
+                      ArrayRef<AffineExpr> logicalIdx, unsigned numLoops);
+
+/// The map from the loops to the stored tensor: the logical index, with the
+/// innermost one halved for packed storage.
+AffineMap getStoredMap(SchemeAttr scheme, ArrayRef<AffineExpr> logicalIdx,
+                       unsigned numLoops);
+
+/// Integer values of tensors are signless in arith; signed/unsigned tensor
+/// element types (ui8) are bridged with a cast that the LLVM conversion
+/// folds away (both sides become the same LLVM integer).
+Value toSignless(OpBuilder &b, Location loc, Value v);
+Value fromSignless(OpBuilder &b, Location loc, Value v, Type to);
+
+/// `v` converted to the float type `to` (extf, truncf or nothing).
+Value castFloat(OpBuilder &b, Location loc, Value v, Type to);
+
+/// The real value of one stored element as f32, before zero point and
+/// scale: the stored integer (sign-extended for signed storage) or the
+/// decoded 8-bit float. `parity` (an index, 0 or 1) picks the nibble of a
+/// packed byte; null when not packed.
+Value emitStoredToF32(OpBuilder &b, Location loc, SchemeAttr scheme,
+                      Value stored, Value parity);
+
+/// `(stored - zp) * scale` in f32; `zp` may be null.
+Value emitDequantize(OpBuilder &b, Location loc, SchemeAttr scheme,
+                     Value stored, Value parity, Value scale, Value zp);
+
+/// Quantizes the f32 `x` with f32 `scale` and the raw zero point `zp` (or
+/// null): returns a signless integer of the storage width, or the 8-bit
+/// float.
+Value emitQuantize(OpBuilder &b, Location loc, SchemeAttr scheme, Value x,
+                   Value scale, Value zp);
+
+/// 8-bit float codecs by integer arithmetic (LLVM has no f8 types): the
+/// decode of a f8E4M3FN/f8E5M2 value to f32, and the round-to-nearest-even
+/// encode from f32 that saturates to the largest finite value (ONNX's
+/// saturate=1) and keeps NaN.
+Value emitF8ToF32(OpBuilder &b, Location loc, Value v);
+Value emitF32ToF8(OpBuilder &b, Location loc, Value x, Type f8Type);
+
+/// The largest finite value of an 8-bit float storage.
+double getF8Max(StorageType storage);
+
+/// Builds a generic that quantizes `x` into a tensor of `resultType`
+/// (packed or not), reading `scale`/`zp` (zp may be null) per the scheme.
+Value buildQuantizeTensor(OpBuilder &b, Location loc, SchemeAttr scheme,
+                          Value x, Value scale, Value zp,
+                          RankedTensorType resultType);
+
+/// Replaces a loom_quant.matmul by one contraction linalg.generic.
+LogicalResult lowerQuantMatmul(RewriterBase &rewriter, MatmulOp op);
+
+} // namespace mlir::loom::quant
+
+#endif // LOOM_PASSES_CONVERSION_QUANTLOWERING_H

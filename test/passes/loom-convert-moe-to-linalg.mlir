@@ -1,0 +1,125 @@
+// RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-convert-moe-to-linalg))' | FileCheck %s
+
+// Softmax in f32 (max-subtracted), then a generic over [T, k] whose body
+// picks the j-th largest score in rounds over the experts, then the
+// renormalisation (a row sum and a division).
+// CHECK-LABEL: func.func @route_softmax_normalize
+// CHECK-NOT: loom_moe
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: arith.extf %{{.+}} : bf16 to f32
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: %[[SCORES:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK: arith.divf
+// CHECK: %[[TOPK:.+]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} outs(%{{.+}}, %{{.+}} : tensor<?x2xf32>, tensor<?x2xi32>)
+// CHECK: scf.for
+// CHECK: scf.for %[[E:.+]] = %{{.+}} to %c8
+// CHECK: tensor.extract %[[SCORES]][%{{.+}}, %[[E]]]
+// CHECK: arith.cmpf olt
+// CHECK: arith.cmpf oeq
+// CHECK: arith.cmpi sgt
+// CHECK: arith.cmpf ogt
+// CHECK: arith.index_cast %{{.+}} : index to i32
+// CHECK: %[[SUM:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[TOPK]]#0
+// CHECK: %[[W:.+]] = linalg.generic {{.*}} ins(%[[TOPK]]#0, %[[SUM]]
+// CHECK: arith.divf
+// CHECK: return %[[W]], %[[TOPK]]#1
+func.func @route_softmax_normalize(%l: tensor<?x8xbf16>) -> (tensor<?x2xf32>, tensor<?x2xi32>) {
+  %w, %ids = loom_moe.route %l top 2 softmax normalize : tensor<?x8xbf16> -> tensor<?x2xf32>, tensor<?x2xi32>
+  return %w, %ids : tensor<?x2xf32>, tensor<?x2xi32>
+}
+
+// -----
+
+// Sigmoid scores and no renormalisation: the weights are the selected
+// scores as they are.
+// CHECK-LABEL: func.func @route_sigmoid
+// CHECK: math.exp
+// CHECK: %[[TOPK:.+]]:2 = linalg.generic
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[TOPK]]#0, %[[TOPK]]#1
+func.func @route_sigmoid(%l: tensor<16x64xf32>) -> (tensor<16x6xf32>, tensor<16x6xi32>) {
+  %w, %ids = loom_moe.route %l top 6 sigmoid : tensor<16x64xf32> -> tensor<16x6xf32>, tensor<16x6xi32>
+  return %w, %ids : tensor<16x6xf32>, tensor<16x6xi32>
+}
+
+// -----
+
+// A stable counting sort, O(T*k + E): count per expert into offsets[e + 1],
+// prefix sum over the E experts, then each (token, choice) in ascending
+// order takes its expert's next slot; finally the token rows are gathered.
+// CHECK-LABEL: func.func @dispatch
+// CHECK-SAME: %[[X:[^:]+]]: tensor<?x4096xbf16>, %[[IDS:[^:]+]]: tensor<?x2xi32>
+// CHECK: %[[TK:.+]] = arith.muli
+// CHECK: %[[ZERO:.+]] = linalg.fill ins(%{{.+}} : i32) outs(%{{.+}} : tensor<9xi32>)
+// CHECK: %[[COUNTS:.+]] = scf.for %{{.+}} = %{{.+}} to %[[TK]] {{.*}} iter_args(%{{.+}} = %[[ZERO]]) -> (tensor<9xi32>)
+// CHECK: tensor.extract %[[IDS]]
+// CHECK: tensor.insert
+// CHECK: %[[OFFS:.+]] = scf.for %{{.+}} = %{{.+}} to %c8 {{.*}} iter_args(%{{.+}} = %[[COUNTS]])
+// CHECK: %[[PLACE:.+]]:2 = scf.for %{{.+}} = %{{.+}} to %[[TK]] {{.*}} iter_args(%{{.+}} = %[[OFFS]], %{{.+}} = %{{.+}}) -> (tensor<9xi32>, tensor<?xi32>)
+// CHECK: %[[XS:.+]] = linalg.generic
+// CHECK: tensor.extract %[[PLACE]]#1
+// CHECK: tensor.extract %[[X]]
+// CHECK: linalg.yield %{{.+}} : bf16
+// CHECK: return %[[XS]], %[[OFFS]], %[[PLACE]]#1
+func.func @dispatch(%x: tensor<?x4096xbf16>, %ids: tensor<?x2xi32>) -> (tensor<?x4096xbf16>, tensor<9xi32>, tensor<?xi32>) {
+  %xs, %off, %perm = loom_moe.dispatch %x, %ids experts 8 : tensor<?x4096xbf16>, tensor<?x2xi32> -> tensor<?x4096xbf16>, tensor<9xi32>, tensor<?xi32>
+  return %xs, %off, %perm : tensor<?x4096xbf16>, tensor<9xi32>, tensor<?xi32>
+}
+
+// -----
+
+// Only routed rows are computed: per expert, a linalg.matmul of its
+// dynamically sized row block [offsets[e+1] - offsets[e], K] by w[e],
+// accumulated in f32, rounded to bf16 and inserted at offsets[e].
+// CHECK-LABEL: func.func @grouped_matmul
+// CHECK-SAME: %[[X:[^:]+]]: tensor<?x64xbf16>, %[[W:[^:]+]]: tensor<8x64x32xbf16>, %[[OFF:[^:]+]]: tensor<9xi32>
+// CHECK: %[[R:.+]] = scf.for %[[E:.+]] = %{{.+}} to %c8 {{.*}} -> (tensor<?x32xbf16>)
+// CHECK: %[[START:.+]] = arith.index_cast
+// CHECK: %[[END:.+]] = arith.index_cast
+// CHECK: %[[ROWS:.+]] = arith.subi %[[END]], %[[START]] : index
+// CHECK: %[[XS:.+]] = tensor.extract_slice %[[X]][%[[START]], 0] [%[[ROWS]], 64] [1, 1] : tensor<?x64xbf16> to tensor<?x64xbf16>
+// CHECK: %[[WS:.+]] = tensor.extract_slice %[[W]][%[[E]], 0, 0] [1, 64, 32] [1, 1, 1] : tensor<8x64x32xbf16> to tensor<64x32xbf16>
+// CHECK: %[[MM:.+]] = linalg.matmul ins(%[[XS]], %[[WS]] : tensor<?x64xbf16>, tensor<64x32xbf16>) outs(%{{.+}} : tensor<?x32xf32>)
+// CHECK: %[[Y:.+]] = linalg.generic {{.*}} ins(%[[MM]]
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+// CHECK: tensor.insert_slice %[[Y]] into %{{.+}}[%[[START]], 0] [%[[ROWS]], 32] [1, 1]
+// CHECK: return %[[R]]
+func.func @grouped_matmul(%x: tensor<?x64xbf16>, %w: tensor<8x64x32xbf16>, %off: tensor<9xi32>) -> tensor<?x32xbf16> {
+  %y = loom_moe.grouped_matmul %x, %w, %off : tensor<?x64xbf16>, tensor<8x64x32xbf16>, tensor<9xi32> -> tensor<?x32xbf16>
+  return %y : tensor<?x32xbf16>
+}
+
+// -----
+
+// The inverse permutation first, then each output element sums its k
+// weighted rows in f32 in ascending j and rounds once.
+// CHECK-LABEL: func.func @combine
+// CHECK-SAME: %[[Y:[^:]+]]: tensor<?x16xf16>, %[[PERM:[^:]+]]: tensor<?xi32>, %[[WTS:[^:]+]]: tensor<?x2xf32>
+// CHECK: %[[INV:.+]] = scf.for
+// CHECK: tensor.extract %[[PERM]]
+// CHECK: tensor.insert
+// CHECK: %[[OUT:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} outs(%{{.+}} : tensor<?x16xf16>)
+// CHECK: scf.for {{.*}} -> (f32)
+// CHECK: tensor.extract %[[INV]]
+// CHECK: tensor.extract %[[WTS]]
+// CHECK: tensor.extract %[[Y]]
+// CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+// CHECK: return %[[OUT]]
+func.func @combine(%y: tensor<?x16xf16>, %perm: tensor<?xi32>, %w: tensor<?x2xf32>) -> tensor<?x16xf16> {
+  %o = loom_moe.combine %y, %perm, %w : tensor<?x16xf16>, tensor<?xi32>, tensor<?x2xf32> -> tensor<?x16xf16>
+  return %o : tensor<?x16xf16>
+}
+
+// -----
+
+// loom_quant ops are not this pass's business.
+// CHECK-LABEL: func.func @not_moe
+// CHECK: loom_quant.quantize
+func.func @not_moe(%x: tensor<4x8xf32>, %s: tensor<f32>) -> tensor<4x8xi8> {
+  %q = loom_quant.quantize %x, %s {scheme = #loom_quant.scheme<i8>} : tensor<4x8xf32>, tensor<f32> -> tensor<4x8xi8>
+  return %q : tensor<4x8xi8>
+}
