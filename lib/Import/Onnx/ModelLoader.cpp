@@ -13,6 +13,8 @@
 #include "Importer.h"
 #include "OpTable.h"
 
+#include "dialects/quant/QuantDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -38,7 +40,7 @@ void mlir::loom::onnx_import::registerImporterDialects(
     DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect,
                   linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
-                  tensor::TensorDialect>();
+                  tensor::TensorDialect, loom::quant::LoomQuantDialect>();
 }
 
 void mlir::loom::onnx_import::printSupportedOps(llvm::raw_ostream &os,

@@ -26,6 +26,7 @@ const OpTable &OpTable::get() {
     registerControlFlowOps(t);
     registerTensorGenOps(t);
     registerResizeOps(t);
+    registerQuantOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

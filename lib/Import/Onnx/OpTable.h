@@ -61,6 +61,7 @@ void registerNormalizationOps(OpTable &t);
 void registerControlFlowOps(OpTable &t);
 void registerTensorGenOps(OpTable &t);
 void registerResizeOps(OpTable &t);
+void registerQuantOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
