@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -85,20 +86,14 @@ FailureOr<SmallVector<int64_t>> reductionAxes(NodeImporter &n, int64_t rank,
 }
 
 template <Red K>
-LogicalResult reduce(NodeImporter &n) {
+FailureOr<Value> buildReduce(NodeImporter &n, OpBuilder &b, ArrayRef<int64_t> axesIn,
+                             bool keep) {
   auto t = n.inputType(0);
   Type et = t.getElementType();
   bool uns = n.inputUnsigned(0);
-  bool axesAsInput = (K == Red::Sum) ? n.opset >= 13 : n.opset >= 18;
-  bool noop;
-  FailureOr<SmallVector<int64_t>> axes = reductionAxes(n, t.getRank(), axesAsInput, noop);
-  if (failed(axes))
-    return failure();
-  if (noop)
-    return n.setResult(0, n.input(0));
-  bool keep = n.getInt("keepdims", 1);
-  OpBuilder &b = n.b;
   Location loc = n.loc;
+  SmallVector<int64_t> axesVec(axesIn);
+  auto *axes = &axesVec;
   Value init;
   switch (K) {
   case Red::Max: init = lowestConst(b, loc, et, uns); break;
@@ -132,8 +127,10 @@ LogicalResult reduce(NodeImporter &n) {
       if (t.isDynamicDim(a)) staticCount = false;
       else count *= t.getDimSize(a);
     }
-    if (K == Red::Mean && !staticCount)
-      return n.unsupported("mean over a dynamic dim");
+    if (K == Red::Mean && !staticCount) {
+      n.unsupported("mean over a dynamic dim");
+      return failure();
+    }
     FailureOr<Value> p = buildElementwise(
         b, loc, {r}, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           Value x = a[0];
@@ -155,7 +152,84 @@ LogicalResult reduce(NodeImporter &n) {
     if (failed(p)) return failure();
     r = *p;
   }
-  return n.setResult(0, r);
+  return r;
+}
+
+/// ReduceSum whose axes are a runtime tensor: one case per possible set of
+/// axes (a bit mask over the dims), chosen with scf.index_switch.
+template <Red K>
+LogicalResult reduceRuntimeAxes(NodeImporter &n, bool keep) {
+  auto t = n.inputType(0);
+  auto at = n.inputType(1);
+  int64_t R = t.getRank();
+  if (at.getRank() != 1 || at.isDynamicDim(0) || R > 6)
+    return n.unsupported("runtime axes of unknown length or rank > 6");
+  int64_t L = at.getDimSize(0);
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  if (L == 0) {
+    if (n.getInt("noop_with_empty_axes", 0))
+      return n.setResult(0, n.input(0));
+    SmallVector<int64_t> all;
+    for (int64_t i = 0; i < R; ++i) all.push_back(i);
+    FailureOr<Value> r = buildReduce<K>(n, b, all, keep);
+    return failed(r) ? failure() : n.setResult(0, *r);
+  }
+  // mask = sum(1 << normalized axis)
+  Type i64 = b.getI64Type();
+  Value mask = scalarConst(b, loc, i64, 0);
+  for (int64_t k = 0; k < L; ++k) {
+    Value a = tensor::ExtractOp::create(b, loc, n.input(1), ValueRange{arith::ConstantIndexOp::create(b, loc, k)});
+    Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a, scalarConst(b, loc, i64, 0));
+    a = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, a, scalarConst(b, loc, i64, R)), a);
+    mask = arith::OrIOp::create(b, loc, mask, arith::ShLIOp::create(b, loc, scalarConst(b, loc, i64, 1), a));
+  }
+  Value sel = arith::IndexCastOp::create(b, loc, b.getIndexType(), mask);
+  SmallVector<int64_t> cases;
+  for (int64_t m = 1; m < (1 << R); ++m)
+    if (llvm::popcount((uint64_t)m) == L) cases.push_back(m);
+  int64_t outRank = keep ? R : R - L;
+  SmallVector<int64_t> shape(outRank, ShapedType::kDynamic);
+  if (keep)
+    for (int64_t i = 0; i < R; ++i)
+      if (t.getDimSize(i) == 1) shape[i] = 1;
+  auto rt = RankedTensorType::get(shape, t.getElementType());
+  auto sw = scf::IndexSwitchOp::create(b, loc, TypeRange{rt}, sel, cases, cases.size());
+  auto fill = [&](Region &region, int64_t m) -> LogicalResult {
+    OpBuilder::InsertionGuard g(b);
+    b.createBlock(&region);
+    SmallVector<int64_t> axes;
+    for (int64_t i = 0; i < R; ++i) if (m & (1 << i)) axes.push_back(i);
+    FailureOr<Value> r = buildReduce<K>(n, b, axes, keep);
+    if (failed(r)) return failure();
+    Value v = *r;
+    if (v.getType() != rt) v = tensor::CastOp::create(b, loc, rt, v);
+    scf::YieldOp::create(b, loc, v);
+    return success();
+  };
+  for (auto [i, m] : llvm::enumerate(cases))
+    if (failed(fill(sw.getCaseRegions()[i], m))) return failure();
+  if (failed(fill(sw.getDefaultRegion(), cases.front()))) return failure();
+  return n.setResult(0, sw.getResult(0));
+}
+
+template <Red K>
+LogicalResult reduce(NodeImporter &n) {
+  auto t = n.inputType(0);
+  bool axesAsInput = (K == Red::Sum) ? n.opset >= 13 : n.opset >= 18;
+  bool keep = n.getInt("keepdims", 1);
+  if (axesAsInput && n.hasInput(1) && !n.inputConstant(1))
+    return reduceRuntimeAxes<K>(n, keep);
+  bool noop;
+  FailureOr<SmallVector<int64_t>> axes = reductionAxes(n, t.getRank(), axesAsInput, noop);
+  if (failed(axes))
+    return failure();
+  if (noop)
+    return n.setResult(0, n.input(0));
+  FailureOr<Value> r = buildReduce<K>(n, n.b, *axes, keep);
+  if (failed(r))
+    return failure();
+  return n.setResult(0, *r);
 }
 
 /// Arg{Max,Min} along `axis`: a two-output reduction (value, index).
@@ -311,14 +385,43 @@ LogicalResult softmax(NodeImporter &n) {
   return n.setResult(0, *r);
 }
 
+Value buildCumSum(NodeImporter &n, OpBuilder &b, std::optional<int64_t> axis,
+                   bool exclusive, bool reverse);
+
 LogicalResult cumSum(NodeImporter &n) {
   auto t = n.inputType(0);
+  bool exclusive = n.getInt("exclusive", 0), reverse = n.getInt("reverse", 0);
+  if (!n.inputConstant(1)) {
+    // Runtime axis: one case per dim.
+    OpBuilder &b = n.b;
+    Location loc = n.loc;
+    int64_t R = t.getRank();
+    Value a = tensor::ExtractOp::create(b, loc, n.input(1),
+                                        SmallVector<Value>(n.inputType(1).getRank(), arith::ConstantIndexOp::create(b, loc, 0)));
+    a = convertScalar(b, loc, a, b.getI64Type());
+    Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a, scalarConst(b, loc, b.getI64Type(), 0));
+    a = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, a, scalarConst(b, loc, b.getI64Type(), R)), a);
+    Value sel = arith::IndexCastOp::create(b, loc, b.getIndexType(), a);
+    SmallVector<int64_t> cases;
+    for (int64_t i = 0; i < R; ++i) cases.push_back(i);
+    auto sw = scf::IndexSwitchOp::create(b, loc, TypeRange{t}, sel, cases, cases.size());
+    for (int64_t i = 0; i <= R; ++i) {
+      OpBuilder::InsertionGuard g(b);
+      b.createBlock(i < R ? &sw.getCaseRegions()[i] : &sw.getDefaultRegion());
+      scf::YieldOp::create(b, loc, buildCumSum(n, b, i < R ? i : 0, exclusive, reverse));
+    }
+    return n.setResult(0, sw.getResult(0));
+  }
   FailureOr<SmallVector<int64_t>> ax = n.constantInts(1, "axis");
   if (failed(ax)) return failure();
   FailureOr<int64_t> axis = normalizeAxis((*ax)[0], t.getRank());
   if (failed(axis)) return n.error() << "axis out of range";
-  bool exclusive = n.getInt("exclusive", 0), reverse = n.getInt("reverse", 0);
-  OpBuilder &b = n.b;
+  return n.setResult(0, buildCumSum(n, n.b, *axis, exclusive, reverse));
+}
+
+Value buildCumSum(NodeImporter &n, OpBuilder &b, std::optional<int64_t> axis,
+                  bool exclusive, bool reverse) {
+  auto t = n.inputType(0);
   Location loc = n.loc;
   Type et = t.getElementType();
   int64_t R = t.getRank();
@@ -349,7 +452,7 @@ LogicalResult cumSum(NodeImporter &n) {
         Value v = arith::SelectOp::create(nb, l, in, a[0], scalarConst(nb, l, et, 0));
         linalg::YieldOp::create(nb, l, add(nb, l, a[1], v));
       });
-  return n.setResult(0, op.getResult(0));
+  return op.getResult(0);
 }
 
 } // namespace
