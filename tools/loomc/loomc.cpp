@@ -21,7 +21,6 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
@@ -71,8 +70,25 @@ int main(int argc, char **argv) {
   loom::onnx_import::registerImporterDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  // Models are binary: print "file: error: message" without source lines
+  // (the message itself names the ONNX node).
+  ScopedDiagnosticHandler diagHandler(&context, [](Diagnostic &d) {
+    std::string file = "loomc";
+    d.getLocation()->walk([&](Location l) {
+      if (auto f = dyn_cast<FileLineColLoc>(l)) {
+        file = f.getFilename().str();
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    const char *sev = d.getSeverity() == DiagnosticSeverity::Error     ? "error"
+                      : d.getSeverity() == DiagnosticSeverity::Warning ? "warning"
+                                                                        : "note";
+    llvm::errs() << file << ": " << sev << ": " << d << "\n";
+    for (Diagnostic &note : d.getNotes())
+      llvm::errs() << file << ": note: " << note << "\n";
+    return success();
+  });
 
   loom::onnx_import::ImportOptions options;
   options.inferShapes = !noShapeInference;
