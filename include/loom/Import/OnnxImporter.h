@@ -1,0 +1,63 @@
+//===- OnnxImporter.h - ONNX model to MLIR importer --------------*- C++ -*-===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The public entry points of the ONNX importer. They keep protobuf out of the
+// interface: callers hand over a path or bytes and get a module, and every
+// problem is reported through the MLIRContext's diagnostic engine with the
+// ONNX node (name, op_type, domain, opset) it concerns.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_IMPORT_ONNXIMPORTER_H
+#define LOOM_IMPORT_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace mlir {
+class MLIRContext;
+class DialectRegistry;
+namespace loom {
+namespace onnx_import {
+
+struct ImportOptions {
+  /// Run ONNX's own shape inference before importing (strict mode off).
+  bool inferShapes = true;
+  /// Verify the module once the graph is imported.
+  bool verify = true;
+  /// Initializers with more elements than this become `dense_resource` blobs
+  /// that take over the protobuf's bytes instead of copying them.
+  int64_t resourceThreshold = 256;
+};
+
+/// Loads the dialects the importer produces into `registry`.
+void registerImporterDialects(DialectRegistry &registry);
+
+/// Imports a binary ModelProto file (external data is resolved relative to
+/// the file's folder). Returns failure after emitting diagnostics.
+FailureOr<OwningOpRef<ModuleOp>> importOnnxFile(MLIRContext *context,
+                                                StringRef path,
+                                                const ImportOptions &options = {});
+
+/// Imports a model written in ONNX's textual syntax (onnx/defs/parser.h).
+FailureOr<OwningOpRef<ModuleOp>> importOnnxText(MLIRContext *context,
+                                                StringRef text,
+                                                StringRef bufferName,
+                                                const ImportOptions &options = {});
+
+/// Prints the table of supported (domain, op_type, opset range) entries,
+/// as plain text or as the Markdown of docs/onnx-support.md.
+void printSupportedOps(llvm::raw_ostream &os, bool markdown);
+
+} // namespace onnx_import
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_IMPORT_ONNXIMPORTER_H

@@ -1,0 +1,308 @@
+//===- ControlFlowOps.cpp - If, Loop and Scan to scf ----------------------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// If becomes scf.if; Loop (with the exporters' "cond passes through" body)
+// and Scan become scf.for whose iter_args carry the loop state and the scan
+// output buffers (filled with tensor.insert_slice). A body sees the values
+// of the enclosing graph through the importer's nested scopes. Types of the
+// scan outputs are only known once the body is imported, so the loop is
+// first built without them and then rebuilt around the same body block.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Builders.h"
+#include "Importer.h"
+#include "OpTable.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::loom::onnx_import;
+
+namespace {
+
+/// Imports a subgraph's initializers and nodes at `b`'s insertion point and
+/// returns its outputs. The caller has pushed a scope and bound its inputs.
+FailureOr<SmallVector<Value>> importBody(NodeImporter &n,
+                                         const onnx::GraphProto &g,
+                                         OpBuilder &b) {
+  n.g.collectTypes(g);
+  for (const auto &t : g.initializer()) {
+    auto &mt = const_cast<onnx::TensorProto &>(t);
+    FailureOr<ValueInfo> v = n.g.importTensor(mt, b, n.loc, n.describe() + ": subgraph initializer '" + t.name() + "'");
+    if (failed(v)) return failure();
+    n.g.define(t.name(), *v);
+  }
+  if (failed(n.g.importNodes(g, b)))
+    return failure();
+  SmallVector<Value> outs;
+  for (const auto &o : g.output()) {
+    const ValueInfo *v = n.g.lookup(o.name());
+    if (!v) {
+      n.error() << "subgraph output '" << o.name() << "' is never produced";
+      return failure();
+    }
+    outs.push_back(v->value);
+  }
+  return outs;
+}
+
+/// The most static type both branches' values cast to.
+Type joinTypes(Type a, Type b) {
+  if (a == b) return a;
+  auto ta = cast<RankedTensorType>(a), tb = cast<RankedTensorType>(b);
+  if (ta.getRank() != tb.getRank() || ta.getElementType() != tb.getElementType())
+    return nullptr;
+  SmallVector<int64_t> s;
+  for (auto [x, y] : llvm::zip(ta.getShape(), tb.getShape()))
+    s.push_back(x == y ? x : ShapedType::kDynamic);
+  return RankedTensorType::get(s, ta.getElementType());
+}
+
+Value scalarOf(OpBuilder &b, Location loc, Value t) {
+  auto tt = cast<RankedTensorType>(t.getType());
+  SmallVector<Value> zeros(tt.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, t, zeros);
+}
+
+LogicalResult ifOp(NodeImporter &n) {
+  const onnx::GraphProto *thenG = n.getGraph("then_branch");
+  const onnx::GraphProto *elseG = n.getGraph("else_branch");
+  if (!thenG || !elseG)
+    return n.error() << "needs then_branch and else_branch";
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  Value cond = scalarOf(b, loc, n.input(0));
+  auto tmp = scf::IfOp::create(b, loc, TypeRange{}, cond, /*withElse=*/true);
+  SmallVector<Value> outs[2];
+  const onnx::GraphProto *gs[2] = {thenG, elseG};
+  Block *blocks[2] = {tmp.thenBlock(), tmp.elseBlock()};
+  for (int i = 0; i < 2; ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(blocks[i]->getTerminator());
+    n.g.pushScope();
+    FailureOr<SmallVector<Value>> r = importBody(n, *gs[i], b);
+    n.g.popScope();
+    if (failed(r)) { tmp.erase(); return failure(); }
+    outs[i] = *r;
+  }
+  if (outs[0].size() != outs[1].size() || outs[0].size() != n.numOutputs()) {
+    tmp.erase();
+    return n.error() << "branches yield different numbers of values";
+  }
+  SmallVector<Type> types;
+  for (auto [a, c] : llvm::zip(outs[0], outs[1])) {
+    Type t = joinTypes(a.getType(), c.getType());
+    if (!t) { tmp.erase(); return n.error() << "branches yield incompatible types " << a.getType() << " and " << c.getType(); }
+    types.push_back(t);
+  }
+  auto op = scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
+  for (int i = 0; i < 2; ++i) {
+    Region &dst = i == 0 ? op.getThenRegion() : op.getElseRegion();
+    Region &src = i == 0 ? tmp.getThenRegion() : tmp.getElseRegion();
+    dst.getBlocks().clear();
+    dst.takeBody(src);
+    Block &blk = dst.front();
+    blk.getTerminator()->erase();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(&blk);
+    SmallVector<Value> ys;
+    for (auto [v, t] : llvm::zip(outs[i], types))
+      ys.push_back(v.getType() == t ? v : (Value)tensor::CastOp::create(b, loc, t, v));
+    scf::YieldOp::create(b, loc, ys);
+  }
+  tmp.erase();
+  for (unsigned i = 0; i < n.numOutputs(); ++i)
+    if (failed(n.setResult(i, op.getResult(i)))) return failure();
+  return success();
+}
+
+/// Builds `for i in [0, trip)` over a body importer, carrying `inits`, and
+/// stacking the body's extra outputs (beyond the carried ones) along a new
+/// leading dim. `bind` binds the body graph's inputs for iteration `iv`.
+FailureOr<SmallVector<Value>> buildScanLoop(
+    NodeImporter &n, const onnx::GraphProto &body, Value trip, ValueRange inits,
+    unsigned numCarriedOuts, unsigned firstCarriedOut,
+    function_ref<void(OpBuilder &, Value iv, ValueRange carried)> bind) {
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto tmp = scf::ForOp::create(b, loc, zero, trip, one, inits);
+  SmallVector<Value> outs;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *blk = tmp.getBody();
+    if (blk->mightHaveTerminator()) blk->getTerminator()->erase();
+    b.setInsertionPointToEnd(blk);
+    n.g.pushScope();
+    bind(b, tmp.getInductionVar(), tmp.getRegionIterArgs());
+    FailureOr<SmallVector<Value>> r = importBody(n, body, b);
+    n.g.popScope();
+    if (failed(r)) { tmp.erase(); return failure(); }
+    outs = *r;
+  }
+  SmallVector<Value> scans(outs.begin() + firstCarriedOut + numCarriedOuts, outs.end());
+  // Buffers [trip, per-iteration shape...] for the scan outputs.
+  SmallVector<Value> allInits(inits);
+  SmallVector<RankedTensorType> scanTypes;
+  for (Value s : scans) {
+    auto st = cast<RankedTensorType>(s.getType());
+    if (!st.hasStaticShape()) { tmp.erase(); n.unsupported("scan outputs of dynamic shape"); return failure(); }
+    SmallVector<int64_t> shape{ShapedType::kDynamic};
+    shape.append(st.getShape().begin(), st.getShape().end());
+    scanTypes.push_back(st);
+    allInits.push_back(emptyTensor(b, loc, shape, st.getElementType(), {trip}));
+  }
+  auto loop = scf::ForOp::create(b, loc, zero, trip, one, allInits);
+  loop.getRegion().getBlocks().clear();
+  loop.getRegion().takeBody(tmp.getRegion());
+  Block *blk = loop.getBody();
+  SmallVector<Value> bufArgs;
+  for (Value init : ArrayRef<Value>(allInits).drop_front(inits.size()))
+    bufArgs.push_back(blk->addArgument(init.getType(), loc));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(blk);
+    SmallVector<Value> ys;
+    for (unsigned i = 0; i < numCarriedOuts; ++i) {
+      Value v = outs[firstCarriedOut + i];
+      Type want = inits[i].getType();
+      if (v.getType() != want) {
+        if (!tensor::CastOp::areCastCompatible(v.getType(), want)) {
+          loop.erase(); tmp.erase();
+          n.error() << "loop-carried value changes type from " << want << " to " << v.getType();
+          return failure();
+        }
+        v = tensor::CastOp::create(b, loc, want, v);
+      }
+      ys.push_back(v);
+    }
+    Value iv = loop.getInductionVar();
+    for (auto [s, buf, st] : llvm::zip(scans, bufArgs, scanTypes)) {
+      int64_t r = st.getRank();
+      SmallVector<OpFoldResult> off{iv}, sizes{b.getIndexAttr(1)}, strides(r + 1, b.getIndexAttr(1));
+      for (int64_t d = 0; d < r; ++d) {
+        off.push_back(b.getIndexAttr(0));
+        sizes.push_back(b.getIndexAttr(st.getDimSize(d)));
+      }
+      Value s1 = insertUnitDims(b, loc, s, {0});
+      ys.push_back(tensor::InsertSliceOp::create(b, loc, s1, buf, off, sizes, strides));
+    }
+    scf::YieldOp::create(b, loc, ys);
+  }
+  tmp.erase();
+  return SmallVector<Value>(loop.getResults());
+}
+
+/// True when the body's cond output is its cond input (through Identity):
+/// the loop then runs exactly trip_count times when cond starts true.
+bool condPassesThrough(const onnx::GraphProto &g) {
+  std::string want = g.output(0).name(), in = g.input(1).name();
+  for (int k = 0; k < 8 && want != in; ++k) {
+    bool found = false;
+    for (const auto &node : g.node())
+      if (node.op_type() == "Identity" && node.output(0) == want) {
+        want = node.input(0);
+        found = true;
+      }
+    if (!found) return false;
+  }
+  return want == in;
+}
+
+LogicalResult loopOp(NodeImporter &n) {
+  const onnx::GraphProto *body = n.getGraph("body");
+  if (!body) return n.error() << "needs a body";
+  if (body->input_size() < 2 || body->output_size() < 1)
+    return n.error() << "body must take (iteration, cond, ...) and yield (cond, ...)";
+  if (!n.hasInput(0))
+    return n.unsupported("Loop without a trip count (a while loop)");
+  if (!condPassesThrough(*body))
+    return n.unsupported("Loop whose body computes its own condition");
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  Value trip = arith::IndexCastOp::create(b, loc, b.getIndexType(), scalarOf(b, loc, n.input(0)));
+  if (n.hasInput(1)) {
+    Value c = scalarOf(b, loc, n.input(1));
+    trip = arith::SelectOp::create(b, loc, c, trip, arith::ConstantIndexOp::create(b, loc, 0));
+  }
+  SmallVector<Value> inits;
+  for (unsigned i = 2; i < n.numInputs(); ++i) inits.push_back(n.input(i));
+  unsigned numCarried = inits.size();
+  if ((unsigned)body->input_size() != 2 + numCarried)
+    return n.error() << "body takes " << body->input_size() << " inputs for " << numCarried << " loop-carried values";
+  auto i64t = RankedTensorType::get({}, b.getI64Type());
+  auto i1t = RankedTensorType::get({}, b.getI1Type());
+  FailureOr<SmallVector<Value>> res = buildScanLoop(
+      n, *body, trip, inits, numCarried, 1,
+      [&](OpBuilder &nb, Value iv, ValueRange carried) {
+        Value it = arith::IndexCastOp::create(nb, loc, nb.getI64Type(), iv);
+        n.g.define(body->input(0).name(), ValueInfo{tensor::FromElementsOp::create(nb, loc, i64t, it), {}, 7});
+        Value t = arith::ConstantOp::create(nb, loc, DenseElementsAttr::get(i1t, true));
+        n.g.define(body->input(1).name(), ValueInfo{t, {}, 9});
+        for (unsigned i = 0; i < numCarried; ++i)
+          n.g.define(body->input(2 + i).name(), ValueInfo{carried[i], {}, n.inputOnnxType(2 + i)});
+      });
+  if (failed(res)) return failure();
+  for (unsigned i = 0; i < n.numOutputs() && i < res->size(); ++i)
+    if (failed(n.setResult(i, (*res)[i]))) return failure();
+  return success();
+}
+
+LogicalResult scanOp(NodeImporter &n) {
+  const onnx::GraphProto *body = n.getGraph("body");
+  if (!body) return n.error() << "needs a body";
+  std::optional<int64_t> numScanIn = n.requireInt("num_scan_inputs");
+  if (!numScanIn) return failure();
+  if (n.opset < 9) return n.unsupported("Scan before opset 9 (sequence_lens)");
+  for (StringRef a : {"scan_input_axes", "scan_input_directions", "scan_output_axes", "scan_output_directions"})
+    for (int64_t v : n.getInts(a))
+      if (v != 0) return n.unsupported("non-default " + a);
+  unsigned numState = n.numInputs() - *numScanIn;
+  SmallVector<Value> inits, scanIns;
+  for (unsigned i = 0; i < n.numInputs(); ++i)
+    (i < numState ? inits : scanIns).push_back(n.input(i));
+  if (scanIns.empty()) return n.error() << "needs scan inputs";
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  Value trip = tensor::DimOp::create(b, loc, scanIns[0], 0);
+  FailureOr<SmallVector<Value>> res = buildScanLoop(
+      n, *body, trip, inits, numState, 0,
+      [&](OpBuilder &nb, Value iv, ValueRange carried) {
+        for (unsigned i = 0; i < numState; ++i)
+          n.g.define(body->input(i).name(), ValueInfo{carried[i], {}, n.inputOnnxType(i)});
+        for (auto [k, s] : llvm::enumerate(scanIns)) {
+          auto st = cast<RankedTensorType>(s.getType());
+          int64_t r = st.getRank();
+          SmallVector<OpFoldResult> off{iv}, sizes{nb.getIndexAttr(1)}, strides(r, nb.getIndexAttr(1));
+          SmallVector<int64_t> sliceShape;
+          for (int64_t d = 1; d < r; ++d) {
+            off.push_back(nb.getIndexAttr(0));
+            sizes.push_back(st.isDynamicDim(d) ? OpFoldResult(tensor::DimOp::create(nb, loc, s, d).getResult())
+                                               : OpFoldResult(nb.getIndexAttr(st.getDimSize(d))));
+            sliceShape.push_back(st.getDimSize(d));
+          }
+          auto rt = RankedTensorType::get(sliceShape, st.getElementType());
+          Value slice = tensor::ExtractSliceOp::create(nb, loc, rt, s, off, sizes, strides);
+          n.g.define(body->input(numState + k).name(), ValueInfo{slice, {}, n.inputOnnxType(numState + k)});
+        }
+      });
+  if (failed(res)) return failure();
+  for (unsigned i = 0; i < n.numOutputs() && i < res->size(); ++i)
+    if (failed(n.setResult(i, (*res)[i]))) return failure();
+  return success();
+}
+
+} // namespace
+
+void mlir::loom::onnx_import::registerControlFlowOps(OpTable &t) {
+  t.add("", "If", 1, ifOp);
+  t.add("", "Loop", 1, loopOp);
+  t.add("", "Scan", 9, scanOp);
+}

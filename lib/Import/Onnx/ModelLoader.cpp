@@ -1,0 +1,141 @@
+//===- ModelLoader.cpp - Read ONNX models and run the importer ------------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Parses binary or textual ModelProtos, runs ONNX's shape inference (which
+// reports through exceptions, hence -fexceptions on this library) and hands
+// the model to GraphImporter.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+#include "OpTable.h"
+
+#include "dialects/quant/QuantDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Verifier.h"
+
+#include "onnx/defs/parser.h"
+#include "onnx/shape_inference/implementation.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
+#include <climits>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace mlir;
+using namespace mlir::loom::onnx_import;
+
+void mlir::loom::onnx_import::registerImporterDialects(
+    DialectRegistry &registry) {
+  registry.insert<arith::ArithDialect, func::FuncDialect,
+                  linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
+                  tensor::TensorDialect, loom::quant::LoomQuantDialect>();
+}
+
+void mlir::loom::onnx_import::printSupportedOps(llvm::raw_ostream &os,
+                                                bool markdown) {
+  OpTable::get().print(os, markdown);
+}
+
+static FailureOr<OwningOpRef<ModuleOp>>
+importParsedModel(MLIRContext *context, onnx::ModelProto &model,
+                  StringRef path, const ImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
+  if (!model.has_graph() || model.ir_version() <= 0) {
+    emitError(fileLoc) << "'" << path << "' is not an ONNX model (no graph "
+                       << "or IR version); pass a .onnx ModelProto file";
+    return failure();
+  }
+  DialectRegistry registry;
+  registerImporterDialects(registry);
+  context->appendDialectRegistry(registry);
+  context->loadAllAvailableDialects();
+
+  if (options.inferShapes) {
+    // Strict mode off: a node ONNX cannot infer keeps unknown types and the
+    // importer computes them itself.
+    try {
+      onnx::ShapeInferenceOptions opts(/*check_type=*/false,
+                                       /*strict_mode=*/0,
+                                       /*data_prop=*/true);
+      onnx::shape_inference::InferShapes(
+          model, onnx::OpSchemaRegistry::Instance(), opts);
+    } catch (const std::exception &e) {
+      // Inference is an aid, not a requirement; go on with what is known.
+      (void)e;
+    }
+  }
+
+  OwningOpRef<ModuleOp> module(ModuleOp::create(fileLoc));
+  GraphImporter importer(context, model, path, options);
+  if (failed(importer.importModel(*module)))
+    return failure();
+  if (options.verify && failed(mlir::verify(*module))) {
+    emitError(fileLoc) << "internal error: the imported module does not "
+                          "verify; please report this model";
+    return failure();
+  }
+  return module;
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+mlir::loom::onnx_import::importOnnxFile(MLIRContext *context, StringRef path,
+                                        const ImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
+  int fd = ::open(path.str().c_str(), O_RDONLY);
+  if (fd < 0) {
+    emitError(fileLoc) << "cannot open '" << path << "'";
+    return failure();
+  }
+  onnx::ModelProto model;
+  bool ok;
+  {
+    // Streamed parse: the file is never held in memory next to the proto.
+    google::protobuf::io::FileInputStream in(fd);
+    google::protobuf::io::CodedInputStream coded(&in);
+    coded.SetTotalBytesLimit(INT_MAX);
+    ok = model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+  }
+  ::close(fd);
+  if (!ok) {
+    emitError(fileLoc) << "'" << path << "' is not a valid ONNX model: the "
+                       << "protobuf does not parse (truncated or not ONNX); "
+                       << "re-export or re-download it";
+    return failure();
+  }
+  return importParsedModel(context, model, path, options);
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+mlir::loom::onnx_import::importOnnxText(MLIRContext *context, StringRef text,
+                                        StringRef bufferName,
+                                        const ImportOptions &options) {
+  onnx::ModelProto model;
+  // ONNX's syntax has no comments; blank out "//" lines (lit RUN/CHECK
+  // lines) so test files can carry them, keeping line numbers intact.
+  std::string buf;
+  for (StringRef line : llvm::split(text, '\n')) {
+    if (!line.ltrim().starts_with("//"))
+      buf += line.str();
+    buf += '\n';
+  }
+  onnx::OnnxParser parser(buf.c_str());
+  auto status = parser.Parse(model);
+  if (!status.IsOK()) {
+    emitError(FileLineColLoc::get(context, bufferName, 0, 0))
+        << "cannot parse the ONNX text: " << status.ErrorMessage();
+    return failure();
+  }
+  return importParsedModel(context, model, bufferName, options);
+}
