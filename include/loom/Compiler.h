@@ -29,6 +29,8 @@ namespace mlir::loom {
 /// dimension, the name of a symbolic dimension ("" where it has none).
 inline constexpr llvm::StringLiteral kNameAttr = "loom.name";
 inline constexpr llvm::StringLiteral kDimNamesAttr = "loom.dim_names";
+/// Marks an integer argument/result as unsigned (tensors are signless).
+inline constexpr llvm::StringLiteral kUnsignedAttr = "loom.unsigned";
 
 struct CompileOptions {
   /// Target specs, e.g. {"cpu"}; see getTargetSpecHelp().

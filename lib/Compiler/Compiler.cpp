@@ -19,7 +19,7 @@ namespace artifact = ::loom::artifact;
 
 /// The runtime's dtype for an MLIR element type, LOOM_DTYPE_INVALID if the
 /// runtime cannot carry it.
-static loom_dtype_t toRuntimeDType(Type type) {
+static loom_dtype_t toRuntimeDType(Type type, bool markedUnsigned) {
   if (type.isF32())
     return LOOM_DTYPE_F32;
   if (type.isF16())
@@ -35,7 +35,7 @@ static loom_dtype_t toRuntimeDType(Type type) {
   auto intType = dyn_cast<IntegerType>(type);
   if (!intType)
     return LOOM_DTYPE_INVALID;
-  bool isUnsigned = intType.isUnsigned();
+  bool isUnsigned = intType.isUnsigned() || markedUnsigned;
   switch (intType.getWidth()) {
   case 1:
     return LOOM_DTYPE_BOOL;
@@ -62,7 +62,8 @@ describeValue(func::FuncOp fn, Type type, DictionaryAttr attrs,
                           << " " << index << " has type " << type
                           << "; entry points take and return ranked tensors";
   artifact::TensorSpec spec;
-  spec.dtype = toRuntimeDType(shaped.getElementType());
+  spec.dtype = toRuntimeDType(shaped.getElementType(),
+                              attrs && attrs.get(kUnsignedAttr));
   if (spec.dtype == LOOM_DTYPE_INVALID)
     return fn.emitError() << "entry point @" << fn.getName() << " " << role
                           << " " << index << " has element type "
