@@ -65,6 +65,10 @@ typedef enum loom_status_code_t {
 // NULL means success.
 typedef struct loom_status *loom_status_t;
 
+// A status with `code` and a copy of `message`, for libraries that report
+// through the runtime's error type (the JIT); NULL for LOOM_OK.
+LOOM_API loom_status_t loom_status_create(loom_status_code_t code,
+                                          const char *message);
 // LOOM_OK for NULL.
 LOOM_API loom_status_code_t loom_status_code(loom_status_t status);
 // "" for NULL; otherwise valid until loom_status_free().

@@ -29,6 +29,12 @@ loom_status_t loom::annotate(loom_status_t status, const std::string &context) {
 
 extern "C" {
 
+loom_status_t loom_status_create(loom_status_code_t code, const char *message) {
+  if (code == LOOM_OK)
+    return nullptr;
+  return loom::makeStatus(code, message ? message : "");
+}
+
 loom_status_code_t loom_status_code(loom_status_t status) {
   return status ? status->code : LOOM_OK;
 }
