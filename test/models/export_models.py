@@ -15,6 +15,9 @@ Models (each well under 2 MB):
   moe_opset18       a Mixtral-style sparse MoE decoder (router softmax, top-2)
   llama_int8        llama_opset18 through ORT dynamic quantization (int8 MatMulInteger)
   llama_int4        llama_opset18 with 4-bit weights (com.microsoft MatMulNBits)
+  example           the README's bundled model: the MoE decoder above with its
+                    attention projections and LM head in 4-bit MatMulNBits
+                    (written to examples/model/ by `--example DIR`)
 """
 import os
 import shutil
@@ -200,6 +203,21 @@ def quant_int4(out, src):
     return save_case(out, "llama_int4", path, {"input_ids": ids()})
 
 
+def example(out, src):
+    """MatMulNBits on the weights of the plain MatMul nodes (the attention
+    projections and the LM head); the experts stay float."""
+    try:
+        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer as Q
+    except ImportError:
+        from onnxruntime.quantization.matmul_4bits_quantizer import MatMul4BitsQuantizer as Q
+    model = onnx.load(src)
+    q = Q(model, block_size=32, is_symmetric=True)
+    q.process()
+    path = os.path.join(out, "example.tmp.onnx")
+    q.model.save_model_to_file(path, use_external_data_format=False)
+    return save_case(out, "example", path, {"input_ids": ids()})
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "models"
     os.makedirs(out, exist_ok=True)
@@ -210,7 +228,8 @@ def main():
              ("gpt2_opset18", lambda: gpt2(out)),
              ("moe_opset18", lambda: moe(out)),
              ("llama_int8", lambda: quant_int8(out, done["llama_opset18"])),
-             ("llama_int4", lambda: quant_int4(out, done["llama_opset18"]))]
+             ("llama_int4", lambda: quant_int4(out, done["llama_opset18"])),
+             ("example", lambda: example(out, done["moe_opset18"]))]
     failed = []
     for name, step in steps:
         try:
