@@ -190,32 +190,27 @@ def quant_int8(out, src):
     return save_case(out, "llama_int8", path, {"input_ids": ids()})
 
 
-def quant_int4(out, src):
+def matmul_nbits(out, src, name, symmetric):
+    """4-bit MatMulNBits (blocks of 32) on the weights of the MatMul nodes."""
     try:
         from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer as Q
     except ImportError:
         from onnxruntime.quantization.matmul_4bits_quantizer import MatMul4BitsQuantizer as Q
-    model = onnx.load(src)
-    q = Q(model, block_size=32, is_symmetric=False)
+    q = Q(onnx.load(src), block_size=32, is_symmetric=symmetric)
     q.process()
-    path = os.path.join(out, "llama_int4.tmp.onnx")
+    path = os.path.join(out, f"{name}.tmp.onnx")
     q.model.save_model_to_file(path, use_external_data_format=False)
-    return save_case(out, "llama_int4", path, {"input_ids": ids()})
+    return save_case(out, name, path, {"input_ids": ids()})
+
+
+def quant_int4(out, src):
+    return matmul_nbits(out, src, "llama_int4", symmetric=False)
 
 
 def example(out, src):
-    """MatMulNBits on the weights of the plain MatMul nodes (the attention
-    projections and the LM head); the experts stay float."""
-    try:
-        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer as Q
-    except ImportError:
-        from onnxruntime.quantization.matmul_4bits_quantizer import MatMul4BitsQuantizer as Q
-    model = onnx.load(src)
-    q = Q(model, block_size=32, is_symmetric=True)
-    q.process()
-    path = os.path.join(out, "example.tmp.onnx")
-    q.model.save_model_to_file(path, use_external_data_format=False)
-    return save_case(out, "example", path, {"input_ids": ids()})
+    """The MoE decoder with its plain MatMul weights (attention projections,
+    LM head) in 4-bit; the experts (Gemm) stay float."""
+    return matmul_nbits(out, src, "example", symmetric=True)
 
 
 def main():
