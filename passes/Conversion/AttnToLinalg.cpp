@@ -105,10 +105,13 @@ LogicalResult lowerRope(RewriterBase &rewriter, RopeOp op) {
   Type elt = xType.getElementType();
   bool interleaved = op.getInterleaved();
 
-  Value rotary = op.getRotaryDimOrDefault()
-                     ? cIdx(b, loc, *op.getRotaryDimOrDefault())
-                     : dimOf(b, loc, x, 3);
-  Value half = arith::DivUIOp::create(b, loc, rotary, cIdx(b, loc, 2));
+  std::optional<int64_t> staticRotary = op.getRotaryDimOrDefault();
+  Value rotary =
+      staticRotary ? cIdx(b, loc, *staticRotary) : dimOf(b, loc, x, 3);
+  Value half =
+      staticRotary
+          ? cIdx(b, loc, *staticRotary / 2)
+          : arith::DivUIOp::create(b, loc, rotary, cIdx(b, loc, 2)).getResult();
   SmallVector<Value> sizes;
   for (int64_t i = 0; i < 4; ++i)
     sizes.push_back(dimOf(b, loc, x, i));
@@ -190,7 +193,7 @@ struct ConvertAttnToLinalgPass
       getOperation().emitError()
           << "loom-convert-attn-to-linalg: kv-block-size must be positive, "
              "got "
-          << kvBlockSize;
+          << static_cast<int64_t>(kvBlockSize);
       return signalPassFailure();
     }
     SmallVector<Operation *> ops;
