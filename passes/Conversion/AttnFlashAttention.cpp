@@ -18,9 +18,10 @@
 // so the key and value maps simply ignore the group dimension and no
 // key/value head is duplicated.
 //
-// paged_attention gathers each block of keys and values of every sequence
-// through the block table inside the same loop (positions at or past the
-// sequence's length read nothing and are masked), then shares the core.
+// Blocks that no query can see (outside every query's window, or excluded
+// by the sparsity pattern for every head, sinks aside) are skipped with an
+// scf.if. paged_attention (AttnPagedAttention.cpp) shares this core and
+// only brings its own way of producing key and value blocks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +31,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <cmath>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::loom::attn;
@@ -37,60 +39,6 @@ using namespace mlir::loom::attn;
 namespace {
 
 using utils::IteratorType;
-
-/// How the scores of one (batch, query head) are scaled and restricted;
-/// shared by attention and paged_attention.
-struct ScoreSpec {
-  Value scale; // f32
-  std::optional<double> softcap;
-  bool causal = false;
-  std::optional<int64_t> windowLeft, windowRight; // absent: unbounded
-  std::optional<int64_t> sinks;
-  Attribute sparsity;
-  Value mask, bias;
-  /// paged_attention: [B] i32, the key count of each sequence. Keys at or
-  /// past it are invisible and it stands for Skv in the alignment.
-  Value seqLens;
-};
-
-/// Extents of the grouped iteration space [B, Hkv, G, Sq, ...].
-struct Sizes {
-  Value b, hq, hkv, g, sq, d, dv;
-  Value skv; // keys the loop walks over
-};
-
-/// Builds the key block [B, Hkv, bk, D] and the value block [B, Hkv, bk, Dv]
-/// of keys [j0, j0 + bk).
-using KvBlockFn = function_ref<std::pair<Value, Value>(OpBuilder &, Location,
-                                                       Value j0, Value bk)>;
-
-AffineMap dimsMap(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(numDims, 0, exprs, ctx);
-}
-
-SmallVector<IteratorType> parallel(unsigned n) {
-  return SmallVector<IteratorType>(n, IteratorType::parallel);
-}
-/// n - 1 parallel loops and an innermost reduction.
-SmallVector<IteratorType> innerReduction(unsigned n) {
-  SmallVector<IteratorType> it = parallel(n);
-  it.back() = IteratorType::reduction;
-  return it;
-}
-
-Value generic(OpBuilder &b, Location loc, ValueRange ins, Value out,
-              ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters,
-              function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  return linalg::GenericOp::create(
-             b, loc, out.getType(), ins, ValueRange{out}, maps, iters,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-             })
-      .getResult(0);
-}
 
 /// The max used to shift exponents: a row that has seen no key yet has
 /// m = -inf, and exp(-inf - -inf) would be NaN; shifting by 0 instead gives
@@ -310,6 +258,81 @@ Value restrictScores(OpBuilder &b, Location loc, Value scores, Value j0,
       });
 }
 
+/// Whether any query may see a key of block [j0, j0 + bk), or null when
+/// every block may matter. Only restrictions that hold for all rows are
+/// used: a window whose left edge (for the first query) lies past the
+/// block, and a sparsity pattern that excludes the block for every head and
+/// query block; sinks inside the block keep it. The sparsity test assumes
+/// the loop steps by the pattern's key block (see lowerAttention).
+Value buildBlockNeeded(OpBuilder &b, Location loc, Value j0, Value bk,
+                       const Sizes &sz, const ScoreSpec &spec) {
+  Value needed;
+  auto require = [&](Value cond) {
+    needed = needed ? arith::AndIOp::create(b, loc, needed, cond) : cond;
+  };
+  // (paged_attention's alignment differs per sequence: no window test.)
+  if (spec.windowLeft && !spec.seqLens) {
+    Value lastKey = arith::SubIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, j0, bk), cIdx(b, loc, 1));
+    Value firstLow = arith::SubIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, sz.skv, sz.sq),
+        cIdx(b, loc, *spec.windowLeft));
+    require(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lastKey,
+                                  firstLow));
+  }
+  if (spec.sparsity) {
+    // One byte per key block of the pattern (or per residue of the stride):
+    // whether any head and query block sees it.
+    SmallVector<int8_t> visible;
+    std::function<Value()> indexOf; // the table entry of this block
+    if (auto blocks = dyn_cast<BlockSparseAttr>(spec.sparsity)) {
+      int64_t numKeys = blocks.getNumKeyBlocks();
+      visible.assign(numKeys, 0);
+      int64_t numHeads = blocks.getNumHeads(),
+              numQ = blocks.getNumQueryBlocks();
+      for (int64_t h = 0; h < numHeads; ++h)
+        for (int64_t qb = 0; qb < numQ; ++qb)
+          for (int64_t kb = 0; kb < numKeys; ++kb)
+            visible[kb] |= blocks.isBlockVisible(h, qb, kb);
+      indexOf = [&, blocks, numKeys]() -> Value {
+        return arith::MinUIOp::create(
+            b, loc,
+            arith::DivUIOp::create(b, loc, j0,
+                                   cIdx(b, loc, blocks.getKvBlock())),
+            cIdx(b, loc, numKeys - 1));
+      };
+    } else {
+      auto strided = cast<StridedAttr>(spec.sparsity);
+      visible.assign(strided.getStride(), 0);
+      for (int64_t offset : strided.getOffsets())
+        visible[offset] = 1;
+      indexOf = [&, strided]() -> Value {
+        return arith::RemUIOp::create(
+            b, loc,
+            arith::DivUIOp::create(b, loc, j0,
+                                   cIdx(b, loc, strided.getBlock())),
+            cIdx(b, loc, strided.getStride()));
+      };
+    }
+    if (!llvm::all_of(visible, [](int8_t v) { return v; })) {
+      auto type =
+          RankedTensorType::get({int64_t(visible.size())}, b.getIntegerType(8));
+      Value table = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(visible)));
+      require(arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ne,
+          tensor::ExtractOp::create(b, loc, table, indexOf()),
+          arith::ConstantIntOp::create(b, loc, b.getIntegerType(8), 0)));
+    }
+  }
+  if (needed && spec.sinks)
+    needed = arith::OrIOp::create(
+        b, loc, needed,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, j0,
+                              cIdx(b, loc, *spec.sinks)));
+  return needed;
+}
+
 /// The online-softmax loop over blocks of `kvBlock` keys. `qg` is the
 /// grouped query [B, Hkv, G, Sq, D]; returns the unnormalised f32
 /// accumulator [B, Hkv, G, Sq, Dv] and the row sums [B, Hkv, G, Sq].
@@ -342,100 +365,109 @@ std::pair<Value, Value> buildOnlineSoftmax(OpBuilder &b, Location loc, Value qg,
   AffineMap id5 = b.getMultiDimIdentityMap(5);
   AffineMap row5 = dimsMap(ctx, 5, {0, 1, 2, 3});
 
+  // One step of the online softmax: the updated (m, l, acc).
+  auto update = [&](OpBuilder &nb, Location nl, Value j0, Value bk,
+                    ValueRange iter) -> SmallVector<Value> {
+    Value mOld = iter[0], lOld = iter[1], accOld = iter[2];
+    auto [kBlock, vBlock] = kvBlockOf(nb, nl, j0, bk);
+
+    // S = Q K^T over (b, hk, g, i, j, d): the key ignores g.
+    Value s0 =
+        filledOf(nb, nl, {sz.b, sz.hkv, sz.g, sz.sq, bk}, cF32(nb, nl, 0.0));
+    Value s = generic(
+        nb, nl, ValueRange{qg, kBlock}, s0,
+        {dimsMap(ctx, 6, {0, 1, 2, 3, 5}), dimsMap(ctx, 6, {0, 1, 4, 5}),
+         dimsMap(ctx, 6, {0, 1, 2, 3, 4})},
+        innerReduction(6), [&](OpBuilder &gb, Location gl, ValueRange a) {
+          Value prod = arith::MulFOp::create(gb, gl, toF32(gb, gl, a[0]),
+                                             toF32(gb, gl, a[1]));
+          return arith::AddFOp::create(gb, gl, a[2], prod).getResult();
+        });
+    s = restrictScores(nb, nl, s, j0, sz, spec);
+
+    // Every update below writes into its loop-carried tensor (outs =
+    // the iter_arg, after the old value's last read), so that one-shot
+    // bufferization keeps m, l and acc in place across iterations.
+    //
+    // The block's row max, then m_new = max(m_old, it) together with
+    // alpha = exp(m_old - m_new), the factor that rescales what earlier
+    // blocks summed.
+    Value blockMax = generic(
+        nb, nl, ValueRange{s},
+        filledOf(nb, nl, rowSizes, cF32(nb, nl, -INFINITY)), {id5, row5},
+        innerReduction(5), [&](OpBuilder &gb, Location gl, ValueRange a) {
+          return arith::MaximumFOp::create(gb, gl, a[1], a[0]).getResult();
+        });
+    auto update = linalg::GenericOp::create(
+        nb, nl, TypeRange{mOld.getType(), mOld.getType()}, ValueRange{blockMax},
+        ValueRange{mOld, emptyOf(nb, nl, rowSizes, nb.getF32Type())},
+        {id4, id4, id4}, parallel(4),
+        [&](OpBuilder &gb, Location gl, ValueRange a) {
+          Value m = arith::MaximumFOp::create(gb, gl, a[1], a[0]);
+          Value alpha = math::ExpOp::create(
+              gb, gl, arith::SubFOp::create(gb, gl, a[1], safeMax(gb, gl, m)));
+          linalg::YieldOp::create(gb, gl, ValueRange{m, alpha});
+        });
+    Value mNew = update.getResult(0), alpha = update.getResult(1);
+    // P = exp(s - m_new), in place of the scores.
+    Value p = generic(nb, nl, ValueRange{mNew}, s, {row5, id5}, parallel(5),
+                      [&](OpBuilder &gb, Location gl, ValueRange a) {
+                        Value shifted = arith::SubFOp::create(
+                            gb, gl, a[1], safeMax(gb, gl, a[0]));
+                        return math::ExpOp::create(gb, gl, shifted).getResult();
+                      });
+    auto scaleBy = [&](OpBuilder &gb, Location gl, ValueRange a) {
+      return arith::MulFOp::create(gb, gl, a[1], a[0]).getResult();
+    };
+    // l_new = alpha * l_old + sum_j P.
+    Value lScaled = generic(nb, nl, ValueRange{alpha}, lOld, {id4, id4},
+                            parallel(4), scaleBy);
+    Value lNew =
+        generic(nb, nl, ValueRange{p}, lScaled, {id5, row5}, innerReduction(5),
+                [&](OpBuilder &gb, Location gl, ValueRange a) {
+                  return arith::AddFOp::create(gb, gl, a[1], a[0]).getResult();
+                });
+    // acc_new = alpha * acc_old + P V over (b, hk, g, i, dv, j).
+    Value accScaled = generic(nb, nl, ValueRange{alpha}, accOld, {row5, id5},
+                              parallel(5), scaleBy);
+    Value accNew = generic(
+        nb, nl, ValueRange{p, vBlock}, accScaled,
+        {dimsMap(ctx, 6, {0, 1, 2, 3, 5}), dimsMap(ctx, 6, {0, 1, 5, 4}),
+         dimsMap(ctx, 6, {0, 1, 2, 3, 4})},
+        innerReduction(6), [&](OpBuilder &gb, Location gl, ValueRange a) {
+          Value prod = arith::MulFOp::create(gb, gl, a[0], toF32(gb, gl, a[1]));
+          return arith::AddFOp::create(gb, gl, a[2], prod).getResult();
+        });
+    return {mNew, lNew, accNew};
+  };
+
   auto loop = scf::ForOp::create(
       b, loc, cIdx(b, loc, 0), sz.skv, step, ValueRange{m0, l0, acc0},
       [&](OpBuilder &nb, Location nl, Value j0, ValueRange iter) {
-        Value mOld = iter[0], lOld = iter[1], accOld = iter[2];
         Value bk = staticBlock ? cIdx(nb, nl, *staticBlock)
                                : arith::MinSIOp::create(
                                      nb, nl, step,
                                      arith::SubIOp::create(nb, nl, sz.skv, j0))
                                      .getResult();
-        auto [kBlock, vBlock] = kvBlockOf(nb, nl, j0, bk);
-
-        // S = Q K^T over (b, hk, g, i, j, d): the key ignores g.
-        Value s0 = filledOf(nb, nl, {sz.b, sz.hkv, sz.g, sz.sq, bk},
-                            cF32(nb, nl, 0.0));
-        Value s = generic(
-            nb, nl, ValueRange{qg, kBlock}, s0,
-            {dimsMap(ctx, 6, {0, 1, 2, 3, 5}), dimsMap(ctx, 6, {0, 1, 4, 5}),
-             dimsMap(ctx, 6, {0, 1, 2, 3, 4})},
-            innerReduction(6), [&](OpBuilder &gb, Location gl, ValueRange a) {
-              Value prod = arith::MulFOp::create(gb, gl, toF32(gb, gl, a[0]),
-                                                 toF32(gb, gl, a[1]));
-              return arith::AddFOp::create(gb, gl, a[2], prod).getResult();
+        Value needed = buildBlockNeeded(nb, nl, j0, bk, sz, spec);
+        if (!needed) {
+          scf::YieldOp::create(nb, nl, update(nb, nl, j0, bk, iter));
+          return;
+        }
+        // A block that no query can see is skipped: the state passes
+        // through unchanged.
+        auto skip = scf::IfOp::create(
+            nb, nl, needed,
+            [&](OpBuilder &tb, Location tl) {
+              scf::YieldOp::create(tb, tl, update(tb, tl, j0, bk, iter));
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(eb, el, iter);
             });
-        s = restrictScores(nb, nl, s, j0, sz, spec);
-
-        // Every update below writes into its loop-carried tensor (outs =
-        // the iter_arg, after the old value's last read), so that one-shot
-        // bufferization keeps m, l and acc in place across iterations.
-        //
-        // The block's row max, then m_new = max(m_old, it) together with
-        // alpha = exp(m_old - m_new), the factor that rescales what earlier
-        // blocks summed.
-        Value blockMax = generic(
-            nb, nl, ValueRange{s},
-            filledOf(nb, nl, rowSizes, cF32(nb, nl, -INFINITY)), {id5, row5},
-            innerReduction(5), [&](OpBuilder &gb, Location gl, ValueRange a) {
-              return arith::MaximumFOp::create(gb, gl, a[1], a[0]).getResult();
-            });
-        auto update = linalg::GenericOp::create(
-            nb, nl, TypeRange{mOld.getType(), mOld.getType()},
-            ValueRange{blockMax},
-            ValueRange{mOld, emptyOf(nb, nl, rowSizes, nb.getF32Type())},
-            {id4, id4, id4}, parallel(4),
-            [&](OpBuilder &gb, Location gl, ValueRange a) {
-              Value m = arith::MaximumFOp::create(gb, gl, a[1], a[0]);
-              Value alpha = math::ExpOp::create(
-                  gb, gl,
-                  arith::SubFOp::create(gb, gl, a[1], safeMax(gb, gl, m)));
-              linalg::YieldOp::create(gb, gl, ValueRange{m, alpha});
-            });
-        Value mNew = update.getResult(0), alpha = update.getResult(1);
-        // P = exp(s - m_new), in place of the scores.
-        Value p =
-            generic(nb, nl, ValueRange{mNew}, s, {row5, id5}, parallel(5),
-                    [&](OpBuilder &gb, Location gl, ValueRange a) {
-                      Value shifted = arith::SubFOp::create(
-                          gb, gl, a[1], safeMax(gb, gl, a[0]));
-                      return math::ExpOp::create(gb, gl, shifted).getResult();
-                    });
-        auto scaleBy = [&](OpBuilder &gb, Location gl, ValueRange a) {
-          return arith::MulFOp::create(gb, gl, a[1], a[0]).getResult();
-        };
-        // l_new = alpha * l_old + sum_j P.
-        Value lScaled = generic(nb, nl, ValueRange{alpha}, lOld, {id4, id4},
-                                parallel(4), scaleBy);
-        Value lNew = generic(
-            nb, nl, ValueRange{p}, lScaled, {id5, row5}, innerReduction(5),
-            [&](OpBuilder &gb, Location gl, ValueRange a) {
-              return arith::AddFOp::create(gb, gl, a[1], a[0]).getResult();
-            });
-        // acc_new = alpha * acc_old + P V over (b, hk, g, i, dv, j).
-        Value accScaled = generic(nb, nl, ValueRange{alpha}, accOld,
-                                  {row5, id5}, parallel(5), scaleBy);
-        Value accNew = generic(
-            nb, nl, ValueRange{p, vBlock}, accScaled,
-            {dimsMap(ctx, 6, {0, 1, 2, 3, 5}), dimsMap(ctx, 6, {0, 1, 5, 4}),
-             dimsMap(ctx, 6, {0, 1, 2, 3, 4})},
-            innerReduction(6), [&](OpBuilder &gb, Location gl, ValueRange a) {
-              Value prod =
-                  arith::MulFOp::create(gb, gl, a[0], toF32(gb, gl, a[1]));
-              return arith::AddFOp::create(gb, gl, a[2], prod).getResult();
-            });
-        scf::YieldOp::create(nb, nl, ValueRange{mNew, lNew, accNew});
+        scf::YieldOp::create(nb, nl, skip.getResults());
       });
 
   return {loop.getResult(2), loop.getResult(1)};
-}
-
-/// Hq / Hkv, folded when both are static.
-Value groupSize(OpBuilder &b, Location loc, Value hq, Value hkv) {
-  std::optional<int64_t> sq = staticOf(hq), skv = staticOf(hkv);
-  if (sq && skv && *skv != 0)
-    return cIdx(b, loc, *sq / *skv);
-  return arith::DivUIOp::create(b, loc, hq, hkv);
 }
 
 /// Whether the heads can be regrouped with reshapes. expand-strided-metadata
@@ -529,10 +561,21 @@ Value normalize(OpBuilder &b, Location loc, Value acc, Value l, const Sizes &sz,
   return castTo(b, loc, collapsed, resultType);
 }
 
+} // namespace
+
+/// Hq / Hkv, folded when both are static.
+Value mlir::loom::attn::groupSize(OpBuilder &b, Location loc, Value hq,
+                                  Value hkv) {
+  std::optional<int64_t> sq = staticOf(hq), skv = staticOf(hkv);
+  if (sq && skv && *skv != 0)
+    return cIdx(b, loc, *sq / *skv);
+  return arith::DivUIOp::create(b, loc, hq, hkv);
+}
+
 /// The scale attribute or 1/sqrt(D), computed at run time when D is
 /// dynamic.
-Value scaleValue(OpBuilder &b, Location loc, std::optional<double> scale,
-                 Value d) {
+Value mlir::loom::attn::scaleValue(OpBuilder &b, Location loc,
+                                   std::optional<double> scale, Value d) {
   if (scale)
     return cF32(b, loc, *scale);
   Value df = arith::UIToFPOp::create(
@@ -542,31 +585,24 @@ Value scaleValue(OpBuilder &b, Location loc, std::optional<double> scale,
                                math::SqrtOp::create(b, loc, df));
 }
 
-template <typename OpTy> void fillScoreAttrs(OpTy op, ScoreSpec &spec) {
-  if (FloatAttr softcap = op.getSoftcapAttr())
-    spec.softcap = softcap.getValueAsDouble();
-  spec.causal = op.getCausal();
-  if (std::optional<ArrayRef<int64_t>> window = op.getWindow()) {
-    if ((*window)[0] >= 0)
-      spec.windowLeft = (*window)[0];
-    if ((*window)[1] >= 0)
-      spec.windowRight = (*window)[1];
-  }
-  if (IntegerAttr sinks = op.getSinksAttr())
-    spec.sinks = sinks.getInt();
-}
-
 /// The first static size among `dims` (tensor, index) pairs, else the
 /// first one's run-time size.
-Value firstStaticDim(OpBuilder &b, Location loc,
-                     ArrayRef<std::pair<Value, int64_t>> dims) {
+Value mlir::loom::attn::firstStaticDim(
+    OpBuilder &b, Location loc, ArrayRef<std::pair<Value, int64_t>> dims) {
   for (auto [t, i] : dims)
     if (!cast<RankedTensorType>(t.getType()).isDynamicDim(i))
       return dimOf(b, loc, t, i);
   return dimOf(b, loc, dims.front().first, dims.front().second);
 }
 
-} // namespace
+Value mlir::loom::attn::buildAttention(OpBuilder &b, Location loc, Value query,
+                                       const Sizes &sz, const ScoreSpec &spec,
+                                       int64_t kvBlock, KvBlockFn kvBlockOf,
+                                       RankedTensorType resultType) {
+  Value qg = groupQueries(b, loc, query, sz);
+  auto [acc, l] = buildOnlineSoftmax(b, loc, qg, sz, spec, kvBlock, kvBlockOf);
+  return normalize(b, loc, acc, l, sz, resultType);
+}
 
 LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
                                                AttentionOp op,
@@ -589,6 +625,12 @@ LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
   spec.scale = scaleValue(b, loc, op.getScaleOrDefault(), sz.d);
   fillScoreAttrs(op, spec);
   spec.sparsity = op.getSparsityAttr();
+  // Step by the pattern's key block, so that each loop block lies in one
+  // pattern block and blocks the pattern excludes can be skipped whole.
+  if (auto blocks = dyn_cast_or_null<BlockSparseAttr>(spec.sparsity))
+    kvBlock = blocks.getKvBlock();
+  else if (auto strided = dyn_cast_or_null<StridedAttr>(spec.sparsity))
+    kvBlock = strided.getBlock();
   spec.mask = op.getMask();
   spec.bias = op.getBias();
 
@@ -609,86 +651,7 @@ LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
     return {slice(k, sz.d), slice(v, sz.dv)};
   };
 
-  Value qg = groupQueries(b, loc, q, sz);
-  auto [acc, l] = buildOnlineSoftmax(b, loc, qg, sz, spec, kvBlock, kvBlockOf);
-  rewriter.replaceOp(op,
-                     normalize(b, loc, acc, l, sz, op.getResult().getType()));
-  return success();
-}
-
-LogicalResult mlir::loom::attn::lowerPagedAttention(RewriterBase &rewriter,
-                                                    PagedAttentionOp op,
-                                                    int64_t kvBlock) {
-  OpBuilder &b = rewriter;
-  Location loc = op.getLoc();
-  Value q = op.getQuery(), kc = op.getKCache(), vc = op.getVCache();
-  Value table = op.getBlockTable(), lens = op.getSeqLens();
-
-  Sizes sz;
-  sz.b = firstStaticDim(b, loc, {{q, 0}, {table, 0}, {lens, 0}});
-  sz.hkv = firstStaticDim(b, loc, {{kc, 2}, {vc, 2}});
-  sz.hq = dimOf(b, loc, q, 1);
-  sz.g = groupSize(b, loc, sz.hq, sz.hkv);
-  sz.sq = dimOf(b, loc, q, 2);
-  sz.d = firstStaticDim(b, loc, {{q, 3}, {kc, 3}});
-  sz.dv = dimOf(b, loc, vc, 3);
-  Value pageSize = firstStaticDim(b, loc, {{kc, 1}, {vc, 1}});
-  Value pages = dimOf(b, loc, table, 1);
-  // The loop walks every position the block table can address; each
-  // sequence's own length masks the rest (see restrictScores).
-  std::optional<int64_t> sp = staticOf(pageSize), sm = staticOf(pages);
-  sz.skv = sp && sm
-               ? cIdx(b, loc, *sp * *sm)
-               : arith::MulIOp::create(b, loc, pages, pageSize).getResult();
-
-  ScoreSpec spec;
-  spec.scale = scaleValue(b, loc, op.getScaleOrDefault(), sz.d);
-  fillScoreAttrs(op, spec);
-  spec.seqLens = lens;
-
-  // Gathers token t = j0 + j of every sequence from its page. Positions at
-  // or past the sequence length read page 0 and yield 0: their table
-  // entries may be garbage, and 0 (not stale cache data, which could be
-  // NaN) is what 0-weighted positions must contribute.
-  auto gather = [&](OpBuilder &nb, Location nl, Value cache, Value headDim,
-                    Value j0, Value bk) {
-    Type elt = cast<RankedTensorType>(cache.getType()).getElementType();
-    Value init = emptyOf(nb, nl, {sz.b, sz.hkv, bk, headDim}, elt);
-    return generic(
-        nb, nl, ValueRange{}, init, {nb.getMultiDimIdentityMap(4)}, parallel(4),
-        [&](OpBuilder &gb, Location gl, ValueRange) -> Value {
-          Value bi = linalg::IndexOp::create(gb, gl, 0);
-          Value h = linalg::IndexOp::create(gb, gl, 1);
-          Value t = arith::AddIOp::create(gb, gl, j0,
-                                          linalg::IndexOp::create(gb, gl, 2));
-          Value d = linalg::IndexOp::create(gb, gl, 3);
-          Value len = toIndex(
-              gb, gl, tensor::ExtractOp::create(gb, gl, lens, ValueRange{bi}));
-          Value valid =
-              arith::CmpIOp::create(gb, gl, arith::CmpIPredicate::slt, t, len);
-          Value entry = toIndex(
-              gb, gl,
-              tensor::ExtractOp::create(
-                  gb, gl, table,
-                  ValueRange{bi, arith::DivUIOp::create(gb, gl, t, pageSize)}));
-          Value page =
-              arith::SelectOp::create(gb, gl, valid, entry, cIdx(gb, gl, 0));
-          Value offset = arith::RemUIOp::create(gb, gl, t, pageSize);
-          Value x = tensor::ExtractOp::create(gb, gl, cache,
-                                              ValueRange{page, offset, h, d});
-          Value zero = arith::ConstantOp::create(gb, gl, gb.getZeroAttr(elt));
-          return arith::SelectOp::create(gb, gl, valid, x, zero);
-        });
-  };
-  auto kvBlockOf = [&](OpBuilder &nb, Location nl, Value j0,
-                       Value bk) -> std::pair<Value, Value> {
-    return {gather(nb, nl, kc, sz.d, j0, bk),
-            gather(nb, nl, vc, sz.dv, j0, bk)};
-  };
-
-  Value qg = groupQueries(b, loc, q, sz);
-  auto [acc, l] = buildOnlineSoftmax(b, loc, qg, sz, spec, kvBlock, kvBlockOf);
-  rewriter.replaceOp(op,
-                     normalize(b, loc, acc, l, sz, op.getResult().getType()));
+  rewriter.replaceOp(op, buildAttention(b, loc, q, sz, spec, kvBlock, kvBlockOf,
+                                        op.getResult().getType()));
   return success();
 }

@@ -70,11 +70,15 @@ def ConvertAttnToLinalgPass
       the sparsity attribute drop, then the rescaled updates of the max,
       the sum and the accumulator (P V). Finally acc / l, zeros for rows
       that see no key, rounded to the value type. Grouped-query heads are
-      a reshape of the queries to [B, Hkv, Hq / Hkv, Sq, D].
-    - `paged_attention`: the same loop over every position the block table
-      addresses; each block of keys and values is gathered through the
-      table, positions at or past the sequence's length read nothing and
-      are dropped, and `seq_lens[b]` is the sequence's Skv for causal and
+      a reshape of the queries to [B, Hkv, Hq / Hkv, Sq, D]. A block that no
+      query sees (left of every query's window, or excluded by the sparsity
+      pattern for every head; sinks keep theirs) is skipped by an `scf.if`;
+      with a sparsity attribute the loop steps by the pattern's key block
+      instead of `kv-block-size`.
+    - `paged_attention`: the same loop, up to the longest sequence; each
+      block of keys and values is gathered through the block table,
+      positions at or past the sequence's length read nothing and are
+      dropped, and `seq_lens[b]` is the sequence's Skv for causal and
       window alignment.
     - `kv_cache_write`: an `scf.for` over tokens; a non-negative slot
       inserts the token's key and value rows with `tensor.insert_slice`.

@@ -96,7 +96,17 @@ func.func @gqa_causal(%q: tensor<1x8x4x32xbf16>, %k: tensor<1x2x40x32xbf16>, %v:
 // Soft-capping after the scale, then the window (left bound only, right
 // unbounded) relaxed by the sinks: keep iff j >= pos - 8 or j < 4.
 // CHECK-LABEL: func.func @window_sinks_softcap
-// CHECK: scf.for
+// A block is skipped when its last key lies left of the first query's
+// window and it holds no sink: (j + 64 - 1 >= 128 - 4 - 8) or j < 4.
+// CHECK: scf.for %[[J:[^ ]+]] = %{{.+}} to %c128 step %c64 iter_args(%[[M:[^ ]+]] = %{{[^,]+}}, %[[L:[^ ]+]] = %{{[^,]+}}, %[[ACC:[^ ]+]] = %{{[^)]+}})
+// CHECK: %[[END:.+]] = arith.addi %[[J]], %c64
+// CHECK: %[[LAST:.+]] = arith.subi %[[END]], %c1
+// CHECK: %[[FIRSTPOS:.+]] = arith.subi %c128, %c4
+// CHECK: %[[LOW:.+]] = arith.subi %[[FIRSTPOS]], %c8
+// CHECK: %[[INWIN:.+]] = arith.cmpi sge, %[[LAST]], %[[LOW]]
+// CHECK: %[[HASSINK:.+]] = arith.cmpi slt, %[[J]], %c4
+// CHECK: %[[NEEDED:.+]] = arith.ori %[[INWIN]], %[[HASSINK]]
+// CHECK: %[[IF:.+]]:3 = scf.if %[[NEEDED]]
 // CHECK: %[[SCALED:.+]] = arith.mulf %{{.+}}, %{{.+}} : f32
 // CHECK: %[[CAP:.+]] = arith.constant 3.000000e+01 : f32
 // CHECK: %[[DIV:.+]] = arith.divf %[[SCALED]], %[[CAP]]
@@ -111,6 +121,9 @@ func.func @gqa_causal(%q: tensor<1x8x4x32xbf16>, %k: tensor<1x2x40x32xbf16>, %v:
 // CHECK: %[[SINK:.+]] = arith.cmpi slt, %[[KEY]], %c4{{.*}} : index
 // CHECK: %[[KEEP:.+]] = arith.ori %[[IN]], %[[SINK]]
 // CHECK: arith.select %[[KEEP]], %[[CAPPED]], %{{.+}} : f32
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %[[M]], %[[L]], %[[ACC]]
+// CHECK: scf.yield %[[IF]]#0, %[[IF]]#1, %[[IF]]#2
 func.func @window_sinks_softcap(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x128x16xf32>, %v: tensor<1x2x128x16xf32>) -> tensor<1x2x4x16xf32> {
   %o = loom_attn.attention %q, %k, %v scale(0.5) window(8, -1) sinks(4) softcap(30.0) : tensor<1x2x4x16xf32>, tensor<1x2x128x16xf32>, tensor<1x2x128x16xf32> -> tensor<1x2x4x16xf32>
   return %o : tensor<1x2x4x16xf32>
@@ -162,56 +175,77 @@ func.func @dynamic_mask_bias(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %
 
 // -----
 
-// The block-sparse layout becomes a constant table (one byte per entry),
-// read at [head or 0, i / q_block, j / kv_block] (block indices clamped
-// to the table).
+// The loop steps by the layout's key block (32). Key block 1 is in no
+// head's layout: a table of the key blocks any head sees skips it. Within
+// a block, the layout becomes a constant table (one byte per entry), read
+// at [head or 0, i / q_block, j / kv_block] (block indices clamped to the
+// table).
 // CHECK-LABEL: func.func @block_sparse
-// CHECK: scf.for
+// CHECK: scf.for %[[J:[^ ]+]] = %{{.+}} to %c96 step %c32
+// CHECK: %[[ANY:.+]] = arith.constant dense<[1, 0, 1]> : tensor<3xi8>
+// CHECK: %[[JB:.+]] = arith.divui %[[J]], %c32
+// CHECK: %[[JBC:.+]] = arith.minui %[[JB]], %c2
+// CHECK: %[[SEEN:.+]] = tensor.extract %[[ANY]][%[[JBC]]]
+// CHECK: %[[NEEDED:.+]] = arith.cmpi ne, %[[SEEN]], %{{.+}} : i8
+// CHECK: scf.if %[[NEEDED]]
 // CHECK: %[[QB:.+]] = arith.divui %{{.+}}, %c4
 // CHECK: %[[QBC:.+]] = arith.minui %[[QB]], %c1
 // CHECK: %[[KB:.+]] = arith.divui %{{.+}}, %c32
 // CHECK: %[[KBC:.+]] = arith.minui %[[KB]], %c2
-// CHECK: %[[TABLE:.+]] = arith.constant dense<{{\[\[\[}}1, 0, 1], [0, 1, 1]]]> : tensor<1x2x3xi8>
+// CHECK: %[[TABLE:.+]] = arith.constant dense<{{\[\[\[}}1, 0, 1], [0, 0, 1]]]> : tensor<1x2x3xi8>
 // CHECK: %[[E:.+]] = tensor.extract %[[TABLE]][%c0{{.*}}, %[[QBC]], %[[KBC]]]
 // CHECK: %[[KEEP:.+]] = arith.cmpi ne, %[[E]], %{{.+}} : i8
 // CHECK: arith.select %[[KEEP]]
+// CHECK: } else {
 func.func @block_sparse(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x96x8xf32>, %v: tensor<1x2x96x8xf32>) -> tensor<1x2x8x8xf32> {
-  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.block_sparse<q_block = 4, kv_block = 32, layout = dense<[[[true, false, true], [false, true, true]]]> : tensor<1x2x3xi1>>) : tensor<1x2x8x8xf32>, tensor<1x2x96x8xf32>, tensor<1x2x96x8xf32> -> tensor<1x2x8x8xf32>
+  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.block_sparse<q_block = 4, kv_block = 32, layout = dense<[[[true, false, true], [false, false, true]]]> : tensor<1x2x3xi1>>) : tensor<1x2x8x8xf32>, tensor<1x2x96x8xf32>, tensor<1x2x96x8xf32> -> tensor<1x2x8x8xf32>
   return %o : tensor<1x2x8x8xf32>
 }
 
 // -----
 
-// Strided shards: query head h = hk * G + g keeps key block j / 16 iff
-// (j / 16) % 3 == offsets[h].
+// Strided shards, stepping by the pattern's block (16): query head
+// h = hk * G + g keeps key block j / 16 iff (j / 16) % 4 == offsets[h].
+// No head reads residue 3, so those blocks are skipped whole.
 // CHECK-LABEL: func.func @strided
-// CHECK: scf.for
+// CHECK: scf.for %[[J:[^ ]+]] = %{{.+}} to %c96 step %c16
+// CHECK: %[[ANY:.+]] = arith.constant dense<[1, 1, 1, 0]> : tensor<4xi8>
+// CHECK: %[[JB:.+]] = arith.divui %[[J]], %c16
+// CHECK: %[[JR:.+]] = arith.remui %[[JB]], %c4
+// CHECK: tensor.extract %[[ANY]][%[[JR]]]
+// CHECK: scf.if
 // CHECK: %[[HK:.+]] = linalg.index 1
 // CHECK: %[[G:.+]] = linalg.index 2
 // CHECK: %[[HM:.+]] = arith.muli %[[HK]], %c2
 // CHECK: %[[H:.+]] = arith.addi %[[HM]], %[[G]]
 // CHECK: %[[BLK:.+]] = arith.divui %{{.+}}, %c16
-// CHECK: %[[SHARD:.+]] = arith.remui %[[BLK]], %c3
+// CHECK: %[[SHARD:.+]] = arith.remui %[[BLK]], %c4
 // CHECK: %[[OFFS:.+]] = arith.constant dense<[0, 1, 2, 1]> : tensor<4xi64>
 // CHECK: %[[OFF:.+]] = tensor.extract %[[OFFS]][%[[H]]]
 // CHECK: %[[OFFI:.+]] = arith.index_cast %[[OFF]]
 // CHECK: %[[KEEP:.+]] = arith.cmpi eq, %[[SHARD]], %[[OFFI]]
 // CHECK: arith.select %[[KEEP]]
 func.func @strided(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x96x8xf32>, %v: tensor<1x2x96x8xf32>) -> tensor<1x4x8x8xf32> {
-  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.strided<block = 16, stride = 3, offsets = [0, 1, 2, 1]>) : tensor<1x4x8x8xf32>, tensor<1x2x96x8xf32>, tensor<1x2x96x8xf32> -> tensor<1x4x8x8xf32>
+  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.strided<block = 16, stride = 4, offsets = [0, 1, 2, 1]>) : tensor<1x4x8x8xf32>, tensor<1x2x96x8xf32>, tensor<1x2x96x8xf32> -> tensor<1x4x8x8xf32>
   return %o : tensor<1x4x8x8xf32>
 }
 
 // -----
 
-// Paged attention walks all 5 * 16 positions the block table addresses;
-// each block of keys and values is gathered through the table (positions
-// at or past seq_lens[b] read page 0 and yield 0), then the scores drop
-// keys at or past seq_lens[b] and apply causal with Skv = seq_lens[b].
+// Paged attention walks the positions of the longest sequence, at most the
+// 5 * 16 the block table addresses; each block of keys and values is
+// gathered through the table (positions at or past seq_lens[b] read page 0
+// and yield 0), then the scores drop keys at or past seq_lens[b] and apply
+// causal with Skv = seq_lens[b].
 // CHECK-LABEL: func.func @paged
 // CHECK-SAME: %[[KC:[^:]+]]: tensor<32x16x2x64xf16>, %[[VC:[^:]+]]: tensor<32x16x2x64xf16>, %[[TABLE:[^:]+]]: tensor<4x5xi32>, %[[LENS:[^:]+]]: tensor<4xi32>
+// CHECK: %[[LONGEST:.+]] = linalg.generic {{.*}}iterator_types = ["reduction"]} ins(%[[LENS]] : tensor<4xi32>)
+// CHECK: arith.maxsi
+// CHECK: %[[MAXLEN:.+]] = tensor.extract %[[LONGEST]][]
+// CHECK: %[[MAXIDX:.+]] = arith.index_cast %[[MAXLEN]]
+// CHECK: %[[UB:.+]] = arith.minsi %c80, %[[MAXIDX]]
 // CHECK: tensor.expand_shape %{{.+}} output_shape [4, 2, 4, 1, 64]
-// CHECK: scf.for %[[J:.+]] = %{{.+}} to %c80 step
+// CHECK: scf.for %[[J:.+]] = %{{.+}} to %[[UB]] step
 // CHECK: %[[KG:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<4x2x?x64xf16>)
 // CHECK: %[[T:.+]] = arith.addi %[[J]], %{{.+}} : index
 // CHECK: %[[LEN:.+]] = tensor.extract %[[LENS]]
