@@ -31,7 +31,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <cmath>
-#include <functional>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::loom::attn;
@@ -263,9 +263,10 @@ Value restrictScores(OpBuilder &b, Location loc, Value scores, Value j0,
 /// used: a window whose left edge (for the first query) lies past the
 /// block, and a sparsity pattern that excludes the block for every head and
 /// query block; sinks inside the block keep it. The sparsity test assumes
-/// the loop steps by the pattern's key block (see lowerAttention).
+/// the loop `step` is a multiple of the pattern's key block (see
+/// lowerAttention) or that the loop has a single block.
 Value buildBlockNeeded(OpBuilder &b, Location loc, Value j0, Value bk,
-                       const Sizes &sz, const ScoreSpec &spec) {
+                       int64_t step, const Sizes &sz, const ScoreSpec &spec) {
   Value needed;
   auto require = [&](Value cond) {
     needed = needed ? arith::AndIOp::create(b, loc, needed, cond) : cond;
@@ -281,47 +282,45 @@ Value buildBlockNeeded(OpBuilder &b, Location loc, Value j0, Value bk,
                                   firstLow));
   }
   if (spec.sparsity) {
-    // One byte per key block of the pattern (or per residue of the stride):
-    // whether any head and query block sees it.
-    SmallVector<int8_t> visible;
-    std::function<Value()> indexOf; // the table entry of this block
+    // Whether any head and query block sees a key of loop block n, one
+    // byte per n: the loop step covers r pattern blocks (the step is a
+    // multiple of the pattern's block, or a single block at j0 = 0). The
+    // table is indexed by j0 / step, clamped for block_sparse and modulo
+    // its period for strided.
+    SmallVector<int8_t> table;
+    Value n = arith::DivUIOp::create(b, loc, j0, cIdx(b, loc, step)), index;
     if (auto blocks = dyn_cast<BlockSparseAttr>(spec.sparsity)) {
       int64_t numKeys = blocks.getNumKeyBlocks();
-      visible.assign(numKeys, 0);
-      int64_t numHeads = blocks.getNumHeads(),
-              numQ = blocks.getNumQueryBlocks();
-      for (int64_t h = 0; h < numHeads; ++h)
-        for (int64_t qb = 0; qb < numQ; ++qb)
+      int64_t r = llvm::divideCeil(step, blocks.getKvBlock());
+      table.assign(llvm::divideCeil(numKeys, r), 0);
+      for (int64_t h = 0; h < blocks.getNumHeads(); ++h)
+        for (int64_t qb = 0; qb < blocks.getNumQueryBlocks(); ++qb)
           for (int64_t kb = 0; kb < numKeys; ++kb)
-            visible[kb] |= blocks.isBlockVisible(h, qb, kb);
-      indexOf = [&, blocks, numKeys]() -> Value {
-        return arith::MinUIOp::create(
-            b, loc,
-            arith::DivUIOp::create(b, loc, j0,
-                                   cIdx(b, loc, blocks.getKvBlock())),
-            cIdx(b, loc, numKeys - 1));
-      };
+            table[kb / r] |= blocks.isBlockVisible(h, qb, kb);
+      index = arith::MinUIOp::create(b, loc, n,
+                                     cIdx(b, loc, int64_t(table.size()) - 1));
     } else {
       auto strided = cast<StridedAttr>(spec.sparsity);
-      visible.assign(strided.getStride(), 0);
+      int64_t stride = strided.getStride();
+      int64_t r = llvm::divideCeil(step, strided.getBlock());
+      SmallVector<int8_t> seen(stride, 0);
       for (int64_t offset : strided.getOffsets())
-        visible[offset] = 1;
-      indexOf = [&, strided]() -> Value {
-        return arith::RemUIOp::create(
-            b, loc,
-            arith::DivUIOp::create(b, loc, j0,
-                                   cIdx(b, loc, strided.getBlock())),
-            cIdx(b, loc, strided.getStride()));
-      };
+        seen[offset] = 1;
+      table.assign(stride / std::gcd(r, stride), 0);
+      for (int64_t m = 0; m < int64_t(table.size()); ++m)
+        for (int64_t t = 0; t < r; ++t)
+          table[m] |= seen[(m * r + t) % stride];
+      index = arith::RemUIOp::create(b, loc, n,
+                                     cIdx(b, loc, int64_t(table.size())));
     }
-    if (!llvm::all_of(visible, [](int8_t v) { return v; })) {
+    if (!llvm::all_of(table, [](int8_t v) { return v; })) {
       auto type =
-          RankedTensorType::get({int64_t(visible.size())}, b.getIntegerType(8));
-      Value table = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(visible)));
+          RankedTensorType::get({int64_t(table.size())}, b.getIntegerType(8));
+      Value visible = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(table)));
       require(arith::CmpIOp::create(
           b, loc, arith::CmpIPredicate::ne,
-          tensor::ExtractOp::create(b, loc, table, indexOf()),
+          tensor::ExtractOp::create(b, loc, visible, index),
           arith::ConstantIntOp::create(b, loc, b.getIntegerType(8), 0)));
     }
   }
@@ -449,7 +448,7 @@ std::pair<Value, Value> buildOnlineSoftmax(OpBuilder &b, Location loc, Value qg,
                                      nb, nl, step,
                                      arith::SubIOp::create(nb, nl, sz.skv, j0))
                                      .getResult();
-        Value needed = buildBlockNeeded(nb, nl, j0, bk, sz, spec);
+        Value needed = buildBlockNeeded(nb, nl, j0, bk, kvBlock, sz, spec);
         if (!needed) {
           scf::YieldOp::create(nb, nl, update(nb, nl, j0, bk, iter));
           return;
@@ -625,12 +624,16 @@ LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
   spec.scale = scaleValue(b, loc, op.getScaleOrDefault(), sz.d);
   fillScoreAttrs(op, spec);
   spec.sparsity = op.getSparsityAttr();
-  // Step by the pattern's key block, so that each loop block lies in one
-  // pattern block and blocks the pattern excludes can be skipped whole.
+  // Step by a multiple of the pattern's key block, so that each loop block
+  // covers whole pattern blocks and one the pattern excludes everywhere
+  // can be skipped.
+  int64_t patternBlock = 0;
   if (auto blocks = dyn_cast_or_null<BlockSparseAttr>(spec.sparsity))
-    kvBlock = blocks.getKvBlock();
+    patternBlock = blocks.getKvBlock();
   else if (auto strided = dyn_cast_or_null<StridedAttr>(spec.sparsity))
-    kvBlock = strided.getBlock();
+    patternBlock = strided.getBlock();
+  if (patternBlock)
+    kvBlock = patternBlock * std::max<int64_t>(1, kvBlock / patternBlock);
   spec.mask = op.getMask();
   spec.bias = op.getBias();
 

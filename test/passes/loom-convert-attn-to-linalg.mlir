@@ -175,58 +175,59 @@ func.func @dynamic_mask_bias(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %
 
 // -----
 
-// The loop steps by the layout's key block (32). Key block 1 is in no
+// The loop steps by a multiple of the layout's key block (64, also the
+// default step). Key block 1 is in no
 // head's layout: a table of the key blocks any head sees skips it. Within
 // a block, the layout becomes a constant table (one byte per entry), read
 // at [head or 0, i / q_block, j / kv_block] (block indices clamped to the
 // table).
 // CHECK-LABEL: func.func @block_sparse
-// CHECK: scf.for %[[J:[^ ]+]] = %{{.+}} to %c96 step %c32
-// CHECK: %[[ANY:.+]] = arith.constant dense<[1, 0, 1]> : tensor<3xi8>
-// CHECK: %[[JB:.+]] = arith.divui %[[J]], %c32
+// CHECK: scf.for %[[J:[^ ]+]] = %{{.+}} to %c192 step %c64
+// CHECK: %[[JB:.+]] = arith.divui %[[J]], %c64
 // CHECK: %[[JBC:.+]] = arith.minui %[[JB]], %c2
+// CHECK: %[[ANY:.+]] = arith.constant dense<[1, 0, 1]> : tensor<3xi8>
 // CHECK: %[[SEEN:.+]] = tensor.extract %[[ANY]][%[[JBC]]]
 // CHECK: %[[NEEDED:.+]] = arith.cmpi ne, %[[SEEN]], %{{.+}} : i8
 // CHECK: scf.if %[[NEEDED]]
 // CHECK: %[[QB:.+]] = arith.divui %{{.+}}, %c4
 // CHECK: %[[QBC:.+]] = arith.minui %[[QB]], %c1
-// CHECK: %[[KB:.+]] = arith.divui %{{.+}}, %c32
+// CHECK: %[[KB:.+]] = arith.divui %{{.+}}, %c64
 // CHECK: %[[KBC:.+]] = arith.minui %[[KB]], %c2
 // CHECK: %[[TABLE:.+]] = arith.constant dense<{{\[\[\[}}1, 0, 1], [0, 0, 1]]]> : tensor<1x2x3xi8>
 // CHECK: %[[E:.+]] = tensor.extract %[[TABLE]][%c0{{.*}}, %[[QBC]], %[[KBC]]]
 // CHECK: %[[KEEP:.+]] = arith.cmpi ne, %[[E]], %{{.+}} : i8
 // CHECK: arith.select %[[KEEP]]
 // CHECK: } else {
-func.func @block_sparse(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x96x8xf32>, %v: tensor<1x2x96x8xf32>) -> tensor<1x2x8x8xf32> {
-  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.block_sparse<q_block = 4, kv_block = 32, layout = dense<[[[true, false, true], [false, false, true]]]> : tensor<1x2x3xi1>>) : tensor<1x2x8x8xf32>, tensor<1x2x96x8xf32>, tensor<1x2x96x8xf32> -> tensor<1x2x8x8xf32>
+func.func @block_sparse(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x192x8xf32>, %v: tensor<1x2x192x8xf32>) -> tensor<1x2x8x8xf32> {
+  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.block_sparse<q_block = 4, kv_block = 64, layout = dense<[[[true, false, true], [false, false, true]]]> : tensor<1x2x3xi1>>) : tensor<1x2x8x8xf32>, tensor<1x2x192x8xf32>, tensor<1x2x192x8xf32> -> tensor<1x2x8x8xf32>
   return %o : tensor<1x2x8x8xf32>
 }
 
 // -----
 
-// Strided shards, stepping by the pattern's block (16): query head
-// h = hk * G + g keeps key block j / 16 iff (j / 16) % 4 == offsets[h].
+// Strided shards, stepping by a multiple of the pattern's block (64): query
+// head h = hk * G + g keeps key block j / 64 iff (j / 64) % 4 == offsets[h].
 // No head reads residue 3, so those blocks are skipped whole.
 // CHECK-LABEL: func.func @strided
-// CHECK: scf.for %[[J:[^ ]+]] = %{{.+}} to %c96 step %c16
-// CHECK: %[[ANY:.+]] = arith.constant dense<[1, 1, 1, 0]> : tensor<4xi8>
-// CHECK: %[[JB:.+]] = arith.divui %[[J]], %c16
+// CHECK: scf.for %[[J:[^ ]+]] = %{{.+}} to %c300 step %c64
+// CHECK: %[[JB:.+]] = arith.divui %[[J]], %c64
 // CHECK: %[[JR:.+]] = arith.remui %[[JB]], %c4
+// CHECK: %[[ANY:.+]] = arith.constant dense<[1, 1, 1, 0]> : tensor<4xi8>
 // CHECK: tensor.extract %[[ANY]][%[[JR]]]
 // CHECK: scf.if
 // CHECK: %[[HK:.+]] = linalg.index 1
 // CHECK: %[[G:.+]] = linalg.index 2
 // CHECK: %[[HM:.+]] = arith.muli %[[HK]], %c2
 // CHECK: %[[H:.+]] = arith.addi %[[HM]], %[[G]]
-// CHECK: %[[BLK:.+]] = arith.divui %{{.+}}, %c16
+// CHECK: %[[BLK:.+]] = arith.divui %{{.+}}, %c64
 // CHECK: %[[SHARD:.+]] = arith.remui %[[BLK]], %c4
 // CHECK: %[[OFFS:.+]] = arith.constant dense<[0, 1, 2, 1]> : tensor<4xi64>
 // CHECK: %[[OFF:.+]] = tensor.extract %[[OFFS]][%[[H]]]
 // CHECK: %[[OFFI:.+]] = arith.index_cast %[[OFF]]
 // CHECK: %[[KEEP:.+]] = arith.cmpi eq, %[[SHARD]], %[[OFFI]]
 // CHECK: arith.select %[[KEEP]]
-func.func @strided(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x96x8xf32>, %v: tensor<1x2x96x8xf32>) -> tensor<1x4x8x8xf32> {
-  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.strided<block = 16, stride = 4, offsets = [0, 1, 2, 1]>) : tensor<1x4x8x8xf32>, tensor<1x2x96x8xf32>, tensor<1x2x96x8xf32> -> tensor<1x4x8x8xf32>
+func.func @strided(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x300x8xf32>, %v: tensor<1x2x300x8xf32>) -> tensor<1x4x8x8xf32> {
+  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.strided<block = 64, stride = 4, offsets = [0, 1, 2, 1]>) : tensor<1x4x8x8xf32>, tensor<1x2x300x8xf32>, tensor<1x2x300x8xf32> -> tensor<1x4x8x8xf32>
   return %o : tensor<1x4x8x8xf32>
 }
 

@@ -50,6 +50,8 @@ Index4 reader(const std::vector<T> &v, int n1, int n2, int n3) {
 /// scaled, soft-capped, biased, masked, restricted (causal / window with
 /// sinks / sparsity), softmax over the whole row, zeros for an empty row.
 struct AttnRef {
+  AttnRef(int B, int Hq, int Hkv, int Sq, int D, int Dv)
+      : B(B), Hq(Hq), Hkv(Hkv), Sq(Sq), D(D), Dv(Dv) {}
   int B, Hq, Hkv, Sq, D, Dv;
   std::function<int(int)> skv; // keys of batch b
   Index4 query, key, value;    // [b, h, i|j, d]
@@ -417,19 +419,28 @@ func.func @main(%q: tensor<1x2x3x16xf16>, %k: tensor<1x1x65x16xf16>, %v: tensor<
 }
 
 TEST_F(AttnNumericsTest, BlockSparseAndStrided) {
+  // The loop steps by 64 keys, a multiple of the pattern's key block; a loop
+  // block that no head and query block sees is skipped whole.
   LoadedObject obj;
   ASSERT_NO_FATAL_FAILURE(compile(R"mlir(
-func.func @block_sparse(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x96x8xf32>, %v: tensor<1x2x96x8xf32>) -> tensor<1x2x8x8xf32> {
-  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.block_sparse<q_block = 4, kv_block = 32,
+func.func @block_sparse(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x192x8xf32>, %v: tensor<1x2x192x8xf32>) -> tensor<1x2x8x8xf32> {
+  %o = loom_attn.attention %q, %k, %v sparsity(#loom_attn.block_sparse<q_block = 4, kv_block = 64,
       layout = dense<[[[true, false, true], [false, false, false]],
                       [[false, false, true], [true, false, false]]]> : tensor<2x2x3xi1>>)
-      : tensor<1x2x8x8xf32>, tensor<1x2x96x8xf32>, tensor<1x2x96x8xf32> -> tensor<1x2x8x8xf32>
+      : tensor<1x2x8x8xf32>, tensor<1x2x192x8xf32>, tensor<1x2x192x8xf32> -> tensor<1x2x8x8xf32>
   return %o : tensor<1x2x8x8xf32>
 }
-func.func @strided(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x100x8xf32>, %v: tensor<1x2x100x8xf32>) -> tensor<1x4x8x8xf32> {
+func.func @fine_blocks(%q: tensor<1x1x4x8xf32>, %k: tensor<1x1x200x8xf32>, %v: tensor<1x1x200x8xf32>) -> tensor<1x1x4x8xf32> {
+  %o = loom_attn.attention %q, %k, %v sinks(2) sparsity(#loom_attn.block_sparse<q_block = 4, kv_block = 16,
+      layout = dense<[[[true, false, true, true, false, false, false, false,
+                        false, true, false, false, true]]]> : tensor<1x1x13xi1>>)
+      : tensor<1x1x4x8xf32>, tensor<1x1x200x8xf32>, tensor<1x1x200x8xf32> -> tensor<1x1x4x8xf32>
+  return %o : tensor<1x1x4x8xf32>
+}
+func.func @strided(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x300x8xf32>, %v: tensor<1x2x300x8xf32>) -> tensor<1x4x8x8xf32> {
   %o = loom_attn.attention %q, %k, %v causal sinks(1)
-      sparsity(#loom_attn.strided<block = 16, stride = 4, offsets = [0, 1, 2, 1]>)
-      : tensor<1x4x8x8xf32>, tensor<1x2x100x8xf32>, tensor<1x2x100x8xf32> -> tensor<1x4x8x8xf32>
+      sparsity(#loom_attn.strided<block = 64, stride = 4, offsets = [0, 1, 2, 1]>)
+      : tensor<1x4x8x8xf32>, tensor<1x2x300x8xf32>, tensor<1x2x300x8xf32> -> tensor<1x4x8x8xf32>
   return %o : tensor<1x4x8x8xf32>
 }
 )mlir",
@@ -438,9 +449,9 @@ func.func @strided(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x100x8xf32>, %v: tenso
     // Key block 1 is invisible to every head: the loop skips it.
     const bool layout[2][2][3] = {{{true, false, true}, {false, false, false}},
                                   {{false, false, true}, {true, false, false}}};
-    Qkv t(1, 2, 2, 8, 96, 8, 8, 1.5f);
+    Qkv t(1, 2, 2, 8, 192, 8, 8, 1.5f);
     AttnRef ref = t.ref();
-    ref.sparse = [&](int h, int i, int j) { return layout[h][i / 4][j / 32]; };
+    ref.sparse = [&](int h, int i, int j) { return layout[h][i / 4][j / 64]; };
     Desc<4> r = call(obj, "loom_call_block_sparse", {&t.dq, &t.dk, &t.dv});
     expectNear<float>(r, ref.run(), 1e-5, "block_sparse");
     // Head 0, queries 4..7: an all-false layout row gives zeros.
@@ -449,13 +460,26 @@ func.func @strided(%q: tensor<1x4x8x8xf32>, %k: tensor<1x2x100x8xf32>, %v: tenso
     release(r);
   }
   {
+    // Pattern blocks of 16, four per loop block: keys 64..127 are skipped,
+    // the others are masked within their loop block; sinks stay visible.
+    const bool layout[13] = {true,  false, true, true,  false, false, false,
+                             false, false, true, false, false, true};
+    Qkv t(1, 1, 1, 4, 200, 8, 8, 1.5f);
+    AttnRef ref = t.ref();
+    ref.sinks = 2;
+    ref.sparse = [&](int, int, int j) { return layout[j / 16]; };
+    Desc<4> r = call(obj, "loom_call_fine_blocks", {&t.dq, &t.dk, &t.dv});
+    expectNear<float>(r, ref.run(), 1e-5, "block_sparse, fine blocks");
+    release(r);
+  }
+  {
+    // No head reads block 3 (residue 3): the loop skips it.
     const int offsets[4] = {0, 1, 2, 1};
-    Qkv t(1, 4, 2, 8, 100, 8, 8, 1.5f);
+    Qkv t(1, 4, 2, 8, 300, 8, 8, 1.5f);
     AttnRef ref = t.ref();
     ref.causal = true;
     ref.sinks = 1;
-    // No head reads blocks 3 and 7 (residue 3): the loop skips them.
-    ref.sparse = [&](int h, int, int j) { return (j / 16) % 4 == offsets[h]; };
+    ref.sparse = [&](int h, int, int j) { return (j / 64) % 4 == offsets[h]; };
     Desc<4> r = call(obj, "loom_call_strided", {&t.dq, &t.dk, &t.dv});
     expectNear<float>(r, ref.run(), 1e-5, "strided");
     release(r);
