@@ -148,14 +148,12 @@ Value buildSparsityTest(OpBuilder &b, Location loc, Attribute sparsity,
 
 /// Rewrites the raw dot products `scores` [B, Hkv, G, Sq, bk] of keys
 /// [j0, j0 + bk) into the scores the softmax sees: scaled, soft-capped,
-/// biased, and -inf where a restriction drops them.
+/// biased, and -inf where a restriction drops them. `maskIsOne` and
+/// `biasIsOne` are dynamicIsOne of the mask and the bias, computed once
+/// outside the loop.
 Value restrictScores(OpBuilder &b, Location loc, Value scores, Value j0,
-                     const Sizes &sz, const ScoreSpec &spec) {
-  SmallVector<Value> maskIsOne, biasIsOne;
-  if (spec.mask)
-    maskIsOne = dynamicIsOne(b, loc, spec.mask);
-  if (spec.bias)
-    biasIsOne = dynamicIsOne(b, loc, spec.bias);
+                     const Sizes &sz, const ScoreSpec &spec,
+                     ArrayRef<Value> maskIsOne, ArrayRef<Value> biasIsOne) {
   AffineMap id = b.getMultiDimIdentityMap(5);
   return generic(
       b, loc, ValueRange{}, scores, {id}, parallel(5),
@@ -341,6 +339,11 @@ std::pair<Value, Value> buildOnlineSoftmax(OpBuilder &b, Location loc, Value qg,
                                            int64_t kvBlock,
                                            KvBlockFn kvBlockOf) {
   MLIRContext *ctx = b.getContext();
+  SmallVector<Value> maskIsOne, biasIsOne;
+  if (spec.mask)
+    maskIsOne = dynamicIsOne(b, loc, spec.mask);
+  if (spec.bias)
+    biasIsOne = dynamicIsOne(b, loc, spec.bias);
   Value negInf = cF32(b, loc, -INFINITY), zero = cF32(b, loc, 0.0);
   SmallVector<Value> rowSizes = {sz.b, sz.hkv, sz.g, sz.sq};
   SmallVector<Value> accSizes = {sz.b, sz.hkv, sz.g, sz.sq, sz.dv};
@@ -382,7 +385,7 @@ std::pair<Value, Value> buildOnlineSoftmax(OpBuilder &b, Location loc, Value qg,
                                              toF32(gb, gl, a[1]));
           return arith::AddFOp::create(gb, gl, a[2], prod).getResult();
         });
-    s = restrictScores(nb, nl, s, j0, sz, spec);
+    s = restrictScores(nb, nl, s, j0, sz, spec, maskIsOne, biasIsOne);
 
     // Every update below writes into its loop-carried tensor (outs =
     // the iter_arg, after the old value's last read), so that one-shot

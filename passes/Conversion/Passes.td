@@ -73,8 +73,8 @@ def ConvertAttnToLinalgPass
       a reshape of the queries to [B, Hkv, Hq / Hkv, Sq, D]. A block that no
       query sees (left of every query's window, or excluded by the sparsity
       pattern for every head; sinks keep theirs) is skipped by an `scf.if`;
-      with a sparsity attribute the loop steps by the pattern's key block
-      instead of `kv-block-size`.
+      with a sparsity attribute the step is `kv-block-size` rounded down to
+      a multiple of the pattern's key block (at least one block).
     - `paged_attention`: the same loop, up to the longest sequence; each
       block of keys and values is gathered through the block table,
       positions at or past the sequence's length read nothing and are

@@ -135,8 +135,9 @@ func.func @window_sinks_softcap(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x128x16x
 // tail block (arith.minsi), the scale is 1/sqrt(D) at run time, and with
 // Hkv and G both dynamic the queries are regrouped by a copy (h = hk * G + g)
 // instead of a reshape. Mask and bias are read per element with numpy
-// broadcasting: a dynamic dim that is 1 at run time reads index 0; the
-// bias (f16, [1, Hq, 1, Skv]) is added, the i1 mask selects -inf.
+// broadcasting: a dynamic dim that is 1 at run time (tested once, before
+// the loop) reads index 0; the bias (f16, [1, Hq, 1, Skv]) is added, the
+// i1 mask selects -inf.
 // CHECK-LABEL: func.func @dynamic_mask_bias
 // CHECK-SAME: %[[Q:[^:]+]]: tensor<?x?x?x?xf32>, %[[K:[^:]+]]: tensor<?x?x?x?xf32>, %[[V:[^:]+]]: tensor<?x?x?x?xf32>, %[[MASK:[^:]+]]: tensor<?x?xi1>, %[[BIAS:[^:]+]]: tensor<1x?x1x?xf16>
 // CHECK-NOT: tensor.expand_shape
@@ -148,10 +149,11 @@ func.func @window_sinks_softcap(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x128x16x
 // CHECK: linalg.generic
 // CHECK: arith.muli %{{.+}}, %[[G]]
 // CHECK: tensor.extract %[[Q]]
-// CHECK: scf.for %[[J:.+]] = %{{.+}} to %[[SKV]] step
-// CHECK: arith.minsi
 // CHECK: %[[MDIM:.+]] = tensor.dim %[[MASK]], %c0
 // CHECK: %[[MONE:.+]] = arith.cmpi eq, %[[MDIM]], %c1
+// CHECK: scf.for %[[J:.+]] = %{{.+}} to %[[SKV]] step
+// CHECK: arith.minsi
+// CHECK: linalg.generic
 // CHECK: linalg.generic
 // CHECK: %[[I:.+]] = linalg.index 3 : index
 // CHECK: %[[BROW:.+]] = arith.select %{{.+}}, %c0{{.*}}, %{{.+}} : index
