@@ -75,6 +75,8 @@ SmallVector<Value> broadcastIndices(OpBuilder &b, Location loc,
   return idx;
 }
 
+/// Per dimension of `t`: for a dynamic one, whether it is 1 at run time (a
+/// broadcast); null for a static one.
 SmallVector<Value> dynamicIsOne(OpBuilder &b, Location loc, Value t) {
   auto type = cast<RankedTensorType>(t.getType());
   SmallVector<Value> isOne;
