@@ -41,7 +41,8 @@ namespace {
 /// thing under the name `loom-cpu-lowering`. The Loom ops are lowered first,
 /// so that everything after sees only upstream dialects.
 constexpr const char *kCPULoweringPipeline =
-    "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg),"
+    "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
+    "loom-convert-attn-to-linalg),"
     "canonicalize,"
     "func.func(linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{bufferize-function-boundaries "
