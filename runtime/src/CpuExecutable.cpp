@@ -182,27 +182,29 @@ static loom_status_t openSharedObject(const SectionView &s, void *&handle) {
 }
 
 loom_status_t CpuExecutable::load(const ParsedArtifact &artifact,
-                                  std::unique_ptr<CpuExecutable> &out) {
+                                  std::unique_ptr<CpuExecutable> &out,
+                                  const std::string &device) {
   const SectionView *code = nullptr, *weights = nullptr;
   std::string targets;
   for (const SectionView &s : artifact.sections) {
     if (s.kind == kSectionDeviceCode) {
       targets += (targets.empty() ? "" : ", ") + s.target;
-      if (targetMatches(s.target, "cpu") && (!code || s.target == "cpu"))
-        code = code && code->target == "cpu" ? code : &s;
+      if (targetMatches(s.target, device) && (!code || s.target == device))
+        code = code && code->target == device ? code : &s;
     } else if (s.kind == kSectionWeights &&
-               (s.target.empty() || targetMatches(s.target, "cpu"))) {
+               (s.target.empty() || targetMatches(s.target, device))) {
       if (weights)
         return makeStatus(LOOM_INVALID_ARTIFACT,
                           "invalid artifact: more than one weights section "
-                          "for target 'cpu' ('" +
+                          "for target '" + device + "' ('" +
                               weights->name + "', '" + s.name + "')");
       weights = &s;
     }
   }
   if (!code)
     return makeStatus(LOOM_NOT_FOUND,
-                      "artifact has no device code for target 'cpu' (it has: " +
+                      "artifact has no device code for target '" + device +
+                          "' (it has: " +
                           (targets.empty() ? std::string("none") : targets) +
                           ")");
   if (code->abiVersion != LOOM_ABI_VERSION)
@@ -231,7 +233,7 @@ loom_status_t CpuExecutable::load(const ParsedArtifact &artifact,
     std::memcpy(&expected, sym, sizeof(expected));
     if (!weights)
       return makeStatus(LOOM_NOT_FOUND,
-                        "artifact has no weights section for target 'cpu', "
+                        "artifact has no weights section for target '" + device + "', "
                         "but its code expects " +
                             std::to_string(expected) + " bytes of weights");
     if (weights->size != expected)

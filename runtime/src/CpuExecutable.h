@@ -50,8 +50,11 @@ class CpuExecutable {
 public:
   // Picks the "cpu" DeviceCode section (exactly "cpu" first, else the first
   // "cpu:<variant>") and the weights for "cpu" or "" targets.
+  // `device` selects the sections: "cpu", or "cuda" for host code that
+  // drives a GPU through the mgpu* functions (CudaShim.cpp).
   static loom_status_t load(const ParsedArtifact &artifact,
-                            std::unique_ptr<CpuExecutable> &out);
+                            std::unique_ptr<CpuExecutable> &out,
+                            const std::string &device = "cpu");
   ~CpuExecutable();
 
   loom_status_t invoke(const EntryMeta &entry, size_t entryIndex,

@@ -6,6 +6,7 @@
 
 #include "ArtifactReader.h"
 #include "CpuExecutable.h"
+#include "CudaDriver.h"
 #include "Status.h"
 #include "Tensor.h"
 
@@ -30,8 +31,9 @@ struct loom_runtime {
 struct loom_device {
   std::atomic<int32_t> refs{1};
   loom_runtime_t *runtime = nullptr;
-  std::string target; // "cpu"
+  std::string target; // "cpu" or "cuda"
   int32_t ordinal = 0;
+  std::shared_ptr<cuda::Device> cuda; // for "cuda"
 };
 
 struct loom_module {
@@ -92,7 +94,7 @@ void loom_runtime_release(loom_runtime_t *r) {
     delete r;
 }
 
-// GPU execution is not written yet, but the driver probe is: it shows that
+// ROCm execution is not written yet, but the driver probe is: it shows that
 // a machine without the driver gets a clear status rather than a failed
 // link, which is why drivers are dlopen'ed.
 static loom_status_t probeDriver(const std::string &target,
@@ -134,19 +136,20 @@ loom_status_t loom_device_create(loom_runtime_t *runtime, const char *name,
                         "bad device ordinal in '" + spec + "'");
     ordinal = int32_t(v);
   }
+  std::shared_ptr<cuda::Device> cudaDevice;
   if (target == "cuda") {
-    static const char *const libs[] = {"libcuda.so.1", nullptr};
-    return probeDriver(target, libs, "CUDA driver");
+    if (loom_status_t st = cuda::Device::create(ordinal, cudaDevice))
+      return st;
   }
   if (target == "rocm") {
     static const char *const libs[] = {"libamdhip64.so.6", "libamdhip64.so",
                                        nullptr};
     return probeDriver(target, libs, "ROCm HIP runtime");
   }
-  if (target != "cpu")
+  if (target != "cpu" && target != "cuda")
     return makeStatus(LOOM_INVALID_ARGUMENT,
                       "unknown device '" + spec + "' (use cpu, cuda or rocm)");
-  if (ordinal != 0)
+  if (target == "cpu" && ordinal != 0)
     return makeStatus(LOOM_NOT_FOUND, "there is only one cpu device (cpu:0)");
   auto *d = new (std::nothrow) loom_device;
   if (!d)
@@ -154,6 +157,7 @@ loom_status_t loom_device_create(loom_runtime_t *runtime, const char *name,
   d->runtime = runtime;
   d->target = target;
   d->ordinal = ordinal;
+  d->cuda = std::move(cudaDevice);
   loom_runtime_retain(runtime);
   *out = d;
   return nullptr;
@@ -183,8 +187,14 @@ static loom_status_t finishLoad(loom_module_t *m, uint32_t flags,
                                 loom_module_t **out) {
   loom_status_t st = parseArtifact(
       m->bytes, m->size, flags & LOOM_LOAD_VERIFY_WEIGHTS, m->artifact);
-  if (!st)
-    st = CpuExecutable::load(m->artifact, m->cpu);
+  if (!st) {
+    // CUDA modules are host code whose load-time constructors already load
+    // kernels onto the device: make it current first.
+    cuda::Scope scope(m->device->cuda.get());
+    st = CpuExecutable::load(m->artifact, m->cpu, m->device->target);
+    if (!st)
+      st = scope.takeError();
+  }
   if (st) {
     loom_module_release(m);
     return st;
@@ -416,8 +426,17 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
     return nullArg("output array");
   for (size_t i = 0; i < numOutputs; ++i)
     outputs[i] = nullptr;
-  return s->module->cpu->invoke(e, entry, inputs, numInputs, outputs,
-                                s->scratch);
+  cuda::Scope scope(s->module->device->cuda.get());
+  loom_status_t st = s->module->cpu->invoke(e, entry, inputs, numInputs,
+                                            outputs, s->scratch);
+  if (!st)
+    st = scope.takeError();
+  if (st) // a device error after the host code returned: drop its results
+    for (size_t i = 0; i < numOutputs; ++i) {
+      loom_tensor_release(outputs[i]);
+      outputs[i] = nullptr;
+    }
+  return st;
 }
 
 } // extern "C"
