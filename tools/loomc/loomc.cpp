@@ -119,10 +119,12 @@ int main(int argc, char **argv) {
     return success();
   });
 
-  // One line per stage with the time it started, for long compiles.
+  // One line per stage with the time it started, for long compiles. (The
+  // flag is copied: linking with lld resets LLVM's command-line options.)
   auto start = std::chrono::steady_clock::now();
+  bool showProgress = !quiet;
   auto progress = [&](StringRef stage) {
-    if (quiet)
+    if (!showProgress)
       return;
     double t = std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                              start)
