@@ -108,13 +108,17 @@ Value zeroFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type et,
       .getResult(0);
 }
 
-LogicalResult conv(NodeImporter &n) {
-  auto xt = n.inputType(0), wt = n.inputType(1);
+} // namespace
+
+FailureOr<Value> mlir::loom::onnx_import::buildConv(NodeImporter &n, Value xIn,
+                                                   Value wIn, Value bias) {
+  auto xt = cast<RankedTensorType>(xIn.getType());
+  auto wt = cast<RankedTensorType>(wIn.getType());
   int64_t R = xt.getRank(), S = R - 2;
   if (R < 3 || wt.getRank() != R)
-    return n.error() << "expects input and weight of equal rank >= 3";
+    return n.error() << "expects input and weight of equal rank >= 3", failure();
   if (!wt.hasStaticShape())
-    return n.unsupported("weights of dynamic shape");
+    return n.unsupported("weights of dynamic shape"), failure();
   int64_t G = n.getInt("group", 1);
   int64_t M = wt.getDimSize(0), Cg = wt.getDimSize(1);
   SmallVector<int64_t> kernel = n.getInts("kernel_shape", SmallVector<int64_t>(wt.getShape().drop_front(2)));
@@ -124,13 +128,13 @@ LogicalResult conv(NodeImporter &n) {
   Type et = xt.getElementType();
   OpBuilder &b = n.b;
   Location loc = n.loc;
-  Value x = padSpatial(b, loc, n.input(0), w.lo, w.hi, scalarConst(b, loc, et, 0));
+  Value x = padSpatial(b, loc, xIn, w.lo, w.hi, scalarConst(b, loc, et, 0));
   auto pt = cast<RankedTensorType>(x.getType());
   int64_t N = pt.getDimSize(0), C = pt.getDimSize(1);
   if (!ShapedType::isDynamic(C) && C != Cg * G)
-    return n.error() << "input has " << C << " channels, weights expect " << Cg * G;
+    return n.error() << "input has " << C << " channels, weights expect " << Cg * G, failure();
   if (M % G)
-    return n.error() << "output channels not divisible by group";
+    return n.error() << "output channels not divisible by group", failure();
   SmallVector<int64_t> outSpatial;
   for (int64_t i = 0; i < S; ++i) {
     int64_t in = pt.getDimSize(2 + i);
@@ -138,7 +142,7 @@ LogicalResult conv(NodeImporter &n) {
     outSpatial.push_back((in - ((w.kernel[i] - 1) * w.dilations[i] + 1)) / w.strides[i] + 1);
   }
   if (llvm::any_of(outSpatial, ShapedType::isDynamic))
-    return n.unsupported("dynamic spatial dims");
+    return n.unsupported("dynamic spatial dims"), failure();
   SmallVector<Value> dynN;
   if (ShapedType::isDynamic(N)) dynN.push_back(tensor::DimOp::create(b, loc, x, 0));
   Value y;
@@ -149,7 +153,7 @@ LogicalResult conv(NodeImporter &n) {
         b.getNamedAttr("strides", b.getI64TensorAttr(w.strides)),
         b.getNamedAttr("dilations", b.getI64TensorAttr(w.dilations))};
     y = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},
-                                         ValueRange{x, n.input(1)},
+                                         ValueRange{x, wIn},
                                          ValueRange{init}, attrs)
             .getResult(0);
   } else {
@@ -163,7 +167,7 @@ LogicalResult conv(NodeImporter &n) {
     ws.append(wt.getShape().begin() + 2, wt.getShape().end());
     SmallVector<ReassociationIndices> wr{{0, 1}, {2}};
     for (int64_t i = 0; i < S; ++i) wr.push_back({3 + i});
-    Value wg = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(ws, et), n.input(1), wr);
+    Value wg = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(ws, et), wIn, wr);
     // Iteration dims: n=0, g=1, m=2, o=3..3+S, c=3+S, k=4+S..
     int64_t D = 4 + 2 * S;
     auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
@@ -199,12 +203,25 @@ LogicalResult conv(NodeImporter &n) {
     for (int64_t i = 0; i < S; ++i) yr.push_back({3 + i});
     y = tensor::CollapseShapeOp::create(b, loc, RankedTensorType::get(ys, et), yg, yr);
   }
-  if (n.hasInput(2)) {
-    FailureOr<Value> yb = addBias(b, loc, y, n.input(2));
-    if (failed(yb)) return n.error() << "bias does not match the output channels";
+  if (bias) {
+    FailureOr<Value> yb = addBias(b, loc, y, bias);
+    if (failed(yb)) {
+      n.error() << "bias does not match the output channels";
+      return failure();
+    }
     y = *yb;
   }
-  return n.setResult(0, y);
+  return y;
+}
+
+namespace {
+
+LogicalResult conv(NodeImporter &n) {
+  FailureOr<Value> y = buildConv(n, n.input(0), n.input(1),
+                                 n.hasInput(2) ? n.input(2) : Value());
+  if (failed(y))
+    return failure();
+  return n.setResult(0, *y);
 }
 
 LogicalResult convTranspose(NodeImporter &n) {
