@@ -27,6 +27,7 @@ const OpTable &OpTable::get() {
     registerTensorGenOps(t);
     registerResizeOps(t);
     registerQuantOps(t);
+    registerTopKOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

@@ -62,6 +62,7 @@ void registerControlFlowOps(OpTable &t);
 void registerTensorGenOps(OpTable &t);
 void registerResizeOps(OpTable &t);
 void registerQuantOps(OpTable &t);
+void registerTopKOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
