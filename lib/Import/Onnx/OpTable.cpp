@@ -28,6 +28,7 @@ const OpTable &OpTable::get() {
     registerResizeOps(t);
     registerQuantOps(t);
     registerTopKOps(t);
+    registerTrainingOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

@@ -63,6 +63,7 @@ void registerTensorGenOps(OpTable &t);
 void registerResizeOps(OpTable &t);
 void registerQuantOps(OpTable &t);
 void registerTopKOps(OpTable &t);
+void registerTrainingOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
