@@ -154,6 +154,102 @@ LogicalResult layerNorm(NodeImporter &n) {
   return success();
 }
 
+/// Shared tail of the layer norms: normalizes `x` over dims [axis, rank)
+/// (RMS when `rms`), scales by `gamma`, adds `beta`; also returns the mean
+/// and inverse std dev (keepdims) for the optional outputs.
+struct NormParts { Value y, mean, invStd; };
+FailureOr<NormParts> layerNormCore(NodeImporter &n, Value x, int64_t axis,
+                                   double eps, bool rms, Value gamma, Value beta) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  Type et = xt.getElementType();
+  int64_t R = xt.getRank();
+  SmallVector<int64_t> axes;
+  int64_t count = 1;
+  for (int64_t i = axis; i < R; ++i) {
+    if (xt.isDynamicDim(i)) {
+      n.unsupported("normalizing over a dynamic dim");
+      return failure();
+    }
+    axes.push_back(i);
+    count *= xt.getDimSize(i);
+  }
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  NormParts p;
+  Value centered = x;
+  if (!rms) {
+    p.mean = meanOver(b, loc, x, axes, count);
+    centered = *buildElementwise(b, loc, {x, p.mean}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      return arith::SubFOp::create(nb, l, a[0], a[1]);
+    });
+  }
+  Value sq = *buildElementwise(b, loc, {centered}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::MulFOp::create(nb, l, a[0], a[0]);
+  });
+  Value var = meanOver(b, loc, sq, axes, count);
+  p.invStd = *buildElementwise(b, loc, {var}, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    Value v = arith::AddFOp::create(nb, l, a[0], scalarConst(nb, l, et, eps));
+    return math::RsqrtOp::create(nb, l, v);
+  });
+  SmallVector<Value> ins{centered, p.invStd, gamma};
+  if (beta) ins.push_back(beta);
+  FailureOr<Value> y = buildElementwise(
+      b, loc, ins, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value r = arith::MulFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], a[1]), a[2]);
+        return a.size() > 3 ? (Value)arith::AddFOp::create(nb, l, r, a[3]) : r;
+      });
+  if (failed(y)) {
+    n.error() << "scale/bias do not broadcast to the normalized dims";
+    return failure();
+  }
+  p.y = *y;
+  return p;
+}
+
+/// RMSNormalization (opset 23) and com.microsoft SimplifiedLayerNormalization.
+LogicalResult rmsNorm(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  FailureOr<int64_t> axis = normalizeAxis(n.getInt("axis", -1), xt.getRank());
+  if (failed(axis)) return n.error() << "axis out of range";
+  FailureOr<NormParts> p = layerNormCore(n, n.input(0), *axis, n.getFloat("epsilon", 1e-5f),
+                                         /*rms=*/true, n.input(1), Value());
+  if (failed(p)) return failure();
+  if (failed(n.setResult(0, p->y))) return failure();
+  if (n.hasOutput(1) && failed(n.setResult(1, p->invStd))) return failure();
+  return success();
+}
+
+/// com.microsoft Skip(Simplified)LayerNormalization: norm(input + skip + bias).
+template <bool Rms>
+LogicalResult skipLayerNorm(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  Type et = xt.getElementType();
+  SmallVector<Value> ins{n.input(0), n.input(1)};
+  unsigned biasIdx = Rms ? 3 : 4;
+  if (n.hasInput(biasIdx)) ins.push_back(n.input(biasIdx));
+  FailureOr<Value> sum = buildElementwise(n.b, n.loc, ins, et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+    Value s = arith::AddFOp::create(b, l, a[0], a[1]);
+    return a.size() > 2 ? (Value)arith::AddFOp::create(b, l, s, a[2]) : s;
+  });
+  if (failed(sum)) return n.error() << "input, skip and bias do not broadcast";
+  Value beta = (!Rms && n.hasInput(3)) ? n.input(3) : Value();
+  FailureOr<NormParts> p = layerNormCore(n, *sum, xt.getRank() - 1, n.getFloat("epsilon", 1e-12f),
+                                         Rms, n.input(2), beta);
+  if (failed(p)) return failure();
+  if (failed(n.setResult(0, p->y))) return failure();
+  // Outputs: (mean, inv_std_var, input_skip_bias_sum); the RMS variant has
+  // no mean output.
+  unsigned o = 1;
+  if (!Rms) {
+    if (n.hasOutput(o) && failed(n.setResult(o, p->mean))) return failure();
+    ++o;
+  }
+  if (n.hasOutput(o) && failed(n.setResult(o, p->invStd))) return failure();
+  ++o;
+  if (n.hasOutput(o) && failed(n.setResult(o, *sum))) return failure();
+  return success();
+}
+
 LogicalResult lrn(NodeImporter &n) {
   auto xt = n.inputType(0);
   Type et = xt.getElementType();
@@ -216,4 +312,8 @@ void mlir::loom::onnx_import::registerNormalizationOps(OpTable &t) {
   t.add("", "InstanceNormalization", 1, instanceNorm);
   t.add("", "LayerNormalization", 17, layerNorm);
   t.add("", "LRN", 1, lrn);
+  t.add("", "RMSNormalization", 23, rmsNorm);
+  t.add("com.microsoft", "SimplifiedLayerNormalization", 1, rmsNorm);
+  t.add("com.microsoft", "SkipLayerNormalization", 1, skipLayerNorm<false>);
+  t.add("com.microsoft", "SkipSimplifiedLayerNormalization", 1, skipLayerNorm<true>);
 }
