@@ -13,6 +13,7 @@
 #include "Importer.h"
 #include "OpTable.h"
 
+#include "dialects/attn/AttnDialect.h"
 #include "dialects/quant/QuantDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -40,7 +41,8 @@ void mlir::loom::onnx_import::registerImporterDialects(
     DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect,
                   linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
-                  tensor::TensorDialect, loom::quant::LoomQuantDialect>();
+                  tensor::TensorDialect, loom::quant::LoomQuantDialect,
+                  loom::attn::LoomAttnDialect>();
 }
 
 void mlir::loom::onnx_import::printSupportedOps(llvm::raw_ostream &os,

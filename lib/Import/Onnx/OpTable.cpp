@@ -29,6 +29,7 @@ const OpTable &OpTable::get() {
     registerQuantOps(t);
     registerTopKOps(t);
     registerTrainingOps(t);
+    registerAttentionOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

@@ -64,6 +64,7 @@ void registerResizeOps(OpTable &t);
 void registerQuantOps(OpTable &t);
 void registerTopKOps(OpTable &t);
 void registerTrainingOps(OpTable &t);
+void registerAttentionOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
