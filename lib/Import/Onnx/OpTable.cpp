@@ -30,6 +30,7 @@ const OpTable &OpTable::get() {
     registerTopKOps(t);
     registerTrainingOps(t);
     registerAttentionOps(t);
+    registerRecurrentOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

@@ -65,6 +65,7 @@ void registerQuantOps(OpTable &t);
 void registerTopKOps(OpTable &t);
 void registerTrainingOps(OpTable &t);
 void registerAttentionOps(OpTable &t);
+void registerRecurrentOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
