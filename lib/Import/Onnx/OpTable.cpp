@@ -31,6 +31,7 @@ const OpTable &OpTable::get() {
     registerTrainingOps(t);
     registerAttentionOps(t);
     registerRecurrentOps(t);
+    registerSelectionOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

@@ -66,6 +66,7 @@ void registerTopKOps(OpTable &t);
 void registerTrainingOps(OpTable &t);
 void registerAttentionOps(OpTable &t);
 void registerRecurrentOps(OpTable &t);
+void registerSelectionOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
