@@ -32,6 +32,7 @@ const OpTable &OpTable::get() {
     registerAttentionOps(t);
     registerRecurrentOps(t);
     registerSelectionOps(t);
+    registerGridSampleOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

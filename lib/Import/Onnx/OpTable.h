@@ -67,6 +67,7 @@ void registerTrainingOps(OpTable &t);
 void registerAttentionOps(OpTable &t);
 void registerRecurrentOps(OpTable &t);
 void registerSelectionOps(OpTable &t);
+void registerGridSampleOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
