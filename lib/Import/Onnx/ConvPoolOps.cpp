@@ -381,14 +381,78 @@ Value windowReduce(OpBuilder &b, Location loc, Value x, const Window &w,
       .getResult(0);
 }
 
+/// Max pooling that also returns, per output, the flattened index of the
+/// maximum in the unpadded input (row-major, or column-major spatial dims
+/// with storage_order = 1), as ONNX MaxPool's Indices output.
+FailureOr<std::pair<Value, Value>> maxPoolWithIndices(NodeImporter &n, Value x,
+                                                      const Window &w,
+                                                      ArrayRef<int64_t> outSpatial,
+                                                      Value low, bool colMajor) {
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  auto xt = n.inputType(0);
+  if (!xt.hasStaticShape()) return n.unsupported("Indices on dynamic shapes"), failure();
+  int64_t S = w.kernel.size();
+  Type et = xt.getElementType(), i64 = b.getI64Type();
+  SmallVector<int64_t> os(xt.getShape().take_front(2));
+  os.append(outSpatial.begin(), outSpatial.end());
+  Value vInit = linalg::FillOp::create(b, loc, ValueRange{low}, ValueRange{emptyTensor(b, loc, os, et)}).getResult(0);
+  Value iInit = linalg::FillOp::create(b, loc, ValueRange{scalarConst(b, loc, i64, 0)},
+                                       ValueRange{emptyTensor(b, loc, os, i64)})
+                    .getResult(0);
+  Value window = emptyTensor(b, loc, w.kernel, et);
+  int64_t D = 2 + 2 * S;
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> xe{d(0), d(1)}, ke, oe{d(0), d(1)};
+  for (int64_t i = 0; i < S; ++i) {
+    xe.push_back(d(2 + i) * w.strides[i] + d(2 + S + i) * w.dilations[i]);
+    ke.push_back(d(2 + S + i));
+    oe.push_back(d(2 + i));
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(D, 0, xe, n.ctx()), AffineMap::get(D, 0, ke, n.ctx()),
+                              AffineMap::get(D, 0, oe, n.ctx()), AffineMap::get(D, 0, oe, n.ctx())};
+  SmallVector<utils::IteratorType> iters(D, utils::IteratorType::reduction);
+  for (int64_t i = 0; i < 2 + S; ++i) iters[i] = utils::IteratorType::parallel;
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{vInit.getType(), iInit.getType()}, ValueRange{x, window},
+      ValueRange{vInit, iInit}, maps, iters, [&](OpBuilder &nb, Location l, ValueRange a) {
+        auto c = [&](int64_t v) { return scalarConst(nb, l, nb.getI64Type(), v); };
+        auto ix = [&](int64_t dim) {
+          return (Value)arith::IndexCastOp::create(nb, l, nb.getI64Type(), linalg::IndexOp::create(nb, l, dim));
+        };
+        // Spatial position in the unpadded input.
+        SmallVector<Value> pos;
+        for (int64_t i = 0; i < S; ++i) {
+          Value p = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, ix(2 + i), c(w.strides[i])),
+                                          arith::MulIOp::create(nb, l, ix(2 + S + i), c(w.dilations[i])));
+          pos.push_back(arith::SubIOp::create(nb, l, p, c(w.lo[i])));
+        }
+        Value flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, ix(0), c(xt.getDimSize(1))), ix(1));
+        if (!colMajor) {
+          for (int64_t i = 0; i < S; ++i)
+            flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, flat, c(xt.getDimSize(2 + i))), pos[i]);
+        } else {
+          Value sp = c(0);
+          for (int64_t i = S - 1; i >= 0; --i)
+            sp = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, sp, c(xt.getDimSize(2 + i))), pos[i]);
+          int64_t area = 1;
+          for (int64_t i = 0; i < S; ++i) area *= xt.getDimSize(2 + i);
+          flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, flat, c(area)), sp);
+        }
+        Value better = isF(et) ? (Value)arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], a[2])
+                               : (Value)arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt, a[0], a[2]);
+        linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, better, a[0], a[2]),
+                                                  arith::SelectOp::create(nb, l, better, flat, a[3])});
+      });
+  return std::make_pair(op.getResult(0), op.getResult(1));
+}
+
 template <Pool K>
 LogicalResult pool(NodeImporter &n) {
   auto xt = n.inputType(0);
   int64_t R = xt.getRank(), S = R - 2;
   if (R < 3)
     return n.error() << "expects rank >= 3";
-  if (K == Pool::Max && n.hasOutput(1))
-    return n.unsupported("the Indices output of MaxPool");
   std::optional<SmallVector<int64_t>> kernel;
   if (!n.hasAttr("kernel_shape"))
     return n.error() << "required attribute 'kernel_shape' is missing";
@@ -420,7 +484,13 @@ LogicalResult pool(NodeImporter &n) {
   if (K == Pool::Max) {
     Value low = lowestConst(b, loc, et, n.inputUnsigned(0));
     Value x = padSpatial(b, loc, n.input(0), w.lo, hi, low);
-    return n.setResult(0, windowReduce(b, loc, x, w, outSpatial, low, true));
+    if (!n.hasOutput(1))
+      return n.setResult(0, windowReduce(b, loc, x, w, outSpatial, low, true));
+    FailureOr<std::pair<Value, Value>> vi =
+        maxPoolWithIndices(n, x, w, outSpatial, low, n.getInt("storage_order", 0));
+    if (failed(vi)) return failure();
+    if (failed(n.setResult(0, vi->first))) return failure();
+    return n.setResult(1, vi->second);
   }
   Value zero = scalarConst(b, loc, et, 0);
   Value x = padSpatial(b, loc, n.input(0), w.lo, hi, zero);
