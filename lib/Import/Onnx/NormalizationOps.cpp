@@ -43,7 +43,67 @@ Value meanOver(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
   });
 }
 
+/// Training-mode BatchNormalization (opset 14+): normalizes with the batch
+/// statistics and returns the updated running mean/var.
+LogicalResult batchNormTraining(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  Type et = xt.getElementType();
+  int64_t R = xt.getRank();
+  double eps = n.getFloat("epsilon", 1e-5f), momentum = n.getFloat("momentum", 0.9f);
+  SmallVector<int64_t> axes{0};
+  int64_t count = xt.getDimSize(0);
+  for (int64_t i = 2; i < R; ++i) {
+    axes.push_back(i);
+    count *= xt.getDimSize(i);
+  }
+  if (!xt.hasStaticShape()) return n.unsupported("training mode on dynamic shapes");
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  Value x = n.input(0);
+  Value mean = meanOver(b, loc, x, axes, count); // [1, C, 1, ...]
+  Value d = *buildElementwise(b, loc, {x, mean}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::SubFOp::create(nb, l, a[0], a[1]);
+  });
+  Value sq = *buildElementwise(b, loc, {d}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::MulFOp::create(nb, l, a[0], a[0]);
+  });
+  Value var = meanOver(b, loc, sq, axes, count);
+  Value scale = perChannel(b, loc, n.input(1), R), bias = perChannel(b, loc, n.input(2), R);
+  FailureOr<Value> y = buildElementwise(
+      b, loc, {d, var, scale, bias}, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value v = arith::AddFOp::create(nb, l, a[1], scalarConst(nb, l, et, eps));
+        Value r = arith::DivFOp::create(nb, l, a[0], math::SqrtOp::create(nb, l, v));
+        return arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, r, a[2]), a[3]);
+      });
+  if (failed(y)) return n.error() << "scale/bias do not match the channels";
+  if (failed(n.setResult(0, *y))) return failure();
+  // running = input_running * momentum + batch_stat * (1 - momentum)
+  auto running = [&](unsigned in, Value stat) -> FailureOr<Value> {
+    SmallVector<ReassociationIndices> groups;
+    ReassociationIndices g;
+    for (int64_t i = 0; i < R; ++i) g.push_back(i);
+    groups.push_back(g);
+    Value flat = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({xt.getDimSize(1)}, et), stat, groups);
+    return buildElementwise(b, loc, {n.input(in), flat}, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      Value m = arith::MulFOp::create(nb, l, a[0], scalarConst(nb, l, et, momentum));
+      return arith::AddFOp::create(nb, l, m, arith::MulFOp::create(nb, l, a[1], scalarConst(nb, l, et, 1 - momentum)));
+    });
+  };
+  if (n.hasOutput(1)) {
+    FailureOr<Value> rm = running(3, mean);
+    if (failed(rm) || failed(n.setResult(1, *rm))) return failure();
+  }
+  if (n.hasOutput(2)) {
+    FailureOr<Value> rv = running(4, var);
+    if (failed(rv) || failed(n.setResult(2, *rv))) return failure();
+  }
+  return success();
+}
+
 LogicalResult batchNorm(NodeImporter &n) {
+  if (n.opset >= 14 && n.getInt("training_mode", 0))
+    return batchNormTraining(n);
   if (n.getInt("training_mode", 0) || (n.opset < 7 && n.getInt("is_test", 0) == 0 && n.numOutputs() > 1))
     return n.unsupported("training mode");
   for (unsigned i = 1; i < n.numOutputs(); ++i)
