@@ -234,9 +234,45 @@ LogicalResult groupQueryAttention(NodeImporter &n) {
   return success();
 }
 
+/// RotaryEmbedding: com.microsoft (input, position_ids, cos, sin) and ONNX
+/// opset 23 (input, cos, sin, position_ids) -> loom_attn.rope on heads.
+template <bool Onnx23>
+LogicalResult rotaryEmbedding(NodeImporter &n) {
+  unsigned posIdx = Onnx23 ? 3 : 1, cosIdx = Onnx23 ? 1 : 2, sinIdx = Onnx23 ? 2 : 3;
+  if (!n.hasInput(posIdx) || n.inputType(posIdx).getRank() != 2)
+    return n.unsupported("position_ids other than [batch, sequence]");
+  if (n.getInt("is_packed_batching", 0))
+    return n.unsupported("packed batching");
+  auto xt = n.inputType(0);
+  bool threeD = xt.getRank() == 3;
+  int64_t heads = n.getInt("num_heads", 0);
+  if (threeD && heads <= 0) {
+    // Without num_heads the head size comes from the cache: R/2 * 2 == D.
+    int64_t half = n.inputType(cosIdx).getDimSize(1);
+    int64_t rot = n.getInt("rotary_embedding_dim", 0);
+    if (rot == 0 && !ShapedType::isDynamic(half) && !xt.isDynamicDim(2))
+      heads = xt.getDimSize(2) / (2 * half);
+  }
+  FailureOr<Value> x = toHeads(n, n.input(0), heads);
+  if (failed(x)) return failure();
+  int64_t rot = n.getInt("rotary_embedding_dim", 0);
+  std::optional<int64_t> rotDim;
+  if (rot > 0) rotDim = rot;
+  Value pos = n.input(posIdx);
+  auto op = la::RopeOp::create(n.b, n.loc, *x, pos, n.input(cosIdx), n.input(sinIdx),
+                               (bool)n.getInt("interleaved", 0), rotDim);
+  if (failed(mlir::verify(op))) {
+    op.erase();
+    return n.error() << "the operands do not fit loom_attn.rope (see the error above)";
+  }
+  return n.setResult(0, threeD ? fromHeads(n, op.getResult()) : op.getResult());
+}
+
 } // namespace
 
 void mlir::loom::onnx_import::registerAttentionOps(OpTable &t) {
+  t.add("", "RotaryEmbedding", 23, rotaryEmbedding<true>);
+  t.add("com.microsoft", "RotaryEmbedding", 1, rotaryEmbedding<false>);
   t.add("", "Attention", 23, onnxAttention);
   t.add("com.microsoft", "MultiHeadAttention", 1, multiHeadAttention);
   t.add("com.microsoft", "GroupQueryAttention", 1, groupQueryAttention);

@@ -171,49 +171,6 @@ LogicalResult instanceNorm(NodeImporter &n) {
   return n.setResult(0, *y);
 }
 
-LogicalResult layerNorm(NodeImporter &n) {
-  auto xt = n.inputType(0);
-  Type et = xt.getElementType();
-  int64_t R = xt.getRank();
-  FailureOr<int64_t> axis = normalizeAxis(n.getInt("axis", -1), R);
-  if (failed(axis)) return n.error() << "axis out of range";
-  double eps = n.getFloat("epsilon", 1e-5f);
-  SmallVector<int64_t> axes;
-  int64_t count = 1;
-  for (int64_t i = *axis; i < R; ++i) {
-    if (xt.isDynamicDim(i)) return n.unsupported("normalizing over a dynamic dim");
-    axes.push_back(i);
-    count *= xt.getDimSize(i);
-  }
-  OpBuilder &b = n.b;
-  Location loc = n.loc;
-  Value x = n.input(0);
-  Value mean = meanOver(b, loc, x, axes, count);
-  Value d = *buildElementwise(b, loc, {x, mean}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-    return arith::SubFOp::create(nb, l, a[0], a[1]);
-  });
-  Value sq = *buildElementwise(b, loc, {d}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-    return arith::MulFOp::create(nb, l, a[0], a[0]);
-  });
-  Value var = meanOver(b, loc, sq, axes, count);
-  Value inv = *buildElementwise(b, loc, {var}, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-    Value v = arith::AddFOp::create(nb, l, a[0], scalarConst(nb, l, et, eps));
-    return math::RsqrtOp::create(nb, l, v);
-  });
-  SmallVector<Value> ins{d, inv, n.input(1)};
-  if (n.hasInput(2)) ins.push_back(n.input(2));
-  FailureOr<Value> y = buildElementwise(
-      b, loc, ins, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        Value r = arith::MulFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], a[1]), a[2]);
-        return a.size() > 3 ? (Value)arith::AddFOp::create(nb, l, r, a[3]) : r;
-      });
-  if (failed(y)) return n.error() << "scale/bias do not broadcast to the normalized dims";
-  if (failed(n.setResult(0, *y))) return failure();
-  if (n.hasOutput(1) && failed(n.setResult(1, mean))) return failure();
-  if (n.hasOutput(2) && failed(n.setResult(2, inv))) return failure();
-  return success();
-}
-
 /// Shared tail of the layer norms: normalizes `x` over dims [axis, rank)
 /// (RMS when `rms`), scales by `gamma`, adds `beta`; also returns the mean
 /// and inverse std dev (keepdims) for the optional outputs.
@@ -307,6 +264,20 @@ LogicalResult skipLayerNorm(NodeImporter &n) {
   if (n.hasOutput(o) && failed(n.setResult(o, p->invStd))) return failure();
   ++o;
   if (n.hasOutput(o) && failed(n.setResult(o, *sum))) return failure();
+  return success();
+}
+
+LogicalResult layerNorm(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  FailureOr<int64_t> axis = normalizeAxis(n.getInt("axis", -1), xt.getRank());
+  if (failed(axis)) return n.error() << "axis out of range";
+  FailureOr<NormParts> p = layerNormCore(n, n.input(0), *axis, n.getFloat("epsilon", 1e-5f),
+                                         /*rms=*/false, n.input(1),
+                                         n.hasInput(2) ? n.input(2) : Value());
+  if (failed(p)) return failure();
+  if (failed(n.setResult(0, p->y))) return failure();
+  if (n.hasOutput(1) && failed(n.setResult(1, p->mean))) return failure();
+  if (n.hasOutput(2) && failed(n.setResult(2, p->invStd))) return failure();
   return success();
 }
 
