@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
 
+#include "onnx/checker.h"
 #include "onnx/defs/parser.h"
 #include "onnx/shape_inference/implementation.h"
 
@@ -64,7 +65,19 @@ importParsedModel(MLIRContext *context, onnx::ModelProto &model,
   context->appendDialectRegistry(registry);
   context->loadAllAvailableDialects();
 
+  // ONNX's shape inference trusts the model: on malformed nodes (missing
+  // subgraphs, wrong attribute kinds) some inference functions crash
+  // instead of throwing. Run it only on models that pass ONNX's checker,
+  // which reports such problems as exceptions.
+  bool checked = true;
   if (options.inferShapes) {
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &) {
+      checked = false;
+    }
+  }
+  if (options.inferShapes && checked) {
     // Strict mode off: a node ONNX cannot infer keeps unknown types and the
     // importer computes them itself.
     try {
