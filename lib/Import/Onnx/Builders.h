@@ -91,6 +91,10 @@ Value insertUnitDims(OpBuilder &b, Location loc, Value v,
 Value buildTranspose(OpBuilder &b, Location loc, Value v,
                      ArrayRef<int64_t> perm);
 
+class NodeImporter;
+/// Conv of `x` and `w` (bias optional) with the node's window attributes.
+FailureOr<Value> buildConv(NodeImporter &n, Value x, Value w, Value bias);
+
 } // namespace mlir::loom::onnx_import
 
 #endif // LOOM_LIB_IMPORT_ONNX_BUILDERS_H

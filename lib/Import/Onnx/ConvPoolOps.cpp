@@ -108,13 +108,17 @@ Value zeroFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type et,
       .getResult(0);
 }
 
-LogicalResult conv(NodeImporter &n) {
-  auto xt = n.inputType(0), wt = n.inputType(1);
+} // namespace
+
+FailureOr<Value> mlir::loom::onnx_import::buildConv(NodeImporter &n, Value xIn,
+                                                   Value wIn, Value bias) {
+  auto xt = cast<RankedTensorType>(xIn.getType());
+  auto wt = cast<RankedTensorType>(wIn.getType());
   int64_t R = xt.getRank(), S = R - 2;
   if (R < 3 || wt.getRank() != R)
-    return n.error() << "expects input and weight of equal rank >= 3";
+    return n.error() << "expects input and weight of equal rank >= 3", failure();
   if (!wt.hasStaticShape())
-    return n.unsupported("weights of dynamic shape");
+    return n.unsupported("weights of dynamic shape"), failure();
   int64_t G = n.getInt("group", 1);
   int64_t M = wt.getDimSize(0), Cg = wt.getDimSize(1);
   SmallVector<int64_t> kernel = n.getInts("kernel_shape", SmallVector<int64_t>(wt.getShape().drop_front(2)));
@@ -124,13 +128,13 @@ LogicalResult conv(NodeImporter &n) {
   Type et = xt.getElementType();
   OpBuilder &b = n.b;
   Location loc = n.loc;
-  Value x = padSpatial(b, loc, n.input(0), w.lo, w.hi, scalarConst(b, loc, et, 0));
+  Value x = padSpatial(b, loc, xIn, w.lo, w.hi, scalarConst(b, loc, et, 0));
   auto pt = cast<RankedTensorType>(x.getType());
   int64_t N = pt.getDimSize(0), C = pt.getDimSize(1);
   if (!ShapedType::isDynamic(C) && C != Cg * G)
-    return n.error() << "input has " << C << " channels, weights expect " << Cg * G;
+    return n.error() << "input has " << C << " channels, weights expect " << Cg * G, failure();
   if (M % G)
-    return n.error() << "output channels not divisible by group";
+    return n.error() << "output channels not divisible by group", failure();
   SmallVector<int64_t> outSpatial;
   for (int64_t i = 0; i < S; ++i) {
     int64_t in = pt.getDimSize(2 + i);
@@ -138,7 +142,7 @@ LogicalResult conv(NodeImporter &n) {
     outSpatial.push_back((in - ((w.kernel[i] - 1) * w.dilations[i] + 1)) / w.strides[i] + 1);
   }
   if (llvm::any_of(outSpatial, ShapedType::isDynamic))
-    return n.unsupported("dynamic spatial dims");
+    return n.unsupported("dynamic spatial dims"), failure();
   SmallVector<Value> dynN;
   if (ShapedType::isDynamic(N)) dynN.push_back(tensor::DimOp::create(b, loc, x, 0));
   Value y;
@@ -149,7 +153,7 @@ LogicalResult conv(NodeImporter &n) {
         b.getNamedAttr("strides", b.getI64TensorAttr(w.strides)),
         b.getNamedAttr("dilations", b.getI64TensorAttr(w.dilations))};
     y = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},
-                                         ValueRange{x, n.input(1)},
+                                         ValueRange{x, wIn},
                                          ValueRange{init}, attrs)
             .getResult(0);
   } else {
@@ -163,7 +167,7 @@ LogicalResult conv(NodeImporter &n) {
     ws.append(wt.getShape().begin() + 2, wt.getShape().end());
     SmallVector<ReassociationIndices> wr{{0, 1}, {2}};
     for (int64_t i = 0; i < S; ++i) wr.push_back({3 + i});
-    Value wg = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(ws, et), n.input(1), wr);
+    Value wg = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(ws, et), wIn, wr);
     // Iteration dims: n=0, g=1, m=2, o=3..3+S, c=3+S, k=4+S..
     int64_t D = 4 + 2 * S;
     auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
@@ -199,12 +203,25 @@ LogicalResult conv(NodeImporter &n) {
     for (int64_t i = 0; i < S; ++i) yr.push_back({3 + i});
     y = tensor::CollapseShapeOp::create(b, loc, RankedTensorType::get(ys, et), yg, yr);
   }
-  if (n.hasInput(2)) {
-    FailureOr<Value> yb = addBias(b, loc, y, n.input(2));
-    if (failed(yb)) return n.error() << "bias does not match the output channels";
+  if (bias) {
+    FailureOr<Value> yb = addBias(b, loc, y, bias);
+    if (failed(yb)) {
+      n.error() << "bias does not match the output channels";
+      return failure();
+    }
     y = *yb;
   }
-  return n.setResult(0, y);
+  return y;
+}
+
+namespace {
+
+LogicalResult conv(NodeImporter &n) {
+  FailureOr<Value> y = buildConv(n, n.input(0), n.input(1),
+                                 n.hasInput(2) ? n.input(2) : Value());
+  if (failed(y))
+    return failure();
+  return n.setResult(0, *y);
 }
 
 LogicalResult convTranspose(NodeImporter &n) {
@@ -364,14 +381,78 @@ Value windowReduce(OpBuilder &b, Location loc, Value x, const Window &w,
       .getResult(0);
 }
 
+/// Max pooling that also returns, per output, the flattened index of the
+/// maximum in the unpadded input (row-major, or column-major spatial dims
+/// with storage_order = 1), as ONNX MaxPool's Indices output.
+FailureOr<std::pair<Value, Value>> maxPoolWithIndices(NodeImporter &n, Value x,
+                                                      const Window &w,
+                                                      ArrayRef<int64_t> outSpatial,
+                                                      Value low, bool colMajor) {
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  auto xt = n.inputType(0);
+  if (!xt.hasStaticShape()) return n.unsupported("Indices on dynamic shapes"), failure();
+  int64_t S = w.kernel.size();
+  Type et = xt.getElementType(), i64 = b.getI64Type();
+  SmallVector<int64_t> os(xt.getShape().take_front(2));
+  os.append(outSpatial.begin(), outSpatial.end());
+  Value vInit = linalg::FillOp::create(b, loc, ValueRange{low}, ValueRange{emptyTensor(b, loc, os, et)}).getResult(0);
+  Value iInit = linalg::FillOp::create(b, loc, ValueRange{scalarConst(b, loc, i64, 0)},
+                                       ValueRange{emptyTensor(b, loc, os, i64)})
+                    .getResult(0);
+  Value window = emptyTensor(b, loc, w.kernel, et);
+  int64_t D = 2 + 2 * S;
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> xe{d(0), d(1)}, ke, oe{d(0), d(1)};
+  for (int64_t i = 0; i < S; ++i) {
+    xe.push_back(d(2 + i) * w.strides[i] + d(2 + S + i) * w.dilations[i]);
+    ke.push_back(d(2 + S + i));
+    oe.push_back(d(2 + i));
+  }
+  SmallVector<AffineMap> maps{AffineMap::get(D, 0, xe, n.ctx()), AffineMap::get(D, 0, ke, n.ctx()),
+                              AffineMap::get(D, 0, oe, n.ctx()), AffineMap::get(D, 0, oe, n.ctx())};
+  SmallVector<utils::IteratorType> iters(D, utils::IteratorType::reduction);
+  for (int64_t i = 0; i < 2 + S; ++i) iters[i] = utils::IteratorType::parallel;
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{vInit.getType(), iInit.getType()}, ValueRange{x, window},
+      ValueRange{vInit, iInit}, maps, iters, [&](OpBuilder &nb, Location l, ValueRange a) {
+        auto c = [&](int64_t v) { return scalarConst(nb, l, nb.getI64Type(), v); };
+        auto ix = [&](int64_t dim) {
+          return (Value)arith::IndexCastOp::create(nb, l, nb.getI64Type(), linalg::IndexOp::create(nb, l, dim));
+        };
+        // Spatial position in the unpadded input.
+        SmallVector<Value> pos;
+        for (int64_t i = 0; i < S; ++i) {
+          Value p = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, ix(2 + i), c(w.strides[i])),
+                                          arith::MulIOp::create(nb, l, ix(2 + S + i), c(w.dilations[i])));
+          pos.push_back(arith::SubIOp::create(nb, l, p, c(w.lo[i])));
+        }
+        Value flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, ix(0), c(xt.getDimSize(1))), ix(1));
+        if (!colMajor) {
+          for (int64_t i = 0; i < S; ++i)
+            flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, flat, c(xt.getDimSize(2 + i))), pos[i]);
+        } else {
+          Value sp = c(0);
+          for (int64_t i = S - 1; i >= 0; --i)
+            sp = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, sp, c(xt.getDimSize(2 + i))), pos[i]);
+          int64_t area = 1;
+          for (int64_t i = 0; i < S; ++i) area *= xt.getDimSize(2 + i);
+          flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, flat, c(area)), sp);
+        }
+        Value better = isF(et) ? (Value)arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], a[2])
+                               : (Value)arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt, a[0], a[2]);
+        linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, better, a[0], a[2]),
+                                                  arith::SelectOp::create(nb, l, better, flat, a[3])});
+      });
+  return std::make_pair(op.getResult(0), op.getResult(1));
+}
+
 template <Pool K>
 LogicalResult pool(NodeImporter &n) {
   auto xt = n.inputType(0);
   int64_t R = xt.getRank(), S = R - 2;
   if (R < 3)
     return n.error() << "expects rank >= 3";
-  if (K == Pool::Max && n.hasOutput(1))
-    return n.unsupported("the Indices output of MaxPool");
   std::optional<SmallVector<int64_t>> kernel;
   if (!n.hasAttr("kernel_shape"))
     return n.error() << "required attribute 'kernel_shape' is missing";
@@ -403,7 +484,13 @@ LogicalResult pool(NodeImporter &n) {
   if (K == Pool::Max) {
     Value low = lowestConst(b, loc, et, n.inputUnsigned(0));
     Value x = padSpatial(b, loc, n.input(0), w.lo, hi, low);
-    return n.setResult(0, windowReduce(b, loc, x, w, outSpatial, low, true));
+    if (!n.hasOutput(1))
+      return n.setResult(0, windowReduce(b, loc, x, w, outSpatial, low, true));
+    FailureOr<std::pair<Value, Value>> vi =
+        maxPoolWithIndices(n, x, w, outSpatial, low, n.getInt("storage_order", 0));
+    if (failed(vi)) return failure();
+    if (failed(n.setResult(0, vi->first))) return failure();
+    return n.setResult(1, vi->second);
   }
   Value zero = scalarConst(b, loc, et, 0);
   Value x = padSpatial(b, loc, n.input(0), w.lo, hi, zero);

@@ -648,6 +648,44 @@ LogicalResult clip(NodeImporter &n) {
   });
 }
 
+/// x * 0.5 * (1 + erf(x / sqrt(2))), or the tanh approximation.
+Value gelu(OpBuilder &b, Location l, Value x, bool tanhApprox) {
+  Type t = x.getType();
+  auto c = [&](double v) { return scalarConst(b, l, t, v); };
+  Value inner;
+  if (tanhApprox) {
+    // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
+    Value x3 = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, x, x), x);
+    Value s = arith::AddFOp::create(b, l, x, arith::MulFOp::create(b, l, x3, c(0.044715)));
+    inner = math::TanhOp::create(b, l, arith::MulFOp::create(b, l, s, c(0.7978845608028654)));
+  } else {
+    inner = math::ErfOp::create(b, l, arith::MulFOp::create(b, l, x, c(0.7071067811865476)));
+  }
+  Value h = arith::MulFOp::create(b, l, arith::AddFOp::create(b, l, inner, c(1)), c(0.5));
+  return arith::MulFOp::create(b, l, x, h);
+}
+
+/// Gelu (opset 20) and com.microsoft Gelu / FastGelu / BiasGelu /
+/// QuickGelu; the com.microsoft ones may carry a bias added first.
+template <int Kind> // 0: exact, 1: tanh (FastGelu), 2: per attribute, 3: quick
+LogicalResult geluOp(NodeImporter &n) {
+  bool tanhApprox = Kind == 1 || (Kind == 2 && n.getString("approximate", "none") == "tanh");
+  double alpha = n.getFloat("alpha", 1.702f);
+  SmallVector<Value> ins{n.input(0)};
+  if (n.hasInput(1)) ins.push_back(n.input(1));
+  if (!isF(n.inputElemType(0)))
+    return n.error() << "expects a floating-point input";
+  return emitElementwise(n, ins, n.inputElemType(0),
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+    Value x = a.size() > 1 ? (Value)arith::AddFOp::create(b, l, a[0], a[1]) : a[0];
+    if (Kind == 3) {
+      Value sx = arith::MulFOp::create(b, l, x, scalarConst(b, l, x.getType(), alpha));
+      return arith::MulFOp::create(b, l, x, buildUn(b, l, Un::Sigmoid, sx, false));
+    }
+    return gelu(b, l, x, tanhApprox);
+  });
+}
+
 LogicalResult identity(NodeImporter &n) {
   if (!n.hasInput(0))
     return n.error() << "expects one input";
@@ -749,5 +787,10 @@ void mlir::loom::onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("", "Where", 9, where);
   t.add("", "Clip", 1, clip);
   t.add("", "Identity", 1, identity);
+  t.add("", "Gelu", 20, geluOp<2>);
+  t.add("com.microsoft", "Gelu", 1, geluOp<0>);
+  t.add("com.microsoft", "BiasGelu", 1, geluOp<0>);
+  t.add("com.microsoft", "FastGelu", 1, geluOp<1>);
+  t.add("com.microsoft", "QuickGelu", 1, geluOp<3>);
   t.add("", "Dropout", 1, dropout);
 }

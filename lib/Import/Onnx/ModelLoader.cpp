@@ -13,6 +13,7 @@
 #include "Importer.h"
 #include "OpTable.h"
 
+#include "dialects/attn/AttnDialect.h"
 #include "dialects/quant/QuantDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,6 +24,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
 
+#include "onnx/checker.h"
 #include "onnx/defs/parser.h"
 #include "onnx/shape_inference/implementation.h"
 
@@ -40,7 +42,8 @@ void mlir::loom::onnx_import::registerImporterDialects(
     DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect,
                   linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
-                  tensor::TensorDialect, loom::quant::LoomQuantDialect>();
+                  tensor::TensorDialect, loom::quant::LoomQuantDialect,
+                  loom::attn::LoomAttnDialect>();
 }
 
 void mlir::loom::onnx_import::printSupportedOps(llvm::raw_ostream &os,
@@ -62,7 +65,19 @@ importParsedModel(MLIRContext *context, onnx::ModelProto &model,
   context->appendDialectRegistry(registry);
   context->loadAllAvailableDialects();
 
+  // ONNX's shape inference trusts the model: on malformed nodes (missing
+  // subgraphs, wrong attribute kinds) some inference functions crash
+  // instead of throwing. Run it only on models that pass ONNX's checker,
+  // which reports such problems as exceptions.
+  bool checked = true;
   if (options.inferShapes) {
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &) {
+      checked = false;
+    }
+  }
+  if (options.inferShapes && checked) {
     // Strict mode off: a node ONNX cannot infer keeps unknown types and the
     // importer computes them itself.
     try {

@@ -43,7 +43,67 @@ Value meanOver(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
   });
 }
 
+/// Training-mode BatchNormalization (opset 14+): normalizes with the batch
+/// statistics and returns the updated running mean/var.
+LogicalResult batchNormTraining(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  Type et = xt.getElementType();
+  int64_t R = xt.getRank();
+  double eps = n.getFloat("epsilon", 1e-5f), momentum = n.getFloat("momentum", 0.9f);
+  SmallVector<int64_t> axes{0};
+  int64_t count = xt.getDimSize(0);
+  for (int64_t i = 2; i < R; ++i) {
+    axes.push_back(i);
+    count *= xt.getDimSize(i);
+  }
+  if (!xt.hasStaticShape()) return n.unsupported("training mode on dynamic shapes");
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  Value x = n.input(0);
+  Value mean = meanOver(b, loc, x, axes, count); // [1, C, 1, ...]
+  Value d = *buildElementwise(b, loc, {x, mean}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::SubFOp::create(nb, l, a[0], a[1]);
+  });
+  Value sq = *buildElementwise(b, loc, {d}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::MulFOp::create(nb, l, a[0], a[0]);
+  });
+  Value var = meanOver(b, loc, sq, axes, count);
+  Value scale = perChannel(b, loc, n.input(1), R), bias = perChannel(b, loc, n.input(2), R);
+  FailureOr<Value> y = buildElementwise(
+      b, loc, {d, var, scale, bias}, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value v = arith::AddFOp::create(nb, l, a[1], scalarConst(nb, l, et, eps));
+        Value r = arith::DivFOp::create(nb, l, a[0], math::SqrtOp::create(nb, l, v));
+        return arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, r, a[2]), a[3]);
+      });
+  if (failed(y)) return n.error() << "scale/bias do not match the channels";
+  if (failed(n.setResult(0, *y))) return failure();
+  // running = input_running * momentum + batch_stat * (1 - momentum)
+  auto running = [&](unsigned in, Value stat) -> FailureOr<Value> {
+    SmallVector<ReassociationIndices> groups;
+    ReassociationIndices g;
+    for (int64_t i = 0; i < R; ++i) g.push_back(i);
+    groups.push_back(g);
+    Value flat = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({xt.getDimSize(1)}, et), stat, groups);
+    return buildElementwise(b, loc, {n.input(in), flat}, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      Value m = arith::MulFOp::create(nb, l, a[0], scalarConst(nb, l, et, momentum));
+      return arith::AddFOp::create(nb, l, m, arith::MulFOp::create(nb, l, a[1], scalarConst(nb, l, et, 1 - momentum)));
+    });
+  };
+  if (n.hasOutput(1)) {
+    FailureOr<Value> rm = running(3, mean);
+    if (failed(rm) || failed(n.setResult(1, *rm))) return failure();
+  }
+  if (n.hasOutput(2)) {
+    FailureOr<Value> rv = running(4, var);
+    if (failed(rv) || failed(n.setResult(2, *rv))) return failure();
+  }
+  return success();
+}
+
 LogicalResult batchNorm(NodeImporter &n) {
+  if (n.opset >= 14 && n.getInt("training_mode", 0))
+    return batchNormTraining(n);
   if (n.getInt("training_mode", 0) || (n.opset < 7 && n.getInt("is_test", 0) == 0 && n.numOutputs() > 1))
     return n.unsupported("training mode");
   for (unsigned i = 1; i < n.numOutputs(); ++i)
@@ -111,46 +171,113 @@ LogicalResult instanceNorm(NodeImporter &n) {
   return n.setResult(0, *y);
 }
 
-LogicalResult layerNorm(NodeImporter &n) {
-  auto xt = n.inputType(0);
+/// Shared tail of the layer norms: normalizes `x` over dims [axis, rank)
+/// (RMS when `rms`), scales by `gamma`, adds `beta`; also returns the mean
+/// and inverse std dev (keepdims) for the optional outputs.
+struct NormParts { Value y, mean, invStd; };
+FailureOr<NormParts> layerNormCore(NodeImporter &n, Value x, int64_t axis,
+                                   double eps, bool rms, Value gamma, Value beta) {
+  auto xt = cast<RankedTensorType>(x.getType());
   Type et = xt.getElementType();
   int64_t R = xt.getRank();
-  FailureOr<int64_t> axis = normalizeAxis(n.getInt("axis", -1), R);
-  if (failed(axis)) return n.error() << "axis out of range";
-  double eps = n.getFloat("epsilon", 1e-5f);
   SmallVector<int64_t> axes;
   int64_t count = 1;
-  for (int64_t i = *axis; i < R; ++i) {
-    if (xt.isDynamicDim(i)) return n.unsupported("normalizing over a dynamic dim");
+  for (int64_t i = axis; i < R; ++i) {
+    if (xt.isDynamicDim(i)) {
+      n.unsupported("normalizing over a dynamic dim");
+      return failure();
+    }
     axes.push_back(i);
     count *= xt.getDimSize(i);
   }
   OpBuilder &b = n.b;
   Location loc = n.loc;
-  Value x = n.input(0);
-  Value mean = meanOver(b, loc, x, axes, count);
-  Value d = *buildElementwise(b, loc, {x, mean}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-    return arith::SubFOp::create(nb, l, a[0], a[1]);
-  });
-  Value sq = *buildElementwise(b, loc, {d}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+  NormParts p;
+  Value centered = x;
+  if (!rms) {
+    p.mean = meanOver(b, loc, x, axes, count);
+    centered = *buildElementwise(b, loc, {x, p.mean}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      return arith::SubFOp::create(nb, l, a[0], a[1]);
+    });
+  }
+  Value sq = *buildElementwise(b, loc, {centered}, et, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
     return arith::MulFOp::create(nb, l, a[0], a[0]);
   });
   Value var = meanOver(b, loc, sq, axes, count);
-  Value inv = *buildElementwise(b, loc, {var}, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+  p.invStd = *buildElementwise(b, loc, {var}, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
     Value v = arith::AddFOp::create(nb, l, a[0], scalarConst(nb, l, et, eps));
     return math::RsqrtOp::create(nb, l, v);
   });
-  SmallVector<Value> ins{d, inv, n.input(1)};
-  if (n.hasInput(2)) ins.push_back(n.input(2));
+  SmallVector<Value> ins{centered, p.invStd, gamma};
+  if (beta) ins.push_back(beta);
   FailureOr<Value> y = buildElementwise(
       b, loc, ins, et, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value r = arith::MulFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], a[1]), a[2]);
         return a.size() > 3 ? (Value)arith::AddFOp::create(nb, l, r, a[3]) : r;
       });
-  if (failed(y)) return n.error() << "scale/bias do not broadcast to the normalized dims";
-  if (failed(n.setResult(0, *y))) return failure();
-  if (n.hasOutput(1) && failed(n.setResult(1, mean))) return failure();
-  if (n.hasOutput(2) && failed(n.setResult(2, inv))) return failure();
+  if (failed(y)) {
+    n.error() << "scale/bias do not broadcast to the normalized dims";
+    return failure();
+  }
+  p.y = *y;
+  return p;
+}
+
+/// RMSNormalization (opset 23) and com.microsoft SimplifiedLayerNormalization.
+LogicalResult rmsNorm(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  FailureOr<int64_t> axis = normalizeAxis(n.getInt("axis", -1), xt.getRank());
+  if (failed(axis)) return n.error() << "axis out of range";
+  FailureOr<NormParts> p = layerNormCore(n, n.input(0), *axis, n.getFloat("epsilon", 1e-5f),
+                                         /*rms=*/true, n.input(1), Value());
+  if (failed(p)) return failure();
+  if (failed(n.setResult(0, p->y))) return failure();
+  if (n.hasOutput(1) && failed(n.setResult(1, p->invStd))) return failure();
+  return success();
+}
+
+/// com.microsoft Skip(Simplified)LayerNormalization: norm(input + skip + bias).
+template <bool Rms>
+LogicalResult skipLayerNorm(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  Type et = xt.getElementType();
+  SmallVector<Value> ins{n.input(0), n.input(1)};
+  unsigned biasIdx = Rms ? 3 : 4;
+  if (n.hasInput(biasIdx)) ins.push_back(n.input(biasIdx));
+  FailureOr<Value> sum = buildElementwise(n.b, n.loc, ins, et, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+    Value s = arith::AddFOp::create(b, l, a[0], a[1]);
+    return a.size() > 2 ? (Value)arith::AddFOp::create(b, l, s, a[2]) : s;
+  });
+  if (failed(sum)) return n.error() << "input, skip and bias do not broadcast";
+  Value beta = (!Rms && n.hasInput(3)) ? n.input(3) : Value();
+  FailureOr<NormParts> p = layerNormCore(n, *sum, xt.getRank() - 1, n.getFloat("epsilon", 1e-12f),
+                                         Rms, n.input(2), beta);
+  if (failed(p)) return failure();
+  if (failed(n.setResult(0, p->y))) return failure();
+  // Outputs: (mean, inv_std_var, input_skip_bias_sum); the RMS variant has
+  // no mean output.
+  unsigned o = 1;
+  if (!Rms) {
+    if (n.hasOutput(o) && failed(n.setResult(o, p->mean))) return failure();
+    ++o;
+  }
+  if (n.hasOutput(o) && failed(n.setResult(o, p->invStd))) return failure();
+  ++o;
+  if (n.hasOutput(o) && failed(n.setResult(o, *sum))) return failure();
+  return success();
+}
+
+LogicalResult layerNorm(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  FailureOr<int64_t> axis = normalizeAxis(n.getInt("axis", -1), xt.getRank());
+  if (failed(axis)) return n.error() << "axis out of range";
+  FailureOr<NormParts> p = layerNormCore(n, n.input(0), *axis, n.getFloat("epsilon", 1e-5f),
+                                         /*rms=*/false, n.input(1),
+                                         n.hasInput(2) ? n.input(2) : Value());
+  if (failed(p)) return failure();
+  if (failed(n.setResult(0, p->y))) return failure();
+  if (n.hasOutput(1) && failed(n.setResult(1, p->mean))) return failure();
+  if (n.hasOutput(2) && failed(n.setResult(2, p->invStd))) return failure();
   return success();
 }
 
@@ -216,4 +343,8 @@ void mlir::loom::onnx_import::registerNormalizationOps(OpTable &t) {
   t.add("", "InstanceNormalization", 1, instanceNorm);
   t.add("", "LayerNormalization", 17, layerNorm);
   t.add("", "LRN", 1, lrn);
+  t.add("", "RMSNormalization", 23, rmsNorm);
+  t.add("com.microsoft", "SimplifiedLayerNormalization", 1, rmsNorm);
+  t.add("com.microsoft", "SkipLayerNormalization", 1, skipLayerNorm<false>);
+  t.add("com.microsoft", "SkipSimplifiedLayerNormalization", 1, skipLayerNorm<true>);
 }

@@ -27,6 +27,12 @@ const OpTable &OpTable::get() {
     registerTensorGenOps(t);
     registerResizeOps(t);
     registerQuantOps(t);
+    registerTopKOps(t);
+    registerTrainingOps(t);
+    registerAttentionOps(t);
+    registerRecurrentOps(t);
+    registerSelectionOps(t);
+    registerGridSampleOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <
@@ -59,6 +65,15 @@ void OpTable::print(llvm::raw_ostream &os, bool markdown) const {
        << "Each row is one handler: it serves models whose opset for the "
           "domain lies in the range (the upper end is open: a newer opset "
           "uses the newest handler).\n\n"
+       << "Ops that are not in the table but that ONNX defines as a function "
+          "(the losses, Celu, MeanVarianceNormalization, GroupNormalization, "
+          "...) and model-local functions are imported through their "
+          "function body.\n\n"
+       << "Element types: f32, f16, bf16, f64, f8E4M3FN, f8E5M2, i8/u8, "
+          "i16/u16, i32/u32, i64/u64 (unsigned as signless integers; the "
+          "importer keeps the ONNX signedness for the ops it emits), bool "
+          "(i1), int4/uint4 (i4). Strings, sequences, maps and optionals are "
+          "not supported.\n\n"
        << "| Domain | Op | Opsets |\n|---|---|---|\n";
   }
   for (size_t i = 0; i < entries.size(); ++i) {

@@ -62,6 +62,12 @@ void registerControlFlowOps(OpTable &t);
 void registerTensorGenOps(OpTable &t);
 void registerResizeOps(OpTable &t);
 void registerQuantOps(OpTable &t);
+void registerTopKOps(OpTable &t);
+void registerTrainingOps(OpTable &t);
+void registerAttentionOps(OpTable &t);
+void registerRecurrentOps(OpTable &t);
+void registerSelectionOps(OpTable &t);
+void registerGridSampleOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 

@@ -333,9 +333,91 @@ LogicalResult matMulNBits(NodeImporter &n) {
   return n.setResult(0, r);
 }
 
+/// x - zp in i32 (zp a scalar or per-channel along dim `axis`).
+FailureOr<Value> widenMinusZp(NodeImporter &n, unsigned xi, unsigned zi,
+                              int64_t axis) {
+  Type i32 = n.b.getI32Type();
+  bool xu = n.inputUnsigned(xi);
+  SmallVector<Value> ins{n.input(xi)};
+  auto xt = n.inputType(xi);
+  if (n.hasInput(zi)) {
+    Value z = n.input(zi);
+    auto zt = n.inputType(zi);
+    if (zt.getNumElements() != 1) {
+      SmallVector<int64_t> unit;
+      for (int64_t i = axis + 1; i < xt.getRank(); ++i) unit.push_back(i - axis);
+      z = insertUnitDims(n.b, n.loc, z, unit);
+    }
+    ins.push_back(z);
+  }
+  bool zu = n.hasInput(zi) && n.inputUnsigned(zi);
+  FailureOr<Value> r = buildElementwise(
+      n.b, n.loc, ins, i32, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value x = convertScalar(b, l, a[0], i32, xu);
+        if (a.size() > 1)
+          x = arith::SubIOp::create(b, l, x, convertScalar(b, l, a[1], i32, zu));
+        return x;
+      });
+  if (failed(r)) n.error() << "zero point does not broadcast";
+  return r;
+}
+
+LogicalResult convInteger(NodeImporter &n) {
+  FailureOr<Value> x = widenMinusZp(n, 0, 2, 1);
+  if (failed(x)) return failure();
+  FailureOr<Value> w = widenMinusZp(n, 1, 3, 0);
+  if (failed(w)) return failure();
+  FailureOr<Value> y = buildConv(n, *x, *w, Value());
+  if (failed(y)) return failure();
+  return n.setResult(0, *y);
+}
+
+LogicalResult qlinearConv(NodeImporter &n) {
+  FailureOr<Value> x = dequantizeInput(n, 0, 1, 2);
+  if (failed(x)) return failure();
+  // Weights: per tensor, or per output channel (axis 0).
+  auto wt = n.inputType(3), wst = n.inputType(4);
+  std::optional<lq::StorageType> ws = storageFor(n.inputOnnxType(3));
+  if (!ws) return n.unsupported("weights of type " + onnxTypeName(n.inputOnnxType(3)));
+  bool perTensor = wst.getNumElements() == 1 && wst.getRank() <= 1;
+  auto wScheme = lq::SchemeAttr::get(n.ctx(), *ws,
+                                     perTensor ? lq::Granularity::per_tensor : lq::Granularity::per_channel,
+                                     0, 0, n.hasInput(5), false);
+  Type ft = wst.getElementType();
+  auto wq = lq::DequantizeOp::create(n.b, n.loc, RankedTensorType::get(wt.getShape(), ft),
+                                     n.input(3), n.input(4), n.hasInput(5) ? n.input(5) : Value(), wScheme);
+  if (failed(check(n, wq))) return failure();
+  Value bias;
+  if (n.hasInput(8)) {
+    // int32 bias with scale x_scale * w_scale.
+    Value ws1 = n.input(4);
+    FailureOr<Value> bf = buildElementwise(
+        n.b, n.loc, {n.input(8), ws1, n.input(1)}, ft,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value v = convertScalar(b, l, a[0], ft);
+          return arith::MulFOp::create(b, l, v, arith::MulFOp::create(b, l, a[1], a[2]));
+        });
+    if (failed(bf)) return n.error() << "bias does not match the weight scales";
+    bias = *bf;
+  }
+  FailureOr<Value> y = buildConv(n, *x, wq.getResult(), bias);
+  if (failed(y)) return failure();
+  std::optional<lq::StorageType> ys = storageFor(n.inputOnnxType(7));
+  if (!ys) return n.unsupported("output type");
+  auto scheme = lq::SchemeAttr::get(n.ctx(), *ys, lq::Granularity::per_tensor, 0, 0, true, false);
+  auto yt = cast<RankedTensorType>(y->getType());
+  auto q = lq::QuantizeOp::create(n.b, n.loc, RankedTensorType::get(yt.getShape(), scheme.getStorageElementType(n.ctx())),
+                                  *y, n.input(6), n.input(7), scheme);
+  if (failed(check(n, q))) return failure();
+  n.g.define(n.node.output(0), ValueInfo{q.getResult(), {}, n.inputOnnxType(7)});
+  return success();
+}
+
 } // namespace
 
 void mlir::loom::onnx_import::registerQuantOps(OpTable &t) {
+  t.add("", "ConvInteger", 10, convInteger);
+  t.add("", "QLinearConv", 10, qlinearConv);
   t.add("", "QuantizeLinear", 10, quantizeLinear);
   t.add("", "QuantizeLinear", 13, quantizeLinear);
   t.add("", "DequantizeLinear", 10, dequantizeLinear);

@@ -78,6 +78,23 @@ LogicalResult resizeImpl(NodeImporter &n, const ResizeSpec &spec, Value scalesT,
   Value x = n.input(0);
   if (spec.mode != "nearest" && spec.mode != "linear" && spec.mode != "cubic")
     return n.error() << "unknown mode '" << spec.mode << "'";
+  static const char *coords[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
+                                 "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+  if (!llvm::is_contained(coords, spec.coord))
+    return n.error() << "unknown coordinate_transformation_mode '" << spec.coord << "'";
+  static const char *nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+  if (!llvm::is_contained(nearest, spec.nearest))
+    return n.error() << "unknown nearest_mode '" << spec.nearest << "'";
+  Value lenOf = sizesT ? sizesT : scalesT;
+  auto lt = cast<RankedTensorType>(lenOf.getType());
+  if (lt.getRank() != 1 || lt.getDimSize(0) != R)
+    return n.error() << (sizesT ? "sizes" : "scales") << " must have one entry per input dim ("
+                     << R << "), got " << lt;
+  if (roiT && spec.coord == "tf_crop_and_resize") {
+    auto rt = cast<RankedTensorType>(roiT.getType());
+    if (rt.getRank() != 1 || rt.getDimSize(0) != 2 * R)
+      return n.error() << "roi must have " << 2 * R << " entries, got " << rt;
+  }
   if (spec.mode != "nearest" && !isa<FloatType>(et))
     return n.unsupported("linear/cubic resize of integer data");
   // Per-dim sizes and scales (runtime values; static dims where known).
