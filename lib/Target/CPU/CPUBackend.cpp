@@ -20,6 +20,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -44,12 +45,19 @@ constexpr const char *kCPULoweringPipeline =
     "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg),"
     "canonicalize,"
     "func.func(linalg-fuse-elementwise-ops),"
+    "func.func(loom-cpu-tile-and-vectorize),"
+    "canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map "
     "allow-return-allocs-from-loops},"
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
-    "func.func(loom-cpu-copies-to-linalg,convert-linalg-to-loops),"
+    "func.func(loom-cpu-copies-to-linalg,convert-linalg-to-loops,"
+    "loom-cpu-lower-vectors,convert-vector-to-scf{full-unroll},"
+    "canonicalize,cse),"
+    "scf-forall-to-parallel,"
+    "convert-scf-to-openmp,"
+    "canonicalize,"
     "expand-strided-metadata,"
     "lower-affine,"
     "convert-scf-to-cf,"
@@ -57,6 +65,7 @@ constexpr const char *kCPULoweringPipeline =
     "convert-math-to-funcs,"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
+    "convert-vector-to-llvm,"
     "convert-to-llvm,"
     "reconcile-unrealized-casts,"
     "loom-cpu-emit-entry-wrappers";
@@ -103,6 +112,7 @@ FailureOr<TargetBinary> CPUBackend::serialize(ModuleOp module) const {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
 
   llvm::LLVMContext llvmContext;
