@@ -67,6 +67,7 @@ constexpr const char *kCPULoweringPipeline =
     "convert-math-to-libm,"
     "convert-vector-to-llvm,"
     "convert-to-llvm,"
+    "convert-openmp-to-llvm,"
     "reconcile-unrealized-casts,"
     "loom-cpu-emit-entry-wrappers";
 
