@@ -18,6 +18,10 @@
 // be self-contained apart from libc and libm, listed as DT_NEEDED (link it
 // with -lm -lc): no MLIR runtime libraries (memrefCopy and friends are
 // lowered inline or linked into the object), as embedding apps lack them.
+// One exception: an object whose loops run in parallel (scf.forall lowered
+// to OpenMP) also needs LLVM's OpenMP runtime, libomp.so.5 (Debian's
+// libomp5-22), as a DT_NEEDED with a RUNPATH to LLVM's library directory
+// (/usr/lib/llvm-22/lib); OMP_NUM_THREADS sets its thread count.
 //
 // Arguments.
 //   args[0]      const loom_abi_context *: ABI version and the weights.

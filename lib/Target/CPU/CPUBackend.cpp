@@ -20,6 +20,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -45,12 +46,19 @@ constexpr const char *kCPULoweringPipeline =
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
     "func.func(linalg-fuse-elementwise-ops),"
+    "func.func(loom-cpu-tile-and-vectorize),"
+    "canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map "
     "allow-return-allocs-from-loops},"
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
-    "func.func(loom-cpu-copies-to-linalg,convert-linalg-to-loops),"
+    "func.func(loom-cpu-copies-to-linalg,convert-linalg-to-loops,"
+    "loom-cpu-lower-vectors,convert-vector-to-scf{full-unroll},"
+    "canonicalize,cse),"
+    "scf-forall-to-parallel,"
+    "convert-scf-to-openmp,"
+    "canonicalize,"
     "expand-strided-metadata,"
     "lower-affine,"
     "convert-scf-to-cf,"
@@ -58,7 +66,9 @@ constexpr const char *kCPULoweringPipeline =
     "convert-math-to-funcs,"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
+    "convert-vector-to-llvm,"
     "convert-to-llvm,"
+    "convert-openmp-to-llvm,"
     "reconcile-unrealized-casts,"
     "loom-cpu-emit-entry-wrappers";
 
@@ -104,6 +114,7 @@ FailureOr<TargetBinary> CPUBackend::serialize(ModuleOp module) const {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
 
   llvm::LLVMContext llvmContext;

@@ -46,4 +46,52 @@ def EmitEntryWrappersPass : Pass<"loom-cpu-emit-entry-wrappers", "ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def TileAndVectorizePass : Pass<"loom-cpu-tile-and-vectorize", "func::FuncOp"> {
+  let summary = "Tiles linalg ops for threads, cache and registers, then "
+                "vectorizes the register tiles";
+  let description = [{
+    Runs on tensors, before bufferization. Contractions (matmul,
+    batch_matmul, generic contractions) get an `scf.forall` over output
+    tiles of up to 32x128 when they are large enough to share across cores,
+    then an `scf.for` nest down to an 8x32 register tile with K innermost in
+    steps of one, which is vectorized into a `vector.contract`. Other linalg
+    ops (elementwise chains fused upstream, reductions, fills, copies) get
+    an `scf.forall` over their outermost parallel dimension when large and
+    a vector of up to 16 lanes along their innermost dimension.
+
+    Tile sizes divide the static sizes, so every tile is full; dynamic
+    parallel dimensions are tiled by one. Ops the vectorizer cannot handle
+    (gathers, convolutions, dynamic innermost dimensions) are left to the
+    scalar loops of `convert-linalg-to-loops`.
+  }];
+  let options = [
+    Option<"enableThreads", "threads", "bool", /*default=*/"true",
+           "Distribute large ops across cores with scf.forall">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def LowerVectorsPass : Pass<"loom-cpu-lower-vectors", "func::FuncOp"> {
+  let summary = "Hoists accumulator transfers and lowers vector ops to 1-D "
+                "forms, contractions to FMAs";
+  let description = [{
+    Runs on buffers. Hoists loop-invariant `vector.transfer_read`/`write`
+    pairs (the accumulator of a matmul register tile) out of their loops,
+    lowers `vector.contract` to `vector.outerproduct` and then to
+    `vector.fma`, multi-reductions to 1-D reductions, transfers to 1-D
+    ones, and transposes, broadcasts, shape casts and masks to what
+    `convert-vector-to-llvm` takes. A vector f32 `math.exp` becomes a
+    polynomial approximation.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 #endif // LOOM_TARGET_CPU_PASSES_TD

@@ -98,9 +98,21 @@ mlir::loom::cpu::linkSharedObject(ArrayRef<char> object, std::string &error) {
 
   std::string in = input.path();
   std::string out = "/proc/self/fd/" + std::to_string(pipeFds[1]);
-  const char *args[] = {"ld.lld",      "-shared",       "--as-needed",
-                        "-O2",         "--gc-sections", "-o",
-                        out.c_str(),   in.c_str()};
+  // Parallel loops call libomp (__kmpc_*): with --as-needed it becomes a
+  // DT_NEEDED only of objects that use it, found through the RUNPATH at
+  // dlopen (runtime/include/loom_abi.h states the rule).
+  const char *args[] = {"ld.lld",
+                        "-shared",
+                        "--as-needed",
+                        "-O2",
+                        "--gc-sections",
+                        "-o",
+                        out.c_str(),
+                        in.c_str(),
+                        "-L" LOOM_OPENMP_LIBDIR,
+                        "-rpath",
+                        LOOM_OPENMP_LIBDIR,
+                        "-lomp"};
 
   std::string diagnostics;
   llvm::raw_string_ostream diag(diagnostics);
