@@ -156,9 +156,15 @@ LOOM_MGPU void *mgpuMemAlloc(uint64_t size, void * /*stream*/,
   return reinterpret_cast<void *>(ptr);
 }
 
-LOOM_MGPU void mgpuMemFree(void *ptr, void * /*stream*/) {
-  if (Device *d = currentDevice(); d && ptr)
-    d->driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr));
+// The host code frees right after queueing copies on the same stream:
+// let them finish first (cuMemFree is not stream-ordered).
+LOOM_MGPU void mgpuMemFree(void *ptr, void *stream) {
+  Device *d = currentDevice();
+  if (!d || !ptr)
+    return;
+  check(d, d->driver().cuStreamSynchronize(static_cast<CUstream>(stream)),
+        "running the kernels (before freeing device memory)");
+  d->driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr));
 }
 
 // Unified addressing: the driver tells host from device pointers.
