@@ -28,21 +28,29 @@ gpu::ParallelLoopDimMappingAttr dimMapping(MLIRContext *ctx,
   return gpu::ParallelLoopDimMappingAttr::get(ctx, processor, id, id);
 }
 
-/// Maps the innermost dimension to `innermost` and the next two outer ones
-/// to the y and z variants of `outer` (when given); the rest is sequential.
-LogicalResult mapDims(scf::ParallelOp loop, gpu::Processor x,
-                      std::optional<gpu::Processor> y,
-                      std::optional<gpu::Processor> z) {
+/// Maps the loop's dimensions, innermost first, to `processors`; the
+/// dimensions left over run sequentially in each thread.
+LogicalResult mapDims(scf::ParallelOp loop,
+                      ArrayRef<gpu::Processor> processors) {
   MLIRContext *ctx = loop.getContext();
   unsigned rank = loop.getNumLoops();
   SmallVector<gpu::ParallelLoopDimMappingAttr> mapping(
       rank, dimMapping(ctx, gpu::Processor::Sequential));
-  mapping[rank - 1] = dimMapping(ctx, x);
-  if (rank >= 2 && y)
-    mapping[rank - 2] = dimMapping(ctx, *y);
-  if (rank >= 3 && z)
-    mapping[rank - 3] = dimMapping(ctx, *z);
+  for (auto [i, processor] : llvm::enumerate(processors))
+    if (i < rank)
+      mapping[rank - 1 - i] = dimMapping(ctx, processor);
   return gpu::setMappingAttr(loop, mapping);
+}
+
+/// Grid dimensions for a tiled loop, innermost first. Grid y and z hold at
+/// most 65535 blocks, x 2^31 - 1: the row dimension (tokens, up to the
+/// whole prompt) gets x, the innermost dimension's tiles (a row of 1024
+/// elements per block) get y, a batch dimension z.
+SmallVector<gpu::Processor> gridProcessors(unsigned rank) {
+  if (rank == 1)
+    return {gpu::Processor::BlockX};
+  return {gpu::Processor::BlockY, gpu::Processor::BlockX,
+          gpu::Processor::BlockZ};
 }
 
 /// Whether a host-level op has to run on the device: it touches memory
@@ -116,8 +124,7 @@ struct MapLoopsToGPUPass
       auto wrapper = scf::ParallelOp::create(b, loc, ValueRange{zero},
                                              ValueRange{one}, ValueRange{one});
       op->moveBefore(wrapper.getBody()->getTerminator());
-      if (failed(mapDims(wrapper, gpu::Processor::BlockX, std::nullopt,
-                         std::nullopt)))
+      if (failed(mapDims(wrapper, {gpu::Processor::BlockX})))
         return signalPassFailure();
     }
 
@@ -126,10 +133,8 @@ struct MapLoopsToGPUPass
       tileSizes.back() = threadsPerBlock;
       auto [outer, inner] =
           scf::tileParallelLoop(loop, tileSizes, /*noMinMaxBounds=*/false);
-      if (failed(mapDims(outer, gpu::Processor::BlockX,
-                         gpu::Processor::BlockY, gpu::Processor::BlockZ)) ||
-          failed(mapDims(inner, gpu::Processor::ThreadX, std::nullopt,
-                         std::nullopt)))
+      if (failed(mapDims(outer, gridProcessors(outer.getNumLoops()))) ||
+          failed(mapDims(inner, {gpu::Processor::ThreadX})))
         return signalPassFailure();
     }
 

@@ -14,10 +14,12 @@ def MapLoopsToGPUPass : Pass<"loom-nvidia-map-loops-to-gpu", "func::FuncOp"> {
   let description = [{
     Runs on buffers after linalg became `scf.parallel` loops. Each top-level
     `scf.parallel` is tiled by `[1, ..., 1, threads]`: the innermost
-    (contiguous) dimension goes to `thread_x` and `block_x`, so that
-    consecutive threads of a warp touch consecutive addresses (coalesced);
-    the next two outer dimensions go to `block_y` and `block_z`, the rest
-    stay sequential in each thread. Top-level code that no parallel loop
+    (contiguous) dimension goes to `thread_x`, so that consecutive threads
+    of a warp touch consecutive addresses (coalesced). Blocks: a 1-D loop
+    uses `block_x`; otherwise the innermost dimension's tiles go to
+    `block_y`, the next (rows, as many as tokens) to `block_x`, whose limit
+    is 2^31 - 1 rather than 65535, the next to `block_z`; the rest stay
+    sequential in each thread. Top-level code that no parallel loop
     covers (a full reduction's `scf.for`, a store into a 0-d buffer) is
     wrapped into a one-iteration parallel loop, so that it runs on the
     device too: after this pass the host only allocates, copies and
@@ -26,7 +28,7 @@ def MapLoopsToGPUPass : Pass<"loom-nvidia-map-loops-to-gpu", "func::FuncOp"> {
 
     Example: `scf.parallel (%i, %j) = (0, 0) to (64, 1000) step (1, 1)`
     becomes an outer loop over `(64, ceil(1000/256))` blocks mapped to
-    (block_y, block_x) and an inner loop over 256 threads on thread_x.
+    (block_x, block_y) and an inner loop over 256 threads on thread_x.
   }];
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t", "256",

@@ -1,14 +1,14 @@
 // RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-nvidia-map-loops-to-gpu))' | FileCheck %s
 
 // A 2-D elementwise loop: the contiguous dimension is tiled by 256 threads
-// and goes to thread_x / block_x, the outer one to block_y.
+// on thread_x, its tiles on block_y; the rows go to block_x (no 65535 limit).
 // CHECK-LABEL: func.func @two_d
 // CHECK: scf.parallel (%[[I:.+]], %[[J:.+]]) = ({{.*}}) to ({{.*}}) step (%{{.+}}, %[[C256:.+]])
 // CHECK:   scf.parallel
 // CHECK:     memref.load
 // CHECK:     memref.store
 // CHECK:   } {mapping = [#gpu.loop_dim_map<processor = sequential, {{.*}}>, #gpu.loop_dim_map<processor = thread_x, {{.*}}>]}
-// CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_y, {{.*}}>, #gpu.loop_dim_map<processor = block_x, {{.*}}>]}
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x, {{.*}}>, #gpu.loop_dim_map<processor = block_y, {{.*}}>]}
 func.func @two_d(%a: memref<64x1000xf32>, %b: memref<64x1000xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
