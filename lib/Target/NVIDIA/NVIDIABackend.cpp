@@ -57,9 +57,8 @@ namespace {
 /// under `loom-nvidia-lowering`. {0}: chip, {1}: PTX features, {2}: the
 /// gpu-module-to-binary stage (empty to stop at NVVM + LLVM dialect).
 ///
-/// Up to bufferization it is the CPU pipeline, except that named ops are
-/// generalized first so that elementwise chains (linalg.add then an exp)
-/// fuse into one kernel instead of one launch each. Then every linalg op becomes
+/// Up to bufferization it is the CPU pipeline. On sm_80 and newer, f16
+/// matmuls that fit become warp-per-tile mma.sync kernels ({3}). Then every linalg op becomes
 /// `scf.parallel` loops, mapped onto blocks and threads (contiguous
 /// dimension on thread x), buffers move to device memory at the function
 /// boundary, and each loop nest becomes an outlined kernel. The host side
@@ -70,13 +69,13 @@ constexpr const char *kNVIDIALoweringPipeline =
     "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
-    "func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops),"
+    "func.func(linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map "
     "allow-return-allocs-from-loops},"
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
-    "func.func(loom-cpu-copies-to-linalg,convert-linalg-to-parallel-loops,"
+    "func.func(loom-cpu-copies-to-linalg{3},convert-linalg-to-parallel-loops,"
     "loom-nvidia-vectorize-loops,"
     "loom-nvidia-map-loops-to-gpu),"
     "loom-nvidia-device-buffers,"
@@ -89,7 +88,7 @@ constexpr const char *kNVIDIALoweringPipeline =
     "lower-affine,"
     "convert-scf-to-cf,"
     "canonicalize,cse,"
-    "gpu.module(convert-gpu-to-nvvm,canonicalize,cse),"
+    "gpu.module(convert-nvgpu-to-nvvm,convert-gpu-to-nvvm,canonicalize,cse),"
     "loom-cpu-expose-entry-points,"
     "gpu-to-llvm,"
     "convert-to-llvm,"
@@ -107,12 +106,18 @@ void registerPassesOnce() {
   });
 }
 
+unsigned smVersion(StringRef chip) {
+  unsigned sm = 0;
+  (void)chip.drop_front(3)
+      .take_while([](char c) { return isdigit(c); })
+      .getAsInteger(10, sm);
+  return sm;
+}
+
 /// PTX ISA version for the chip: 8.0 covers sm_90a and everything older
 /// that CUDA 12+ supports; Blackwell needs newer ISAs.
 std::string ptxFeatures(StringRef chip) {
-  unsigned sm = 0;
-  chip.drop_front(3).take_while([](char c) { return isdigit(c); })
-      .getAsInteger(10, sm);
+  unsigned sm = smVersion(chip);
   if (sm >= 120)
     return "+ptx87";
   if (sm >= 100)
@@ -129,8 +134,11 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
       binary += " toolkit=" + toolkit;
     binary += "}";
   }
+  // Tensor cores through mma.sync exist from sm_80 (Ampere) on.
+  StringRef tensorCores =
+      smVersion(chip) >= 80 ? ",loom-nvidia-matmul-to-mma-sync" : "";
   return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip),
-                       binary)
+                       binary, tensorCores)
       .str();
 }
 

@@ -35,7 +35,8 @@ def MapLoopsToGPUPass : Pass<"loom-nvidia-map-loops-to-gpu", "func::FuncOp"> {
            "Threads per block along the innermost dimension">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
-                           "mlir::affine::AffineDialect"];
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
 }
 
 def VectorizeLoopsPass : Pass<"loom-nvidia-vectorize-loops", "func::FuncOp"> {
@@ -57,7 +58,32 @@ def VectorizeLoopsPass : Pass<"loom-nvidia-vectorize-loops", "func::FuncOp"> {
     Example: `scf.parallel (%i) = (0) to (1024) step (1)` over `f32` loads
     becomes `step (4)` with `vector.load ... : vector<4xf32>`.
   }];
-  let dependentDialects = ["mlir::vector::VectorDialect"];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MatmulToMmaSyncPass : Pass<"loom-nvidia-matmul-to-mma-sync", "func::FuncOp"> {
+  let summary = "Runs f16 x f16 -> f32 matmuls on tensor cores with mma.sync";
+  let description = [{
+    Runs on buffers, before linalg becomes loops, for sm_80 and newer. A
+    `linalg.matmul` with f16 operands, an f32 accumulator and static,
+    identity-layout shapes that are multiples of the m16n8k16 instruction
+    becomes a kernel of one warp per 16x8 output tile: each lane loads its
+    fragments of A, B and C as the PTX ISA lays them out, a loop over K
+    steps 16 at a time with `nvgpu.mma.sync`, and the lane stores its part
+    of the tile. The loops carry their block/thread mapping.
+
+    This is the first tensor-core step, not the tile-level IR the
+    warp-specialization work needs: fragments come straight from global
+    memory (no shared-memory staging, no ldmatrix, no TMA/wgmma). Other
+    matmuls are left to the SIMT path.
+  }];
+  let dependentDialects = ["mlir::nvgpu::NVGPUDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def DeviceBuffersPass : Pass<"loom-nvidia-device-buffers", "ModuleOp"> {

@@ -33,8 +33,12 @@ func.func @main(%a: tensor<?x512xf32>, %b: tensor<?x512xf32>) -> tensor<?x512xf3
   %c0 = arith.constant 0 : index
   %n = tensor.dim %a, %c0 : tensor<?x512xf32>
   %e = tensor.empty(%n) : tensor<?x512xf32>
-  %s = linalg.add ins(%a, %b : tensor<?x512xf32>, tensor<?x512xf32>)
-                  outs(%e : tensor<?x512xf32>) -> tensor<?x512xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : tensor<?x512xf32>, tensor<?x512xf32>) outs(%e : tensor<?x512xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %t = arith.addf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<?x512xf32>
   %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
       ins(%s : tensor<?x512xf32>) outs(%e : tensor<?x512xf32>) {
   ^bb0(%x: f32, %o: f32):

@@ -1,10 +1,9 @@
 // RUN: loom-opt %s --loom-nvidia-lowering="chip=sm_90a format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s
 // RUN: loom-opt %s --loom-nvidia-lowering="chip=sm_80 format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s
 
-// Matmul compiles to a SIMT kernel: one thread per output element, a
-// multiply-add loop over K (the K loop is unrolled by LLVM). Tensor cores (mma.sync on sm_80, wgmma on sm_90a) are
-// not generated yet; the CHECK-NOTs make that explicit, and will be
-// inverted when the tile-level path lands.
+// An f32 matmul compiles to a SIMT kernel: one thread per output element,
+// a multiply-add loop over K (unrolled by LLVM). Only f16 matmuls go to
+// tensor cores (tensor-cores.mlir); wgmma is not generated yet.
 // CHECK-LABEL: .visible .entry mm_kernel(
 // CHECK: mov.u32 {{.*}}%tid.x
 // CHECK: ld.global
