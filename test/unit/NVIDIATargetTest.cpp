@@ -48,7 +48,8 @@ protected:
 
   /// Lowers kSource with `backend` and serializes it.
   void compile(const loom::TargetBackend &backend, loom::TargetBinary &out) {
-    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(kSource, ctx.get());
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(kSource, ctx.get());
     ASSERT_TRUE(module);
     PassManager pm(ctx.get());
     backend.buildLoweringPipeline(pm);
@@ -82,7 +83,9 @@ TEST_F(NVIDIATargetTest, Sm90aEmbedsACubin) {
 
   // The cubin is a second ELF inside the host object, for machine EM_CUDA.
   StringRef bytes(binary.bytes.data(), binary.bytes.size());
-  size_t inner = bytes.find("\x7f" "ELF", 1);
+  size_t inner = bytes.find("\x7f"
+                            "ELF",
+                            1);
   ASSERT_NE(inner, StringRef::npos) << "no embedded cubin";
   ASSERT_LT(inner + 20, bytes.size());
   uint16_t machine;
@@ -102,8 +105,7 @@ TEST_F(NVIDIATargetTest, Sm80EmbedsPTXForTheDriverWithoutPtxas) {
 TEST_F(NVIDIATargetTest, BadArchitecturesAreRejectedWithAReason) {
   std::string error;
   EXPECT_TRUE(failed(loom::createTargetBackend("cuda:gfx942", error)));
-  EXPECT_NE(error.find("unknown CUDA architecture 'gfx942'"),
-            std::string::npos)
+  EXPECT_NE(error.find("unknown CUDA architecture 'gfx942'"), std::string::npos)
       << error;
   EXPECT_TRUE(succeeded(loom::createTargetBackend("cuda:sm_80", error)));
 }

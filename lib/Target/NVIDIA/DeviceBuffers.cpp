@@ -35,8 +35,7 @@ Value copyToDevice(OpBuilder &b, Location loc, Value value) {
   auto alloc = gpu::AllocOp::create(b, loc, type, /*asyncToken=*/Type(),
                                     ValueRange{}, dynamicSizes(b, loc, value),
                                     ValueRange{}, /*hostShared=*/false);
-  gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, alloc.getMemref(),
-                        value);
+  gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, alloc.getMemref(), value);
   return alloc.getMemref();
 }
 
@@ -133,15 +132,14 @@ struct DeviceBuffersPass
         auto type = cast<MemRefType>(device.getType());
         auto host = memref::AllocOp::create(
             b, ret.getLoc(), type, dynamicSizes(b, ret.getLoc(), device));
-        gpu::MemcpyOp::create(b, ret.getLoc(), Type(), ValueRange{},
-                              host, device);
+        gpu::MemcpyOp::create(b, ret.getLoc(), Type(), ValueRange{}, host,
+                              device);
         if (Value root = rootAllocation(device))
           toFree.insert(root);
         operand.set(host);
       }
       for (Value device : toFree)
-        gpu::DeallocOp::create(b, ret.getLoc(), Type(), ValueRange{},
-                               device);
+        gpu::DeallocOp::create(b, ret.getLoc(), Type(), ValueRange{}, device);
     }
     return success();
   }

@@ -58,16 +58,15 @@ SmallVector<gpu::Processor> gridProcessors(unsigned rank) {
 /// that stay on the host (allocation, the return). Ops with results stay on
 /// the host: their values feed host code.
 bool needsDevice(Operation *op) {
-  if (isa<scf::ParallelOp, memref::AllocOp, memref::AllocaOp,
-          memref::DeallocOp, memref::GetGlobalOp, func::ReturnOp>(op) ||
+  if (isa<scf::ParallelOp, memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
+          memref::GetGlobalOp, func::ReturnOp>(op) ||
       op->getNumResults() != 0)
     return false;
   return op->getNumRegions() > 0 || !isMemoryEffectFree(op);
 }
 
 bool containsParallelLoop(Operation *op) {
-  return op
-      ->walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
+  return op->walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
       .wasInterrupted();
 }
 

@@ -53,15 +53,14 @@ LogicalResult rewrite(linalg::MatmulOp op) {
   };
   Value zero = idx(0), one = idx(1);
 
-  auto tiles = scf::ParallelOp::create(
-      b, loc, ValueRange{zero, zero}, ValueRange{idx(m / kM), idx(n / kN)},
-      ValueRange{one, one});
+  auto tiles = scf::ParallelOp::create(b, loc, ValueRange{zero, zero},
+                                       ValueRange{idx(m / kM), idx(n / kN)},
+                                       ValueRange{one, one});
   b.setInsertionPoint(tiles.getBody()->getTerminator());
-  auto lanes = scf::ParallelOp::create(b, loc, ValueRange{idx(0)},
-                                       ValueRange{idx(kWarp)},
-                                       ValueRange{idx(1)});
-  if (failed(setMapping(tiles, {gpu::Processor::BlockX,
-                                gpu::Processor::BlockY})) ||
+  auto lanes = scf::ParallelOp::create(
+      b, loc, ValueRange{idx(0)}, ValueRange{idx(kWarp)}, ValueRange{idx(1)});
+  if (failed(setMapping(tiles,
+                        {gpu::Processor::BlockX, gpu::Processor::BlockY})) ||
       failed(setMapping(lanes, {gpu::Processor::ThreadX})))
     return failure();
 
@@ -90,10 +89,9 @@ LogicalResult rewrite(linalg::MatmulOp op) {
   };
   auto fragment = [&](ArrayRef<Value> pairs) -> Value {
     auto pairType = cast<VectorType>(pairs.front().getType());
-    auto type = VectorType::get({int64_t(pairs.size()), 2},
-                                pairType.getElementType());
-    Value result = arith::ConstantOp::create(
-        b, loc, type, b.getZeroAttr(type));
+    auto type =
+        VectorType::get({int64_t(pairs.size()), 2}, pairType.getElementType());
+    Value result = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
     for (auto [i, p] : llvm::enumerate(pairs))
       result = vector::InsertOp::create(b, loc, p, result,
                                         ArrayRef<int64_t>{int64_t(i)});
@@ -101,23 +99,22 @@ LogicalResult rewrite(linalg::MatmulOp op) {
   };
 
   // C: rows group and group + 8, two adjacent columns each.
-  Value acc = fragment({pair(c, row0, col0, row0, col1),
-                        pair(c, row8, col0, row8, col1)});
-  auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(k), idx(kK),
-                                  ValueRange{acc});
+  Value acc = fragment(
+      {pair(c, row0, col0, row0, col1), pair(c, row8, col0, row8, col1)});
+  auto kLoop =
+      scf::ForOp::create(b, loc, idx(0), idx(k), idx(kK), ValueRange{acc});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = add(kLoop.getInductionVar(), mul(inGroup, 2));
     Value k1 = add(k0, idx(1)), k8 = add(k0, idx(8)), k9 = add(k0, idx(9));
     // A: (group, k0..k1), (group + 8, k0..k1), then the same at k + 8.
-    Value aFrag = fragment({pair(a, row0, k0, row0, k1),
-                            pair(a, row8, k0, row8, k1),
-                            pair(a, row0, k8, row0, k9),
-                            pair(a, row8, k8, row8, k9)});
+    Value aFrag =
+        fragment({pair(a, row0, k0, row0, k1), pair(a, row8, k0, row8, k1),
+                  pair(a, row0, k8, row0, k9), pair(a, row8, k8, row8, k9)});
     // B: column `group`, rows k0..k1 and k8..k9.
-    Value bFrag = fragment({pair(bMat, k0, bCol, k1, bCol),
-                            pair(bMat, k8, bCol, k9, bCol)});
+    Value bFrag = fragment(
+        {pair(bMat, k0, bCol, k1, bCol), pair(bMat, k8, bCol, k9, bCol)});
     Value d = nvgpu::MmaSyncOp::create(b, loc, aFrag, bFrag,
                                        kLoop.getRegionIterArgs()[0],
                                        ArrayRef<int64_t>{kM, kN, kK});
@@ -127,8 +124,8 @@ LogicalResult rewrite(linalg::MatmulOp op) {
   Value rows[2] = {row0, row8}, cols[2] = {col0, col1};
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t j = 0; j < 2; ++j) {
-      Value v = vector::ExtractOp::create(b, loc, result,
-                                          ArrayRef<int64_t>{i, j});
+      Value v =
+          vector::ExtractOp::create(b, loc, result, ArrayRef<int64_t>{i, j});
       memref::StoreOp::create(b, loc, v, c, ValueRange{rows[i], cols[j]});
     }
   op.erase();

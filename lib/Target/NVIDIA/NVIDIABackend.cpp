@@ -37,8 +37,8 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -58,11 +58,11 @@ namespace {
 /// gpu-module-to-binary stage (empty to stop at NVVM + LLVM dialect).
 ///
 /// Up to bufferization it is the CPU pipeline. On sm_80 and newer, f16
-/// matmuls that fit become warp-per-tile mma.sync kernels ({3}). Then every linalg op becomes
-/// `scf.parallel` loops, mapped onto blocks and threads (contiguous
-/// dimension on thread x), buffers move to device memory at the function
-/// boundary, and each loop nest becomes an outlined kernel. The host side
-/// keeps the CPU's entry-point passes, so the runtime calls both the same
+/// matmuls that fit become warp-per-tile mma.sync kernels ({3}). Then every
+/// linalg op becomes `scf.parallel` loops, mapped onto blocks and threads
+/// (contiguous dimension on thread x), buffers move to device memory at the
+/// function boundary, and each loop nest becomes an outlined kernel. The host
+/// side keeps the CPU's entry-point passes, so the runtime calls both the same
 /// way. `gpu-async-region` puts the host's copies and launches on one
 /// stream per call.
 constexpr const char *kNVIDIALoweringPipeline =
@@ -137,8 +137,8 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   // Tensor cores through mma.sync exist from sm_80 (Ampere) on.
   StringRef tensorCores =
       smVersion(chip) >= 80 ? ",loom-nvidia-matmul-to-mma-sync" : "";
-  return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip),
-                       binary, tensorCores)
+  return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip), binary,
+                       tensorCores)
       .str();
 }
 
@@ -146,8 +146,8 @@ void addPipeline(OpPassManager &pm, StringRef chip, StringRef format) {
   registerPassesOnce();
   // The text is a constant of this file plus a checked chip name; failing
   // to parse it is a build defect.
-  if (failed(parsePassPipeline(buildPipelineText(chip, format), pm,
-                               llvm::errs())))
+  if (failed(
+          parsePassPipeline(buildPipelineText(chip, format), pm, llvm::errs())))
     llvm::report_fatal_error("loom: the built-in NVIDIA pipeline does not "
                              "parse");
 }

@@ -62,7 +62,8 @@ def VectorizeLoopsPass : Pass<"loom-nvidia-vectorize-loops", "func::FuncOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
-def MatmulToMmaSyncPass : Pass<"loom-nvidia-matmul-to-mma-sync", "func::FuncOp"> {
+def MatmulToMmaSyncPass
+    : Pass<"loom-nvidia-matmul-to-mma-sync", "func::FuncOp"> {
   let summary = "Runs f16 x f16 -> f32 matmuls on tensor cores with mma.sync";
   let description = [{
     Runs on buffers, before linalg becomes loops, for sm_80 and newer. A

@@ -54,14 +54,13 @@ Access classify(MemRefType type, ValueRange indices, Value iv,
 /// Checks that the loop's body is elementwise along `iv`; fills the values
 /// that vary along it and the vector width. The body is rewritten only
 /// after the whole of it passed.
-bool analyze(Block *body, Value iv, DenseSet<Value> &varying,
-             int64_t &width) {
+bool analyze(Block *body, Value iv, DenseSet<Value> &varying, int64_t &width) {
   for (Operation &op : body->without_terminator()) {
     if (op.getNumRegions() != 0)
       return false;
     if (auto load = dyn_cast<memref::LoadOp>(op)) {
-      Access access = classify(load.getMemRefType(), load.getIndices(), iv,
-                               varying, width);
+      Access access =
+          classify(load.getMemRefType(), load.getIndices(), iv, varying, width);
       if (access == Access::Unsupported)
         return false;
       if (access == Access::Vector)
@@ -116,26 +115,25 @@ void vectorize(scf::ParallelOp loop, const DenseSet<Value> &varying,
     b.setInsertionPoint(&op);
     Location loc = op.getLoc();
     auto lookup = [&](ValueRange values) {
-      return llvm::map_to_vector(values,
-                                 [&](Value v) { return map.lookupOrDefault(v); });
+      return llvm::map_to_vector(
+          values, [&](Value v) { return map.lookupOrDefault(v); });
     };
     if (auto load = dyn_cast<memref::LoadOp>(op);
         load && varying.contains(load.getResult())) {
       auto type = VectorType::get({width}, load.getType());
       unsigned bytes = width * load.getType().getIntOrFloatBitWidth() / 8;
       map.map(load.getResult(),
-              vector::LoadOp::create(b, loc, type,
-                                     map.lookupOrDefault(load.getMemRef()),
-                                     lookup(load.getIndices()),
-                                     /*nontemporal=*/false,
-                                     llvm::MaybeAlign(bytes)));
+              vector::LoadOp::create(
+                  b, loc, type, map.lookupOrDefault(load.getMemRef()),
+                  lookup(load.getIndices()),
+                  /*nontemporal=*/false, llvm::MaybeAlign(bytes)));
       continue;
     }
     if (auto store = dyn_cast<memref::StoreOp>(op)) {
-      Value value = asVector(b, loc, map.lookupOrDefault(store.getValue()),
-                             width);
-      unsigned bytes = width * store.getValue().getType()
-                                   .getIntOrFloatBitWidth() / 8;
+      Value value =
+          asVector(b, loc, map.lookupOrDefault(store.getValue()), width);
+      unsigned bytes =
+          width * store.getValue().getType().getIntOrFloatBitWidth() / 8;
       vector::StoreOp::create(b, loc, value,
                               map.lookupOrDefault(store.getMemRef()),
                               lookup(store.getIndices()),
@@ -188,8 +186,10 @@ struct VectorizeLoopsPass
         if (loop.getNumReductions() != 0)
           continue;
         unsigned dim = loop.getNumLoops() - 1;
-        std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound()[dim]);
-        std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound()[dim]);
+        std::optional<int64_t> lb =
+            getConstantIntValue(loop.getLowerBound()[dim]);
+        std::optional<int64_t> ub =
+            getConstantIntValue(loop.getUpperBound()[dim]);
         std::optional<int64_t> step = getConstantIntValue(loop.getStep()[dim]);
         if (lb != 0 || step != 1 || !ub)
           continue;
