@@ -11,6 +11,8 @@
 #include "dialects/quant/QuantDialect.h"
 #include "lib/Target/CPU/CPUBackend.h"
 #include "lib/Target/CPU/Passes.h"
+#include "lib/Target/NVIDIA/NVIDIABackend.h"
+#include "lib/Target/NVIDIA/Passes.h"
 #include "passes/Conversion/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -98,6 +100,9 @@ void mlir::loom::registerAllDialects(DialectRegistry &registry) {
   tensor::registerValueBoundsOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
 
+  // The NVIDIA target's dialects (gpu, nvvm, nvgpu) and translations.
+  nvidia::registerNVIDIADialects(registry);
+
   arith::registerConvertArithToLLVMInterface(registry);
   cf::registerConvertControlFlowToLLVMInterface(registry);
   index::registerConvertIndexToLLVMInterface(registry);
@@ -116,4 +121,7 @@ void mlir::loom::registerAllPasses() {
   // The CPU target's passes and its whole lowering pipeline.
   cpu::registerLoomCPUPasses();
   cpu::registerCPULoweringPipeline();
+  // The NVIDIA target's passes and its lowering pipeline.
+  nvidia::registerLoomNVIDIAPasses();
+  nvidia::registerNVIDIALoweringPipeline();
 }

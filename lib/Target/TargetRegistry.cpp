@@ -7,13 +7,15 @@
 #include "loom/Target/TargetBackend.h"
 
 #include "lib/Target/CPU/CPUBackend.h"
+#include "lib/Target/NVIDIA/NVIDIABackend.h"
 
 using namespace mlir;
 using namespace mlir::loom;
 
 
 StringRef mlir::loom::getTargetSpecHelp() {
-  return "cpu | cpu:native | cpu:<llvm-cpu> (e.g. cpu:x86-64, cpu:x86-64-v3)";
+  return "cpu | cpu:native | cpu:<llvm-cpu> (e.g. cpu:x86-64, cpu:x86-64-v3) "
+         "| cuda:sm_<XX>[a] (e.g. cuda:sm_90a, cuda:sm_80)";
 }
 
 FailureOr<std::unique_ptr<TargetBackend>>
@@ -22,9 +24,16 @@ mlir::loom::createTargetBackend(StringRef spec, std::string &error) {
   if (kind == "cpu")
     return std::unique_ptr<TargetBackend>(
         std::make_unique<CPUBackend>(spec.str(), variant.str()));
-  if (kind == "cuda" || kind == "rocm") {
-    error = ("target '" + spec + "' is not available yet: only the CPU "
-             "backend exists in this build (" + getTargetSpecHelp() + ")")
+  if (kind == "cuda") {
+    std::string chip;
+    if (failed(NVIDIABackend::parseChip(variant, chip, error)))
+      return failure();
+    return std::unique_ptr<TargetBackend>(
+        std::make_unique<NVIDIABackend>(spec.str(), chip));
+  }
+  if (kind == "rocm") {
+    error = ("target '" + spec + "' is not available yet: the AMD backend "
+             "does not exist in this build (" + getTargetSpecHelp() + ")")
                 .str();
     return failure();
   }

@@ -109,7 +109,8 @@ void cpu::registerCPULoweringPipeline() {
       [](OpPassManager &pm) { CPUBackend("cpu", "").buildLoweringPipeline(pm); });
 }
 
-FailureOr<TargetBinary> CPUBackend::serialize(ModuleOp module) const {
+FailureOr<std::vector<char>>
+cpu::compileHostSharedObject(ModuleOp module, StringRef cpuName) {
   initLLVMOnce();
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
@@ -133,7 +134,7 @@ FailureOr<TargetBinary> CPUBackend::serialize(ModuleOp module) const {
 
   // "native" tunes for and uses every extension of the compiling host;
   // a named CPU (x86-64, x86-64-v3, ...) gives a portable baseline.
-  std::string cpu = cpuName, features;
+  std::string cpu = cpuName.str(), features;
   if (cpu.empty() || cpu == "native") {
     cpu = llvm::sys::getHostCPUName().str();
     llvm::SubtargetFeatures subtarget;
@@ -170,8 +171,15 @@ FailureOr<TargetBinary> CPUBackend::serialize(ModuleOp module) const {
   FailureOr<std::vector<char>> sharedObject =
       cpu::linkSharedObject(object, linkError);
   if (failed(sharedObject))
-    return module.emitError("linking the CPU module failed: ") << linkError;
+    return module.emitError("linking the host module failed: ") << linkError;
+  return sharedObject;
+}
 
+FailureOr<TargetBinary> CPUBackend::serialize(ModuleOp module) const {
+  FailureOr<std::vector<char>> sharedObject =
+      cpu::compileHostSharedObject(module, cpuName);
+  if (failed(sharedObject))
+    return failure();
   TargetBinary binary;
   binary.kind = "cpu-elf-so";
   binary.target = spec;

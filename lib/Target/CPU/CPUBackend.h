@@ -31,6 +31,14 @@ namespace cpu {
 FailureOr<std::vector<char>> linkSharedObject(ArrayRef<char> object,
                                               std::string &error);
 
+/// Translates an LLVM-dialect module (whose dialect translations are
+/// registered in its context; builtin and LLVM are added here) to LLVM IR,
+/// optimizes and compiles it for the x86-64 host (`cpuName` as for the
+/// backend) and links it into a shared object. The NVIDIA backend uses it
+/// for its host side.
+FailureOr<std::vector<char>> compileHostSharedObject(ModuleOp module,
+                                                     StringRef cpuName);
+
 /// Registers `loom-cpu-lowering` with the pass pipeline registry.
 void registerCPULoweringPipeline();
 } // namespace cpu

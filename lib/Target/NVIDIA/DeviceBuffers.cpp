@@ -1,0 +1,161 @@
+//===- DeviceBuffers.cpp - Host buffers at the boundary, device inside ----===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Target/NVIDIA/Passes.h"
+
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::loom::nvidia {
+#define GEN_PASS_DEF_DEVICEBUFFERSPASS
+#include "lib/Target/NVIDIA/Passes.h.inc"
+} // namespace mlir::loom::nvidia
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+/// The dynamic sizes of `value`'s shape, read with memref.dim.
+SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<MemRefType>(value.getType());
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      sizes.push_back(memref::DimOp::create(b, loc, value, i));
+  return sizes;
+}
+
+/// A device buffer of `value`'s type holding a copy of it.
+Value copyToDevice(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<MemRefType>(value.getType());
+  auto alloc = gpu::AllocOp::create(b, loc, type, /*asyncToken=*/Type(),
+                                    ValueRange{}, dynamicSizes(b, loc, value),
+                                    ValueRange{}, /*hostShared=*/false);
+  gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, alloc.getMemref(), value);
+  return alloc.getMemref();
+}
+
+/// Makes every existing use of host buffer `value` use a device copy of it
+/// instead, and returns the copy.
+Value replaceWithDeviceCopy(OpBuilder &b, Location loc, Value value) {
+  SmallVector<OpOperand *> uses =
+      llvm::map_to_vector(value.getUses(), [](OpOperand &use) { return &use; });
+  Value device = copyToDevice(b, loc, value);
+  for (OpOperand *use : uses)
+    use->set(device);
+  return device;
+}
+
+/// The allocation a device view is taken from (through subviews, casts,
+/// reshapes), or null if it does not come from one this pass knows.
+Value rootAllocation(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (isa<gpu::AllocOp>(def))
+      return value;
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      return {};
+    value = view.getViewSource();
+  }
+  return {};
+}
+
+struct DeviceBuffersPass
+    : public nvidia::impl::DeviceBuffersPassBase<DeviceBuffersPass> {
+  using Base::Base;
+
+  LogicalResult runOnFunction(func::FuncOp func) {
+    OpBuilder b(func.getContext());
+
+    // Buffers the body allocates live on the device. Host-side scratch
+    // would be unreachable from the kernels.
+    // Allocations inside parallel loops are per-thread scratch of a
+    // kernel and stay as they are.
+    WalkResult walk = func.walk([&](Operation *op) {
+      if (op->getParentOfType<scf::ParallelOp>())
+        return WalkResult::advance();
+      b.setInsertionPoint(op);
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        if (!alloc.getSymbolOperands().empty())
+          return WalkResult(alloc.emitError("symbol operands not supported"));
+        auto device = gpu::AllocOp::create(
+            b, alloc.getLoc(), alloc.getType(), Type(), ValueRange{},
+            alloc.getDynamicSizes(), ValueRange{}, /*hostShared=*/false);
+        alloc.replaceAllUsesWith(device.getMemref());
+        alloc.erase();
+      } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+        gpu::DeallocOp::create(b, dealloc.getLoc(), Type(), ValueRange{},
+                               dealloc.getMemref());
+        dealloc.erase();
+      } else if (isa<memref::AllocaOp>(op)) {
+        return WalkResult(op->emitError(
+            "stack buffers are not supported by the NVIDIA target"));
+      }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+
+    // Inputs and constants: copied to the device where they are defined.
+    SmallVector<Value> inputCopies;
+    Block &entry = func.getBody().front();
+    b.setInsertionPointToStart(&entry);
+    for (BlockArgument arg : entry.getArguments()) {
+      if (!isa<MemRefType>(arg.getType()) || arg.use_empty())
+        continue;
+      inputCopies.push_back(replaceWithDeviceCopy(b, func.getLoc(), arg));
+    }
+    // Globals are read where they are needed, maybe inside a kernel or a
+    // host loop; the copy is made once, at entry.
+    SmallVector<memref::GetGlobalOp> globals;
+    func.walk([&](memref::GetGlobalOp global) { globals.push_back(global); });
+    for (memref::GetGlobalOp global : globals) {
+      global->moveBefore(&entry, entry.begin());
+      b.setInsertionPointAfter(global);
+      inputCopies.push_back(
+          replaceWithDeviceCopy(b, global.getLoc(), global.getResult()));
+    }
+
+    // Results: copied back into host buffers the caller owns; the device
+    // side of inputs and results is freed.
+    for (auto ret : llvm::to_vector(func.getBody().getOps<func::ReturnOp>())) {
+      b.setInsertionPoint(ret);
+      llvm::SetVector<Value> toFree(inputCopies.begin(), inputCopies.end());
+      for (OpOperand &operand : ret->getOpOperands()) {
+        Value device = operand.get();
+        if (!isa<MemRefType>(device.getType()))
+          continue;
+        auto type = cast<MemRefType>(device.getType());
+        auto host = memref::AllocOp::create(
+            b, ret.getLoc(), type, dynamicSizes(b, ret.getLoc(), device));
+        gpu::MemcpyOp::create(b, ret.getLoc(), Type(), ValueRange{}, host,
+                              device);
+        if (Value root = rootAllocation(device))
+          toFree.insert(root);
+        operand.set(host);
+      }
+      for (Value device : toFree)
+        gpu::DeallocOp::create(b, ret.getLoc(), Type(), ValueRange{}, device);
+    }
+    return success();
+  }
+
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      if (!func.getBody().hasOneBlock())
+        return (void)(func.emitError("the NVIDIA target expects structured "
+                                     "control flow (one block per function)"),
+                      signalPassFailure());
+      if (failed(runOnFunction(func)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

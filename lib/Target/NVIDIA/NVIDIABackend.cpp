@@ -1,0 +1,251 @@
+//===- NVIDIABackend.cpp - The NVIDIA target: GPU kernels and host code ---===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Lowers a tensor-level module through MLIR's GPU path: linalg becomes
+// parallel loops, which are tiled onto blocks and threads and outlined into
+// `gpu.module` kernels; the kernels go to NVVM and through LLVM's NVPTX
+// backend to PTX, and to a cubin through ptxas when a CUDA toolkit is
+// installed (otherwise the PTX is embedded, for the driver to JIT).
+//
+// Output format: one host shared object per module (kind "cuda-elf-so"),
+// built exactly like the CPU backend's (cpu::compileHostSharedObject), with
+// the same `loom_call_<name>` entry points and host memrefs at the ABI. The
+// device binary is embedded in it as a constant by MLIR's
+// `#gpu.select_object`, and its kernels are loaded and launched through the
+// `mgpu*` functions (mgpuModuleLoad, mgpuLaunchKernel, mgpuMemAlloc, ...)
+// that the runtime provides over its dlopen'ed libcuda. One artifact section
+// per target keeps the runtime's loader the same for every target.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Target/NVIDIA/NVIDIABackend.h"
+#include "lib/Target/CPU/CPUBackend.h"
+#include "lib/Target/CPU/Passes.h"
+#include "lib/Target/NVIDIA/Passes.h"
+#include "passes/Conversion/Passes.h"
+
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVM.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+
+#include <cstdlib>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+/// The pipeline, as text so that `loom-opt` runs exactly the same thing
+/// under `loom-nvidia-lowering`. {0}: chip, {1}: PTX features, {2}: the
+/// gpu-module-to-binary stage (empty to stop at NVVM + LLVM dialect).
+///
+/// Up to bufferization it is the CPU pipeline. On sm_80 and newer, f16
+/// matmuls that fit become warp-per-tile mma.sync kernels ({3}). Then every
+/// linalg op becomes `scf.parallel` loops, mapped onto blocks and threads
+/// (contiguous dimension on thread x), buffers move to device memory at the
+/// function boundary, and each loop nest becomes an outlined kernel. The host
+/// side keeps the CPU's entry-point passes, so the runtime calls both the same
+/// way. `gpu-async-region` puts the host's copies and launches on one
+/// stream per call.
+constexpr const char *kNVIDIALoweringPipeline =
+    "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
+    "loom-convert-attn-to-linalg),"
+    "canonicalize,"
+    "func.func(linalg-fuse-elementwise-ops),"
+    "one-shot-bufferize{{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map "
+    "allow-return-allocs-from-loops},"
+    "buffer-deallocation-pipeline,"
+    "convert-bufferization-to-memref,"
+    "func.func(loom-cpu-copies-to-linalg{3},convert-linalg-to-parallel-loops,"
+    "loom-nvidia-vectorize-loops,"
+    "loom-nvidia-map-loops-to-gpu),"
+    "loom-nvidia-device-buffers,"
+    "func.func(convert-parallel-loops-to-gpu),"
+    "gpu-launch-sink-index-computations,"
+    "gpu-kernel-outlining,"
+    "func.func(gpu-async-region),"
+    "nvvm-attach-target{{chip={0} features={1} O=3},"
+    "expand-strided-metadata,"
+    "lower-affine,"
+    "convert-scf-to-cf,"
+    "canonicalize,cse,"
+    "gpu.module(convert-nvgpu-to-nvvm,convert-gpu-to-nvvm,canonicalize,cse),"
+    "loom-cpu-expose-entry-points,"
+    "gpu-to-llvm,"
+    "convert-to-llvm,"
+    "reconcile-unrealized-casts,"
+    "loom-cpu-emit-entry-wrappers"
+    "{2}";
+
+void registerPassesOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    ::mlir::registerAllPasses();
+    registerLoomConversionPasses();
+    cpu::registerLoomCPUPasses();
+    nvidia::registerLoomNVIDIAPasses();
+  });
+}
+
+unsigned smVersion(StringRef chip) {
+  unsigned sm = 0;
+  (void)chip.drop_front(3)
+      .take_while([](char c) { return isdigit(c); })
+      .getAsInteger(10, sm);
+  return sm;
+}
+
+/// PTX ISA version for the chip: 8.0 covers sm_90a and everything older
+/// that CUDA 12+ supports; Blackwell needs newer ISAs.
+std::string ptxFeatures(StringRef chip) {
+  unsigned sm = smVersion(chip);
+  if (sm >= 120)
+    return "+ptx87";
+  if (sm >= 100)
+    return "+ptx86";
+  return "+ptx80";
+}
+
+std::string buildPipelineText(StringRef chip, StringRef format) {
+  std::string binary;
+  if (!format.empty() && format != "none") {
+    binary = (",gpu-module-to-binary{format=" + format).str();
+    std::string toolkit = nvidia::findCUDAToolkit();
+    if (!toolkit.empty())
+      binary += " toolkit=" + toolkit;
+    binary += "}";
+  }
+  // Tensor cores through mma.sync exist from sm_80 (Ampere) on.
+  StringRef tensorCores =
+      smVersion(chip) >= 80 ? ",loom-nvidia-matmul-to-mma-sync" : "";
+  return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip), binary,
+                       tensorCores)
+      .str();
+}
+
+void addPipeline(OpPassManager &pm, StringRef chip, StringRef format) {
+  registerPassesOnce();
+  // The text is a constant of this file plus a checked chip name; failing
+  // to parse it is a build defect.
+  if (failed(
+          parsePassPipeline(buildPipelineText(chip, format), pm, llvm::errs())))
+    llvm::report_fatal_error("loom: the built-in NVIDIA pipeline does not "
+                             "parse");
+}
+
+struct LoweringOptions : public PassPipelineOptions<LoweringOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("sm_XX[a]"),
+                           llvm::cl::init("sm_90a")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Device code: isa (PTX), bin (cubin, needs ptxas), "
+                     "fatbin, or none (stop at the NVVM/LLVM dialects)"),
+      llvm::cl::init("isa")};
+};
+
+} // namespace
+
+std::string nvidia::findCUDAToolkit() {
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"}) {
+    if (std::optional<std::string> dir = llvm::sys::Process::GetEnv(var)) {
+      llvm::SmallString<256> ptxas(*dir);
+      llvm::sys::path::append(ptxas, "bin", "ptxas");
+      if (llvm::sys::fs::can_execute(ptxas))
+        return *dir;
+    }
+  }
+  if (llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+    return "/usr/local/cuda";
+  return "";
+}
+
+void nvidia::registerNVIDIADialects(DialectRegistry &registry) {
+  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, nvgpu::NVGPUDialect>();
+  NVVM::registerConvertGpuToNVVMInterface(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR in the pipeline.
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
+}
+
+void nvidia::registerNVIDIALoweringPipeline() {
+  PassPipelineRegistration<LoweringOptions>(
+      "loom-nvidia-lowering",
+      "Lower a tensor-level module to host LLVM dialect + NVIDIA GPU kernels",
+      [](OpPassManager &pm, const LoweringOptions &options) {
+        addPipeline(pm, options.chip, options.format);
+      });
+}
+
+LogicalResult NVIDIABackend::parseChip(StringRef variant, std::string &chip,
+                                       std::string &error) {
+  if (variant.empty())
+    variant = "sm_80";
+  StringRef digits = variant;
+  if (!digits.consume_front("sm_")) {
+    error = ("unknown CUDA architecture '" + variant +
+             "'; expected sm_XX or sm_XXa (e.g. cuda:sm_90a, cuda:sm_80)")
+                .str();
+    return failure();
+  }
+  if (digits.ends_with("a") || digits.ends_with("f"))
+    digits = digits.drop_back();
+  unsigned sm;
+  if (digits.getAsInteger(10, sm) || sm < 50) {
+    error = ("unknown CUDA architecture '" + variant +
+             "'; expected sm_XX or sm_XXa (e.g. cuda:sm_90a, cuda:sm_80)")
+                .str();
+    return failure();
+  }
+  chip = variant.str();
+  return success();
+}
+
+NVIDIABackend::NVIDIABackend(std::string spec, std::string chip,
+                             std::string format)
+    : spec(std::move(spec)), chip(std::move(chip)), format(std::move(format)) {
+  if (this->format.empty())
+    this->format = nvidia::findCUDAToolkit().empty() ? "isa" : "bin";
+}
+
+void NVIDIABackend::buildLoweringPipeline(OpPassManager &pm) const {
+  addPipeline(pm, chip, format);
+}
+
+FailureOr<TargetBinary> NVIDIABackend::serialize(ModuleOp module) const {
+  DialectRegistry registry;
+  nvidia::registerNVIDIADialects(registry);
+  module->getContext()->appendDialectRegistry(registry);
+  // Host code needs no particular x86 extension; keep it portable.
+  FailureOr<std::vector<char>> sharedObject =
+      cpu::compileHostSharedObject(module, "x86-64");
+  if (failed(sharedObject))
+    return failure();
+  TargetBinary binary;
+  binary.kind = "cuda-elf-so";
+  binary.target = spec;
+  binary.bytes = std::move(*sharedObject);
+  return binary;
+}

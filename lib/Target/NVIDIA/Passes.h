@@ -1,0 +1,31 @@
+//===- Passes.h - Passes of the NVIDIA target -------------------*- C++ -*-===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_TARGET_NVIDIA_PASSES_H
+#define LOOM_TARGET_NVIDIA_PASSES_H
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::loom::nvidia {
+
+#define GEN_PASS_DECL
+#include "lib/Target/NVIDIA/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "lib/Target/NVIDIA/Passes.h.inc"
+
+} // namespace mlir::loom::nvidia
+
+#endif // LOOM_TARGET_NVIDIA_PASSES_H

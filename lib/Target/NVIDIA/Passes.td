@@ -1,0 +1,108 @@
+//===- Passes.td - Passes of the NVIDIA target -------------*- tablegen -*-===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_TARGET_NVIDIA_PASSES_TD
+#define LOOM_TARGET_NVIDIA_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MapLoopsToGPUPass : Pass<"loom-nvidia-map-loops-to-gpu", "func::FuncOp"> {
+  let summary = "Tiles top-level parallel loops into blocks and threads";
+  let description = [{
+    Runs on buffers after linalg became `scf.parallel` loops. Each top-level
+    `scf.parallel` is tiled by `[1, ..., 1, threads]`: the innermost
+    (contiguous) dimension goes to `thread_x`, so that consecutive threads
+    of a warp touch consecutive addresses (coalesced). Blocks: a 1-D loop
+    uses `block_x`; otherwise the innermost dimension's tiles go to
+    `block_y`, the next (rows, as many as tokens) to `block_x`, whose limit
+    is 2^31 - 1 rather than 65535, the next to `block_z`; the rest stay
+    sequential in each thread. Top-level code that no parallel loop
+    covers (a full reduction's `scf.for`, a store into a 0-d buffer) is
+    wrapped into a one-iteration parallel loop, so that it runs on the
+    device too: after this pass the host only allocates, copies and
+    launches. The loops carry `gpu.loop_dim_map` attributes for
+    `convert-parallel-loops-to-gpu`.
+
+    Example: `scf.parallel (%i, %j) = (0, 0) to (64, 1000) step (1, 1)`
+    becomes an outer loop over `(64, ceil(1000/256))` blocks mapped to
+    (block_x, block_y) and an inner loop over 256 threads on thread_x.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", "256",
+           "Threads per block along the innermost dimension">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def VectorizeLoopsPass : Pass<"loom-nvidia-vectorize-loops", "func::FuncOp"> {
+  let summary = "Gives each thread 16 contiguous bytes of elementwise loops";
+  let description = [{
+    Runs before `loom-nvidia-map-loops-to-gpu`. A top-level `scf.parallel`
+    whose body is elementwise along its innermost dimension (loads and
+    stores indexed by that dimension in the last position of identity-layout
+    buffers whose last size is static, `arith`/`math` ops in between) gets
+    that dimension stepped by 16 bytes' worth of elements: loads and stores
+    become `vector.load`/`vector.store` with 16-byte alignment and the
+    arithmetic is done on vectors. With the device buffers' alignment this
+    gives `ld.global.v4.f32` / `st.global.v4.f32` on NVPTX: each warp moves
+    512 contiguous bytes per instruction. Values that do not depend on the
+    innermost index (a row's bias) stay scalar and are broadcast. Loops
+    that do not fit (reductions, transposed accesses, sizes that are not a
+    multiple of the vector width) are left alone.
+
+    Example: `scf.parallel (%i) = (0) to (1024) step (1)` over `f32` loads
+    becomes `step (4)` with `vector.load ... : vector<4xf32>`.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MatmulToMmaSyncPass
+    : Pass<"loom-nvidia-matmul-to-mma-sync", "func::FuncOp"> {
+  let summary = "Runs f16 x f16 -> f32 matmuls on tensor cores with mma.sync";
+  let description = [{
+    Runs on buffers, before linalg becomes loops, for sm_80 and newer. A
+    `linalg.matmul` with f16 operands, an f32 accumulator and static,
+    identity-layout shapes that are multiples of the m16n8k16 instruction
+    becomes a kernel of one warp per 16x8 output tile: each lane loads its
+    fragments of A, B and C as the PTX ISA lays them out, a loop over K
+    steps 16 at a time with `nvgpu.mma.sync`, and the lane stores its part
+    of the tile. The loops carry their block/thread mapping.
+
+    This is the first tensor-core step, not the tile-level IR the
+    warp-specialization work needs: fragments come straight from global
+    memory (no shared-memory staging, no ldmatrix, no TMA/wgmma). Other
+    matmuls are left to the SIMT path.
+  }];
+  let dependentDialects = ["mlir::nvgpu::NVGPUDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def DeviceBuffersPass : Pass<"loom-nvidia-device-buffers", "ModuleOp"> {
+  let summary = "Puts every buffer of the entry points in device memory";
+  let description = [{
+    The entry ABI is the CPU's: arguments and results are host memrefs
+    (runtime/include/loom_abi.h). This pass makes the function body work on
+    device memory only: `memref.alloc`/`dealloc` become `gpu.alloc`/
+    `gpu.dealloc`; each memref argument and each `memref.get_global`
+    (constants, weights) is copied into a fresh device buffer at its
+    definition; at each `return`, every returned buffer is copied into a
+    new host buffer (which the caller owns, as on the CPU) and the device
+    buffers the function created for its inputs and results are freed.
+    Copies are synchronous: `gpu-async-region` later threads them onto the
+    stream of the function.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+#endif // LOOM_TARGET_NVIDIA_PASSES_TD

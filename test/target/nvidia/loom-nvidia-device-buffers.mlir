@@ -1,0 +1,67 @@
+// RUN: loom-opt %s --split-input-file --allow-unregistered-dialect --loom-nvidia-device-buffers | FileCheck %s
+
+// Inputs are copied to the device at entry; the body's buffers are device
+// buffers; the result is copied back into a host buffer, and every device
+// buffer is freed before returning.
+// CHECK-LABEL: func.func @entry
+// CHECK-SAME: (%[[A:.+]]: memref<?x4xf32>) -> memref<?x4xf32>
+// CHECK: %[[N:.+]] = memref.dim %[[A]], %c0
+// CHECK: %[[DA:.+]] = gpu.alloc (%[[N]]) : memref<?x4xf32>
+// CHECK: gpu.memcpy %[[DA]], %[[A]]
+// CHECK: %[[T:.+]] = gpu.alloc (%{{.+}}) : memref<?x4xf32>
+// CHECK: "test.kernel"(%[[DA]], %[[T]])
+// CHECK: %[[H:.+]] = memref.alloc(%{{.+}}) : memref<?x4xf32>
+// CHECK: gpu.memcpy %[[H]], %[[T]]
+// CHECK-DAG: gpu.dealloc %[[DA]]
+// CHECK-DAG: gpu.dealloc %[[T]]
+// CHECK: return %[[H]]
+func.func @entry(%a: memref<?x4xf32>) -> memref<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %a, %c0 : memref<?x4xf32>
+  %t = memref.alloc(%n) : memref<?x4xf32>
+  "test.kernel"(%a, %t) : (memref<?x4xf32>, memref<?x4xf32>) -> ()
+  return %t : memref<?x4xf32>
+}
+
+// -----
+
+// Constants (weights) are host globals: they are copied to the device once,
+// at entry, wherever they are read; temporaries are device buffers freed
+// where the host code freed them; kernels' scratch stays as it is.
+memref.global "private" constant @w : memref<4xf32> = dense<1.0>
+// CHECK-LABEL: func.func @weights
+// CHECK-SAME: (%[[A:.+]]: memref<4xf32>)
+// CHECK: %[[G:.+]] = memref.get_global @w
+// CHECK: %[[DG:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK: gpu.memcpy %[[DG]], %[[G]]
+// CHECK: %[[DA:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK: gpu.memcpy %[[DA]], %[[A]]
+// CHECK: %[[TMP:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK: %[[R:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK: "test.kernel"(%[[DA]], %[[DG]], %[[TMP]])
+// CHECK: scf.parallel
+// CHECK:   memref.alloca
+// CHECK:   "test.kernel"(%[[TMP]], %[[R]], %{{.+}})
+// CHECK: gpu.dealloc %[[TMP]]
+// CHECK-NOT: memref.dealloc
+// CHECK: %[[H:.+]] = memref.alloc() : memref<4xf32>
+// CHECK: gpu.memcpy %[[H]], %[[R]]
+// CHECK-DAG: gpu.dealloc %[[DA]]
+// CHECK-DAG: gpu.dealloc %[[DG]]
+// CHECK-DAG: gpu.dealloc %[[R]]
+// CHECK: return %[[H]]
+func.func @weights(%a: memref<4xf32>) -> memref<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %tmp = memref.alloc() : memref<4xf32>
+  %r = memref.alloc() : memref<4xf32>
+  %g = memref.get_global @w : memref<4xf32>
+  "test.kernel"(%a, %g, %tmp) : (memref<4xf32>, memref<4xf32>, memref<4xf32>) -> ()
+  scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
+    %scratch = memref.alloca() : memref<4xf32>
+    "test.kernel"(%tmp, %r, %scratch) : (memref<4xf32>, memref<4xf32>, memref<4xf32>) -> ()
+    scf.reduce
+  }
+  memref.dealloc %tmp : memref<4xf32>
+  return %r : memref<4xf32>
+}
