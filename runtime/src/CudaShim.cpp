@@ -17,9 +17,26 @@
 
 #include "CudaDriver.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 using namespace loom::cuda;
 
 namespace {
+
+/// LOOM_CUDA_TRACE=1 prints every call compiled code makes, for debugging.
+bool tracing() {
+  static const bool on = [] {
+    const char *v = std::getenv("LOOM_CUDA_TRACE");
+    return v && *v && *v != '0';
+  }();
+  return on;
+}
+#define TRACE(...)                                                             \
+  do {                                                                         \
+    if (tracing())                                                             \
+      std::fprintf(stderr, "loom cuda: " __VA_ARGS__);                         \
+  } while (0)
 
 /// The thread's device, or an error recorded for `what`.
 Device *device(const char *what) {
@@ -48,6 +65,7 @@ LOOM_MGPU void *mgpuModuleLoad(void *data, size_t /*size*/) {
   if (d)
     check(d, d->driver().cuModuleLoadData(&module, data),
           "loading the CUDA module");
+  TRACE("module load -> %p\n", static_cast<void *>(module));
   return module;
 }
 
@@ -64,6 +82,9 @@ LOOM_MGPU void mgpuModuleUnload(void *module) {
 LOOM_MGPU void *mgpuModuleGetFunction(void *module, const char *name) {
   Device *d = device("mgpuModuleGetFunction");
   CUfunction fn = nullptr;
+  if (d && !module)
+    recordError(std::string("kernel '") + name +
+                "' requested from a CUDA module that was never loaded");
   if (d && module &&
       check(d, d->driver().cuModuleGetFunction(&fn, static_cast<CUmodule>(module),
                                                name),
@@ -78,9 +99,16 @@ LOOM_MGPU void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                                 int32_t smem, void *stream, void **params,
                                 void **extra, size_t /*paramsCount*/) {
   Device *d = device("mgpuLaunchKernel");
-  if (!d || !function)
+  if (!d)
     return;
+  if (!function) {
+    recordError("launching a kernel that was not found in its CUDA module");
+    return;
+  }
   auto fn = static_cast<CUfunction>(function);
+  TRACE("launch %s grid (%ld,%ld,%ld) block (%ld,%ld,%ld) smem %d stream %p\n",
+        d->functionName(fn).c_str(), long(gridX), long(gridY), long(gridZ),
+        long(blockX), long(blockY), long(blockZ), smem, stream);
   check(d,
         d->driver().cuLaunchKernel(fn, unsigned(gridX), unsigned(gridY),
                                    unsigned(gridZ), unsigned(blockX),
@@ -105,6 +133,7 @@ LOOM_MGPU void mgpuStreamDestroy(void *stream) {
 }
 
 LOOM_MGPU void mgpuStreamSynchronize(void *stream) {
+  TRACE("synchronize stream %p\n", stream);
   if (Device *d = device("mgpuStreamSynchronize"))
     check(d, d->driver().cuStreamSynchronize(static_cast<CUstream>(stream)),
           "running the kernels (stream synchronize)");
@@ -153,6 +182,8 @@ LOOM_MGPU void *mgpuMemAlloc(uint64_t size, void * /*stream*/,
   if (d && size)
     check(d, d->driver().cuMemAlloc(&ptr, size),
           "allocating " + std::to_string(size) + " bytes of device memory");
+  TRACE("alloc %llu bytes -> %p\n", (unsigned long long)size,
+        reinterpret_cast<void *>(ptr));
   return reinterpret_cast<void *>(ptr);
 }
 
@@ -169,6 +200,7 @@ LOOM_MGPU void mgpuMemFree(void *ptr, void *stream) {
 
 // Unified addressing: the driver tells host from device pointers.
 LOOM_MGPU void mgpuMemcpy(void *dst, void *src, size_t size, void *stream) {
+  TRACE("memcpy %p <- %p (%zu bytes) stream %p\n", dst, src, size, stream);
   if (Device *d = device("mgpuMemcpy"))
     check(d,
           d->driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),

@@ -142,8 +142,12 @@ cpu::compileHostSharedObject(ModuleOp module, StringRef cpuName) {
       subtarget.AddFeature(feature.first(), feature.second);
     features = subtarget.getString();
   }
+  // Load-time constructors (the CUDA host code loads its kernels in one)
+  // must land in .init_array: the dynamic loader ignores the old .ctors.
+  llvm::TargetOptions targetOptions;
+  targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
     return module.emitError("cannot create an LLVM target machine for ")
