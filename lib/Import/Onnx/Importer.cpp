@@ -340,6 +340,8 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
 LogicalResult GraphImporter::importModel(ModuleOp module) {
   const onnx::GraphProto &graph = model.graph();
   collectTypes(graph);
+  if (inferredTypes)
+    collectTypes(*inferredTypes); // At least as precise as the declared ones.
   OpBuilder b(ctx);
   b.setInsertionPointToEnd(module.getBody());
   Location fileLoc = FileLineColLoc::get(ctx, modelPath, 0, 0);
