@@ -56,4 +56,44 @@ def ConvertMoeToLinalgPass
   ];
 }
 
+def ConvertAttnToLinalgPass
+    : Pass<"loom-convert-attn-to-linalg", "func::FuncOp"> {
+  let summary = "Lowers loom_attn ops to linalg, scf, tensor, arith and math";
+  let description = [{
+    - `attention`: a FlashAttention-style online softmax. An `scf.for` over
+      blocks of `kv-block-size` keys (a tail block when the size does not
+      divide Skv, which may be dynamic) carries the running row max, the
+      running row sum and an f32 output accumulator. Per block: the scores
+      by a contraction `linalg.generic` (Q K^T in f32), one elementwise
+      generic that scales, soft-caps, adds the bias and the float mask and
+      sets to -inf what the i1 mask, `causal`, `window` (with `sinks`) and
+      the sparsity attribute drop, then the rescaled updates of the max,
+      the sum and the accumulator (P V). Finally acc / l, zeros for rows
+      that see no key, rounded to the value type. Grouped-query heads are
+      a reshape of the queries to [B, Hkv, Hq / Hkv, Sq, D]. A block that no
+      query sees (left of every query's window, or excluded by the sparsity
+      pattern for every head; sinks keep theirs) is skipped by an `scf.if`;
+      with a sparsity attribute the step is `kv-block-size` rounded down to
+      a multiple of the pattern's key block (at least one block).
+    - `paged_attention`: the same loop, up to the longest sequence; each
+      block of keys and values is gathered through the block table,
+      positions at or past the sequence's length read nothing and are
+      dropped, and `seq_lens[b]` is the sequence's Skv for causal and
+      window alignment.
+    - `kv_cache_write`: an `scf.for` over tokens; a non-negative slot
+      inserts the token's key and value rows with `tensor.insert_slice`.
+    - `rope`: one elementwise `linalg.generic` in f32 that reads the partner
+      channel and the cos/sin tables with `tensor.extract`.
+  }];
+  let options = [
+    Option<"kvBlockSize", "kv-block-size", "int64_t", /*default=*/"64",
+           "Keys per step of the online-softmax loop">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // LOOM_PASSES_CONVERSION_PASSES_TD

@@ -4,14 +4,21 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// `loomc model.onnx --emit=mlir [-o FILE]` imports an ONNX model (binary, or
-// ONNX's textual syntax for .onnxtxt/.txt files) and prints the MLIR.
+// `loomc model.onnx -o model.loom [--target=cpu,...]` imports an ONNX model
+// (binary, or ONNX's textual syntax for .onnxtxt/.txt files), compiles it
+// for each target and writes one .loom artifact. `--emit=mlir` stops after
+// import and prints the IR; `--emit=llvm` prints the IR a target lowered to.
 // `loomc --list-ops [--markdown]` prints the importer's op table.
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Compiler.h"
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAll.h"
+#include "loom/Target/TargetBackend.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -21,7 +28,13 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Timer.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#include <chrono>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -31,15 +44,29 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("filename"),
                                        cl::init("-"));
-enum class Emit { None, MLIR };
-static cl::opt<Emit> emit("emit", cl::desc("What to produce"),
-                          cl::values(clEnumValN(Emit::MLIR, "mlir",
-                                                "the imported MLIR (stop "
-                                                "after import)"),
-                                     clEnumValN(Emit::None, "none",
-                                                "nothing: import and verify "
-                                                "only (timing, checking)")),
-                          cl::init(Emit::MLIR));
+enum class Emit { None, MLIR, Loom, LLVM, Artifact };
+static cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce (default: artifact)"),
+    cl::values(
+        clEnumValN(Emit::Artifact, "artifact",
+                   "a .loom artifact for the targets (the default)"),
+        clEnumValN(Emit::MLIR, "mlir", "the imported MLIR (stop after import)"),
+        clEnumValN(Emit::Loom, "loom",
+                   "the MLIR after Loom's target-independent passes"),
+        clEnumValN(Emit::LLVM, "llvm",
+                   "the IR after the (single) target's lowering"),
+        clEnumValN(Emit::None, "none",
+                   "nothing: import and verify only (timing, checking)")),
+    cl::init(Emit::Artifact));
+static cl::list<std::string>
+    targets("target", cl::CommaSeparated,
+            cl::desc("Targets to compile for, comma separated (default: cpu)"),
+            cl::value_desc("spec"));
+static cl::opt<bool> printIRAfterAll(
+    "mlir-print-ir-after-all",
+    cl::desc("Print the IR after every pass of the compilation to stderr"));
+static cl::opt<bool> quiet("quiet",
+                           cl::desc("No progress lines on stderr"));
 static cl::opt<bool> listOps("list-ops",
                              cl::desc("Print the supported ONNX ops"));
 static cl::opt<bool> markdown("markdown",
@@ -54,6 +81,8 @@ int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
+  cl::extrahelp targetHelp(
+      ("\nTargets: " + loom::getTargetSpecHelp() + "\n").str());
   cl::ParseCommandLineOptions(argc, argv, "Loom ahead-of-time compiler\n");
 
   if (listOps) {
@@ -90,6 +119,20 @@ int main(int argc, char **argv) {
     return success();
   });
 
+  // One line per stage with the time it started, for long compiles. (The
+  // flag is copied: linking with lld resets LLVM's command-line options.)
+  auto start = std::chrono::steady_clock::now();
+  bool showProgress = !quiet;
+  auto progress = [&](StringRef stage) {
+    if (!showProgress)
+      return;
+    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             start)
+                   .count();
+    llvm::errs() << llvm::format("loomc: [%7.2fs] ", t) << stage << "\n";
+  };
+  progress("importing " + inputFile);
+
   loom::onnx_import::ImportOptions options;
   options.inferShapes = !noShapeInference;
   FailureOr<OwningOpRef<ModuleOp>> module;
@@ -110,14 +153,82 @@ int main(int argc, char **argv) {
   if (emit == Emit::None)
     return 0;
 
+  std::vector<std::string> targetSpecs(targets.begin(), targets.end());
+  if (targetSpecs.empty())
+    targetSpecs.push_back("cpu");
+
+  // Where the result goes: the artifact defaults to MODEL.loom next to the
+  // model; printed IR defaults to stdout.
+  std::string path = outputFile;
+  if (emit == Emit::Artifact && path == "-") {
+    if (outputFile.getNumOccurrences()) {
+      llvm::errs() << "loomc: refusing to write a binary artifact to stdout; "
+                      "give -o FILE.loom\n";
+      return 1;
+    }
+    SmallString<256> p(inputFile);
+    llvm::sys::path::replace_extension(p, "loom");
+    path = std::string(p);
+  }
+
   std::string err;
-  auto out = openOutputFile(outputFile, &err);
+  auto out = openOutputFile(path, &err);
   if (!out) {
     llvm::errs() << "loomc: " << err << "\n";
     return 1;
   }
-  (*module)->print(out->os());
-  out->os() << "\n";
+
+  switch (emit) {
+  case Emit::MLIR:
+    (*module)->print(out->os());
+    out->os() << "\n";
+    break;
+  case Emit::Loom:
+  case Emit::LLVM: {
+    PassManager pm(&context);
+    if (printIRAfterAll) {
+      context.disableMultithreading();
+      pm.enableIRPrinting();
+    }
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+    if (emit == Emit::LLVM) {
+      if (targetSpecs.size() != 1) {
+        llvm::errs() << "loomc: --emit=llvm needs exactly one --target\n";
+        return 1;
+      }
+      auto backend = loom::createTargetBackend(targetSpecs[0], err);
+      if (failed(backend)) {
+        llvm::errs() << "loomc: " << err << "\n";
+        return 1;
+      }
+      progress("lowering for " + targetSpecs[0]);
+      (*backend)->buildLoweringPipeline(pm);
+    }
+    if (failed(pm.run(**module)))
+      return 1;
+    (*module)->print(out->os());
+    out->os() << "\n";
+    break;
+  }
+  case Emit::Artifact: {
+    loom::CompileOptions compile;
+    compile.targets = targetSpecs;
+    compile.printIRAfterAll = printIRAfterAll;
+    compile.progress = [&](StringRef stage) { progress(stage); };
+    FailureOr<std::vector<uint8_t>> bytes =
+        loom::compileToArtifact(**module, compile);
+    if (failed(bytes))
+      return 1;
+    out->os().write(reinterpret_cast<const char *>(bytes->data()),
+                    bytes->size());
+    progress("wrote " + path + " (" + std::to_string(bytes->size()) +
+             " bytes)");
+    break;
+  }
+  case Emit::None:
+    break;
+  }
   out->keep();
   return 0;
 }

@@ -46,6 +46,13 @@ FailureOr<OwningOpRef<ModuleOp>> importOnnxFile(MLIRContext *context,
                                                 StringRef path,
                                                 const ImportOptions &options = {});
 
+/// Imports a ModelProto held in memory (`bufferName` names it in errors;
+/// external data, if any, is looked up relative to the current folder).
+FailureOr<OwningOpRef<ModuleOp>> importOnnxBytes(MLIRContext *context,
+                                                 const void *data, size_t size,
+                                                 StringRef bufferName,
+                                                 const ImportOptions &options = {});
+
 /// Imports a model written in ONNX's textual syntax (onnx/defs/parser.h).
 FailureOr<OwningOpRef<ModuleOp>> importOnnxText(MLIRContext *context,
                                                 StringRef text,

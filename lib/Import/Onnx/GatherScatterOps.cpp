@@ -126,12 +126,18 @@ LogicalResult gatherND(NodeImporter &n) {
     return n.error() << "indices address more dims than the data has";
   SmallVector<int64_t> shape(it.getShape().begin(), it.getShape().end() - 1);
   shape.append(dt.getShape().begin() + bd + k, dt.getShape().end());
-  if (llvm::any_of(shape, ShapedType::isDynamic))
-    return n.unsupported("dynamic shapes");
   Value data = n.input(0), ind = n.input(1);
+  // Dynamic result dims come from the indices' leading dims and the data's
+  // trailing dims (symbolic batch/sequence sizes of exported models).
+  SmallVector<Value> dyn;
+  for (int64_t d = 0; d < (int64_t)shape.size(); ++d)
+    if (ShapedType::isDynamic(shape[d]))
+      dyn.push_back(d < q - 1 ? tensor::DimOp::create(n.b, n.loc, ind, d)
+                              : tensor::DimOp::create(n.b, n.loc, data,
+                                                      d - (q - 1) + bd + k));
   bool uns = n.inputUnsigned(1);
   Value res = buildIndexed(
-      n.b, n.loc, shape, dt.getElementType(), {}, {}, {},
+      n.b, n.loc, shape, dt.getElementType(), dyn, {}, {},
       [&](OpBuilder &b, Location l, ValueRange, ValueRange idx) -> Value {
         SmallVector<Value> src(idx.take_front(bd));
         SmallVector<Value> ip(idx.take_front(q - 1));
@@ -139,7 +145,10 @@ LogicalResult gatherND(NodeImporter &n) {
           ip.push_back(arith::ConstantIndexOp::create(b, l, j));
           Value v = tensor::ExtractOp::create(b, l, ind, ip);
           ip.pop_back();
-          Value dimSize = arith::ConstantIndexOp::create(b, l, dt.getDimSize(bd + j));
+          Value dimSize =
+              dt.isDynamicDim(bd + j)
+                  ? (Value)tensor::DimOp::create(b, l, data, bd + j)
+                  : (Value)arith::ConstantIndexOp::create(b, l, dt.getDimSize(bd + j));
           src.push_back(normalizeIndex(b, l, v, dimSize, uns));
         }
         src.append(idx.drop_front(q - 1).begin(), idx.drop_front(q - 1).end());

@@ -383,6 +383,9 @@ LogicalResult GraphImporter::importModel(ModuleOp module) {
   Block *body = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "loom.name", b.getStringAttr(name));
+    // Tensors are signless; the runtime still needs to know uint from int.
+    if (isUnsignedOnnxType(argElem[i]))
+      func.setArgAttr(i, "loom.unsigned", b.getUnitAttr());
     define(name, ValueInfo{body->getArgument(i), {}, argElem[i]});
   }
   b.setInsertionPointToStart(body);
@@ -428,8 +431,13 @@ LogicalResult GraphImporter::importModel(ModuleOp module) {
   }
   func::ReturnOp::create(b, fileLoc, results);
   func.setType(b.getFunctionType(argTypes, resTypes));
-  for (auto [i, vi] : llvm::enumerate(graph.output()))
+  for (auto [i, vi] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "loom.name", b.getStringAttr(vi.name()));
+    const ValueInfo *v = lookup(vi.name());
+    int32_t elem = vi.type().tensor_type().elem_type();
+    if (isUnsignedOnnxType(elem ? elem : v->onnxElemType))
+      func.setResultAttr(i, "loom.unsigned", b.getUnitAttr());
+  }
 
   // Constants that only fed folded shape computations are dead now.
   SmallVector<Operation *> ops;

@@ -203,3 +203,25 @@ mlir::loom::onnx_import::importOnnxText(MLIRContext *context, StringRef text,
   }
   return importParsedModel(context, model, bufferName, options);
 }
+
+FailureOr<OwningOpRef<ModuleOp>>
+mlir::loom::onnx_import::importOnnxBytes(MLIRContext *context,
+                                         const void *data, size_t size,
+                                         StringRef bufferName,
+                                         const ImportOptions &options) {
+  onnx::ModelProto model;
+  bool ok = size <= size_t(INT_MAX);
+  if (ok) {
+    google::protobuf::io::CodedInputStream coded(
+        static_cast<const uint8_t *>(data), int(size));
+    coded.SetTotalBytesLimit(INT_MAX);
+    ok = model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+  }
+  if (!ok) {
+    emitError(FileLineColLoc::get(context, bufferName, 0, 0))
+        << "'" << bufferName << "' is not a valid ONNX model: the protobuf "
+        << "does not parse (truncated or not ONNX)";
+    return failure();
+  }
+  return importParsedModel(context, model, bufferName, options);
+}

@@ -454,8 +454,11 @@ LogicalResult slice(NodeImporter &n) {
     if (failed(ax))
       return n.error() << "axis " << axes[k] << " out of range";
     int64_t d = t.getDimSize(*ax);
+    // A dynamic dim clamps its bounds at run time (the causal-mask slices
+    // exporters emit for a dynamic sequence length).
     if (ShapedType::isDynamic(d))
-      return n.unsupported("slicing a dynamic dim");
+      return n.opset >= 10 ? sliceRuntime(n)
+                           : n.unsupported("slicing a dynamic dim (opset < 10)");
     int64_t s = starts[k], e = ends[k], st = steps[k];
     if (st == 0)
       return n.error() << "step is zero";

@@ -41,11 +41,13 @@ namespace {
 /// thing under the name `loom-cpu-lowering`. The Loom ops are lowered first,
 /// so that everything after sees only upstream dialects.
 constexpr const char *kCPULoweringPipeline =
-    "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg),"
+    "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
+    "loom-convert-attn-to-linalg),"
     "canonicalize,"
     "func.func(linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
+    "function-boundary-type-conversion=identity-layout-map "
+    "allow-return-allocs-from-loops},"
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
     "func.func(loom-cpu-copies-to-linalg,convert-linalg-to-loops),"
@@ -53,6 +55,7 @@ constexpr const char *kCPULoweringPipeline =
     "lower-affine,"
     "convert-scf-to-cf,"
     "loom-cpu-expose-entry-points,"
+    "convert-math-to-funcs,"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
     "convert-to-llvm,"

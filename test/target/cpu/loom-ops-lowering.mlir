@@ -35,3 +35,47 @@ func.func @moe(%x: tensor<?x8xf32>, %l: tensor<?x4xf32>, %w: tensor<4x8x8xf32>) 
       : tensor<?x8xf32>, tensor<?xi32>, tensor<?x2xf32> -> tensor<?x8xf32>
   return %o : tensor<?x8xf32>
 }
+
+// -----
+
+// Every loom_attn op, through loom-convert-attn-to-linalg, reaches LLVM:
+// attention with every restriction (dynamic shapes and strided sparsity in
+// the second), paged attention, the cache write and both rope forms.
+// CHECK-NOT: loom_attn
+// CHECK: llvm.func @loom_call_attn
+// CHECK-NOT: loom_attn
+// CHECK: llvm.func @loom_call_attn_dynamic
+// CHECK-NOT: loom_attn
+// CHECK: llvm.func @loom_call_decode
+#layout = #loom_attn.block_sparse<q_block = 4, kv_block = 32,
+    layout = dense<[[[true, false, true], [false, true, true]]]> : tensor<1x2x3xi1>>
+func.func @attn(%q: tensor<1x4x8x16xbf16>, %k: tensor<1x2x96x16xbf16>, %v: tensor<1x2x96x16xbf16>,
+                %m: tensor<8x96xi1>, %b: tensor<4x1x96xf32>) -> tensor<1x4x8x16xbf16> {
+  %o = loom_attn.attention %q, %k, %v mask(%m : tensor<8x96xi1>) bias(%b : tensor<4x1x96xf32>)
+      causal window(32, 0) sinks(2) softcap(20.0) sparsity(#layout)
+      : tensor<1x4x8x16xbf16>, tensor<1x2x96x16xbf16>, tensor<1x2x96x16xbf16> -> tensor<1x4x8x16xbf16>
+  return %o : tensor<1x4x8x16xbf16>
+}
+func.func @attn_dynamic(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>,
+                        %m: tensor<?x1x?x?xf16>) -> tensor<?x?x?x?xf32> {
+  %o = loom_attn.attention %q, %k, %v mask(%m : tensor<?x1x?x?xf16>)
+      sparsity(#loom_attn.strided<block = 16, stride = 2, offsets = [0, 1]>)
+      : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
+  return %o : tensor<?x?x?x?xf32>
+}
+func.func @decode(%x: tensor<2x4x1x16xf16>, %kn: tensor<2x2x16xf16>, %vn: tensor<2x2x16xf16>,
+                  %kc: tensor<8x4x2x16xf16>, %vc: tensor<8x4x2x16xf16>, %slots: tensor<2xi32>,
+                  %pos: tensor<2x1xi32>, %cos: tensor<64x4xf32>, %sin: tensor<64x4xf32>,
+                  %table: tensor<2x4xi32>, %lens: tensor<2xi32>)
+    -> (tensor<2x4x1x16xf16>, tensor<8x4x2x16xf16>, tensor<8x4x2x16xf16>) {
+  %q = loom_attn.rope %x, %pos, %cos, %sin rotary_dim(8)
+      : tensor<2x4x1x16xf16>, tensor<2x1xi32>, tensor<64x4xf32>, tensor<64x4xf32>
+  %qi = loom_attn.rope %q, %pos, %cos, %sin interleaved rotary_dim(8)
+      : tensor<2x4x1x16xf16>, tensor<2x1xi32>, tensor<64x4xf32>, tensor<64x4xf32>
+  %kc2, %vc2 = loom_attn.kv_cache_write %kn, %vn into %kc, %vc at %slots
+      : tensor<2x2x16xf16>, tensor<2x2x16xf16>, tensor<2xi32> -> tensor<8x4x2x16xf16>, tensor<8x4x2x16xf16>
+  %o = loom_attn.paged_attention %qi, %kc2, %vc2, %table, %lens causal
+      : tensor<2x4x1x16xf16>, tensor<8x4x2x16xf16>, tensor<8x4x2x16xf16>, tensor<2x4xi32>, tensor<2xi32>
+        -> tensor<2x4x1x16xf16>
+  return %o, %kc2, %vc2 : tensor<2x4x1x16xf16>, tensor<8x4x2x16xf16>, tensor<8x4x2x16xf16>
+}

@@ -1,0 +1,442 @@
+//===- Runtime.cpp - Runtime, device, module and session objects ----------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ArtifactReader.h"
+#include "CpuExecutable.h"
+#include "CudaDriver.h"
+#include "Status.h"
+#include "Tensor.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <memory>
+#include <new>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace loom;
+
+struct loom_runtime {
+  std::atomic<int32_t> refs{1};
+};
+
+struct loom_device {
+  std::atomic<int32_t> refs{1};
+  loom_runtime_t *runtime = nullptr;
+  std::string target; // "cpu" or "cuda"
+  int32_t ordinal = 0;
+  std::shared_ptr<cuda::Device> cuda; // for "cuda"
+};
+
+struct loom_module {
+  std::atomic<int32_t> refs{1};
+  loom_device_t *device = nullptr;
+  // The artifact bytes: a file mapping, an owned copy, or borrowed memory.
+  const uint8_t *bytes = nullptr;
+  size_t size = 0;
+  bool mapped = false;
+  bool ownedCopy = false;
+  ParsedArtifact artifact; // points into `bytes`
+  std::unique_ptr<CpuExecutable> cpu;
+
+  ~loom_module() {
+    cpu.reset(); // before the bytes it may point into go away
+    if (mapped)
+      ::munmap(const_cast<uint8_t *>(bytes), size);
+    else if (ownedCopy)
+      std::free(const_cast<uint8_t *>(bytes));
+    loom_device_release(device);
+  }
+};
+
+struct loom_session {
+  std::atomic<int32_t> refs{1};
+  loom_module_t *module = nullptr;
+  CpuScratch scratch;
+};
+
+template <typename T> static void retain(T *o) {
+  if (o)
+    o->refs.fetch_add(1, std::memory_order_relaxed);
+}
+template <typename T> static bool dropRef(T *o) {
+  return o && o->refs.fetch_sub(1, std::memory_order_acq_rel) == 1;
+}
+
+static loom_status_t nullArg(const char *what) {
+  return makeStatus(LOOM_INVALID_ARGUMENT, std::string("null ") + what);
+}
+
+//===----------------------------------------------------------------------===//
+// Runtime and devices
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+loom_status_t loom_runtime_create(loom_runtime_t **out) {
+  if (!out)
+    return nullArg("output pointer");
+  *out = new (std::nothrow) loom_runtime;
+  return *out ? nullptr : makeStatus(LOOM_OUT_OF_MEMORY, "out of memory");
+}
+
+void loom_runtime_retain(loom_runtime_t *r) { retain(r); }
+void loom_runtime_release(loom_runtime_t *r) {
+  if (dropRef(r))
+    delete r;
+}
+
+// ROCm execution is not written yet, but the driver probe is: it shows that
+// a machine without the driver gets a clear status rather than a failed
+// link, which is why drivers are dlopen'ed.
+static loom_status_t probeDriver(const std::string &target,
+                                 const char *const *libs, const char *what) {
+  std::string errors;
+  for (const char *const *lib = libs; *lib; ++lib) {
+    if (void *h = ::dlopen(*lib, RTLD_NOW | RTLD_LOCAL)) {
+      ::dlclose(h);
+      return makeStatus(LOOM_UNIMPLEMENTED,
+                        std::string(what) + " found (" + *lib + "), but the '" +
+                            target + "' device is not implemented yet");
+    }
+    const char *e = ::dlerror();
+    errors += std::string(errors.empty() ? "" : "; ") + (e ? e : *lib);
+  }
+  return makeStatus(LOOM_UNAVAILABLE, std::string("device '") + target +
+                                          "' needs the " + what + ": " +
+                                          errors);
+}
+
+loom_status_t loom_device_create(loom_runtime_t *runtime, const char *name,
+                                 loom_device_t **out) {
+  if (!out)
+    return nullArg("output pointer");
+  *out = nullptr;
+  if (!runtime)
+    return nullArg("runtime");
+  if (!name)
+    return nullArg("device name");
+  std::string spec = name, target = spec;
+  int32_t ordinal = 0;
+  if (size_t colon = spec.find(':'); colon != std::string::npos) {
+    target = spec.substr(0, colon);
+    std::string num = spec.substr(colon + 1);
+    char *end = nullptr;
+    long v = num.empty() ? -1 : std::strtol(num.c_str(), &end, 10);
+    if (v < 0 || v > 1024 || *end != '\0')
+      return makeStatus(LOOM_INVALID_ARGUMENT,
+                        "bad device ordinal in '" + spec + "'");
+    ordinal = int32_t(v);
+  }
+  std::shared_ptr<cuda::Device> cudaDevice;
+  if (target == "cuda") {
+    if (loom_status_t st = cuda::Device::create(ordinal, cudaDevice))
+      return st;
+  }
+  if (target == "rocm") {
+    static const char *const libs[] = {"libamdhip64.so.6", "libamdhip64.so",
+                                       nullptr};
+    return probeDriver(target, libs, "ROCm HIP runtime");
+  }
+  if (target != "cpu" && target != "cuda")
+    return makeStatus(LOOM_INVALID_ARGUMENT,
+                      "unknown device '" + spec + "' (use cpu, cuda or rocm)");
+  if (target == "cpu" && ordinal != 0)
+    return makeStatus(LOOM_NOT_FOUND, "there is only one cpu device (cpu:0)");
+  auto *d = new (std::nothrow) loom_device;
+  if (!d)
+    return makeStatus(LOOM_OUT_OF_MEMORY, "out of memory");
+  d->runtime = runtime;
+  d->target = target;
+  d->ordinal = ordinal;
+  d->cuda = std::move(cudaDevice);
+  loom_runtime_retain(runtime);
+  *out = d;
+  return nullptr;
+}
+
+void loom_device_retain(loom_device_t *d) { retain(d); }
+void loom_device_release(loom_device_t *d) {
+  if (!dropRef(d))
+    return;
+  loom_runtime_release(d->runtime);
+  delete d;
+}
+
+const char *loom_device_target(const loom_device_t *d) {
+  return d ? d->target.c_str() : "";
+}
+
+} // extern "C"
+
+//===----------------------------------------------------------------------===//
+// Modules
+//===----------------------------------------------------------------------===//
+
+// Parses the bytes already attached to `m` and loads its code; releases `m`
+// on failure.
+static loom_status_t finishLoad(loom_module_t *m, uint32_t flags,
+                                loom_module_t **out) {
+  loom_status_t st = parseArtifact(
+      m->bytes, m->size, flags & LOOM_LOAD_VERIFY_WEIGHTS, m->artifact);
+  if (!st) {
+    // CUDA modules are host code whose load-time constructors already load
+    // kernels onto the device: make it current first.
+    cuda::Scope scope(m->device->cuda.get());
+    st = CpuExecutable::load(m->artifact, m->cpu, m->device->target);
+    if (!st)
+      st = scope.takeError();
+  }
+  if (st) {
+    loom_module_release(m);
+    return st;
+  }
+  *out = m;
+  return nullptr;
+}
+
+static loom_module_t *newModule(loom_device_t *device) {
+  auto *m = new (std::nothrow) loom_module;
+  if (m) {
+    m->device = device;
+    loom_device_retain(device);
+  }
+  return m;
+}
+
+extern "C" {
+
+loom_status_t loom_module_load_file(loom_device_t *device, const char *path,
+                                    uint32_t flags, loom_module_t **out) {
+  if (!out)
+    return nullArg("output pointer");
+  *out = nullptr;
+  if (!device)
+    return nullArg("device");
+  if (!path)
+    return nullArg("path");
+  if (flags & ~LOOM_LOAD_VERIFY_WEIGHTS)
+    return makeStatus(LOOM_INVALID_ARGUMENT,
+                      "unknown load flags (LOOM_LOAD_BORROW is for memory)");
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return makeStatus(errno == ENOENT ? LOOM_NOT_FOUND : LOOM_IO_ERROR,
+                      std::string("cannot open '") + path +
+                          "': " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return makeStatus(LOOM_IO_ERROR,
+                      std::string("'") + path + "' is not a regular file");
+  }
+  size_t size = size_t(st.st_size);
+  void *p =
+      size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+  int mapErr = errno;
+  ::close(fd);
+  if (size == 0)
+    return makeStatus(LOOM_INVALID_ARTIFACT,
+                      std::string("invalid artifact: '") + path + "' is empty");
+  if (p == MAP_FAILED)
+    return makeStatus(LOOM_IO_ERROR, std::string("cannot map '") + path +
+                                         "': " + std::strerror(mapErr));
+  loom_module_t *m = newModule(device);
+  if (!m) {
+    ::munmap(p, size);
+    return makeStatus(LOOM_OUT_OF_MEMORY, "out of memory");
+  }
+  m->bytes = static_cast<const uint8_t *>(p);
+  m->size = size;
+  m->mapped = true;
+  if (loom_status_t s = finishLoad(m, flags, out))
+    return annotate(s, path);
+  return nullptr;
+}
+
+loom_status_t loom_module_load_memory(loom_device_t *device, const void *data,
+                                      size_t size, uint32_t flags,
+                                      loom_module_t **out) {
+  if (!out)
+    return nullArg("output pointer");
+  *out = nullptr;
+  if (!device)
+    return nullArg("device");
+  if (!data && size)
+    return nullArg("data");
+  if (flags & ~(LOOM_LOAD_BORROW | LOOM_LOAD_VERIFY_WEIGHTS))
+    return makeStatus(LOOM_INVALID_ARGUMENT, "unknown load flags");
+  bool borrow = flags & LOOM_LOAD_BORROW;
+  if (borrow && reinterpret_cast<uintptr_t>(data) % 4096 != 0)
+    return makeStatus(LOOM_INVALID_ARGUMENT,
+                      "borrowed artifact memory must be 4096-byte aligned");
+  loom_module_t *m = newModule(device);
+  if (!m)
+    return makeStatus(LOOM_OUT_OF_MEMORY, "out of memory");
+  if (borrow) {
+    m->bytes = static_cast<const uint8_t *>(data);
+  } else {
+    // Page-aligned so that weights keep the alignment the file promises.
+    size_t alloc = (size + 4095) / 4096 * 4096;
+    void *copy = std::aligned_alloc(4096, alloc ? alloc : 4096);
+    if (!copy) {
+      loom_module_release(m);
+      return makeStatus(LOOM_OUT_OF_MEMORY, "cannot copy an artifact of " +
+                                                std::to_string(size) +
+                                                " bytes");
+    }
+    if (size)
+      std::memcpy(copy, data, size);
+    m->bytes = static_cast<const uint8_t *>(copy);
+    m->ownedCopy = true;
+  }
+  m->size = size;
+  return finishLoad(m, flags, out);
+}
+
+void loom_module_retain(loom_module_t *m) { retain(m); }
+void loom_module_release(loom_module_t *m) {
+  if (dropRef(m))
+    delete m;
+}
+
+size_t loom_module_entry_count(const loom_module_t *m) {
+  return m ? m->artifact.entries.size() : 0;
+}
+
+static loom_status_t checkEntry(const loom_module_t *m, size_t entry) {
+  if (!m)
+    return nullArg("module");
+  if (entry >= m->artifact.entries.size())
+    return makeStatus(LOOM_INVALID_ARGUMENT,
+                      "entry index " + std::to_string(entry) +
+                          " out of range (module has " +
+                          std::to_string(m->artifact.entries.size()) + ")");
+  return nullptr;
+}
+
+loom_status_t loom_module_entry_info(const loom_module_t *m, size_t entry,
+                                     loom_entry_info_t *out) {
+  if (loom_status_t st = checkEntry(m, entry))
+    return st;
+  if (!out)
+    return nullArg("output pointer");
+  const EntryMeta &e = m->artifact.entries[entry];
+  *out = loom_entry_info_t{e.name.c_str(), e.inputs.size(), e.outputs.size()};
+  return nullptr;
+}
+
+loom_status_t loom_module_find_entry(const loom_module_t *m, const char *name,
+                                     size_t *out) {
+  if (!m || !name || !out)
+    return nullArg("argument");
+  std::string all;
+  for (size_t i = 0; i < m->artifact.entries.size(); ++i) {
+    if (m->artifact.entries[i].name == name) {
+      *out = i;
+      return nullptr;
+    }
+    all += (i ? ", " : "") + m->artifact.entries[i].name;
+  }
+  return makeStatus(LOOM_NOT_FOUND, std::string("no entry point '") + name +
+                                        "' (the module has: " +
+                                        (all.empty() ? "none" : all) + ")");
+}
+
+static loom_status_t tensorInfo(const loom_module_t *m, size_t entry,
+                                size_t index, bool input,
+                                loom_tensor_info_t *out) {
+  if (loom_status_t st = checkEntry(m, entry))
+    return st;
+  if (!out)
+    return nullArg("output pointer");
+  const EntryMeta &e = m->artifact.entries[entry];
+  const std::vector<TensorMeta> &list = input ? e.inputs : e.outputs;
+  if (index >= list.size())
+    return makeStatus(LOOM_INVALID_ARGUMENT,
+                      std::string(input ? "input" : "output") + " index " +
+                          std::to_string(index) + " out of range (entry '" +
+                          e.name + "' has " + std::to_string(list.size()) +
+                          ")");
+  const TensorMeta &t = list[index];
+  *out = loom_tensor_info_t{t.name.c_str(), t.dtype, int32_t(t.dims.size()),
+                            t.dims.data(), t.symbolPtrs.data()};
+  return nullptr;
+}
+
+loom_status_t loom_module_input_info(const loom_module_t *m, size_t entry,
+                                     size_t input, loom_tensor_info_t *out) {
+  return tensorInfo(m, entry, input, true, out);
+}
+
+loom_status_t loom_module_output_info(const loom_module_t *m, size_t entry,
+                                      size_t output, loom_tensor_info_t *out) {
+  return tensorInfo(m, entry, output, false, out);
+}
+
+//===----------------------------------------------------------------------===//
+// Sessions
+//===----------------------------------------------------------------------===//
+
+loom_status_t loom_session_create(loom_module_t *module, loom_session_t **out) {
+  if (!out)
+    return nullArg("output pointer");
+  *out = nullptr;
+  if (!module)
+    return nullArg("module");
+  auto *s = new (std::nothrow) loom_session;
+  if (!s)
+    return makeStatus(LOOM_OUT_OF_MEMORY, "out of memory");
+  s->module = module;
+  loom_module_retain(module);
+  *out = s;
+  return nullptr;
+}
+
+void loom_session_retain(loom_session_t *s) { retain(s); }
+void loom_session_release(loom_session_t *s) {
+  if (!dropRef(s))
+    return;
+  loom_module_release(s->module);
+  delete s;
+}
+
+loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
+                                  loom_tensor_t *const *inputs,
+                                  size_t numInputs, loom_tensor_t **outputs,
+                                  size_t numOutputs) {
+  if (!s)
+    return nullArg("session");
+  if (loom_status_t st = checkEntry(s->module, entry))
+    return st;
+  const EntryMeta &e = s->module->artifact.entries[entry];
+  if (numOutputs != e.outputs.size())
+    return makeStatus(
+        LOOM_INVALID_ARGUMENT,
+        "entry '" + e.name + "' has " + std::to_string(e.outputs.size()) +
+            " outputs, the caller expects " + std::to_string(numOutputs));
+  if (numOutputs && !outputs)
+    return nullArg("output array");
+  for (size_t i = 0; i < numOutputs; ++i)
+    outputs[i] = nullptr;
+  cuda::Scope scope(s->module->device->cuda.get());
+  loom_status_t st = s->module->cpu->invoke(e, entry, inputs, numInputs,
+                                            outputs, s->scratch);
+  if (!st)
+    st = scope.takeError();
+  if (st) // a device error after the host code returned: drop its results
+    for (size_t i = 0; i < numOutputs; ++i) {
+      loom_tensor_release(outputs[i]);
+      outputs[i] = nullptr;
+    }
+  return st;
+}
+
+} // extern "C"
