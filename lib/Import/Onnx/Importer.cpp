@@ -258,8 +258,16 @@ FailureOr<ValueInfo> GraphImporter::importTensor(onnx::TensorProto &t,
 static LogicalResult checkArity(NodeImporter &ni, const std::string &domain) {
   const onnx::NodeProto &node = ni.node;
   int minIn = 0, maxIn = INT_MAX, maxOut = INT_MAX;
-  if (const onnx::OpSchema *schema =
-          onnx::OpSchemaRegistry::Schema(node.op_type(), ni.opset, domain)) {
+  // The installed schemas stop at some opset (17 for ONNX 1.12); a newer
+  // model's op may have a different signature (ReduceMean-18 takes axes as
+  // an input), so the schema only speaks for opsets it knows.
+  const auto &ranges = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto range = ranges.find(domain.empty() ? "" : domain);
+  bool known = range != ranges.end() && ni.opset <= range->second.second;
+  const onnx::OpSchema *schema =
+      known ? onnx::OpSchemaRegistry::Schema(node.op_type(), ni.opset, domain)
+            : nullptr;
+  if (schema) {
     minIn = schema->min_input();
     maxIn = schema->max_input();
     maxOut = schema->max_output();
