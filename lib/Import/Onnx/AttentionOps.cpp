@@ -239,8 +239,37 @@ LogicalResult groupQueryAttention(NodeImporter &n) {
 template <bool Onnx23>
 LogicalResult rotaryEmbedding(NodeImporter &n) {
   unsigned posIdx = Onnx23 ? 3 : 1, cosIdx = Onnx23 ? 1 : 2, sinIdx = Onnx23 ? 2 : 3;
-  if (!n.hasInput(posIdx) || n.inputType(posIdx).getRank() != 2)
+  Value cosC = n.input(cosIdx), sinC = n.input(sinIdx), pos;
+  if (Onnx23 && !n.hasInput(posIdx)) {
+    // Without position_ids the caches are per token, [B, S, R/2]: flatten
+    // them to [B*S, R/2] and read row b*S + s.
+    auto ct = n.inputType(cosIdx);
+    if (ct.getRank() != 3)
+      return n.error() << "without position_ids cos_cache must be [batch, sequence, rotary_dim/2]";
+    SmallVector<ReassociationIndices> g{{0, 1}, {2}};
+    auto flat = [&](Value v) -> Value {
+      auto t = cast<RankedTensorType>(v.getType());
+      int64_t bs = t.isDynamicDim(0) || t.isDynamicDim(1) ? ShapedType::kDynamic
+                                                          : t.getDimSize(0) * t.getDimSize(1);
+      return tensor::CollapseShapeOp::create(
+          n.b, n.loc, RankedTensorType::get({bs, t.getDimSize(2)}, t.getElementType()), v, g);
+    };
+    SmallVector<Value> dyn;
+    for (int64_t d = 0; d < 2; ++d)
+      if (ct.isDynamicDim(d)) dyn.push_back(tensor::DimOp::create(n.b, n.loc, cosC, d));
+    Value seq = tensor::DimOp::create(n.b, n.loc, cosC, 1);
+    pos = buildIndexed(n.b, n.loc, {ct.getDimSize(0), ct.getDimSize(1)}, n.b.getI64Type(), dyn,
+                       {}, {}, [&](OpBuilder &b, Location l, ValueRange, ValueRange idx) -> Value {
+                         Value p = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, idx[0], seq), idx[1]);
+                         return arith::IndexCastOp::create(b, l, b.getI64Type(), p);
+                       });
+    cosC = flat(cosC);
+    sinC = flat(sinC);
+  } else if (!n.hasInput(posIdx) || n.inputType(posIdx).getRank() != 2) {
     return n.unsupported("position_ids other than [batch, sequence]");
+  } else {
+    pos = n.input(posIdx);
+  }
   if (n.getInt("is_packed_batching", 0))
     return n.unsupported("packed batching");
   auto xt = n.inputType(0);
@@ -248,7 +277,8 @@ LogicalResult rotaryEmbedding(NodeImporter &n) {
   int64_t heads = n.getInt("num_heads", 0);
   if (threeD && heads <= 0) {
     // Without num_heads the head size comes from the cache: R/2 * 2 == D.
-    int64_t half = n.inputType(cosIdx).getDimSize(1);
+    auto cacheT = n.inputType(cosIdx);
+    int64_t half = cacheT.getDimSize(cacheT.getRank() - 1);
     int64_t rot = n.getInt("rotary_embedding_dim", 0);
     if (rot == 0 && !ShapedType::isDynamic(half) && !xt.isDynamicDim(2))
       heads = xt.getDimSize(2) / (2 * half);
@@ -258,8 +288,7 @@ LogicalResult rotaryEmbedding(NodeImporter &n) {
   int64_t rot = n.getInt("rotary_embedding_dim", 0);
   std::optional<int64_t> rotDim;
   if (rot > 0) rotDim = rot;
-  Value pos = n.input(posIdx);
-  auto op = la::RopeOp::create(n.b, n.loc, *x, pos, n.input(cosIdx), n.input(sinIdx),
+  auto op = la::RopeOp::create(n.b, n.loc, *x, pos, cosC, sinC,
                                (bool)n.getInt("interleaved", 0), rotDim);
   if (failed(mlir::verify(op))) {
     op.erase();

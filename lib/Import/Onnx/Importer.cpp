@@ -17,9 +17,12 @@
 #include "mlir/Transforms/RegionUtils.h"
 
 #include "llvm/ADT/StringSet.h"
+
+#include "onnx/defs/schema.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <climits>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -249,6 +252,50 @@ FailureOr<ValueInfo> GraphImporter::importTensor(onnx::TensorProto &t,
   return info;
 }
 
+/// Input/output counts against the op's schema (ops ONNX 1.12 knows) or the
+/// handler's own minimum (newer and contrib ops), so handlers can index the
+/// inputs they require.
+static LogicalResult checkArity(NodeImporter &ni, const std::string &domain) {
+  const onnx::NodeProto &node = ni.node;
+  int minIn = 0, maxIn = INT_MAX, maxOut = INT_MAX;
+  // The installed schemas stop at some opset (17 for ONNX 1.12); a newer
+  // model's op may have a different signature (ReduceMean-18 takes axes as
+  // an input), so the schema only speaks for opsets it knows.
+  const auto &ranges = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto range = ranges.find(domain.empty() ? "" : domain);
+  bool known = range != ranges.end() && ni.opset <= range->second.second;
+  const onnx::OpSchema *schema =
+      known ? onnx::OpSchemaRegistry::Schema(node.op_type(), ni.opset, domain)
+            : nullptr;
+  if (schema) {
+    minIn = schema->min_input();
+    maxIn = schema->max_input();
+    maxOut = schema->max_output();
+  } else {
+    // Contrib/newer ops without a schema here: their leading inputs.
+    static const std::map<std::string, int> minInputs = {
+        {"Attention", 3}, {"MultiHeadAttention", 1}, {"GroupQueryAttention", 1},
+        {"RotaryEmbedding", 3}, {"RMSNormalization", 2},
+        {"SimplifiedLayerNormalization", 2}, {"SkipLayerNormalization", 3},
+        {"SkipSimplifiedLayerNormalization", 3}, {"MatMulNBits", 3},
+        {"Gelu", 1}, {"BiasGelu", 2}, {"FastGelu", 1}, {"QuickGelu", 1}};
+    auto it = minInputs.find(node.op_type());
+    minIn = it == minInputs.end() ? 0 : it->second;
+  }
+  int given = 0;
+  for (int i = 0; i < node.input_size(); ++i)
+    if (i < minIn && node.input(i).empty())
+      return ni.error() << "required input " << i << " is missing";
+  given = node.input_size();
+  if (given < minIn || given > maxIn)
+    return ni.error() << "has " << given << " inputs; the op takes "
+                      << minIn << " to " << maxIn;
+  if (node.output_size() > maxOut || node.output_size() == 0)
+    return ni.error() << "has " << node.output_size() << " outputs; the op "
+                      << "has at most " << maxOut;
+  return success();
+}
+
 LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
                                          OpBuilder &b) {
   const OpTable &table = OpTable::get();
@@ -286,6 +333,8 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
                         << (domain.empty() ? "ai.onnx" : domain)
                         << "' (see loomc --list-ops for the supported ops)";
     }
+    if (failed(checkArity(ni, domain)))
+      return failure();
     if (failed(entry->handler(ni)) || ni.attrFailed)
       return failure();
     for (int i = 0; i < node.output_size(); ++i)
@@ -299,6 +348,8 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
 LogicalResult GraphImporter::importModel(ModuleOp module) {
   const onnx::GraphProto &graph = model.graph();
   collectTypes(graph);
+  if (inferredTypes)
+    collectTypes(*inferredTypes); // At least as precise as the declared ones.
   OpBuilder b(ctx);
   b.setInsertionPointToEnd(module.getBody());
   Location fileLoc = FileLineColLoc::get(ctx, modelPath, 0, 0);

@@ -85,6 +85,8 @@ public:
 
   MLIRContext *ctx;
   onnx::ModelProto &model;
+  /// value_info found by ONNX's shape inference (all graphs), or null.
+  const onnx::GraphProto *inferredTypes = nullptr;
   std::string modelPath;
   std::string modelDir;
   ImportOptions options;

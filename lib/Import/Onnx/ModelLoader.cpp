@@ -24,7 +24,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
 
-#include "onnx/checker.h"
 #include "onnx/defs/parser.h"
 #include "onnx/shape_inference/implementation.h"
 
@@ -33,6 +32,7 @@
 
 #include <climits>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace mlir;
@@ -51,6 +51,73 @@ void mlir::loom::onnx_import::printSupportedOps(llvm::raw_ostream &os,
   OpTable::get().print(os, markdown);
 }
 
+/// Gathers the value_info of `g` and its subgraphs into `out`.
+static void collectValueInfo(const onnx::GraphProto &g, onnx::GraphProto &out) {
+  for (const auto &vi : g.value_info())
+    *out.add_value_info() = vi;
+  for (const auto &vi : g.output())
+    *out.add_value_info() = vi;
+  for (const auto &node : g.node())
+    for (const auto &a : node.attribute()) {
+      if (a.has_g())
+        collectValueInfo(a.g(), out);
+      for (const auto &sg : a.graphs())
+        collectValueInfo(sg, out);
+    }
+}
+
+/// Runs onnx::shape_inference::InferShapes in a child process; on success
+/// `types` holds every inferred value_info (subgraphs included).
+static bool inferShapesIsolated(onnx::ModelProto &model, onnx::GraphProto &types) {
+  int fds[2];
+  if (::pipe(fds) != 0)
+    return false;
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return false;
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string bytes;
+    try {
+      // Strict mode off: nodes ONNX cannot infer keep unknown types.
+      onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0,
+                                       /*data_prop=*/true);
+      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+      onnx::GraphProto out;
+      collectValueInfo(model.graph(), out);
+      bytes = out.SerializeAsString();
+    } catch (...) {
+      ::_exit(1);
+    }
+    const char *p = bytes.data();
+    size_t left = bytes.size();
+    while (left > 0) {
+      ssize_t k = ::write(fds[1], p, left);
+      if (k <= 0)
+        ::_exit(1);
+      p += k;
+      left -= k;
+    }
+    ::close(fds[1]);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string bytes;
+  char buf[1 << 16];
+  ssize_t k;
+  while ((k = ::read(fds[0], buf, sizeof(buf))) > 0)
+    bytes.append(buf, k);
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return false;
+  return types.ParseFromString(bytes);
+}
+
 static FailureOr<OwningOpRef<ModuleOp>>
 importParsedModel(MLIRContext *context, onnx::ModelProto &model,
                   StringRef path, const ImportOptions &options) {
@@ -65,35 +132,17 @@ importParsedModel(MLIRContext *context, onnx::ModelProto &model,
   context->appendDialectRegistry(registry);
   context->loadAllAvailableDialects();
 
-  // ONNX's shape inference trusts the model: on malformed nodes (missing
-  // subgraphs, wrong attribute kinds) some inference functions crash
-  // instead of throwing. Run it only on models that pass ONNX's checker,
-  // which reports such problems as exceptions.
-  bool checked = true;
-  if (options.inferShapes) {
-    try {
-      onnx::checker::check_model(model);
-    } catch (const std::exception &) {
-      checked = false;
-    }
-  }
-  if (options.inferShapes && checked) {
-    // Strict mode off: a node ONNX cannot infer keeps unknown types and the
-    // importer computes them itself.
-    try {
-      onnx::ShapeInferenceOptions opts(/*check_type=*/false,
-                                       /*strict_mode=*/0,
-                                       /*data_prop=*/true);
-      onnx::shape_inference::InferShapes(
-          model, onnx::OpSchemaRegistry::Instance(), opts);
-    } catch (const std::exception &e) {
-      // Inference is an aid, not a requirement; go on with what is known.
-      (void)e;
-    }
-  }
+  // ONNX's shape inference trusts the model: on malformed nodes some of its
+  // inference functions crash instead of throwing. It runs in a forked
+  // child (copy-on-write, so large weights are not copied) that sends back
+  // only the inferred value types; a crash there just means no inference.
+  onnx::GraphProto inferred;
+  bool haveInferred = options.inferShapes && inferShapesIsolated(model, inferred);
 
   OwningOpRef<ModuleOp> module(ModuleOp::create(fileLoc));
   GraphImporter importer(context, model, path, options);
+  if (haveInferred)
+    importer.inferredTypes = &inferred;
   if (failed(importer.importModel(*module)))
     return failure();
   if (options.verify && failed(mlir::verify(*module))) {

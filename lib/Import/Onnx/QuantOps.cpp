@@ -176,47 +176,66 @@ LogicalResult dynamicQuantizeLinear(NodeImporter &n) {
   return success();
 }
 
-/// Integer product with zero points: sum((a - za) * (b - zb)) in i32.
+/// Integer product with zero points: sum((a - za) * (b - zb)) in i32. `a`
+/// may carry leading batch dims ([..., M, K] x [K, N]); zb may be per
+/// column ([N]).
 LogicalResult matMulInteger(NodeImporter &n) {
   auto at = n.inputType(0), bt = n.inputType(1);
-  if (at.getRank() != 2 || bt.getRank() != 2)
-    return n.unsupported("MatMulInteger of rank other than 2");
+  if (at.getRank() < 2 || bt.getRank() != 2)
+    return n.unsupported("MatMulInteger other than [..., M, K] x [K, N]");
+  if ((n.hasInput(2) && n.inputType(2).getNumElements() != 1) ||
+      (n.hasInput(3) && n.inputType(3).getNumElements() != 1 &&
+       (n.inputType(3).getRank() != 1 || n.inputType(3).getDimSize(0) != bt.getDimSize(1))))
+    return n.unsupported("per-row zero points of A or zero points of B other than per tensor / per column");
   OpBuilder &b = n.b;
   Location loc = n.loc;
   Type i32 = b.getI32Type();
   bool au = n.inputUnsigned(0), bu = n.inputUnsigned(1);
+  int64_t r = at.getRank();
   Value za = n.hasInput(2) ? (Value)tensor::ExtractOp::create(b, loc, n.input(2), SmallVector<Value>(n.inputType(2).getRank(), arith::ConstantIndexOp::create(b, loc, 0))) : Value();
-  Value zb = n.hasInput(3) ? (Value)tensor::ExtractOp::create(b, loc, n.input(3), SmallVector<Value>(n.inputType(3).getRank(), arith::ConstantIndexOp::create(b, loc, 0))) : Value();
-  if ((n.hasInput(2) && n.inputType(2).getNumElements() != 1) ||
-      (n.hasInput(3) && n.inputType(3).getNumElements() != 1))
-    return n.unsupported("per-row/column zero points");
-  SmallVector<int64_t> shape{at.getDimSize(0), bt.getDimSize(1)};
+  bool zbPerCol = n.hasInput(3) && n.inputType(3).getNumElements() != 1;
+  Value zb = (n.hasInput(3) && !zbPerCol) ? (Value)tensor::ExtractOp::create(b, loc, n.input(3), SmallVector<Value>(n.inputType(3).getRank(), arith::ConstantIndexOp::create(b, loc, 0))) : Value();
+  SmallVector<int64_t> shape(at.getShape().drop_back());
+  shape.push_back(bt.getDimSize(1));
   SmallVector<Value> dyn;
-  if (ShapedType::isDynamic(shape[0])) dyn.push_back(tensor::DimOp::create(b, loc, n.input(0), 0));
-  if (ShapedType::isDynamic(shape[1])) dyn.push_back(tensor::DimOp::create(b, loc, n.input(1), 1));
+  for (int64_t d = 0; d < r; ++d)
+    if (ShapedType::isDynamic(shape[d]))
+      dyn.push_back(d < r - 1 ? tensor::DimOp::create(b, loc, n.input(0), d)
+                              : tensor::DimOp::create(b, loc, n.input(1), 1));
   Value init = linalg::FillOp::create(b, loc, ValueRange{scalarConst(b, loc, i32, 0)},
                                       ValueRange{emptyTensor(b, loc, shape, i32, dyn)})
                    .getResult(0);
-  AffineExpr m = b.getAffineDimExpr(0), nn = b.getAffineDimExpr(1), k = b.getAffineDimExpr(2);
-  SmallVector<AffineMap> maps{AffineMap::get(3, 0, {m, k}, n.ctx()),
-                              AffineMap::get(3, 0, {k, nn}, n.ctx()),
-                              AffineMap::get(3, 0, {m, nn}, n.ctx())};
-  SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel,
-                                         utils::IteratorType::parallel,
-                                         utils::IteratorType::reduction};
-  Value r = linalg::GenericOp::create(
-                b, loc, TypeRange{init.getType()}, ValueRange{n.input(0), n.input(1)},
-                ValueRange{init}, maps, iters,
-                [&](OpBuilder &nb, Location l, ValueRange a) {
-                  Value x = convertScalar(nb, l, a[0], i32, au);
-                  Value y = convertScalar(nb, l, a[1], i32, bu);
-                  if (za) x = arith::SubIOp::create(nb, l, x, convertScalar(nb, l, za, i32, au));
-                  if (zb) y = arith::SubIOp::create(nb, l, y, convertScalar(nb, l, zb, i32, bu));
-                  Value p = arith::MulIOp::create(nb, l, x, y);
-                  linalg::YieldOp::create(nb, l, ValueRange{arith::AddIOp::create(nb, l, a[2], p)});
-                })
-                .getResult(0);
-  return n.setResult(0, r);
+  // dims: leading (r-2), m, n, k
+  int64_t D = r + 1;
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> ae, oe;
+  for (int64_t i = 0; i < r - 1; ++i) { ae.push_back(d(i)); oe.push_back(d(i)); }
+  ae.push_back(d(r));
+  oe.push_back(d(r - 1));
+  SmallVector<Value> ins{n.input(0), n.input(1)};
+  SmallVector<AffineMap> maps{AffineMap::get(D, 0, ae, n.ctx()),
+                              AffineMap::get(D, 0, {d(r), d(r - 1)}, n.ctx())};
+  if (zbPerCol) {
+    ins.push_back(n.input(3));
+    maps.push_back(AffineMap::get(D, 0, {d(r - 1)}, n.ctx()));
+  }
+  maps.push_back(AffineMap::get(D, 0, oe, n.ctx()));
+  SmallVector<utils::IteratorType> iters(D, utils::IteratorType::parallel);
+  iters.back() = utils::IteratorType::reduction;
+  bool zbu = n.hasInput(3) && n.inputUnsigned(3);
+  Value res = linalg::GenericOp::create(
+                  b, loc, TypeRange{init.getType()}, ins, ValueRange{init}, maps, iters,
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    Value x = convertScalar(nb, l, a[0], i32, au);
+                    Value y = convertScalar(nb, l, a[1], i32, bu);
+                    if (za) x = arith::SubIOp::create(nb, l, x, convertScalar(nb, l, za, i32, au));
+                    if (zb) y = arith::SubIOp::create(nb, l, y, convertScalar(nb, l, zb, i32, zbu));
+                    if (zbPerCol) y = arith::SubIOp::create(nb, l, y, convertScalar(nb, l, a[2], i32, zbu));
+                    Value p = arith::MulIOp::create(nb, l, x, y);
+                    linalg::YieldOp::create(nb, l, ValueRange{arith::AddIOp::create(nb, l, a.back(), p)});
+                  })
+                  .getResult(0);
+  return n.setResult(0, res);
 }
 
 /// loom_quant.dequantize of input `i` with scale `si` and zero point `zi`.

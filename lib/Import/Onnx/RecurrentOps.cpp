@@ -125,6 +125,19 @@ LogicalResult recurrent(NodeImporter &n) {
     return n.error() << "expects " << perDir * dirs << " activations";
   OpBuilder &b = n.b;
   Location loc = n.loc;
+  if (n.inputType(0).getRank() != 3 || n.inputType(1).getRank() != 3 ||
+      n.inputType(2).getRank() != 3 || (n.hasInput(3) && n.inputType(3).getRank() != 2) ||
+      (n.hasInput(5) && n.inputType(5).getRank() != 3))
+    return n.error() << "X, W, R must be 3-D, B 2-D and initial_h 3-D";
+  if (!isa<FloatType>(n.inputElemType(0)))
+    return n.error() << "expects floating-point data";
+  {
+    auto w0 = n.inputType(1);
+    if (!w0.isDynamicDim(1) && w0.getDimSize(1) % G)
+      return n.error() << "W's second dim is not a multiple of " << G;
+    if (!w0.isDynamicDim(0) && w0.getDimSize(0) != dirs)
+      return n.error() << "W has " << w0.getDimSize(0) << " directions, expected " << dirs;
+  }
   Value X = n.input(0);
   if (layout1) X = buildTranspose(b, loc, X, {1, 0, 2});
   auto xt = cast<RankedTensorType>(X.getType());
