@@ -53,7 +53,7 @@ constexpr const char *kCPULoweringPipeline =
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
     "func.func(loom-cpu-copies-to-linalg,convert-linalg-to-loops,"
-    "loom-cpu-lower-vectors,convert-vector-to-scf{full-unroll},"
+    "canonicalize,loom-cpu-lower-vectors,convert-vector-to-scf{full-unroll},"
     "canonicalize,cse),"
     "scf-forall-to-parallel,"
     "convert-scf-to-openmp,"

@@ -100,7 +100,11 @@ bool isCandidate(linalg::LinalgOp op) {
   // Windows (d2 + d3: pooling, convolution) are left to the scalar loops:
   // the generic vectorizer does not model them correctly for every shape.
   if (!llvm::all_of(op.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isProjectedPermutation(); }))
+                    [](AffineMap m) {
+                      // Constant 0 results are size-1 broadcasts: fine.
+                      return m.isProjectedPermutation(
+                          /*allowZeroInResults=*/true);
+                    }))
     return false;
   // A reduction of a value that no input feeds (a window count, once the
   // constant input is folded in) vectorizes to a single step: keep those
