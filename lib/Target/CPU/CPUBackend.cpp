@@ -44,7 +44,7 @@ namespace {
 constexpr const char *kCPULoweringPipeline =
     "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg),"
     "canonicalize,"
-    "func.func(linalg-fuse-elementwise-ops),"
+    "func.func(loom-cpu-fuse-elementwise),"
     "func.func(loom-cpu-tile-and-vectorize),"
     "canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
