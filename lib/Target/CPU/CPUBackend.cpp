@@ -65,7 +65,7 @@ constexpr const char *kCPULoweringPipeline =
     "convert-math-to-funcs,"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
-    "convert-vector-to-llvm,"
+    "convert-vector-to-llvm{reassociate-fp-reductions},"
     "convert-to-llvm,"
     "convert-openmp-to-llvm,"
     "reconcile-unrealized-casts,"

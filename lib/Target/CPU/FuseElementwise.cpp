@@ -10,7 +10,7 @@
 // then runs once per N column instead of once per element, and the matmul is
 // no longer a contraction that tiles into FMAs. This pass fuses only where
 // the consumer has no more loops than the producer (chains of elementwise
-// ops, and the softmax's exp into its row sum).
+// ops, and the softmax's x - max into its row sum and its division).
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,9 +39,10 @@ struct FuseElementwisePass
           auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
           if (!producer || !consumer)
             return false;
-          // One use, or the producer is computed twice anyway.
-          if (!producer->hasOneUse())
-            return false;
+          // With several uses the producer is recomputed in each consumer,
+          // at most once per element: cheaper than writing and reading back
+          // a full intermediate (softmax's x - max, read by the row sum and
+          // by the division).
           return consumer.getNumLoops() <= producer.getNumLoops();
         });
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);

@@ -51,7 +51,7 @@ def FuseElementwisePass : Pass<"loom-cpu-fuse-elementwise", "func::FuncOp"> {
                 "not recompute them";
   let description = [{
     Like `linalg-fuse-elementwise-ops`, but a producer is fused only into a
-    consumer with no more loops than itself and when it has one use. An
+    consumer with no more loops than itself (with several uses, into each). An
     elementwise op feeding a matmul stays separate: fused, its body would run
     once per output column, and the matmul would no longer be a contraction
     that tiles into FMAs.

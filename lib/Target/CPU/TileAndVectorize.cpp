@@ -176,7 +176,11 @@ Tiling genericTiling(linalg::LinalgOp op) {
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   unsigned n = ranges.size();
   Tiling t{SmallVector<int64_t>(n, 0), SmallVector<int64_t>(n, 1)};
-  t.registers[n - 1] = largestDivisor(ranges[n - 1], kLanes);
+  // An innermost reduction takes four registers per step: fewer horizontal
+  // reductions into the accumulator.
+  bool innerReduction = iters[n - 1] == utils::IteratorType::reduction;
+  t.registers[n - 1] =
+      largestDivisor(ranges[n - 1], innerReduction ? 4 * kLanes : kLanes);
   for (unsigned d = 0; d + 1 < n; ++d) {
     if (iters[d] != utils::IteratorType::parallel)
       continue;
