@@ -217,7 +217,11 @@ def main():
     rng = np.random.default_rng(0)
     workloads = [matmul_workload(rng), softmax_workload(rng), llama_workload(rng)]
 
-    print(f"threads: {args.threads}, runs: {args.runs}, torch {torch.__version__}")
+    # Debian's python3-torch is built with BLAS_INFO=generic (no MKL/OpenBLAS
+    # GEMM): say so next to the numbers, as it decides the matmul ratio.
+    blas = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    print(f"threads: {args.threads}, runs: {args.runs}, torch {torch.__version__} "
+          f"(BLAS_INFO={blas.group(1) if blas else '?'})")
     header = f"{'workload':44} {'loom ms':>9} {'torch ms':>9} {'torch/loom':>10} " \
              f"{'loom GF/s':>9} {'torch GF/s':>10} {'max|diff|':>9}"
     print(header)

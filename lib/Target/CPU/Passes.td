@@ -46,6 +46,20 @@ def EmitEntryWrappersPass : Pass<"loom-cpu-emit-entry-wrappers", "ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def FuseElementwisePass : Pass<"loom-cpu-fuse-elementwise", "func::FuncOp"> {
+  let summary = "Fuses elementwise linalg producers into consumers that do "
+                "not recompute them";
+  let description = [{
+    Like `linalg-fuse-elementwise-ops`, but a producer is fused only into a
+    consumer with no more loops than itself (with several uses, into each). An
+    elementwise op feeding a matmul stays separate: fused, its body would run
+    once per output column, and the matmul would no longer be a contraction
+    that tiles into FMAs.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
 def TileAndVectorizePass : Pass<"loom-cpu-tile-and-vectorize", "func::FuncOp"> {
   let summary = "Tiles linalg ops for threads, cache and registers, then "
                 "vectorizes the register tiles";

@@ -100,7 +100,11 @@ bool isCandidate(linalg::LinalgOp op) {
   // Windows (d2 + d3: pooling, convolution) are left to the scalar loops:
   // the generic vectorizer does not model them correctly for every shape.
   if (!llvm::all_of(op.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isProjectedPermutation(); }))
+                    [](AffineMap m) {
+                      // Constant 0 results are size-1 broadcasts: fine.
+                      return m.isProjectedPermutation(
+                          /*allowZeroInResults=*/true);
+                    }))
     return false;
   // A reduction of a value that no input feeds (a window count, once the
   // constant input is folded in) vectorizes to a single step: keep those
@@ -172,7 +176,11 @@ Tiling genericTiling(linalg::LinalgOp op) {
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   unsigned n = ranges.size();
   Tiling t{SmallVector<int64_t>(n, 0), SmallVector<int64_t>(n, 1)};
-  t.registers[n - 1] = largestDivisor(ranges[n - 1], kLanes);
+  // An innermost reduction takes four registers per step: fewer horizontal
+  // reductions into the accumulator.
+  bool innerReduction = iters[n - 1] == utils::IteratorType::reduction;
+  t.registers[n - 1] =
+      largestDivisor(ranges[n - 1], innerReduction ? 4 * kLanes : kLanes);
   for (unsigned d = 0; d + 1 < n; ++d) {
     if (iters[d] != utils::IteratorType::parallel)
       continue;

@@ -55,10 +55,10 @@ func.func @elementwise(%x: tensor<4x64xf32>, %e: tensor<4x64xf32>) -> tensor<4x6
 // -----
 
 // A row reduction over a large input: rows spread over tasks, the reduced
-// dimension walked 16 lanes at a time.
+// dimension walked 64 lanes (four registers) at a time.
 // CHECK-LABEL: func.func @row_max
 // CHECK: scf.forall
-// CHECK: vector.multi_reduction <maxnumf>, {{.+}} [1] : vector<1x16xf32> to vector<1xf32>
+// CHECK: vector.multi_reduction <maxnumf>, {{.+}} [1] : vector<1x64xf32> to vector<1xf32>
 #in = affine_map<(d0, d1) -> (d0, d1)>
 #out = affine_map<(d0, d1) -> (d0)>
 func.func @row_max(%x: tensor<1024x1024xf32>, %init: tensor<1024xf32>) -> tensor<1024xf32> {
