@@ -18,7 +18,7 @@ echo "== loom-run example.loom --data examples/model/test_data_set_0"
 "$BUILD_DIR/bin/loom-run" "$BUILD_DIR/example.loom" \
   --data "$MODEL/test_data_set_0" --rtol 1e-3 --atol 1e-4 \
   --output-dir "$BUILD_DIR/example-out"
-python3 - "$BUILD_DIR/example-out" <<'PY' || true
+/usr/bin/python3 - "$BUILD_DIR/example-out" <<'PY' || true
 import glob, sys
 try:
     import numpy as np
