@@ -16,6 +16,8 @@
 #include "passes/Conversion/AttnLowering.h"
 #include "passes/Conversion/Passes.h"
 
+#include "passes/Conversion/LowerEach.h"
+
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir::loom {
@@ -196,16 +198,8 @@ struct ConvertAttnToLinalgPass
           << static_cast<int64_t>(kvBlockSize);
       return signalPassFailure();
     }
-    SmallVector<Operation *> ops;
-    getOperation().walk([&](Operation *op) {
-      if (isa<AttentionOp, PagedAttentionOp, KvCacheWriteOp, RopeOp>(op))
-        ops.push_back(op);
-    });
-    IRRewriter rewriter(&getContext());
-    for (Operation *op : ops) {
-      rewriter.setInsertionPoint(op);
-      LogicalResult result =
-          TypeSwitch<Operation *, LogicalResult>(op)
+    auto lower = [&](IRRewriter &rewriter, Operation *op) -> LogicalResult {
+      return TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](AttentionOp o) {
                 return lowerAttention(rewriter, o, kvBlockSize);
               })
@@ -216,9 +210,13 @@ struct ConvertAttnToLinalgPass
                 return lowerKvCacheWrite(rewriter, o);
               })
               .Case([&](RopeOp o) { return lowerRope(rewriter, o); });
-      if (failed(result))
-        return signalPassFailure();
-    }
+    };
+    if (failed(lowerEach<AttentionOp,
+                             PagedAttentionOp,
+                             KvCacheWriteOp,
+                             RopeOp>(
+            getOperation(), lower)))
+      signalPassFailure();
   }
 };
 

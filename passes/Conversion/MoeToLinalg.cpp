@@ -16,6 +16,8 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
+#include "passes/Conversion/LowerEach.h"
+
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir::loom {
@@ -495,25 +497,21 @@ struct ConvertMoeToLinalgPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<Operation *> ops;
-    getOperation().walk([&](Operation *op) {
-      if (isa<RouteOp, DispatchOp, GroupedMatmulOp, CombineOp>(op))
-        ops.push_back(op);
-    });
-    IRRewriter rewriter(&getContext());
-    for (Operation *op : ops) {
-      rewriter.setInsertionPoint(op);
-      LogicalResult result =
-          TypeSwitch<Operation *, LogicalResult>(op)
+    auto lower = [&](IRRewriter &rewriter, Operation *op) -> LogicalResult {
+      return TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](RouteOp o) { return lowerRoute(rewriter, o); })
               .Case([&](DispatchOp o) { return lowerDispatch(rewriter, o); })
               .Case([&](GroupedMatmulOp o) {
                 return lowerGroupedMatmul(rewriter, o);
               })
               .Case([&](CombineOp o) { return lowerCombine(rewriter, o); });
-      if (failed(result))
-        return signalPassFailure();
-    }
+    };
+    if (failed(lowerEach<RouteOp,
+                             DispatchOp,
+                             GroupedMatmulOp,
+                             CombineOp>(
+            getOperation(), lower)))
+      signalPassFailure();
   }
 };
 

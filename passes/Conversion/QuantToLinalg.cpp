@@ -17,6 +17,8 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
+#include "passes/Conversion/LowerEach.h"
+
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir::loom {
@@ -216,16 +218,8 @@ struct ConvertQuantToLinalgPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<Operation *> ops;
-    getOperation().walk([&](Operation *op) {
-      if (isa<QuantizeOp, DequantizeOp, DynamicQuantizeOp, MatmulOp>(op))
-        ops.push_back(op);
-    });
-    IRRewriter rewriter(&getContext());
-    for (Operation *op : ops) {
-      rewriter.setInsertionPoint(op);
-      LogicalResult result =
-          TypeSwitch<Operation *, LogicalResult>(op)
+    auto lower = [&](IRRewriter &rewriter, Operation *op) -> LogicalResult {
+      return TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](QuantizeOp q) { return lowerQuantize(rewriter, q); })
               .Case(
                   [&](DequantizeOp q) { return lowerDequantize(rewriter, q); })
@@ -233,9 +227,13 @@ struct ConvertQuantToLinalgPass
                 return lowerDynamicQuantize(rewriter, q);
               })
               .Case([&](MatmulOp q) { return lowerQuantMatmul(rewriter, q); });
-      if (failed(result))
-        return signalPassFailure();
-    }
+    };
+    if (failed(lowerEach<QuantizeOp,
+                             DequantizeOp,
+                             DynamicQuantizeOp,
+                             MatmulOp>(
+            getOperation(), lower)))
+      signalPassFailure();
   }
 };
 

@@ -233,7 +233,8 @@ LogicalResult einsum(NodeImporter &n) {
   for (unsigned i = 0; i < n.numInputs(); ++i) numIn += n.hasInput(i);
   if (terms.size() != numIn)
     return n.error() << "equation has " << terms.size() << " operands, node has " << numIn;
-  // Ellipsis dims become upper-case-free placeholder letters '0'..'9'.
+  // Ellipsis dims get the labels '0'..'9', which cannot clash with the
+  // equation's own (letter) labels.
   int64_t ell = 0;
   for (auto [i, t] : llvm::enumerate(terms)) {
     if (size_t p = t.find("..."); p != std::string::npos)

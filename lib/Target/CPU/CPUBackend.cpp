@@ -72,15 +72,6 @@ constexpr const char *kCPULoweringPipeline =
     "reconcile-unrealized-casts,"
     "loom-cpu-emit-entry-wrappers";
 
-void registerPassesOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    ::mlir::registerAllPasses();
-    registerLoomConversionPasses();
-    cpu::registerLoomCPUPasses();
-  });
-}
-
 void initLLVMOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -91,11 +82,20 @@ void initLLVMOnce() {
 
 } // namespace
 
+void cpu::registerPipelinePasses() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    ::mlir::registerAllPasses();
+    registerLoomConversionPasses();
+    cpu::registerLoomCPUPasses();
+  });
+}
+
 CPUBackend::CPUBackend(std::string spec, std::string cpuName)
     : spec(std::move(spec)), cpuName(std::move(cpuName)) {}
 
 void CPUBackend::buildLoweringPipeline(OpPassManager &pm) const {
-  registerPassesOnce();
+  cpu::registerPipelinePasses();
   // The pipeline text is a constant of this file; failing to parse it is a
   // build defect, reported through the pass manager's first run.
   if (failed(parsePassPipeline(kCPULoweringPipeline, pm, llvm::errs())))

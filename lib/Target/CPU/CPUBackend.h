@@ -39,6 +39,11 @@ FailureOr<std::vector<char>> linkSharedObject(ArrayRef<char> object,
 FailureOr<std::vector<char>> compileHostSharedObject(ModuleOp module,
                                                      StringRef cpuName);
 
+/// Registers, once per process, every pass the textual target pipelines
+/// name (upstream, Loom's conversions, the CPU passes the GPU backends reuse
+/// for their host code), so they parse with parsePassPipeline.
+void registerPipelinePasses();
+
 /// Registers `loom-cpu-lowering` with the pass pipeline registry.
 void registerCPULoweringPipeline();
 } // namespace cpu

@@ -97,13 +97,9 @@ constexpr const char *kNVIDIALoweringPipeline =
     "{2}";
 
 void registerPassesOnce() {
+  cpu::registerPipelinePasses();
   static std::once_flag once;
-  std::call_once(once, [] {
-    ::mlir::registerAllPasses();
-    registerLoomConversionPasses();
-    cpu::registerLoomCPUPasses();
-    nvidia::registerLoomNVIDIAPasses();
-  });
+  std::call_once(once, [] { nvidia::registerLoomNVIDIAPasses(); });
 }
 
 unsigned smVersion(StringRef chip) {
