@@ -75,6 +75,15 @@ LoadedDriver openDriver() {
   resolve(lib, "cuMemcpyAsync", d.cuMemcpyAsync, missing);
   resolve(lib, "cuMemsetD32Async", d.cuMemsetD32Async, missing);
   resolve(lib, "cuMemsetD16Async", d.cuMemsetD16Async, missing);
+  // Optional: the stream-ordered pool.
+  std::string optional;
+  if (!resolve(lib, "cuMemAllocAsync", d.cuMemAllocAsync, optional) ||
+      !resolve(lib, "cuMemFreeAsync", d.cuMemFreeAsync, optional) ||
+      !resolve(lib, "cuDeviceGetDefaultMemPool", d.cuDeviceGetDefaultMemPool,
+               optional) ||
+      !resolve(lib, "cuMemPoolSetAttribute", d.cuMemPoolSetAttribute,
+               optional))
+    d.cuMemAllocAsync = nullptr;
   if (!missing.empty()) {
     loaded.error = "the CUDA driver (libcuda.so.1) lacks " + missing +
                    "; update the NVIDIA driver";
@@ -88,6 +97,7 @@ LoadedDriver openDriver() {
 }
 
 thread_local Device *tCurrent = nullptr;
+thread_local ResidentWeights *tWeights = nullptr;
 thread_local std::string *tError = nullptr;
 
 } // namespace
@@ -127,6 +137,16 @@ loom_status_t Device::create(int ordinal, std::shared_ptr<Device> &out) {
   if (CUresult r = d->cuDevicePrimaryCtxRetain(&dev->context_, dev->device_))
     return makeStatus(LOOM_INTERNAL,
                       "cannot create a CUDA context: " + d->describe(r));
+  // Device memory comes from the driver's stream-ordered pool, which keeps
+  // freed blocks for reuse (release threshold: never) instead of returning
+  // them to the OS: one call's buffers become the next call's, with no
+  // cuMemAlloc/cuMemFree round trips or synchronizations in between.
+  CUmemoryPool pool = nullptr;
+  if (d->cuMemAllocAsync && !d->cuDeviceGetDefaultMemPool(&pool, dev->device_)) {
+    const int kReleaseThreshold = 4; // CU_MEMPOOL_ATTR_RELEASE_THRESHOLD
+    uint64_t keepAll = UINT64_MAX;
+    dev->pooled_ = !d->cuMemPoolSetAttribute(pool, kReleaseThreshold, &keepAll);
+  }
   out = std::move(dev);
   return nullptr;
 }
@@ -147,8 +167,10 @@ std::string Device::functionName(CUfunction fn) {
   return it == functionNames_.end() ? "<unknown kernel>" : it->second;
 }
 
-Scope::Scope(Device *device) : previous_(tCurrent), previousError_(tError) {
+Scope::Scope(Device *device, ResidentWeights *weights)
+    : previous_(tCurrent), previousWeights_(tWeights), previousError_(tError) {
   tCurrent = device;
+  tWeights = weights;
   tError = &error_;
   if (device)
     device->driver().cuCtxSetCurrent(device->context());
@@ -156,6 +178,7 @@ Scope::Scope(Device *device) : previous_(tCurrent), previousError_(tError) {
 
 Scope::~Scope() {
   tCurrent = previous_;
+  tWeights = previousWeights_;
   tError = previousError_;
   if (previous_)
     previous_->driver().cuCtxSetCurrent(previous_->context());
@@ -170,6 +193,46 @@ loom_status_t Scope::takeError() {
 }
 
 Device *cuda::currentDevice() { return tCurrent; }
+ResidentWeights *cuda::currentWeights() { return tWeights; }
+
+CUdeviceptr ResidentWeights::get(const void *host, size_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = copies_.find(host);
+  if (it != copies_.end() && it->second.second == bytes)
+    return it->second.first;
+  if (it != copies_.end()) {
+    recordError("a resident weight was asked for with two sizes");
+    return 0;
+  }
+  const Driver &d = device_->driver();
+  CUdeviceptr ptr = 0;
+  if (CUresult r = d.cuMemAlloc(&ptr, bytes ? bytes : 1)) {
+    recordError("allocating " + std::to_string(bytes) +
+                " bytes of device memory for weights failed: " + d.describe(r));
+    return 0;
+  }
+  CUresult r = d.cuMemcpyAsync(ptr, reinterpret_cast<CUdeviceptr>(host), bytes,
+                               nullptr);
+  if (!r)
+    r = d.cuStreamSynchronize(nullptr);
+  if (r) {
+    d.cuMemFree(ptr);
+    recordError("uploading " + std::to_string(bytes) +
+                " bytes of weights failed: " + d.describe(r));
+    return 0;
+  }
+  copies_.emplace(host, std::make_pair(ptr, bytes));
+  total_ += bytes;
+  return ptr;
+}
+
+ResidentWeights::~ResidentWeights() {
+  if (copies_.empty())
+    return;
+  Scope scope(device_);
+  for (auto &entry : copies_)
+    device_->driver().cuMemFree(entry.second.first);
+}
 
 void cuda::recordError(const std::string &message) {
   if (tError && tError->empty())

@@ -38,6 +38,7 @@ using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
+using CUmemoryPool = struct CUmemPoolHandle_st *;
 
 /// The driver entry points, resolved from libcuda.so.1.
 struct Driver {
@@ -70,6 +71,12 @@ struct Driver {
   CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
   CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, CUstream);
   CUresult (*cuMemsetD16Async)(CUdeviceptr, unsigned short, size_t, CUstream);
+  // Stream-ordered allocator (CUDA 11.2+); optional: null on older drivers,
+  // where allocation falls back to cuMemAlloc/cuMemFree.
+  CUresult (*cuMemAllocAsync)(CUdeviceptr *, size_t, CUstream) = nullptr;
+  CUresult (*cuMemFreeAsync)(CUdeviceptr, CUstream) = nullptr;
+  CUresult (*cuDeviceGetDefaultMemPool)(CUmemoryPool *, CUdevice) = nullptr;
+  CUresult (*cuMemPoolSetAttribute)(CUmemoryPool, int, void *) = nullptr;
 
   /// "CUDA_ERROR_...: text" for a result code.
   std::string describe(CUresult result) const;
@@ -89,6 +96,9 @@ public:
   CUcontext context() const { return context_; }
   const std::string &name() const { return name_; }
 
+  /// True when allocations come from the device's stream-ordered pool.
+  bool pooled() const { return pooled_; }
+
   /// Remembers a kernel's name so launch errors can say which one failed.
   void nameFunction(CUfunction fn, const char *name);
   std::string functionName(CUfunction fn);
@@ -99,16 +109,41 @@ private:
   CUdevice device_ = 0;
   CUcontext context_ = nullptr;
   std::string name_;
+  bool pooled_ = false;
   std::mutex mutex_;
   std::unordered_map<CUfunction, std::string> functionNames_;
 };
 
+/// A module's weights on the device: compiled code asks for the device copy
+/// of a constant (a host address inside the loaded module) and gets the one
+/// uploaded on first use, so weights cross the bus once per module, not once
+/// per call. Freed with the module.
+class ResidentWeights {
+public:
+  explicit ResidentWeights(Device *device) : device_(device) {}
+  ~ResidentWeights();
+  ResidentWeights(const ResidentWeights &) = delete;
+  ResidentWeights &operator=(const ResidentWeights &) = delete;
+
+  /// The device copy of [host, host + bytes), uploading it on first use;
+  /// 0 on failure (recorded with recordError).
+  CUdeviceptr get(const void *host, size_t bytes);
+  size_t bytesResident() const { return total_; }
+
+private:
+  Device *device_;
+  std::mutex mutex_;
+  std::unordered_map<const void *, std::pair<CUdeviceptr, size_t>> copies_;
+  size_t total_ = 0;
+};
+
 /// While alive: `device` is the current CUDA device of this thread, both for
 /// the driver (its context is current) and for the mgpu* functions, which
-/// record their first error here instead of aborting.
+/// record their first error here instead of aborting. `weights` is the
+/// invoked module's resident-weight cache (null while loading).
 class Scope {
 public:
-  explicit Scope(Device *device);
+  explicit Scope(Device *device, ResidentWeights *weights = nullptr);
   ~Scope();
   Scope(const Scope &) = delete;
   Scope &operator=(const Scope &) = delete;
@@ -119,6 +154,7 @@ public:
 
 private:
   Device *previous_;
+  ResidentWeights *previousWeights_;
   std::string *previousError_;
   std::string error_;
 };
@@ -126,6 +162,7 @@ private:
 /// For CudaShim.cpp: the current device of this thread (null outside a
 /// Scope) and the sink for its first error.
 Device *currentDevice();
+ResidentWeights *currentWeights();
 void recordError(const std::string &message);
 
 } // namespace loom::cuda

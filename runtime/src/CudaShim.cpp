@@ -175,27 +175,59 @@ LOOM_MGPU void mgpuEventRecord(void *event, void *stream) {
           "recording an event");
 }
 
-LOOM_MGPU void *mgpuMemAlloc(uint64_t size, void * /*stream*/,
+LOOM_MGPU void *mgpuMemAlloc(uint64_t size, void *stream,
                              bool /*isHostShared*/) {
   Device *d = device("mgpuMemAlloc");
   CUdeviceptr ptr = 0;
-  if (d && size)
-    check(d, d->driver().cuMemAlloc(&ptr, size),
-          "allocating " + std::to_string(size) + " bytes of device memory");
+  if (d && size) {
+    std::string what =
+        "allocating " + std::to_string(size) + " bytes of device memory";
+    if (d->pooled())
+      check(d,
+            d->driver().cuMemAllocAsync(&ptr, size,
+                                        static_cast<CUstream>(stream)),
+            what);
+    else
+      check(d, d->driver().cuMemAlloc(&ptr, size), what);
+  }
   TRACE("alloc %llu bytes -> %p\n", (unsigned long long)size,
         reinterpret_cast<void *>(ptr));
   return reinterpret_cast<void *>(ptr);
 }
 
-// The host code frees right after queueing copies on the same stream:
-// let them finish first (cuMemFree is not stream-ordered).
+// Pooled memory is freed in stream order, after the work queued before it.
+// cuMemFree is not stream-ordered: without the pool, let the stream's
+// pending copies and kernels finish first.
 LOOM_MGPU void mgpuMemFree(void *ptr, void *stream) {
   Device *d = currentDevice();
   if (!d || !ptr)
     return;
+  if (d->pooled()) {
+    check(d,
+          d->driver().cuMemFreeAsync(reinterpret_cast<CUdeviceptr>(ptr),
+                                     static_cast<CUstream>(stream)),
+          "freeing device memory");
+    return;
+  }
   check(d, d->driver().cuStreamSynchronize(static_cast<CUstream>(stream)),
         "running the kernels (before freeing device memory)");
   d->driver().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr));
+}
+
+// Not an MLIR function: the NVIDIA target's host code calls it for constant
+// globals (weights) instead of allocating and copying them on every call
+// (lib/Target/NVIDIA/DeviceBuffers.cpp). Returns the device address of the
+// module's resident copy, or 0 after recording an error.
+LOOM_MGPU uintptr_t loom_cuda_resident(uintptr_t host, uintptr_t bytes) {
+  ResidentWeights *weights = currentWeights();
+  if (!weights) {
+    recordError("weights requested outside an invocation of a CUDA module");
+    return 0;
+  }
+  CUdeviceptr ptr = weights->get(reinterpret_cast<const void *>(host), bytes);
+  TRACE("resident %p (%zu bytes) -> %p\n", reinterpret_cast<void *>(host),
+        size_t(bytes), reinterpret_cast<void *>(ptr));
+  return static_cast<uintptr_t>(ptr);
 }
 
 // Unified addressing: the driver tells host from device pointers.

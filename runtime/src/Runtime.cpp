@@ -46,8 +46,11 @@ struct loom_module {
   bool ownedCopy = false;
   ParsedArtifact artifact; // points into `bytes`
   std::unique_ptr<CpuExecutable> cpu;
+  // CUDA modules: device copies of the weights, made on first use.
+  std::unique_ptr<cuda::ResidentWeights> weights;
 
   ~loom_module() {
+    weights.reset(); // frees device memory; the device is still retained
     cpu.reset(); // before the bytes it may point into go away
     if (mapped)
       ::munmap(const_cast<uint8_t *>(bytes), size);
@@ -208,6 +211,8 @@ static loom_module_t *newModule(loom_device_t *device) {
   if (m) {
     m->device = device;
     loom_device_retain(device);
+    if (device->cuda)
+      m->weights = std::make_unique<cuda::ResidentWeights>(device->cuda.get());
   }
   return m;
 }
@@ -426,7 +431,7 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
     return nullArg("output array");
   for (size_t i = 0; i < numOutputs; ++i)
     outputs[i] = nullptr;
-  cuda::Scope scope(s->module->device->cuda.get());
+  cuda::Scope scope(s->module->device->cuda.get(), s->module->weights.get());
   loom_status_t st = s->module->cpu->invoke(e, entry, inputs, numInputs,
                                             outputs, s->scratch);
   if (!st)

@@ -43,7 +43,7 @@ const char kUsage[] =
     "\n"
     "  --data DIR        ONNX test data: input_<i>.pb and, if present,\n"
     "                    output_<i>.pb (TensorProto) to compare against\n"
-    "  --input NAME=FILE an input by name, .npy or TensorProto .pb\n"
+    "  --input NAME=FILE an input by name, .npy or TensorProto .pb (bf16 as <u2)\n"
     "                    (repeatable; overrides --data)\n"
     "  --device D        cpu (default), cuda or rocm\n"
     "  --entry NAME      entry point (default: the only one, or 'main')\n"
@@ -310,6 +310,12 @@ int run(const Options &o) {
     inputs[idx].emplace();
     if (!readTensorFile(file, *inputs[idx], &err))
       return error(err);
+    // numpy has no bfloat16: a bf16 input may come as its bits in a <u2 file
+    // (the form --output-dir writes).
+    loom_tensor_info_t t;
+    if (!failed(loom_module_input_info(h.module, entry, idx, &t), "input") &&
+        t.dtype == LOOM_DTYPE_BF16 && inputs[idx]->dtype == LOOM_DTYPE_U16)
+      inputs[idx]->dtype = LOOM_DTYPE_BF16;
   }
   for (size_t i = 0; i < info.num_inputs; ++i) {
     loom_tensor_info_t t;

@@ -39,11 +39,13 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory loomcCategory("loomc options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
-                                      cl::init(""));
+                                      cl::init(""), cl::cat(loomcCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("filename"),
-                                       cl::init("-"));
+                                       cl::init("-"), cl::cat(loomcCategory));
 enum class Emit { None, MLIR, Loom, LLVM, Artifact };
 static cl::opt<Emit> emit(
     "emit", cl::desc("What to produce (default: artifact)"),
@@ -57,32 +59,37 @@ static cl::opt<Emit> emit(
                    "the IR after the (single) target's lowering"),
         clEnumValN(Emit::None, "none",
                    "nothing: import and verify only (timing, checking)")),
-    cl::init(Emit::Artifact));
+    cl::init(Emit::Artifact), cl::cat(loomcCategory));
 static cl::list<std::string>
     targets("target", cl::CommaSeparated,
             cl::desc("Targets to compile for, comma separated (default: cpu)"),
-            cl::value_desc("spec"));
+            cl::value_desc("spec"), cl::cat(loomcCategory));
 static cl::opt<bool> printIRAfterAll(
     "mlir-print-ir-after-all",
-    cl::desc("Print the IR after every pass of the compilation to stderr"));
+    cl::desc("Print the IR after every pass of the compilation to stderr"), cl::cat(loomcCategory));
 static cl::opt<bool> quiet("quiet",
-                           cl::desc("No progress lines on stderr"));
+                           cl::desc("No progress lines on stderr"), cl::cat(loomcCategory));
 static cl::opt<bool> listOps("list-ops",
-                             cl::desc("Print the supported ONNX ops"));
+                             cl::desc("Print the supported ONNX ops"), cl::cat(loomcCategory));
 static cl::opt<bool> markdown("markdown",
-                              cl::desc("With --list-ops: print Markdown"));
+                              cl::desc("With --list-ops: print Markdown"), cl::cat(loomcCategory));
 static cl::opt<bool> noShapeInference(
-    "no-shape-inference", cl::desc("Skip ONNX's shape inference"));
+    "no-shape-inference", cl::desc("Skip ONNX's shape inference"), cl::cat(loomcCategory));
 static cl::opt<bool> textFormat(
     "onnx-text", cl::desc("Read ONNX's textual syntax (default for .onnxtxt "
-                          "and .txt inputs)"));
+                          "and .txt inputs)"), cl::cat(loomcCategory));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
-  cl::extrahelp targetHelp(
-      ("\nTargets: " + loom::getTargetSpecHelp() + "\n").str());
+  // cl::extrahelp keeps a pointer to the text: it must outlive parsing.
+  static const std::string targetText =
+      ("\nTargets: " + loom::getTargetSpecHelp() + "\n").str();
+  cl::extrahelp targetHelp(targetText.c_str());
+  // libLLVM registers every backend's options; --help shows loomc's own
+  // (--help-hidden shows them all).
+  cl::HideUnrelatedOptions(loomcCategory);
   cl::ParseCommandLineOptions(argc, argv, "Loom ahead-of-time compiler\n");
 
   if (listOps) {

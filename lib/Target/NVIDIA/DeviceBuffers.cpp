@@ -6,6 +6,7 @@
 
 #include "lib/Target/NVIDIA/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -48,6 +49,67 @@ Value replaceWithDeviceCopy(OpBuilder &b, Location loc, Value value) {
   for (OpOperand *use : uses)
     use->set(device);
   return device;
+}
+
+constexpr llvm::StringLiteral kResidentFn = "loom_cuda_resident";
+
+/// Declares `index loom_cuda_resident(index host, index bytes)` (the
+/// runtime's CudaShim.cpp) in `module` once.
+func::FuncOp residentFunction(ModuleOp module) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>(kResidentFn))
+    return fn;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  Type index = b.getIndexType();
+  auto fn = func::FuncOp::create(b, module.getLoc(), kResidentFn,
+                                 b.getFunctionType({index, index}, {index}));
+  fn.setPrivate();
+  return fn;
+}
+
+/// A memref of `type` (static shape, identity layout) whose buffer is at
+/// device address `address`: the LLVM memref descriptor built by hand, cast
+/// to the memref type (the cast folds away when memrefs become LLVM).
+Value memrefAtAddress(OpBuilder &b, Location loc, MemRefType type,
+                      Value address) {
+  MLIRContext *ctx = b.getContext();
+  auto i64 = b.getI64Type();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  int64_t rank = type.getRank();
+  SmallVector<Type> fields = {ptrType, ptrType, i64};
+  if (rank) {
+    fields.push_back(LLVM::LLVMArrayType::get(i64, rank));
+    fields.push_back(LLVM::LLVMArrayType::get(i64, rank));
+  }
+  auto descType = LLVM::LLVMStructType::getLiteral(ctx, fields);
+  Value addr64 = arith::IndexCastOp::create(b, loc, i64, address);
+  Value ptr = LLVM::IntToPtrOp::create(b, loc, ptrType, addr64);
+  Value desc = LLVM::PoisonOp::create(b, loc, descType);
+  desc = LLVM::InsertValueOp::create(b, loc, desc, ptr, ArrayRef<int64_t>{0});
+  desc = LLVM::InsertValueOp::create(b, loc, desc, ptr, ArrayRef<int64_t>{1});
+  auto constant = [&](int64_t v) {
+    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v));
+  };
+  desc = LLVM::InsertValueOp::create(b, loc, desc, constant(0),
+                                     ArrayRef<int64_t>{2});
+  SmallVector<int64_t> strides = type.getStridesAndOffset().first;
+  for (int64_t i = 0; i < rank; ++i) {
+    desc = LLVM::InsertValueOp::create(b, loc, desc,
+                                       constant(type.getDimSize(i)),
+                                       ArrayRef<int64_t>{3, i});
+    desc = LLVM::InsertValueOp::create(b, loc, desc, constant(strides[i]),
+                                       ArrayRef<int64_t>{4, i});
+  }
+  return UnrealizedConversionCastOp::create(b, loc, type, desc).getResult(0);
+}
+
+/// The byte size of a statically shaped memref type, if it has one.
+std::optional<int64_t> staticByteSize(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+    return std::nullopt;
+  unsigned bits = type.getElementTypeBitWidth();
+  if (bits % 8)
+    return std::nullopt;
+  return type.getNumElements() * int64_t(bits / 8);
 }
 
 /// The allocation a device view is taken from (through subviews, casts,
@@ -110,14 +172,35 @@ struct DeviceBuffersPass
       inputCopies.push_back(replaceWithDeviceCopy(b, func.getLoc(), arg));
     }
     // Globals are read where they are needed, maybe inside a kernel or a
-    // host loop; the copy is made once, at entry.
+    // host loop; they are made available once, at entry. Constant ones
+    // (weights) stay resident on the device across calls.
+    auto module = func->getParentOfType<ModuleOp>();
     SmallVector<memref::GetGlobalOp> globals;
     func.walk([&](memref::GetGlobalOp global) { globals.push_back(global); });
     for (memref::GetGlobalOp global : globals) {
       global->moveBefore(&entry, entry.begin());
       b.setInsertionPointAfter(global);
-      inputCopies.push_back(
-          replaceWithDeviceCopy(b, global.getLoc(), global.getResult()));
+      auto def = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+          global, global.getNameAttr());
+      MemRefType type = global.getType();
+      std::optional<int64_t> bytes = staticByteSize(type);
+      if (!def || !def.getConstant() || !bytes) {
+        inputCopies.push_back(
+            replaceWithDeviceCopy(b, global.getLoc(), global.getResult()));
+        continue;
+      }
+      Location loc = global.getLoc();
+      SmallVector<OpOperand *> uses = llvm::map_to_vector(
+          global->getUses(), [](OpOperand &use) { return &use; });
+      Value host = memref::ExtractAlignedPointerAsIndexOp::create(
+          b, loc, global.getResult());
+      Value size = arith::ConstantIndexOp::create(b, loc, *bytes);
+      Value address = func::CallOp::create(b, loc, residentFunction(module),
+                                           ValueRange{host, size})
+                          .getResult(0);
+      Value device = memrefAtAddress(b, loc, type, address);
+      for (OpOperand *use : uses)
+        use->set(device);
     }
 
     // Results: copied back into host buffers the caller owns; the device
@@ -145,7 +228,8 @@ struct DeviceBuffersPass
   }
 
   void runOnOperation() override {
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
+    for (auto func :
+         llvm::to_vector(getOperation().getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
       if (!func.getBody().hasOneBlock())

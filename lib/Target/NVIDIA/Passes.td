@@ -93,15 +93,18 @@ def DeviceBuffersPass : Pass<"loom-nvidia-device-buffers", "ModuleOp"> {
     The entry ABI is the CPU's: arguments and results are host memrefs
     (runtime/include/loom_abi.h). This pass makes the function body work on
     device memory only: `memref.alloc`/`dealloc` become `gpu.alloc`/
-    `gpu.dealloc`; each memref argument and each `memref.get_global`
-    (constants, weights) is copied into a fresh device buffer at its
-    definition; at each `return`, every returned buffer is copied into a
-    new host buffer (which the caller owns, as on the CPU) and the device
-    buffers the function created for its inputs and results are freed.
-    Copies are synchronous: `gpu-async-region` later threads them onto the
-    stream of the function.
+    `gpu.dealloc`; each memref argument and each mutable `memref.get_global`
+    is copied into a fresh device buffer at its definition; constant globals
+    (weights) are resident: the host code asks the runtime
+    (`loom_cuda_resident(host address, bytes)`) for the module's device copy,
+    uploaded once on first use, and wraps the address in a memref. At each
+    `return`, every returned buffer is copied into a new host buffer (which
+    the caller owns, as on the CPU) and the device buffers the function
+    created for its inputs and results are freed. Copies are synchronous:
+    `gpu-async-region` later threads them onto the stream of the function.
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::LLVM::LLVMDialect",
                            "mlir::memref::MemRefDialect"];
 }
 

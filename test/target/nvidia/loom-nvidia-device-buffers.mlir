@@ -25,15 +25,20 @@ func.func @entry(%a: memref<?x4xf32>) -> memref<?x4xf32> {
 
 // -----
 
-// Constants (weights) are host globals: they are copied to the device once,
-// at entry, wherever they are read; temporaries are device buffers freed
-// where the host code freed them; kernels' scratch stays as it is.
-memref.global "private" constant @w : memref<4xf32> = dense<1.0>
+// Constant globals (weights) are resident: the runtime returns the device
+// address of the module's copy (uploaded once), wrapped in a memref, and it is
+// never freed by the call; temporaries are device buffers freed where the
+// host code freed them; kernels' scratch stays as it is.
+memref.global "private" constant @w : memref<2x4xf32> = dense<1.0>
+// CHECK: func.func private @loom_cuda_resident(index, index) -> index
 // CHECK-LABEL: func.func @weights
 // CHECK-SAME: (%[[A:.+]]: memref<4xf32>)
 // CHECK: %[[G:.+]] = memref.get_global @w
-// CHECK: %[[DG:.+]] = gpu.alloc () : memref<4xf32>
-// CHECK: gpu.memcpy %[[DG]], %[[G]]
+// CHECK: %[[P:.+]] = memref.extract_aligned_pointer_as_index %[[G]]
+// CHECK: %[[BYTES:.+]] = arith.constant 32 : index
+// CHECK: %[[ADDR:.+]] = call @loom_cuda_resident(%[[P]], %[[BYTES]])
+// CHECK: llvm.inttoptr
+// CHECK: %[[DG:.+]] = builtin.unrealized_conversion_cast %{{.+}} : !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)> to memref<2x4xf32>
 // CHECK: %[[DA:.+]] = gpu.alloc () : memref<4xf32>
 // CHECK: gpu.memcpy %[[DA]], %[[A]]
 // CHECK: %[[TMP:.+]] = gpu.alloc () : memref<4xf32>
@@ -46,17 +51,18 @@ memref.global "private" constant @w : memref<4xf32> = dense<1.0>
 // CHECK-NOT: memref.dealloc
 // CHECK: %[[H:.+]] = memref.alloc() : memref<4xf32>
 // CHECK: gpu.memcpy %[[H]], %[[R]]
+// CHECK-NOT: gpu.dealloc %[[DG]]
 // CHECK-DAG: gpu.dealloc %[[DA]]
-// CHECK-DAG: gpu.dealloc %[[DG]]
 // CHECK-DAG: gpu.dealloc %[[R]]
+// CHECK-NOT: gpu.dealloc %[[DG]]
 // CHECK: return %[[H]]
 func.func @weights(%a: memref<4xf32>) -> memref<4xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %tmp = memref.alloc() : memref<4xf32>
   %r = memref.alloc() : memref<4xf32>
-  %g = memref.get_global @w : memref<4xf32>
-  "test.kernel"(%a, %g, %tmp) : (memref<4xf32>, memref<4xf32>, memref<4xf32>) -> ()
+  %g = memref.get_global @w : memref<2x4xf32>
+  "test.kernel"(%a, %g, %tmp) : (memref<4xf32>, memref<2x4xf32>, memref<4xf32>) -> ()
   scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
     %scratch = memref.alloca() : memref<4xf32>
     "test.kernel"(%tmp, %r, %scratch) : (memref<4xf32>, memref<4xf32>, memref<4xf32>) -> ()
@@ -64,4 +70,21 @@ func.func @weights(%a: memref<4xf32>) -> memref<4xf32> {
   }
   memref.dealloc %tmp : memref<4xf32>
   return %r : memref<4xf32>
+}
+
+// -----
+
+// A mutable global is copied to the device at entry and freed at return.
+memref.global "private" @state : memref<4xf32> = dense<0.0>
+// CHECK-LABEL: func.func @mutable
+// CHECK: %[[G:.+]] = memref.get_global @state
+// CHECK: %[[DG:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK: gpu.memcpy %[[DG]], %[[G]]
+// CHECK: "test.kernel"(%[[DG]])
+// CHECK: gpu.dealloc %[[DG]]
+// CHECK: return
+func.func @mutable() {
+  %g = memref.get_global @state : memref<4xf32>
+  "test.kernel"(%g) : (memref<4xf32>) -> ()
+  return
 }
