@@ -37,11 +37,18 @@ Value zeroFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type et,
 }
 
 /// Multiply-accumulate body shared by the contractions.
+/// Float operands narrower than the accumulator are extended to it first.
 void macBody(OpBuilder &b, Location l, ValueRange a) {
   Value acc = a.back();
-  Value p = a[0];
+  Type accType = acc.getType();
+  auto widen = [&](Value v) -> Value {
+    if (isF(accType) && v.getType() != accType)
+      return arith::ExtFOp::create(b, l, accType, v);
+    return v;
+  };
+  Value p = widen(a[0]);
   for (Value v : a.drop_front().drop_back())
-    p = isF(p.getType()) ? (Value)arith::MulFOp::create(b, l, p, v)
+    p = isF(p.getType()) ? (Value)arith::MulFOp::create(b, l, p, widen(v))
                          : (Value)arith::MulIOp::create(b, l, p, v);
   Value r = isF(p.getType()) ? (Value)arith::AddFOp::create(b, l, acc, p)
                              : (Value)arith::AddIOp::create(b, l, acc, p);
@@ -102,7 +109,10 @@ LogicalResult matmul(NodeImporter &n) {
   for (int64_t d = 0; d < nb + 2; ++d)
     if (ShapedType::isDynamic(outShape[d]))
       dyn.push_back(dimOf(b, loc, ops, d));
-  Value init = zeroFilled(b, loc, outShape, et, dyn);
+  // 16-bit floats accumulate in f32 (as cuBLAS and PyTorch do); the result
+  // is rounded to the operands' type once, at the end.
+  Type accType = (et.isF16() || et.isBF16()) ? Type(b.getF32Type()) : et;
+  Value init = zeroFilled(b, loc, outShape, accType, dyn);
   bool sameBatch = at.getShape().drop_back(2) == bt.getShape().drop_back(2);
   if (ra == 2 && rb == 2) {
     result = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
@@ -131,6 +141,16 @@ LogicalResult matmul(NodeImporter &n) {
                                        ValueRange{a, bm}, ValueRange{init}, maps,
                                        iters, macBody)
                  .getResult(0);
+  }
+  if (accType != et) {
+    FailureOr<Value> rounded = buildElementwise(
+        b, loc, ValueRange{result}, et,
+        [&](OpBuilder &nb, Location l, ValueRange x) -> Value {
+          return arith::TruncFOp::create(nb, l, et, x[0]);
+        });
+    if (failed(rounded))
+      return n.error() << "cannot round the f32 accumulator";
+    result = *rounded;
   }
   // Drop the unit dims that 1-D operands added.
   auto rt = cast<RankedTensorType>(result.getType());

@@ -6,7 +6,9 @@
 
 #include "lib/Target/NVIDIA/Passes.h"
 
+#include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -126,12 +128,120 @@ Value rootAllocation(Value value) {
   return {};
 }
 
+bool readsMemory(Operation *op) {
+  return op
+      ->walk([](Operation *inner) {
+        auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+        if ((effects && effects.hasEffect<MemoryEffects::Read>()) ||
+            (!effects && !inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() &&
+             !isMemoryEffectFree(inner)))
+          return WalkResult::interrupt();
+        return WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+/// A host-level op whose results the host needs but which reads buffers
+/// (a `memref.load` of a shape or a count, a scalar loop over a buffer):
+/// the buffers are on the device, so the op runs in a one-thread kernel
+/// that stores its results into small device buffers, read back after.
+struct Readback {
+  scf::ParallelOp kernel;
+  // Each result and the store that saves it in its (device) buffer.
+  SmallVector<std::pair<Value, memref::StoreOp>> results;
+};
+
+FailureOr<Readback> wrapForReadback(OpBuilder &b, Operation *op) {
+  Location loc = op->getLoc();
+  b.setInsertionPoint(op);
+  Readback rb;
+  SmallVector<Value> buffers;
+  for (Value result : op->getResults()) {
+    Type type = result.getType();
+    if (!type.isIntOrIndexOrFloat())
+      return failure();
+    buffers.push_back(
+        memref::AllocOp::create(b, loc, MemRefType::get({1}, type)));
+  }
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  rb.kernel = scf::ParallelOp::create(b, loc, ValueRange{zero},
+                                      ValueRange{one}, ValueRange{one});
+  MLIRContext *ctx = op->getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
+  SmallVector<gpu::ParallelLoopDimMappingAttr> mapping = {
+      gpu::ParallelLoopDimMappingAttr::get(ctx, gpu::Processor::BlockX, id,
+                                           id)};
+  if (failed(gpu::setMappingAttr(rb.kernel, mapping)))
+    return failure();
+  op->moveBefore(rb.kernel.getBody()->getTerminator());
+  b.setInsertionPoint(rb.kernel.getBody()->getTerminator());
+  // Until the readback exists, the uses outside keep the op's results;
+  // finishReadback replaces them.
+  for (auto [result, buffer] : llvm::zip(op->getResults(), buffers))
+    rb.results.push_back(
+        {result, memref::StoreOp::create(b, loc, result, buffer,
+                                         ValueRange{zero})});
+  return rb;
+}
+
+/// After the body's buffers became device buffers: copy each result's
+/// device buffer to the host and give the host the value.
+void finishReadback(OpBuilder &b, Readback &rb) {
+  Location loc = rb.kernel.getLoc();
+  b.setInsertionPointAfter(rb.kernel);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  for (auto [result, store] : rb.results) {
+    Value device = store.getMemref(); // a gpu.alloc by now
+    auto type = cast<MemRefType>(device.getType());
+    Value host = memref::AllocOp::create(b, loc, type);
+    gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, host, device);
+    Value value = memref::LoadOp::create(b, loc, host, ValueRange{zero});
+    result.replaceUsesWithIf(value, [&](OpOperand &use) {
+      return !rb.kernel->isAncestor(use.getOwner());
+    });
+    memref::DeallocOp::create(b, loc, host);
+    gpu::DeallocOp::create(b, loc, Type(), ValueRange{}, device);
+  }
+}
+
 struct DeviceBuffersPass
     : public nvidia::impl::DeviceBuffersPassBase<DeviceBuffersPass> {
   using Base::Base;
 
   LogicalResult runOnFunction(func::FuncOp func) {
     OpBuilder b(func.getContext());
+
+    // Host code that reads buffers for values it needs (loads of sizes and
+    // counts, scalar loops with results) moves into one-thread kernels.
+    SmallVector<Operation *> hostReads;
+    func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<scf::ParallelOp>(op))
+        return WalkResult::skip();
+      if (op->getNumResults() == 0 || op == func.getOperation() ||
+          isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp,
+              memref::DimOp, func::CallOp>(op))
+        return WalkResult::advance();
+      // Views (memref.reshape reads its shape operand only for dynamic
+      // result dims) stay on the host.
+      if (llvm::any_of(op->getResultTypes(), llvm::IsaPred<MemRefType>))
+        return WalkResult::advance();
+      bool hasKernels =
+          op->walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
+              .wasInterrupted();
+      if (hasKernels || !readsMemory(op))
+        return WalkResult::advance();
+      hostReads.push_back(op);
+      return WalkResult::skip();
+    });
+    SmallVector<Readback> readbacks;
+    for (Operation *op : hostReads) {
+      FailureOr<Readback> rb = wrapForReadback(b, op);
+      if (failed(rb))
+        return op->emitError("the NVIDIA target cannot read this value back "
+                             "from the device (non-scalar result)");
+      readbacks.push_back(std::move(*rb));
+    }
 
     // Buffers the body allocates live on the device. Host-side scratch
     // would be unreachable from the kernels.
@@ -161,6 +271,9 @@ struct DeviceBuffersPass
     });
     if (walk.wasInterrupted())
       return failure();
+
+    for (Readback &rb : readbacks)
+      finishReadback(b, rb);
 
     // Inputs and constants: copied to the device where they are defined.
     SmallVector<Value> inputCopies;

@@ -105,7 +105,9 @@ def DeviceBuffersPass : Pass<"loom-nvidia-device-buffers", "ModuleOp"> {
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect",
                            "mlir::LLVM::LLVMDialect",
-                           "mlir::memref::MemRefDialect"];
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
 }
 
 #endif // LOOM_TARGET_NVIDIA_PASSES_TD

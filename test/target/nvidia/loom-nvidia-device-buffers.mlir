@@ -88,3 +88,31 @@ func.func @mutable() {
   "test.kernel"(%g) : (memref<4xf32>) -> ()
   return
 }
+
+// -----
+
+// A value the host needs from a buffer (here a count that sizes an
+// allocation) is computed in a one-thread kernel, stored to a small device
+// buffer and copied back; the host never reads device memory.
+// CHECK-LABEL: func.func @readback
+// CHECK-SAME: (%[[A:.+]]: memref<4xindex>)
+// CHECK: %[[DA:.+]] = gpu.alloc () : memref<4xindex>
+// CHECK: gpu.memcpy %[[DA]], %[[A]]
+// CHECK: %[[BUF:.+]] = gpu.alloc () : memref<1xindex>
+// CHECK: scf.parallel
+// CHECK:   %[[V:.+]] = memref.load %[[DA]]
+// CHECK:   memref.store %[[V]], %[[BUF]]
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x, {{.*}}>]}
+// CHECK: %[[HOST:.+]] = memref.alloc() : memref<1xindex>
+// CHECK: gpu.memcpy %[[HOST]], %[[BUF]]
+// CHECK: %[[N:.+]] = memref.load %[[HOST]]
+// CHECK: memref.dealloc %[[HOST]]
+// CHECK: gpu.dealloc %[[BUF]]
+// CHECK: gpu.alloc (%[[N]]) : memref<?xf32>
+func.func @readback(%a: memref<4xindex>) -> memref<?xf32> {
+  %c2 = arith.constant 2 : index
+  %n = memref.load %a[%c2] : memref<4xindex>
+  %t = memref.alloc(%n) : memref<?xf32>
+  "test.kernel"(%t) : (memref<?xf32>) -> ()
+  return %t : memref<?xf32>
+}
