@@ -3,6 +3,7 @@
 
 Two steps, both on the GPU machine (it has torch, transformers, onnx; no LLVM):
 
+  python3 bench/gpu/bench.py simple OUTDIR     (anywhere: onnx.helper only)
   python3 bench/gpu/bench.py export OUTDIR
       writes the benchmark models as ONNX graphs whose weights are graph inputs
       (so the files are small enough to bring back and compile with loomc here):
@@ -123,43 +124,52 @@ def export_torch(module, args, path, opset):
     import torch
     with torch.no_grad():
         prog = torch.onnx.export(module, args, dynamo=True, opset_version=opset,
-                                 external_data=True, optimize=True)
+                                 external_data=True, optimize=False)
     prog.save(path, external_data=True)
 
 
-def weights_to_inputs(path, out_path, min_bytes=4096):
-    """Turns the large initializers into graph inputs; returns their names."""
+def weights_to_inputs(path, out_path, module):
+    """Turns the initializers that hold the module's parameters into graph
+    inputs (so the file stays small); other constants stay. Returns their names."""
     import onnx
+    params = {n for n, _ in module.named_parameters()}
+    params |= {n.removeprefix("lm.") for n in params}
     model = onnx.load(path, load_external_data=True)
     keep, moved = [], []
     for init in model.graph.initializer:
-        size = int(np.prod(init.dims)) if init.dims else 1
-        if size * 2 >= min_bytes:
-            moved.append(init)
-        else:
-            keep.append(init)
+        (moved if init.name in params else keep).append(init)
     del model.graph.initializer[:]
     model.graph.initializer.extend(keep)
     for init in moved:
         model.graph.input.append(onnx.helper.make_tensor_value_info(init.name, init.data_type,
                                                                     list(init.dims)))
     onnx.save(model, out_path)
+    print(f"{os.path.basename(out_path)}: {len(moved)} weights as inputs, "
+          f"{len(keep)} constants kept")
     return [i.name for i in moved]
 
 
-def export(out):
-    import torch
+def make_simple(out):
+    """The single-op models (onnx.helper only: runs here or there)."""
     os.makedirs(out, exist_ok=True)
     for name, b, h, s, d, causal in ATTN_ROWS:
         onnx_attention(os.path.join(out, name + ".onnx"), b, h, s, d, causal)
     for name, m, k, n in GEMM_ROWS:
         onnx_matmul(os.path.join(out, name + ".onnx"), m, k, n)
+
+
+def export(out):
+    """The models exported with torch.onnx (needs transformers: GPU machine)."""
+    import torch
+    os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         ids = torch.from_numpy(llama_inputs()["input_ids"])
-        export_torch(llama_module(), (ids,), os.path.join(tmp, "llama.onnx"), 18)
-        weights_to_inputs(os.path.join(tmp, "llama.onnx"), os.path.join(out, "llama4.onnx"))
-        export_torch(moe_module(), (moe_inputs()["x"],), os.path.join(tmp, "moe.onnx"), 18)
-        weights_to_inputs(os.path.join(tmp, "moe.onnx"), os.path.join(out, "moe_block.onnx"))
+        llama = llama_module()
+        export_torch(llama, (ids,), os.path.join(tmp, "llama.onnx"), 18)
+        weights_to_inputs(os.path.join(tmp, "llama.onnx"), os.path.join(out, "llama4.onnx"), llama)
+        moe = moe_module()
+        export_torch(moe, (moe_inputs()["x"],), os.path.join(tmp, "moe.onnx"), 18)
+        weights_to_inputs(os.path.join(tmp, "moe.onnx"), os.path.join(out, "moe_block.onnx"), moe)
     for f in sorted(os.listdir(out)):
         print(f"{f}: {os.path.getsize(os.path.join(out, f)) / 1024:.0f} KiB")
 
@@ -329,13 +339,15 @@ def run(art, loom_run, out_file, iters):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["export", "run"])
+    p.add_argument("mode", choices=["simple", "export", "run"])
     p.add_argument("dir")
     p.add_argument("--loom-run", default="loom-run")
     p.add_argument("--out")
     p.add_argument("--iters", type=int, default=10)
     a = p.parse_args()
-    if a.mode == "export":
+    if a.mode == "simple":
+        make_simple(a.dir)
+    elif a.mode == "export":
         export(a.dir)
     else:
         run(a.dir, a.loom_run, a.out, a.iters)

@@ -275,6 +275,35 @@ struct DeviceBuffersPass
     for (Readback &rb : readbacks)
       finishReadback(b, rb);
 
+    // A reshape to dynamic sizes reads them from its shape buffer on the
+    // host: give it a host buffer. The sizes are copied back and stored into
+    // it with host loads and stores, which also make `gpu-async-region`
+    // wait for the copy (the reshape itself has no memory effects).
+    SmallVector<memref::ReshapeOp> reshapes;
+    func.walk([&](memref::ReshapeOp reshape) {
+      if (!reshape->getParentOfType<scf::ParallelOp>() &&
+          !reshape.getType().hasStaticShape())
+        reshapes.push_back(reshape);
+    });
+    for (memref::ReshapeOp reshape : reshapes) {
+      Location loc = reshape.getLoc();
+      b.setInsertionPoint(reshape);
+      Value shape = reshape.getShape();
+      auto type = cast<MemRefType>(shape.getType());
+      Value copy = memref::AllocOp::create(b, loc, type);
+      gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, copy, shape);
+      Value host = memref::AllocOp::create(b, loc, type);
+      for (int64_t i = 0; i < type.getDimSize(0); ++i) {
+        Value at = arith::ConstantIndexOp::create(b, loc, i);
+        Value size = memref::LoadOp::create(b, loc, copy, ValueRange{at});
+        memref::StoreOp::create(b, loc, size, host, ValueRange{at});
+      }
+      reshape.getShapeMutable().assign(host);
+      b.setInsertionPointAfter(reshape);
+      memref::DeallocOp::create(b, loc, copy);
+      memref::DeallocOp::create(b, loc, host);
+    }
+
     // Inputs and constants: copied to the device where they are defined.
     SmallVector<Value> inputCopies;
     Block &entry = func.getBody().front();

@@ -116,3 +116,28 @@ func.func @readback(%a: memref<4xindex>) -> memref<?xf32> {
   "test.kernel"(%t) : (memref<?xf32>) -> ()
   return %t : memref<?xf32>
 }
+
+// -----
+
+// A reshape to dynamic sizes reads its shape on the host: it gets a host
+// buffer holding the sizes copied back from the device.
+// CHECK-LABEL: func.func @reshape
+// CHECK-SAME: (%[[A:.+]]: memref<?xf32>, %[[S:.+]]: memref<2xindex>)
+// CHECK-DAG: %[[DA:.+]] = gpu.alloc (%{{.+}}) : memref<?xf32>
+// CHECK-DAG: %[[DS:.+]] = gpu.alloc () : memref<2xindex>
+// CHECK: %[[COPY:.+]] = memref.alloc() : memref<2xindex>
+// CHECK: gpu.memcpy %[[COPY]], %[[DS]]
+// CHECK: %[[HOST:.+]] = memref.alloc() : memref<2xindex>
+// CHECK-COUNT-2: memref.load %[[COPY]]
+// CHECK: memref.reshape %[[DA]](%[[HOST]])
+func.func @reshape(%a: memref<?xf32>, %s: memref<2xindex>) -> memref<?x?xf32> {
+  %r = memref.reshape %a(%s) : (memref<?xf32>, memref<2xindex>) -> memref<?x?xf32>
+  "test.kernel"(%r) : (memref<?x?xf32>) -> ()
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %d0 = memref.dim %r, %c0 : memref<?x?xf32>
+  %d1 = memref.dim %r, %c1 : memref<?x?xf32>
+  %t = memref.alloc(%d0, %d1) : memref<?x?xf32>
+  "test.kernel"(%r, %t) : (memref<?x?xf32>, memref<?x?xf32>) -> ()
+  return %t : memref<?x?xf32>
+}
