@@ -33,6 +33,12 @@ const OpTable &OpTable::get() {
     registerRecurrentOps(t);
     registerSelectionOps(t);
     registerGridSampleOps(t);
+    registerLinearAlgebraOps(t);
+    registerNmsOps(t);
+    registerUniqueOps(t);
+    registerTextOps(t);
+    registerMaxUnpoolOps(t);
+    registerRoiAlignOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

@@ -68,6 +68,12 @@ void registerAttentionOps(OpTable &t);
 void registerRecurrentOps(OpTable &t);
 void registerSelectionOps(OpTable &t);
 void registerGridSampleOps(OpTable &t);
+void registerLinearAlgebraOps(OpTable &t);
+void registerNmsOps(OpTable &t);
+void registerUniqueOps(OpTable &t);
+void registerTextOps(OpTable &t);
+void registerMaxUnpoolOps(OpTable &t);
+void registerRoiAlignOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
