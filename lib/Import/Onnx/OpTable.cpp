@@ -33,6 +33,7 @@ const OpTable &OpTable::get() {
     registerRecurrentOps(t);
     registerSelectionOps(t);
     registerGridSampleOps(t);
+    registerSequenceOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <

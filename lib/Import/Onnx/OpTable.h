@@ -68,6 +68,11 @@ void registerAttentionOps(OpTable &t);
 void registerRecurrentOps(OpTable &t);
 void registerSelectionOps(OpTable &t);
 void registerGridSampleOps(OpTable &t);
+void registerSequenceOps(OpTable &t);
+
+/// Ops whose handlers accept sequence/optional inputs (the sequence and
+/// optional ops, Identity, If, Loop); any other op given one is an error.
+bool takesStructuredInputs(StringRef domain, StringRef opType);
 
 } // namespace mlir::loom::onnx_import
 
