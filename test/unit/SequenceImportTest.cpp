@@ -100,6 +100,73 @@ onnx::ModelProto optionalModel() {
   return m;
 }
 
+/// `(bool C, float[4] X) => (int64 L)`: S = If(cond) yields a sequence of two
+/// X in then_branch and of one X in else_branch; L = SequenceLength(S). The
+/// condition is the constant true when `constantCond`, else input C.
+onnx::ModelProto ifModel(bool constantCond) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  auto *o = m.add_opset_import();
+  o->set_domain("");
+  o->set_version(16);
+  auto *g = m.mutable_graph();
+  g->set_name("g");
+  auto *c = g->add_input();
+  c->set_name("C");
+  c->mutable_type()->mutable_tensor_type()->set_elem_type(
+      onnx::TensorProto::BOOL);
+  c->mutable_type()->mutable_tensor_type()->mutable_shape();
+  auto *x = g->add_input();
+  x->set_name("X");
+  auto *xt = x->mutable_type()->mutable_tensor_type();
+  xt->set_elem_type(onnx::TensorProto::FLOAT);
+  xt->mutable_shape()->add_dim()->set_dim_value(4);
+  std::string cond = "C";
+  if (constantCond) {
+    auto *k = g->add_node();
+    k->set_op_type("Constant");
+    k->add_output("K");
+    auto *a = k->add_attribute();
+    a->set_name("value");
+    a->set_type(onnx::AttributeProto::TENSOR);
+    a->mutable_t()->set_data_type(onnx::TensorProto::BOOL);
+    a->mutable_t()->add_int32_data(1);
+    cond = "K";
+  }
+  onnx::TypeProto seqType;
+  *seqType.mutable_sequence_type()->mutable_elem_type() = x->type();
+  auto *n = g->add_node();
+  n->set_op_type("If");
+  n->add_input(cond);
+  n->add_output("S");
+  for (int branch = 0; branch < 2; ++branch) {
+    auto *a = n->add_attribute();
+    a->set_name(branch == 0 ? "then_branch" : "else_branch");
+    a->set_type(onnx::AttributeProto::GRAPH);
+    onnx::GraphProto *b = a->mutable_g();
+    b->set_name(a->name());
+    auto *sc = b->add_node();
+    sc->set_op_type("SequenceConstruct");
+    sc->add_input("X");
+    if (branch == 0)
+      sc->add_input("X");
+    sc->add_output("s" + std::to_string(branch));
+    auto *out = b->add_output();
+    out->set_name("s" + std::to_string(branch));
+    *out->mutable_type() = seqType;
+  }
+  auto *l = g->add_node();
+  l->set_op_type("SequenceLength");
+  l->add_input("S");
+  l->add_output("L");
+  auto *lo = g->add_output();
+  lo->set_name("L");
+  lo->mutable_type()->mutable_tensor_type()->set_elem_type(
+      onnx::TensorProto::INT64);
+  lo->mutable_type()->mutable_tensor_type()->mutable_shape();
+  return m;
+}
+
 struct Result {
   OwningOpRef<ModuleOp> module;
   std::vector<std::string> errors;
@@ -229,6 +296,36 @@ TEST(SequenceImport, OptionsMustNameSuchInputs) {
   Result t = importModel(ctx2, sequenceModel(1), typo);
   ASSERT_FALSE(t.module);
   EXPECT_NE(t.errors[0].find("'s' as a sequence input"), std::string::npos);
+}
+
+TEST(SequenceImport, IfWithConstantConditionImportsTheTakenBranch) {
+  MLIRContext ctx;
+  Result r = importModel(ctx, ifModel(/*constantCond=*/true), {});
+  ASSERT_TRUE(r.module) << (r.errors.empty() ? "" : r.errors[0]);
+  auto f = r.module->lookupSymbol<func::FuncOp>("main");
+  bool hasIf = false;
+  f.walk([&](Operation *op) {
+    hasIf |= op->getName().getStringRef() == "scf.if";
+  });
+  EXPECT_FALSE(hasIf);
+  // L is the length of the then_branch's sequence, folded to 2.
+  auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
+  auto cst = ret.getOperand(0).getDefiningOp();
+  ASSERT_TRUE(cst);
+  auto value = cst->getAttrOfType<DenseElementsAttr>("value");
+  ASSERT_TRUE(value);
+  EXPECT_EQ((*value.getValues<APInt>().begin()).getSExtValue(), 2);
+}
+
+TEST(SequenceImport, IfWithRuntimeConditionNeedsEqualLengths) {
+  MLIRContext ctx;
+  Result r = importModel(ctx, ifModel(/*constantCond=*/false), {});
+  ASSERT_FALSE(r.module);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("output 0 is a sequence of 2 in then_branch but "
+                             "a sequence of 1 in else_branch"),
+            std::string::npos)
+      << r.errors[0];
 }
 
 } // namespace
