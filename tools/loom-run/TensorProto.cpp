@@ -456,7 +456,10 @@ static bool flattenContainer(const uint8_t *data, size_t size, int depth,
       }
       continue;
     }
-    if ((field == 1 && wire != kBytes) || (field == 2 && wire != kVarint))
+    // Fields 8 and up (name, raw_data, external_data, ...) only exist in a
+    // TensorProto: a tensor the tensor decoder refused, not a container.
+    if (field < 1 || field > 7 || (field == 1 && wire != kBytes) ||
+        (field == 2 && wire != kVarint))
       return fail(error, "not a sequence or optional");
     if (!r.skip(wire))
       return fail(error, "malformed field " + std::to_string(field));
