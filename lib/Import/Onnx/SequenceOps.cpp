@@ -137,6 +137,21 @@ Value pick(OpBuilder &b, Location loc, Value pos, ArrayRef<Value> cands,
   return ifOp.getResult(0);
 }
 
+/// `pred(pos, k) ? a : c` as an scf.if yielding `type`.
+Value choose(OpBuilder &b, Location loc, arith::CmpIPredicate pred, Value pos,
+             int64_t k, Value a, Value c, RankedTensorType type) {
+  auto castTo = [&](OpBuilder &bb, Value v) -> Value {
+    return v.getType() == type ? v : (Value)tensor::CastOp::create(bb, loc, type, v);
+  };
+  Value cond = arith::CmpIOp::create(b, loc, pred, pos,
+                                     arith::ConstantIndexOp::create(b, loc, k));
+  auto ifOp = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &bb, Location l) { scf::YieldOp::create(bb, l, castTo(bb, a)); },
+      [&](OpBuilder &bb, Location l) { scf::YieldOp::create(bb, l, castTo(bb, c)); });
+  return ifOp.getResult(0);
+}
+
 ValueInfo tensorInfo(NodeImporter &n, unsigned i) {
   return *n.g.lookup(n.node.input(i));
 }
@@ -226,17 +241,16 @@ LogicalResult sequenceInsert(NodeImporter &n) {
       return failure();
     Value pos = runtimePosition(n, 2, len, len);
     out.clear();
+    using P = arith::CmpIPredicate;
     for (int64_t k = 0; k <= len; ++k) {
-      // Keys: pos values 0..len; pos > k picks in[k], pos == k picks t,
-      // pos < k picks in[k-1].
-      SmallVector<Value> cands;
-      SmallVector<int64_t> keys;
-      for (int64_t q = 0; q <= len; ++q) {
-        keys.push_back(q);
-        cands.push_back(q > k ? (*elems)[k].value
-                              : q == k ? t.value : (*elems)[k - 1].value);
-      }
-      Value r = pick(n.b, n.loc, pos, cands, keys, *type);
+      // pos > k keeps in[k]; pos == k is t; pos < k shifts in[k-1] up.
+      Value r = k == 0 ? t.value
+                       : choose(n.b, n.loc, P::eq, pos, k, t.value,
+                                (*elems)[k - 1].value, *type);
+      if (k < len)
+        r = choose(n.b, n.loc, P::sgt, pos, k, (*elems)[k].value, r, *type);
+      else if (r.getType() != *type)
+        r = tensor::CastOp::create(n.b, n.loc, *type, r);
       out.push_back(ValueInfo{r, {}, t.onnxElemType});
     }
   }
@@ -276,14 +290,9 @@ LogicalResult sequenceErase(NodeImporter &n) {
     out.clear();
     for (int64_t k = 0; k + 1 < len; ++k) {
       // pos > k keeps in[k]; otherwise in[k+1] moves down.
-      SmallVector<Value> cands;
-      SmallVector<int64_t> keys;
-      for (int64_t q = 0; q < len; ++q) {
-        keys.push_back(q);
-        cands.push_back(q > k ? (*elems)[k].value : (*elems)[k + 1].value);
-      }
-      out.push_back(ValueInfo{pick(n.b, n.loc, pos, cands, keys, *type), {},
-                              (*elems)[0].onnxElemType});
+      Value r = choose(n.b, n.loc, arith::CmpIPredicate::sgt, pos, k,
+                       (*elems)[k].value, (*elems)[k + 1].value, *type);
+      out.push_back(ValueInfo{r, {}, (*elems)[0].onnxElemType});
     }
   }
   n.g.define(n.node.output(0), ValueInfo::sequence(std::move(out), (*seq)->onnxElemType));
