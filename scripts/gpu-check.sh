@@ -60,6 +60,11 @@ run() {
       pass=$((pass + 1)); echo "PASS $name" >> "$log"
     else
       fail=$((fail + 1)); echo "FAIL $name: $(echo "$out" | tail -2 | tr '\n' ' ')" >> "$log"
+      # The e2e models' failures come with the last CUDA calls they made.
+      case "$name" in model_*)
+        { echo "== $name"; LOOM_CUDA_TRACE=1 "$GPU/loom-run" "$dir/model.loom" --device cuda \
+            --data "$dir/data" --rtol 1e-3 --atol 1e-4 2>&1 | tail -25; } >> "${log%.log}-traces.log" ;;
+      esac
     fi
   done
   grep -c "^PASS model_" "$log" | sed 's/^/e2e models passing on cuda: /'

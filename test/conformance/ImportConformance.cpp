@@ -14,6 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestData.h"
+
 #include "loom/Import/OnnxImporter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -48,24 +50,43 @@ std::string runCase(const std::string &dir) {
       firstError = d.str();
     return success();
   });
+  // Sequence lengths and absent optionals come from the reference inputs.
+  onnx::ModelProto model;
+  std::string err;
+  loom::onnx_import::ImportOptions options;
+  if (!loom_conformance::readModel(dir + "/model.onnx", model, err) ||
+      !loom_conformance::deriveImportOptions(model, dir + "/test_data_set_0",
+                                              options, err))
+    return "test data: " + err;
   auto module =
-      loom::onnx_import::importOnnxFile(&ctx, dir + "/model.onnx", {});
+      loom::onnx_import::importOnnxFile(&ctx, dir + "/model.onnx", options);
   if (failed(module))
     return firstError.empty() ? "import failed" : firstError;
   auto func = (*module)->lookupSymbol<func::FuncOp>("main");
   if (!func)
     return "no @main";
-  // Result shapes must agree with the reference outputs.
-  auto results = func.getFunctionType().getResults();
-  for (size_t i = 0; i < results.size(); ++i) {
+  // Result shapes must agree with the reference outputs (sequences and
+  // optionals flattened into their tensors).
+  std::vector<onnx::TensorProto> refs;
+  bool structured = false;
+  for (int i = 0; i < model.graph().output_size(); ++i) {
+    const onnx::TypeProto &ot = model.graph().output(i).type();
+    structured |= ot.has_sequence_type() || ot.has_optional_type();
     std::string path =
         dir + "/test_data_set_0/output_" + std::to_string(i) + ".pb";
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    if (!llvm::sys::fs::exists(path))
       break;
-    onnx::TensorProto ref;
-    if (!ref.ParseFromIstream(&in))
-      continue; // Sequences/optionals are not TensorProtos.
+    if (!loom_conformance::readFlattened(path, model.graph().output(i).type(),
+                                          refs, err))
+      return "test data: " + err;
+  }
+  auto results = func.getFunctionType().getResults();
+  if (structured && refs.size() != results.size())
+    return "@main has " + std::to_string(results.size()) +
+           " results, the reference outputs hold " +
+           std::to_string(refs.size()) + " tensors";
+  for (size_t i = 0; i < refs.size() && i < results.size(); ++i) {
+    const onnx::TensorProto &ref = refs[i];
     auto t = dyn_cast<RankedTensorType>(results[i]);
     if (!t)
       return "result " + std::to_string(i) + " is not a ranked tensor";

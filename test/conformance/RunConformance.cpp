@@ -16,6 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestData.h"
+
 #include "loom/Compiler.h"
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAll.h"
@@ -62,13 +64,8 @@ void appendAs(std::vector<uint8_t> &out, const Src &values) {
   }
 }
 
-bool readTensor(const std::string &path, HostTensor &out, std::string &err) {
-  std::ifstream in(path, std::ios::binary);
-  onnx::TensorProto proto;
-  if (!in || !proto.ParseFromIstream(&in)) {
-    err = "cannot read " + path;
-    return false;
-  }
+bool readTensor(const onnx::TensorProto &proto, const std::string &path,
+                HostTensor &out, std::string &err) {
   out.dtype = static_cast<loom_dtype_t>(proto.data_type());
   out.shape.assign(proto.dims().begin(), proto.dims().end());
   if (proto.has_raw_data()) {
@@ -228,7 +225,18 @@ std::string runCase(const std::string &dir, const std::string &target) {
     return success();
   });
 
-  auto module = loom::onnx_import::importOnnxFile(&ctx, dir + "/model.onnx");
+  // Sequence lengths and absent optionals come from the first data set.
+  onnx::ModelProto model;
+  std::string dataErr;
+  loom::onnx_import::ImportOptions importOptions;
+  if (!loom_conformance::readModel(dir + "/model.onnx", model, dataErr) ||
+      !loom_conformance::deriveImportOptions(
+          model, dir + "/test_data_set_0", importOptions, dataErr))
+    return "test data: " + dataErr;
+  std::vector<const onnx::ValueInfoProto *> graphInputs =
+      loom_conformance::dataInputs(model);
+  auto module = loom::onnx_import::importOnnxFile(&ctx, dir + "/model.onnx",
+                                                  importOptions);
   if (failed(module))
     return "import: " + diagnostics;
   loom::CompileOptions options;
@@ -267,39 +275,65 @@ std::string runCase(const std::string &dir, const std::string &target) {
       std::vector<loom_tensor_t *> inputs, outputs;
       std::vector<HostTensor> expected;
       std::string err;
-      for (int i = 0;; ++i) {
+      // Every file is flattened into the tensors the entry takes/returns.
+      for (size_t i = 0; result.empty(); ++i) {
         std::string path = set + "/input_" + std::to_string(i) + ".pb";
         if (!llvm::sys::fs::exists(path))
           break;
-        HostTensor t;
-        loom_tensor_t *tensor = nullptr;
-        bool ok = readTensor(path, t, err);
-        // ONNX 1.12's bfloat16 cases store their data as uint16 tensors.
-        if (ok && t.dtype == LOOM_DTYPE_U16 &&
-            declaredDType(mod, true, size_t(i)) == LOOM_DTYPE_BF16)
-          t.dtype = LOOM_DTYPE_BF16;
-        if (!ok ||
-            !check(loom_tensor_create_copy(t.dtype, int32_t(t.shape.size()),
-                                           t.shape.data(), t.bytes.data(),
-                                           t.bytes.size(), &tensor),
-                   "input")) {
-          if (result.empty())
-            result = err;
+        std::vector<onnx::TensorProto> protos;
+        onnx::TypeProto tensorType;
+        tensorType.mutable_tensor_type();
+        if (!loom_conformance::readFlattened(
+                path, i < graphInputs.size() ? graphInputs[i]->type() : tensorType,
+                protos, err)) {
+          result = err;
           break;
         }
-        inputs.push_back(tensor);
+        for (const onnx::TensorProto &proto : protos) {
+          HostTensor t;
+          loom_tensor_t *tensor = nullptr;
+          bool ok = readTensor(proto, path, t, err);
+          // ONNX 1.12's bfloat16 cases store their data as uint16 tensors.
+          if (ok && t.dtype == LOOM_DTYPE_U16 &&
+              declaredDType(mod, true, inputs.size()) == LOOM_DTYPE_BF16)
+            t.dtype = LOOM_DTYPE_BF16;
+          if (!ok ||
+              !check(loom_tensor_create_copy(t.dtype, int32_t(t.shape.size()),
+                                             t.shape.data(), t.bytes.data(),
+                                             t.bytes.size(), &tensor),
+                     "input")) {
+            if (result.empty())
+              result = err;
+            break;
+          }
+          inputs.push_back(tensor);
+        }
       }
       for (int i = 0; result.empty(); ++i) {
         std::string path = set + "/output_" + std::to_string(i) + ".pb";
         if (!llvm::sys::fs::exists(path))
           break;
-        HostTensor t;
-        if (!readTensor(path, t, err))
+        std::vector<onnx::TensorProto> protos;
+        onnx::TypeProto tensorType;
+        tensorType.mutable_tensor_type();
+        if (!loom_conformance::readFlattened(
+                path, i < model.graph().output_size()
+                          ? model.graph().output(i).type() : tensorType,
+                protos, err)) {
           result = err;
-        else if (t.dtype == LOOM_DTYPE_U16 &&
-                 declaredDType(mod, false, size_t(i)) == LOOM_DTYPE_BF16)
-          t.dtype = LOOM_DTYPE_BF16;
-        expected.push_back(std::move(t));
+          break;
+        }
+        for (const onnx::TensorProto &proto : protos) {
+          HostTensor t;
+          if (!readTensor(proto, path, t, err)) {
+            result = err;
+            break;
+          }
+          if (t.dtype == LOOM_DTYPE_U16 &&
+              declaredDType(mod, false, expected.size()) == LOOM_DTYPE_BF16)
+            t.dtype = LOOM_DTYPE_BF16;
+          expected.push_back(std::move(t));
+        }
       }
       if (result.empty()) {
         outputs.assign(expected.size(), nullptr);

@@ -52,6 +52,11 @@ bool parseTensorProto(const uint8_t *data, size_t size, HostTensor &out,
                       std::string *error);
 bool readTensorProtoFile(const std::string &path, HostTensor &out,
                          std::string *error);
+// An ONNX test data file: a TensorProto, or a SequenceProto/OptionalProto
+// whose tensors are appended in order (a sequence input of length N is N
+// entry inputs NAME.0 .. NAME.<N-1>; an absent optional is none).
+bool readTestDataFile(const std::string &path, std::vector<HostTensor> &out,
+                      std::string *error);
 // Encodes dims, data_type, name and raw_data (what onnx.numpy_helper
 // writes), for tests and tools that produce test data.
 std::vector<uint8_t> encodeTensorProto(const HostTensor &t);

@@ -420,3 +420,73 @@ bool loom::run::writeFile(const std::string &path,
     return fail(error, "cannot write '" + path + "'");
   return true;
 }
+
+//===----------------------------------------------------------------------===//
+// SequenceProto / OptionalProto (ONNX test data of sequence/optional values)
+//===----------------------------------------------------------------------===//
+
+// Both messages number their fields alike: name (1), elem_type (2), tensor
+// value(s) (3), sparse (4), sequence value(s) (5), map (6), optional
+// value(s) (7). Their tensors are appended in order, which is how the
+// importer flattens a sequence/optional into entry inputs and outputs.
+static bool flattenContainer(const uint8_t *data, size_t size, int depth,
+                             std::vector<HostTensor> &out, std::string *error) {
+  if (depth > 8)
+    return fail(error, "sequence/optional nested too deeply");
+  WireReader r(data, size);
+  while (!r.done()) {
+    uint64_t key;
+    if (!r.varint(key))
+      return fail(error, "truncated field key");
+    int field = int(key >> 3), wire = int(key & 7);
+    if (field >= 3 && field <= 7) {
+      const uint8_t *d;
+      size_t n;
+      if (wire != kBytes || !r.bytes(d, n))
+        return fail(error, "malformed field " + std::to_string(field));
+      if (field == 4 || field == 6)
+        return fail(error, "sparse tensors and maps are not supported");
+      if (field == 3) {
+        HostTensor t;
+        if (!parseTensorProto(d, n, t, error))
+          return false;
+        out.push_back(std::move(t));
+      } else if (!flattenContainer(d, n, depth + 1, out, error)) {
+        return false;
+      }
+      continue;
+    }
+    // Fields 8 and up (name, raw_data, external_data, ...) only exist in a
+    // TensorProto: a tensor the tensor decoder refused, not a container.
+    if (field < 1 || field > 7 || (field == 1 && wire != kBytes) ||
+        (field == 2 && wire != kVarint))
+      return fail(error, "not a sequence or optional");
+    if (!r.skip(wire))
+      return fail(error, "malformed field " + std::to_string(field));
+  }
+  return true;
+}
+
+bool loom::run::readTestDataFile(const std::string &path,
+                                 std::vector<HostTensor> &out,
+                                 std::string *error) {
+  std::vector<uint8_t> bytes;
+  if (!readFile(path, bytes, error))
+    return false;
+  // The wire format does not say which message a file holds. A container
+  // never decodes as a consistent tensor (its name would be read as dims,
+  // with no data to match them), so a tensor is tried first.
+  HostTensor t;
+  std::string tensorError;
+  if (parseTensorProto(bytes.data(), bytes.size(), t, &tensorError)) {
+    out.push_back(std::move(t));
+    return true;
+  }
+  std::vector<HostTensor> flat;
+  std::string containerError;
+  if (!flattenContainer(bytes.data(), bytes.size(), 0, flat, &containerError))
+    return fail(error, path + ": " + tensorError);
+  for (HostTensor &e : flat)
+    out.push_back(std::move(e));
+  return true;
+}

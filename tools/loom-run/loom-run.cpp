@@ -42,7 +42,9 @@ const char kUsage[] =
     "                [--verify-weights]\n"
     "\n"
     "  --data DIR        ONNX test data: input_<i>.pb and, if present,\n"
-    "                    output_<i>.pb (TensorProto) to compare against\n"
+    "                    output_<i>.pb to compare against (TensorProto, or\n"
+    "                    Sequence/OptionalProto: their tensors in order, as\n"
+    "                    loomc flattens a sequence into NAME.0, NAME.1, ...)\n"
     "  --input NAME=FILE an input by name, .npy or TensorProto .pb (bf16 as <u2)\n"
     "                    (repeatable; overrides --data)\n"
     "  --device D        cpu (default), cuda or rocm\n"
@@ -272,28 +274,38 @@ int run(const Options &o) {
 
   // Inputs: --data files by position, then --input by name on top.
   std::vector<std::optional<HostTensor>> inputs(info.num_inputs);
-  std::vector<std::string> expectedFiles;
+  std::vector<HostTensor> expected;
+  bool haveExpected = false;
   if (!o.dataDir.empty()) {
     std::error_code ec;
     if (!fs::is_directory(o.dataDir, ec))
       return error("--data '" + o.dataDir + "' is not a directory");
-    std::vector<std::string> files = numberedFiles(o.dataDir, "input_");
-    if (files.size() != info.num_inputs && o.inputs.empty())
-      return error("'" + o.dataDir + "' has " + std::to_string(files.size()) +
-                   " input_<i>.pb files, entry '" + info.name + "' takes " +
-                   std::to_string(info.num_inputs) + " inputs");
-    for (size_t i = 0; i < files.size() && i < info.num_inputs; ++i) {
+    // Sequence/optional files hold several (or no) tensors, flattened in
+    // the order the importer flattened the graph's inputs and outputs.
+    std::vector<HostTensor> flat;
+    for (const std::string &file : numberedFiles(o.dataDir, "input_")) {
       std::string err;
-      inputs[i].emplace();
-      if (!readTensorProtoFile(files[i], *inputs[i], &err))
+      if (!readTestDataFile(file, flat, &err))
         return error(err);
     }
-    expectedFiles = numberedFiles(o.dataDir, "output_");
-    if (!expectedFiles.empty() && expectedFiles.size() != info.num_outputs)
-      return error("'" + o.dataDir + "' has " +
-                   std::to_string(expectedFiles.size()) +
-                   " output_<i>.pb files, entry '" + info.name + "' has " +
-                   std::to_string(info.num_outputs) + " outputs");
+    if (flat.size() != info.num_inputs && o.inputs.empty())
+      return error("the input_<i>.pb files of '" + o.dataDir + "' hold " +
+                   std::to_string(flat.size()) + " tensors, entry '" +
+                   info.name + "' takes " + std::to_string(info.num_inputs) +
+                   " inputs");
+    for (size_t i = 0; i < flat.size() && i < info.num_inputs; ++i)
+      inputs[i] = std::move(flat[i]);
+    for (const std::string &file : numberedFiles(o.dataDir, "output_")) {
+      haveExpected = true;
+      std::string err;
+      if (!readTestDataFile(file, expected, &err))
+        return error(err);
+    }
+    if (!expected.empty() && expected.size() != info.num_outputs)
+      return error("the output_<i>.pb files of '" + o.dataDir + "' hold " +
+                   std::to_string(expected.size()) + " tensors, entry '" +
+                   info.name + "' has " + std::to_string(info.num_outputs) +
+                   " outputs");
   }
   for (const auto &[name, file] : o.inputs) {
     size_t idx = info.num_inputs;
@@ -359,11 +371,8 @@ int run(const Options &o) {
     got.data.assign(bytes, bytes + loom_tensor_byte_size(out));
     std::printf("output %zu '%s': %s", i, t.name, describe(got).c_str());
 
-    if (i < expectedFiles.size()) {
-      HostTensor want;
-      std::string err;
-      if (!readTensorProtoFile(expectedFiles[i], want, &err))
-        return error(err);
+    if (i < expected.size()) {
+      const HostTensor &want = expected[i];
       if (want.dtype != got.dtype || want.shape != got.shape) {
         std::printf("  MISMATCH: expected %s\n", describe(want).c_str());
         status = 1;
@@ -427,7 +436,7 @@ int run(const Options &o) {
     std::printf("bench: %d runs  median %.4f ms  min %.4f ms\n", o.bench,
                 median, ms.front());
   }
-  if (!expectedFiles.empty())
+  if (haveExpected)
     std::printf("%s\n", status ? "FAILED: outputs differ from the expected "
                                  "ones"
                                : "PASSED");

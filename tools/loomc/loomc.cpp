@@ -75,6 +75,23 @@ static cl::opt<bool> markdown("markdown",
                               cl::desc("With --list-ops: print Markdown"), cl::cat(loomcCategory));
 static cl::opt<bool> noShapeInference(
     "no-shape-inference", cl::desc("Skip ONNX's shape inference"), cl::cat(loomcCategory));
+static cl::list<std::string> sequenceLengths(
+    "sequence-length",
+    cl::desc("Length of a sequence graph input (or of the sequence in an "
+             "optional input), fixed at compile time; the input becomes the "
+             "tensor inputs NAME.0 .. NAME.<N-1>. Repeatable"),
+    cl::value_desc("NAME=N"), cl::cat(loomcCategory));
+static cl::list<std::string> sequenceElemRanks(
+    "sequence-elem-rank",
+    cl::desc("Rank of the elements of a sequence input whose element type "
+             "has no shape (all dims dynamic). Repeatable"),
+    cl::value_desc("NAME=R"), cl::cat(loomcCategory));
+static cl::list<std::string> optionalAbsent(
+    "optional-absent",
+    cl::desc("An optional graph input that is absent (compiled out; it takes "
+             "no entry input). Optional inputs not named are present. "
+             "Repeatable"),
+    cl::value_desc("NAME"), cl::cat(loomcCategory));
 static cl::opt<bool> textFormat(
     "onnx-text", cl::desc("Read ONNX's textual syntax (default for .onnxtxt "
                           "and .txt inputs)"), cl::cat(loomcCategory));
@@ -142,6 +159,26 @@ int main(int argc, char **argv) {
 
   loom::onnx_import::ImportOptions options;
   options.inferShapes = !noShapeInference;
+  // NAME=N pairs; N a non-negative integer.
+  auto parsePairs = [](const cl::list<std::string> &list, StringRef flag,
+                       std::map<std::string, int64_t> &out) {
+    for (const std::string &item : list) {
+      auto [name, num] = StringRef(item).rsplit('=');
+      int64_t n = 0;
+      if (name.empty() || num.empty() || num.getAsInteger(10, n) || n < 0) {
+        llvm::errs() << "loomc: --" << flag << " expects NAME=N with N >= 0, "
+                     << "got '" << item << "'\n";
+        return false;
+      }
+      out[name.str()] = n;
+    }
+    return true;
+  };
+  if (!parsePairs(sequenceLengths, "sequence-length", options.sequenceLengths) ||
+      !parsePairs(sequenceElemRanks, "sequence-elem-rank",
+                  options.sequenceElemRanks))
+    return 1;
+  options.absentOptionals.insert(optionalAbsent.begin(), optionalAbsent.end());
   FailureOr<OwningOpRef<ModuleOp>> module;
   StringRef in(inputFile);
   if (textFormat || in.ends_with(".onnxtxt") || in.ends_with(".txt")) {

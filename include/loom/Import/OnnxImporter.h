@@ -19,6 +19,8 @@
 #include "mlir/Support/LLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <map>
+#include <set>
 #include <string>
 
 namespace mlir {
@@ -35,6 +37,22 @@ struct ImportOptions {
   /// Initializers with more elements than this become `dense_resource` blobs
   /// that take over the protobuf's bytes instead of copying them.
   int64_t resourceThreshold = 256;
+
+  // Sequences and optionals are resolved at import time: the artifact and
+  // the runtime only see tensors. A sequence graph input of length N becomes
+  // N tensor inputs NAME.0 .. NAME.<N-1>; a present optional input becomes
+  // its content (a tensor NAME, or a sequence as above), an absent one no
+  // input at all. Sequence/optional outputs are flattened the same way.
+
+  /// Length of each sequence-typed graph input (also of the sequence inside
+  /// an optional<sequence> input), by input name. Required for every
+  /// sequence input.
+  std::map<std::string, int64_t> sequenceLengths;
+  /// Rank of the elements of a sequence input whose declared element type
+  /// has no shape (every dim is then dynamic).
+  std::map<std::string, int64_t> sequenceElemRanks;
+  /// Optional-typed graph inputs that are absent; the others are present.
+  std::set<std::string> absentOptionals;
 };
 
 /// Loads the dialects the importer produces into `registry`.

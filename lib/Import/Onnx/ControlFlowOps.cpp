@@ -27,10 +27,11 @@ using namespace mlir::loom::onnx_import;
 namespace {
 
 /// Imports a subgraph's initializers and nodes at `b`'s insertion point and
-/// returns its outputs. The caller has pushed a scope and bound its inputs.
-FailureOr<SmallVector<Value>> importBody(NodeImporter &n,
-                                         const onnx::GraphProto &g,
-                                         OpBuilder &b) {
+/// returns its outputs (tensors, sequences or optionals). The caller has
+/// pushed a scope and bound its inputs.
+FailureOr<std::vector<ValueInfo>> importBodyInfos(NodeImporter &n,
+                                                  const onnx::GraphProto &g,
+                                                  OpBuilder &b) {
   n.g.collectTypes(g);
   for (const auto &t : g.initializer()) {
     auto &mt = const_cast<onnx::TensorProto &>(t);
@@ -40,16 +41,44 @@ FailureOr<SmallVector<Value>> importBody(NodeImporter &n,
   }
   if (failed(n.g.importNodes(g, b)))
     return failure();
-  SmallVector<Value> outs;
+  std::vector<ValueInfo> outs;
   for (const auto &o : g.output()) {
     const ValueInfo *v = n.g.lookup(o.name());
     if (!v) {
       n.error() << "subgraph output '" << o.name() << "' is never produced";
       return failure();
     }
-    outs.push_back(v->value);
+    outs.push_back(*v);
   }
   return outs;
+}
+
+/// importBodyInfos for bodies that yield tensors only.
+FailureOr<SmallVector<Value>> importBody(NodeImporter &n,
+                                         const onnx::GraphProto &g,
+                                         OpBuilder &b) {
+  FailureOr<std::vector<ValueInfo>> infos = importBodyInfos(n, g, b);
+  if (failed(infos))
+    return failure();
+  SmallVector<Value> outs;
+  for (auto [k, v] : llvm::enumerate(*infos)) {
+    if (!v.isTensor()) {
+      n.unsupported("subgraph output '" + g.output(k).name() + "' is " +
+                    v.describe() + " here; sequences and optionals leave an "
+                    "If or Loop only when their structure is known at import "
+                    "time");
+      return failure();
+    }
+    outs.push_back(v.value);
+  }
+  return outs;
+}
+
+bool hasStructuredOutputs(const onnx::GraphProto &g) {
+  for (const auto &o : g.output())
+    if (isStructuredType(o.type()))
+      return true;
+  return false;
 }
 
 /// The most static type both branches' values cast to.
@@ -70,6 +99,126 @@ Value scalarOf(OpBuilder &b, Location loc, Value t) {
   return tensor::ExtractOp::create(b, loc, t, zeros);
 }
 
+
+/// Kinds, lengths and presence agree (the tensors may differ).
+bool sameStructure(const ValueInfo &a, const ValueInfo &c) {
+  if (a.kind != c.kind || a.elements.size() != c.elements.size())
+    return false;
+  for (auto [x, y] : llvm::zip(a.elements, c.elements))
+    if (!sameStructure(x, y))
+      return false;
+  return true;
+}
+
+/// `shape` with its tensors replaced by `vals[next...]` in flatten order.
+ValueInfo rebuild(const ValueInfo &shape, ValueRange vals, unsigned &next) {
+  if (shape.isTensor())
+    return ValueInfo{vals[next++], {}, shape.onnxElemType};
+  ValueInfo r = shape;
+  for (ValueInfo &e : r.elements)
+    e = rebuild(e, vals, next);
+  return r;
+}
+
+/// Scalar boolean constant, if `v` is one.
+std::optional<bool> constantBool(const ValueInfo *v) {
+  if (!v || !v->isTensor() || !v->constant || v->constant.getNumElements() != 1)
+    return std::nullopt;
+  if (v->constant.getElementType().isInteger(1))
+    return *v->constant.getValues<bool>().begin();
+  if (isa<IntegerType>(v->constant.getElementType()))
+    return !(*v->constant.getValues<APInt>().begin()).isZero();
+  return std::nullopt;
+}
+
+/// An If whose branches yield sequences or optionals. With a condition known
+/// at import time only the taken branch is imported; otherwise both branches
+/// must yield the same structure, and the scf.if yields its tensors.
+LogicalResult structuredIf(NodeImporter &n, const onnx::GraphProto *gs[2]) {
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  if (std::optional<bool> c = constantBool(n.g.lookup(n.node.input(0)))) {
+    n.g.pushScope();
+    FailureOr<std::vector<ValueInfo>> r = importBodyInfos(n, *gs[*c ? 0 : 1], b);
+    n.g.popScope();
+    if (failed(r))
+      return failure();
+    if (r->size() != n.numOutputs())
+      return n.error() << "the taken branch yields " << r->size()
+                       << " values for " << n.numOutputs() << " outputs";
+    for (unsigned i = 0; i < n.numOutputs(); ++i)
+      if (n.hasOutput(i))
+        n.g.define(n.node.output(i), (*r)[i]);
+    return success();
+  }
+  Value cond = scalarOf(b, loc, n.input(0));
+  auto tmp = scf::IfOp::create(b, loc, TypeRange{}, cond, /*withElse=*/true);
+  std::vector<ValueInfo> outs[2];
+  Block *blocks[2] = {tmp.thenBlock(), tmp.elseBlock()};
+  for (int i = 0; i < 2; ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(blocks[i]->getTerminator());
+    n.g.pushScope();
+    FailureOr<std::vector<ValueInfo>> r = importBodyInfos(n, *gs[i], b);
+    n.g.popScope();
+    if (failed(r)) { tmp.erase(); return failure(); }
+    outs[i] = *r;
+  }
+  if (outs[0].size() != outs[1].size() || outs[0].size() != n.numOutputs()) {
+    tmp.erase();
+    return n.error() << "branches yield different numbers of values";
+  }
+  SmallVector<const ValueInfo *> leaves[2];
+  for (auto [k, pair] : llvm::enumerate(llvm::zip(outs[0], outs[1]))) {
+    auto &[a, c] = pair;
+    if (!sameStructure(a, c)) {
+      tmp.erase();
+      return n.unsupported(
+          "output " + Twine(k) + " is " + a.describe() + " in then_branch but " +
+          c.describe() + " in else_branch; with a condition computed at run "
+          "time, sequence lengths and optional presence must agree (they are "
+          "fixed at import time)");
+    }
+    a.flatten(leaves[0]);
+    c.flatten(leaves[1]);
+  }
+  SmallVector<Type> types;
+  for (auto [a, c] : llvm::zip(leaves[0], leaves[1])) {
+    Type t = joinTypes(a->value.getType(), c->value.getType());
+    if (!t) {
+      tmp.erase();
+      return n.error() << "branches yield incompatible types "
+                       << a->value.getType() << " and " << c->value.getType();
+    }
+    types.push_back(t);
+  }
+  auto op = scf::IfOp::create(b, loc, types, cond, /*withElse=*/true);
+  for (int i = 0; i < 2; ++i) {
+    Region &dst = i == 0 ? op.getThenRegion() : op.getElseRegion();
+    Region &src = i == 0 ? tmp.getThenRegion() : tmp.getElseRegion();
+    dst.getBlocks().clear();
+    dst.takeBody(src);
+    Block &blk = dst.front();
+    blk.getTerminator()->erase();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(&blk);
+    SmallVector<Value> ys;
+    for (auto [l, t] : llvm::zip(leaves[i], types)) {
+      Value v = l->value;
+      ys.push_back(v.getType() == t ? v : (Value)tensor::CastOp::create(b, loc, t, v));
+    }
+    scf::YieldOp::create(b, loc, ys);
+  }
+  tmp.erase();
+  unsigned next = 0;
+  for (unsigned i = 0; i < n.numOutputs(); ++i) {
+    ValueInfo v = rebuild(outs[0][i], op.getResults(), next);
+    if (n.hasOutput(i))
+      n.g.define(n.node.output(i), v);
+  }
+  return success();
+}
+
 LogicalResult ifOp(NodeImporter &n) {
   const onnx::GraphProto *thenG = n.getGraph("then_branch");
   const onnx::GraphProto *elseG = n.getGraph("else_branch");
@@ -77,10 +226,16 @@ LogicalResult ifOp(NodeImporter &n) {
     return n.error() << "needs then_branch and else_branch";
   OpBuilder &b = n.b;
   Location loc = n.loc;
+  const onnx::GraphProto *gs[2] = {thenG, elseG};
+  bool structured = hasStructuredOutputs(*thenG) || hasStructuredOutputs(*elseG);
+  for (unsigned i = 0; i < n.numOutputs(); ++i)
+    if (const onnx::TypeProto *t = n.hasOutput(i) ? n.g.onnxType(n.node.output(i)) : nullptr)
+      structured |= isStructuredType(*t);
+  if (structured)
+    return structuredIf(n, gs);
   Value cond = scalarOf(b, loc, n.input(0));
   auto tmp = scf::IfOp::create(b, loc, TypeRange{}, cond, /*withElse=*/true);
   SmallVector<Value> outs[2];
-  const onnx::GraphProto *gs[2] = {thenG, elseG};
   Block *blocks[2] = {tmp.thenBlock(), tmp.elseBlock()};
   for (int i = 0; i < 2; ++i) {
     OpBuilder::InsertionGuard guard(b);
@@ -216,11 +371,88 @@ bool condPassesThrough(const onnx::GraphProto &g) {
   return want == in;
 }
 
+/// A Loop that carries sequences or optionals: their structure may change
+/// every iteration, so the loop is unrolled at import time, which needs its
+/// trip count and condition as constants.
+LogicalResult unrolledLoop(NodeImporter &n, const onnx::GraphProto &body,
+                           StringRef why) {
+  constexpr int64_t kMaxUnroll = 1024;
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  const ValueInfo *tripV = n.hasInput(0) ? n.g.lookup(n.node.input(0)) : nullptr;
+  if (!tripV || !tripV->constant)
+    return n.unsupported(
+        "the Loop carries " + why + ", so it is unrolled at import time, but "
+        "its trip count " +
+        (n.hasInput(0) ? "('" + n.node.input(0) + "') is computed at run time"
+                       : std::string("is missing (a while loop)")));
+  int64_t trip = (*tripV->constant.getValues<APInt>().begin()).getSExtValue();
+  if (trip > kMaxUnroll)
+    return n.unsupported("unrolling " + Twine(trip) + " iterations (at most " +
+                         Twine(kMaxUnroll) + ") of a Loop that carries " + why);
+  bool cond = true;
+  if (n.hasInput(1)) {
+    std::optional<bool> c = constantBool(n.g.lookup(n.node.input(1)));
+    if (!c)
+      return n.unsupported("the Loop carries " + why + ", so it is unrolled at "
+                           "import time, but its initial condition ('" +
+                           n.node.input(1) + "') is computed at run time");
+    cond = *c;
+  }
+  unsigned numCarried = n.numInputs() > 2 ? n.numInputs() - 2 : 0;
+  if ((unsigned)body.input_size() != 2 + numCarried)
+    return n.error() << "body takes " << body.input_size() << " inputs for "
+                     << numCarried << " loop-carried values";
+  if ((unsigned)body.output_size() != 1 + numCarried)
+    return n.unsupported("scan outputs of a Loop that carries " + why);
+  std::vector<ValueInfo> carried;
+  for (unsigned i = 0; i < numCarried; ++i) {
+    if (!n.hasInput(2 + i))
+      return n.error() << "loop-carried input " << 2 + i << " is missing";
+    carried.push_back(*n.g.lookup(n.node.input(2 + i)));
+  }
+  auto i64t = RankedTensorType::get({}, b.getI64Type());
+  auto i1t = RankedTensorType::get({}, b.getI1Type());
+  for (int64_t it = 0; it < trip && cond; ++it) {
+    const onnx::GraphProto &g = n.g.keepCopy(body);
+    n.g.pushScope();
+    auto ia = DenseElementsAttr::get(i64t, APInt(64, it));
+    n.g.define(g.input(0).name(), ValueInfo{arith::ConstantOp::create(b, loc, ia), ia, 7});
+    auto ca = DenseElementsAttr::get(i1t, true);
+    n.g.define(g.input(1).name(), ValueInfo{arith::ConstantOp::create(b, loc, ca), ca, 9});
+    for (unsigned i = 0; i < numCarried; ++i)
+      n.g.define(g.input(2 + i).name(), carried[i]);
+    FailureOr<std::vector<ValueInfo>> r = importBodyInfos(n, g, b);
+    n.g.popScope();
+    if (failed(r))
+      return failure();
+    std::optional<bool> c = constantBool(&(*r)[0]);
+    if (!c)
+      return n.unsupported("the Loop carries " + why + ", so it is unrolled at "
+                           "import time, but its body computes the condition "
+                           "at run time");
+    cond = *c;
+    for (unsigned i = 0; i < numCarried; ++i)
+      carried[i] = (*r)[1 + i];
+  }
+  for (unsigned i = 0; i < n.numOutputs() && i < numCarried; ++i)
+    if (n.hasOutput(i))
+      n.g.define(n.node.output(i), carried[i]);
+  return success();
+}
+
 LogicalResult loopOp(NodeImporter &n) {
   const onnx::GraphProto *body = n.getGraph("body");
   if (!body) return n.error() << "needs a body";
   if (body->input_size() < 2 || body->output_size() < 1)
     return n.error() << "body must take (iteration, cond, ...) and yield (cond, ...)";
+  for (unsigned i = 2; i < n.numInputs(); ++i) {
+    const ValueInfo *v = n.hasInput(i) ? n.g.lookup(n.node.input(i)) : nullptr;
+    if (v && !v->isTensor())
+      return unrolledLoop(n, *body, v->describe() + " ('" + n.node.input(i) + "')");
+  }
+  if (hasStructuredOutputs(*body))
+    return unrolledLoop(n, *body, "a sequence or optional");
   if (!n.hasInput(0))
     return n.unsupported("Loop without a trip count (a while loop)");
   if (!condPassesThrough(*body))
@@ -299,10 +531,62 @@ LogicalResult scanOp(NodeImporter &n) {
   return success();
 }
 
+/// SequenceMap: the body runs once per element (the length is static), on
+/// element k of every sequence input and on the tensor inputs as they are.
+LogicalResult sequenceMapOp(NodeImporter &n) {
+  const onnx::GraphProto *body = n.getGraph("body");
+  if (!body) return n.error() << "needs a body";
+  const ValueInfo *first = n.g.lookup(n.node.input(0));
+  if (first->kind != ValueInfo::Kind::Sequence)
+    return n.error() << "input 0 must be a sequence, got " << first->describe();
+  size_t len = first->elements.size();
+  if ((unsigned)body->input_size() != n.numInputs() ||
+      (unsigned)body->output_size() != n.numOutputs())
+    return n.error() << "body takes " << body->input_size() << " inputs and yields "
+                     << body->output_size() << " values for a node with "
+                     << n.numInputs() << " inputs and " << n.numOutputs() << " outputs";
+  // Copies: pushing a scope may move the maps that lookup() points into.
+  std::vector<ValueInfo> ins;
+  for (unsigned i = 0; i < n.numInputs(); ++i) {
+    const ValueInfo *v = n.g.lookup(n.node.input(i));
+    if (v->kind == ValueInfo::Kind::Optional)
+      return n.error() << "input " << i << " is an optional; SequenceMap takes "
+                          "sequences and tensors";
+    if (v->kind == ValueInfo::Kind::Sequence && v->elements.size() != len)
+      return n.error() << "input " << i << " has " << v->elements.size()
+                       << " elements, input 0 has " << len;
+    ins.push_back(*v);
+  }
+  std::vector<std::vector<ValueInfo>> outs(n.numOutputs());
+  for (size_t k = 0; k < len; ++k) {
+    const onnx::GraphProto &g = n.g.keepCopy(*body);
+    n.g.pushScope();
+    for (auto [i, v] : llvm::enumerate(ins))
+      n.g.define(g.input(i).name(), v.isTensor() ? v : v.elements[k]);
+    FailureOr<std::vector<ValueInfo>> r = importBodyInfos(n, g, n.b);
+    n.g.popScope();
+    if (failed(r))
+      return failure();
+    for (unsigned j = 0; j < n.numOutputs(); ++j) {
+      if (!(*r)[j].isTensor())
+        return n.unsupported("a body output that is " + (*r)[j].describe());
+      outs[j].push_back((*r)[j]);
+    }
+  }
+  for (unsigned j = 0; j < n.numOutputs(); ++j) {
+    int32_t et = outs[j].empty() ? body->output(j).type().tensor_type().elem_type()
+                                 : outs[j][0].onnxElemType;
+    if (n.hasOutput(j))
+      n.g.define(n.node.output(j), ValueInfo::sequence(std::move(outs[j]), et));
+  }
+  return success();
+}
+
 } // namespace
 
 void mlir::loom::onnx_import::registerControlFlowOps(OpTable &t) {
   t.add("", "If", 1, ifOp);
   t.add("", "Loop", 1, loopOp);
   t.add("", "Scan", 9, scanOp);
+  t.add("", "SequenceMap", 17, sequenceMapOp);
 }

@@ -24,8 +24,8 @@ namespace {
 onnx::TypeProto typeOf(GraphImporter &g, StringRef name) {
   onnx::TypeProto tp;
   const ValueInfo *v = g.lookup(name);
-  if (!v)
-    return tp;
+  if (!v || !v->isTensor())
+    return tp; // Sequences/optionals: the declared type, if any, applies.
   auto *tt = tp.mutable_tensor_type();
   int32_t et = v->onnxElemType;
   if (!et)

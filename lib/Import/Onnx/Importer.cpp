@@ -313,6 +313,22 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
         return ni.error() << "input '" << node.input(i)
                           << "' is not defined before the node (the graph "
                              "must be topologically sorted)";
+    // Sequences/optionals only flow into the ops that take them.
+    bool structuredIn = false;
+    for (int i = 0; i < node.input_size(); ++i) {
+      const ValueInfo *in = node.input(i).empty() ? nullptr : lookup(node.input(i));
+      if (!in || in->isTensor())
+        continue;
+      structuredIn = true;
+      if (!takesStructuredInputs(domain, node.op_type()))
+        return ni.error() << "input '" << node.input(i) << "' is "
+                          << in->describe() << "; this op takes tensors";
+    }
+    if (structuredIn && domain.empty() && node.op_type() == "Identity") {
+      if (node.output_size() == 1)
+        define(node.output(0), *lookup(node.input(0)));
+      continue;
+    }
     bool known = false;
     const OpEntry *entry = table.lookup(domain, node.op_type(), opset, known);
     if (!entry && !known) {
@@ -361,29 +377,35 @@ LogicalResult GraphImporter::importModel(ModuleOp module) {
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   SmallVector<int32_t> argElem;
+  if (failed(checkStructuredOptions(graph, fileLoc)))
+    return failure();
+  // Sequence/optional inputs: their value trees, leaves filled from the
+  // entry arguments once the function exists.
+  std::vector<std::pair<std::string, ValueInfo>> structuredInputs;
+  std::vector<unsigned> structuredFirstArg;
   for (const auto &vi : graph.input()) {
     if (initNames.contains(vi.name()))
       continue; // Opset < 9 lists initializers among the inputs.
+    if (isStructuredType(vi.type())) {
+      unsigned first = argTypes.size();
+      FailureOr<ValueInfo> tree =
+          layoutStructuredInput(vi, fileLoc, argTypes, argNames, argElem);
+      if (failed(tree))
+        return failure();
+      structuredInputs.emplace_back(vi.name(), std::move(*tree));
+      structuredFirstArg.push_back(first);
+      continue;
+    }
     RankedTensorType t = convertTypeProto(ctx, vi.type());
     if (!t) {
       return emitError(fileLoc)
              << "graph input '" << vi.name()
              << "' is not a ranked tensor of a supported element type "
-                "(sequences, maps, optionals and strings are not supported)";
+                "(maps and strings are not supported)";
     }
     argTypes.push_back(t);
     argNames.push_back(vi.name());
     argElem.push_back(vi.type().tensor_type().elem_type());
-  }
-  SmallVector<Type> resTypes;
-  for (const auto &vi : graph.output()) {
-    RankedTensorType t = convertTypeProto(ctx, vi.type());
-    if (!t) {
-      // The output type may only be known after import; fixed up below.
-      resTypes.push_back(nullptr);
-      continue;
-    }
-    resTypes.push_back(t);
   }
 
   auto func = func::FuncOp::create(b, NameLoc::get(StringAttr::get(ctx, graph.name().empty() ? "main" : graph.name()), fileLoc), "main",
@@ -395,6 +417,11 @@ LogicalResult GraphImporter::importModel(ModuleOp module) {
     if (isUnsignedOnnxType(argElem[i]))
       func.setArgAttr(i, "loom.unsigned", b.getUnitAttr());
     define(name, ValueInfo{body->getArgument(i), {}, argElem[i]});
+  }
+  for (auto [k, entry] : llvm::enumerate(structuredInputs)) {
+    unsigned next = structuredFirstArg[k];
+    assignLeaves(entry.second, body->getArguments(), next);
+    define(entry.first, entry.second);
   }
   b.setInsertionPointToStart(body);
 
@@ -415,35 +442,59 @@ LogicalResult GraphImporter::importModel(ModuleOp module) {
   if (failed(importNodes(graph, b)))
     return failure();
 
+  // Results: one per tensor output, one per tensor of a sequence/optional
+  // output (named by leafNames).
   SmallVector<Value> results;
-  for (auto [i, vi] : llvm::enumerate(graph.output())) {
+  SmallVector<Type> resTypes;
+  SmallVector<std::string> resNames;
+  SmallVector<int32_t> resElem;
+  for (const auto &vi : graph.output()) {
     const ValueInfo *v = lookup(vi.name());
     if (!v)
       return emitError(fileLoc) << "graph output '" << vi.name()
                                 << "' is never produced";
+    if (isStructuredType(vi.type()) || !v->isTensor()) {
+      bool wantSeq = vi.type().has_sequence_type();
+      bool wantOpt = vi.type().has_optional_type();
+      if ((wantSeq && v->kind != ValueInfo::Kind::Sequence) ||
+          (wantOpt && v->kind != ValueInfo::Kind::Optional) ||
+          (!wantSeq && !wantOpt && vi.type().has_tensor_type()))
+        return emitError(fileLoc)
+               << "graph output '" << vi.name() << "' is declared as "
+               << (wantSeq ? "a sequence" : wantOpt ? "an optional" : "a tensor")
+               << " but the graph computes " << v->describe();
+      SmallVector<const ValueInfo *> leaves;
+      v->flatten(leaves);
+      leafNames(*v, vi.name(), resNames);
+      for (const ValueInfo *l : leaves) {
+        results.push_back(l->value);
+        resTypes.push_back(l->value.getType());
+        resElem.push_back(l->onnxElemType ? l->onnxElemType : v->onnxElemType);
+      }
+      continue;
+    }
     Value r = v->value;
-    Type want = resTypes[i];
-    if (!want) {
-      resTypes[i] = r.getType();
-    } else if (want != r.getType()) {
+    RankedTensorType want = convertTypeProto(ctx, vi.type());
+    if (want && want != r.getType()) {
       auto have = cast<RankedTensorType>(r.getType());
-      auto wantT = cast<RankedTensorType>(want);
-      if (have.getElementType() != wantT.getElementType() ||
-          !tensor::CastOp::areCastCompatible(have, wantT))
+      if (have.getElementType() != want.getElementType() ||
+          !tensor::CastOp::areCastCompatible(have, want))
         return emitError(fileLoc)
                << "graph output '" << vi.name() << "' is declared as " << want
                << " but the graph computes " << have;
       r = tensor::CastOp::create(b, r.getLoc(), want, r);
     }
     results.push_back(r);
+    resTypes.push_back(r.getType());
+    resNames.push_back(vi.name());
+    int32_t elem = vi.type().tensor_type().elem_type();
+    resElem.push_back(elem ? elem : v->onnxElemType);
   }
   func::ReturnOp::create(b, fileLoc, results);
   func.setType(b.getFunctionType(argTypes, resTypes));
-  for (auto [i, vi] : llvm::enumerate(graph.output())) {
-    func.setResultAttr(i, "loom.name", b.getStringAttr(vi.name()));
-    const ValueInfo *v = lookup(vi.name());
-    int32_t elem = vi.type().tensor_type().elem_type();
-    if (isUnsignedOnnxType(elem ? elem : v->onnxElemType))
+  for (auto [i, name] : llvm::enumerate(resNames)) {
+    func.setResultAttr(i, "loom.name", b.getStringAttr(name));
+    if (isUnsignedOnnxType(resElem[i]))
       func.setResultAttr(i, "loom.unsigned", b.getUnitAttr());
   }
 

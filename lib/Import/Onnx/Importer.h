@@ -28,17 +28,46 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace mlir::loom::onnx_import {
 
-/// What the importer knows about one ONNX value.
+/// What the importer knows about one ONNX value. Sequences and optionals
+/// exist only at import time: a sequence is its list of element values (its
+/// length is static), an optional is absent or holds one value.
 struct ValueInfo {
+  enum class Kind { Tensor, Sequence, Optional };
   Value value;
   /// The value's contents when known at import time (small tensors only).
   DenseElementsAttr constant;
   /// ONNX TensorProto::DataType; tells signedness, which MLIR's signless
-  /// integers do not carry.
+  /// integers do not carry. For a sequence/optional: of its tensors.
   int32_t onnxElemType = 0;
+  Kind kind = Kind::Tensor;
+  /// Sequence: the elements in order. Optional: empty when absent, else
+  /// the one content (a tensor or a sequence).
+  std::vector<ValueInfo> elements;
+
+  bool isTensor() const { return kind == Kind::Tensor; }
+  static ValueInfo sequence(std::vector<ValueInfo> elems, int32_t elemType) {
+    ValueInfo v;
+    v.kind = Kind::Sequence;
+    v.elements = std::move(elems);
+    v.onnxElemType = elemType;
+    return v;
+  }
+  static ValueInfo optional(std::optional<ValueInfo> content, int32_t elemType) {
+    ValueInfo v;
+    v.kind = Kind::Optional;
+    if (content)
+      v.elements.push_back(std::move(*content));
+    v.onnxElemType = elemType;
+    return v;
+  }
+  /// "a tensor", "a sequence of 3" or "an absent optional", for messages.
+  std::string describe() const;
+  /// The tensors in order (sequence elements, an optional's content).
+  void flatten(SmallVectorImpl<const ValueInfo *> &out) const;
 };
 
 class GraphImporter {
@@ -77,6 +106,28 @@ public:
                                     Location loc, StringRef what);
 
   Location nodeLoc(const onnx::NodeProto &node, unsigned index);
+
+  /// Keeps a copy of a subgraph alive for the rest of the import; a body
+  /// imported more than once (unrolled loops, SequenceMap) imports a fresh
+  /// copy each time, as importing takes over the bytes of big constants.
+  const onnx::GraphProto &keepCopy(const onnx::GraphProto &g) {
+    expandedBodies.push_back(std::make_unique<onnx::GraphProto>(g));
+    return *expandedBodies.back();
+  }
+
+  // Graph inputs/outputs of sequence or optional type (StructuredValues.cpp).
+
+  /// Lays out sequence/optional graph input `vi` from the import options:
+  /// returns its value tree with null tensor leaves and appends one entry
+  /// argument (type, name, ONNX element type) per leaf, in flatten order.
+  FailureOr<ValueInfo> layoutStructuredInput(const onnx::ValueInfoProto &vi,
+                                             Location loc,
+                                             SmallVectorImpl<Type> &types,
+                                             SmallVectorImpl<std::string> &names,
+                                             SmallVectorImpl<int32_t> &elems);
+  /// Checks that the options name only sequence/optional graph inputs.
+  LogicalResult checkStructuredOptions(const onnx::GraphProto &graph,
+                                       Location loc);
 
   /// Imports `node` through its ONNX function body (model-local function or
   /// a function-defined ONNX op). False when it has none.
@@ -169,6 +220,17 @@ private:
   bool checkAttrType(const onnx::AttributeProto *a, int expected,
                      StringRef expectedName);
 };
+
+/// True for a TypeProto of sequence or optional type.
+bool isStructuredType(const onnx::TypeProto &t);
+/// Fills the null tensor leaves of `tree` with `args` from `next` on, in
+/// flatten order.
+void assignLeaves(ValueInfo &tree, ArrayRef<BlockArgument> args,
+                  unsigned &next);
+/// Entry names of the tensors of `v` (NAME.k for sequence elements, NAME
+/// for an optional's tensor), in flatten order.
+void leafNames(const ValueInfo &v, const std::string &base,
+               SmallVectorImpl<std::string> &out);
 
 /// Element type for an ONNX TensorProto::DataType, or null (strings, ...).
 Type convertElemType(MLIRContext *ctx, int32_t onnxType);

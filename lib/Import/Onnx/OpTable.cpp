@@ -39,6 +39,7 @@ const OpTable &OpTable::get() {
     registerTextOps(t);
     registerMaxUnpoolOps(t);
     registerRoiAlignOps(t);
+    registerSequenceOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <
@@ -78,8 +79,17 @@ void OpTable::print(llvm::raw_ostream &os, bool markdown) const {
        << "Element types: f32, f16, bf16, f64, f8E4M3FN, f8E5M2, i8/u8, "
           "i16/u16, i32/u32, i64/u64 (unsigned as signless integers; the "
           "importer keeps the ONNX signedness for the ops it emits), bool "
-          "(i1), int4/uint4 (i4). Strings, sequences, maps and optionals are "
-          "not supported.\n\n"
+          "(i1), int4/uint4 (i4). Strings and maps are not supported.\n\n"
+       << "Sequences and optionals are resolved at import time: a sequence is "
+          "a list of tensors of static length, an optional is present or "
+          "absent. A sequence graph input needs `loomc --sequence-length "
+          "NAME=N` and becomes the tensor inputs NAME.0 .. NAME.<N-1> "
+          "(`--sequence-elem-rank NAME=R` when its element type has no "
+          "shape); an optional input is present unless `--optional-absent "
+          "NAME`. Sequence/optional outputs are flattened the same way. A Loop "
+          "that carries a sequence is unrolled and needs a constant trip "
+          "count; an If with a run-time condition must yield sequences of the "
+          "same length from both branches.\n\n"
        << "| Domain | Op | Opsets |\n|---|---|---|\n";
   }
   for (size_t i = 0; i < entries.size(); ++i) {

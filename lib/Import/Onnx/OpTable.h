@@ -74,6 +74,11 @@ void registerUniqueOps(OpTable &t);
 void registerTextOps(OpTable &t);
 void registerMaxUnpoolOps(OpTable &t);
 void registerRoiAlignOps(OpTable &t);
+void registerSequenceOps(OpTable &t);
+
+/// Ops whose handlers accept sequence/optional inputs (the sequence and
+/// optional ops, Identity, If, Loop); any other op given one is an error.
+bool takesStructuredInputs(StringRef domain, StringRef opType);
 
 } // namespace mlir::loom::onnx_import
 
