@@ -351,8 +351,10 @@ LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph,
     }
     if (failed(checkArity(ni, domain)))
       return failure();
+    WidenedInputs widened = widenInputs(*this, node, domain, b, loc);
     if (failed(entry->handler(ni)) || ni.attrFailed)
       return failure();
+    restoreInputs(*this, node, b, loc, widened);
     for (int i = 0; i < node.output_size(); ++i)
       if (!node.output(i).empty() && !lookup(node.output(i)))
         return ni.error() << "output " << i << " ('" << node.output(i)

@@ -248,6 +248,19 @@ FailureOr<DenseElementsAttr> tensorToDenseAttr(MLIRContext *ctx,
                                                ArrayRef<char> rawData,
                                                std::string &err);
 
+/// 16-bit float inputs of reductions and normalizations, extended to f32
+/// for the op's handler (WidenPrecision.cpp); restoreInputs puts the
+/// original inputs back and rounds the op's f32 results to the 16-bit type.
+struct WidenedInputs {
+  Type narrow; // null when nothing was widened
+  int32_t narrowOnnx = 0;
+  std::vector<std::pair<std::string, ValueInfo>> saved;
+};
+WidenedInputs widenInputs(GraphImporter &g, const onnx::NodeProto &node,
+                          StringRef domain, OpBuilder &b, Location loc);
+void restoreInputs(GraphImporter &g, const onnx::NodeProto &node,
+                   OpBuilder &b, Location loc, const WidenedInputs &w);
+
 } // namespace mlir::loom::onnx_import
 
 #endif // LOOM_LIB_IMPORT_ONNX_IMPORTER_H
