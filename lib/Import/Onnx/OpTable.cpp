@@ -33,6 +33,8 @@ const OpTable &OpTable::get() {
     registerRecurrentOps(t);
     registerSelectionOps(t);
     registerGridSampleOps(t);
+    registerRandomOps(t);
+    registerSignalOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <
@@ -74,6 +76,13 @@ void OpTable::print(llvm::raw_ostream &os, bool markdown) const {
           "importer keeps the ONNX signedness for the ops it emits), bool "
           "(i1), int4/uint4 (i4). Strings, sequences, maps and optionals are "
           "not supported.\n\n"
+       << "Random ops (RandomUniform(Like), RandomNormal(Like), Bernoulli, "
+          "Dropout in training mode) use a counter-based generator: element "
+          "i is a hash of (key, i). With a `seed` attribute the key comes "
+          "from the seed alone, so the output is the same on every call and "
+          "machine (but it is not numpy's stream); without one, the key "
+          "comes from a per-module call counter, so every execution draws "
+          "new values.\n\n"
        << "| Domain | Op | Opsets |\n|---|---|---|\n";
   }
   for (size_t i = 0; i < entries.size(); ++i) {

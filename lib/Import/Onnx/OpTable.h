@@ -68,6 +68,8 @@ void registerAttentionOps(OpTable &t);
 void registerRecurrentOps(OpTable &t);
 void registerSelectionOps(OpTable &t);
 void registerGridSampleOps(OpTable &t);
+void registerRandomOps(OpTable &t);
+void registerSignalOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 
