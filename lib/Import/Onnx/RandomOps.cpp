@@ -76,10 +76,17 @@ Value mix(OpBuilder &b, Location l, Value z) {
 Value streamKey(NodeImporter &n) {
   OpBuilder &b = n.b;
   Location loc = n.loc;
-  if (n.hasAttr("seed")) {
-    float seed = n.getFloat("seed", 0);
-    uint32_t bits;
-    std::memcpy(&bits, &seed, 4);
+  if (const onnx::AttributeProto *a = n.attr("seed")) {
+    // A float in the generators, an int in Dropout.
+    uint64_t bits;
+    if (a->type() == onnx::AttributeProto::INT) {
+      bits = (uint64_t)a->i();
+    } else {
+      float seed = n.getFloat("seed", 0);
+      uint32_t fb;
+      std::memcpy(&fb, &seed, 4);
+      bits = fb;
+    }
     return i64c(b, loc, splitmix64(bits ^ 0x5EEDull));
   }
   // Unseeded: take-and-increment the module's counter.
