@@ -18,6 +18,7 @@
 #include "OpTable.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -492,7 +493,6 @@ LogicalResult scanOp(NodeImporter &n) {
   if (!body) return n.error() << "needs a body";
   std::optional<int64_t> numScanIn = n.requireInt("num_scan_inputs");
   if (!numScanIn) return failure();
-  if (n.opset < 9) return n.unsupported("Scan before opset 9 (sequence_lens)");
   for (StringRef a : {"scan_input_axes", "scan_input_directions", "scan_output_axes", "scan_output_directions"})
     for (int64_t v : n.getInts(a))
       if (v != 0) return n.unsupported("non-default " + a);
@@ -579,6 +579,139 @@ LogicalResult sequenceMapOp(NodeImporter &n) {
     if (n.hasOutput(j))
       n.g.define(n.node.output(j), ValueInfo::sequence(std::move(outs[j]), et));
   }
+/// Scan-8: every input and output has a leading batch dim, the scan inputs
+/// scan along dim 1, and the optional sequence_lens (input 0) gives each
+/// batch entry its own length. Lowered as an scf.for over the batch around
+/// the per-entry scan loop: the final states are the states after that
+/// entry's len iterations; scan outputs hold its len steps and zeros beyond.
+LogicalResult scanOp8(NodeImporter &n) {
+  const onnx::GraphProto *body = n.getGraph("body");
+  if (!body) return n.error() << "needs a body";
+  std::optional<int64_t> numScanIn = n.requireInt("num_scan_inputs");
+  if (!numScanIn) return failure();
+  if (n.numInputs() < 1 + *numScanIn) return n.error() << "has fewer inputs than num_scan_inputs + 1";
+  unsigned numState = n.numInputs() - 1 - *numScanIn;
+  SmallVector<int64_t> dirs = n.getInts("directions", SmallVector<int64_t>(*numScanIn, 0));
+  if ((int64_t)dirs.size() != *numScanIn) return n.error() << "directions needs one entry per scan input";
+  SmallVector<Value> states, scanIns;
+  for (unsigned i = 1; i < n.numInputs(); ++i) {
+    if (!n.hasInput(i)) return n.error() << "input " << i << " is missing";
+    Value v = n.input(i);
+    int64_t minRank = i <= numState ? 1 : 2;
+    if (cast<RankedTensorType>(v.getType()).getRank() < minRank)
+      return n.error() << "input " << i << " lacks the batch" << (minRank == 2 ? "/sequence" : "") << " dims";
+    (i <= numState ? states : scanIns).push_back(v);
+  }
+  if (scanIns.empty()) return n.error() << "needs scan inputs";
+  if ((unsigned)body->input_size() != numState + *numScanIn)
+    return n.error() << "body takes " << body->input_size() << " inputs, expected " << numState + *numScanIn;
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value zero = idx(0), one = idx(1);
+  Value batch = tensor::DimOp::create(b, loc, scanIns[0], 0);
+  Value seq = tensor::DimOp::create(b, loc, scanIns[0], 1);
+  auto tmp = scf::ForOp::create(b, loc, zero, batch, one, states);
+  Block *blk = tmp.getBody();
+  if (blk->mightHaveTerminator()) blk->getTerminator()->erase();
+  Value bi = tmp.getInductionVar();
+  SmallVector<Value> inner;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(blk);
+    Value len = seq;
+    if (n.hasInput(0)) {
+      Value l = tensor::ExtractOp::create(b, loc, n.input(0), ValueRange{bi});
+      len = arith::IndexCastOp::create(b, loc, b.getIndexType(), l);
+      len = arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, len, zero), seq);
+    }
+    // Rank-reducing slice of `v` at [bi, (t)] dropping the leading `lead` dims.
+    auto entry = [&](OpBuilder &nb, Value v, ArrayRef<Value> lead) {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<OpFoldResult> off, sizes, strides(t.getRank(), nb.getIndexAttr(1));
+      SmallVector<int64_t> shape;
+      for (int64_t d = 0; d < t.getRank(); ++d) {
+        if (d < (int64_t)lead.size()) {
+          off.push_back(lead[d]);
+          sizes.push_back(nb.getIndexAttr(1));
+          continue;
+        }
+        off.push_back(nb.getIndexAttr(0));
+        sizes.push_back(t.isDynamicDim(d) ? OpFoldResult(tensor::DimOp::create(nb, loc, v, d).getResult())
+                                          : OpFoldResult(nb.getIndexAttr(t.getDimSize(d))));
+        shape.push_back(t.getDimSize(d));
+      }
+      auto rt = RankedTensorType::get(shape, t.getElementType());
+      return (Value)tensor::ExtractSliceOp::create(nb, loc, rt, v, off, sizes, strides);
+    };
+    SmallVector<Value> inits;
+    for (Value s : states) inits.push_back(entry(b, s, {bi}));
+    FailureOr<SmallVector<Value>> res = buildScanLoop(
+        n, *body, len, inits, numState, 0, [&](OpBuilder &nb, Value iv, ValueRange carried) {
+          for (unsigned i = 0; i < numState; ++i)
+            n.g.define(body->input(i).name(), ValueInfo{carried[i], {}, n.inputOnnxType(1 + i)});
+          for (auto [k, s] : llvm::enumerate(scanIns)) {
+            Value t = iv;
+            if (dirs[k]) // reverse: the entry's own last valid step first
+              t = arith::SubIOp::create(nb, loc, arith::SubIOp::create(nb, loc, len, iv),
+                                        arith::ConstantIndexOp::create(nb, loc, 1));
+            n.g.define(body->input(numState + k).name(),
+                       ValueInfo{entry(nb, s, {bi, t}), {}, n.inputOnnxType(1 + numState + k)});
+          }
+        });
+    if (failed(res)) { tmp.erase(); return failure(); }
+    inner = *res;
+    inner.push_back(len);
+  }
+  Value len = inner.pop_back_val();
+  // Zero-filled [batch, seq, step...] buffers for the scan outputs.
+  SmallVector<Value> allInits(states);
+  auto scanT = cast<RankedTensorType>(scanIns[0].getType());
+  for (Value s : ArrayRef<Value>(inner).drop_front(numState)) {
+    auto st = cast<RankedTensorType>(s.getType());
+    SmallVector<int64_t> shape{scanT.getDimSize(0), scanT.getDimSize(1)};
+    shape.append(st.getShape().begin() + 1, st.getShape().end());
+    SmallVector<Value> dyn;
+    if (scanT.isDynamicDim(0)) dyn.push_back(batch);
+    if (scanT.isDynamicDim(1)) dyn.push_back(seq);
+    Value e = emptyTensor(b, loc, shape, st.getElementType(), dyn);
+    allInits.push_back(linalg::FillOp::create(b, loc, ValueRange{scalarConst(b, loc, st.getElementType(), 0)},
+                                              ValueRange{e}).getResult(0));
+  }
+  auto loop = scf::ForOp::create(b, loc, zero, batch, one, allInits);
+  loop.getRegion().getBlocks().clear();
+  loop.getRegion().takeBody(tmp.getRegion());
+  blk = loop.getBody();
+  for (Value init : ArrayRef<Value>(allInits).drop_front(numState))
+    blk->addArgument(init.getType(), loc);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(blk);
+    bi = loop.getInductionVar();
+    SmallVector<Value> ys;
+    for (auto [i, v] : llvm::enumerate(inner)) {
+      Value buf = loop.getRegionIterArgs()[i];
+      auto bt = cast<RankedTensorType>(buf.getType());
+      auto vt = cast<RankedTensorType>(v.getType());
+      bool isScan = i >= numState;
+      SmallVector<OpFoldResult> off{bi}, sizes{b.getIndexAttr(1)}, strides(bt.getRank(), b.getIndexAttr(1));
+      for (int64_t d = 0; d < vt.getRank(); ++d) {
+        off.push_back(b.getIndexAttr(0));
+        if (isScan && d == 0) sizes.push_back(len);
+        else if (vt.isDynamicDim(d)) sizes.push_back(tensor::DimOp::create(b, loc, v, d).getResult());
+        else sizes.push_back(b.getIndexAttr(vt.getDimSize(d)));
+      }
+      if (bt.getRank() != vt.getRank() + 1) {
+        loop.erase(); tmp.erase();
+        return n.error() << "body output " << i << " has type " << vt << ", which does not fit " << bt;
+      }
+      ys.push_back(tensor::InsertSliceOp::create(b, loc, v, buf, off, sizes, strides));
+    }
+    scf::YieldOp::create(b, loc, ys);
+  }
+  tmp.erase();
+  for (unsigned i = 0; i < n.numOutputs() && i < loop.getNumResults(); ++i)
+    if (failed(n.setResult(i, loop.getResult(i)))) return failure();
   return success();
 }
 
@@ -587,6 +720,7 @@ LogicalResult sequenceMapOp(NodeImporter &n) {
 void mlir::loom::onnx_import::registerControlFlowOps(OpTable &t) {
   t.add("", "If", 1, ifOp);
   t.add("", "Loop", 1, loopOp);
+  t.add("", "Scan", 8, scanOp8);
   t.add("", "Scan", 9, scanOp);
   t.add("", "SequenceMap", 17, sequenceMapOp);
 }

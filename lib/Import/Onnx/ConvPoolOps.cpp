@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::loom::onnx_import;
@@ -250,8 +251,13 @@ LogicalResult convTranspose(NodeImporter &n) {
     else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
       want = in * strides[i];
     if (want >= 0) {
+      // ONNX spec: total may be negative when output_shape asks for more
+      // than the full output (the extra lands at the end); the spec's
+      // halving is a floor division (as in ONNX's reference), not C++'s
+      // truncation.
       int64_t total = full - want;
-      lo[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      int64_t half = llvm::divideFloorSigned(total, 2);
+      lo[i] = autoPad == "SAME_UPPER" ? half : total - half;
       out[i] = want;
     } else {
       out[i] = full - pads[i] - pads[S + i];

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::loom::onnx_import;
@@ -567,17 +568,44 @@ LogicalResult isInf(NodeImporter &n) {
   });
 }
 
+/// float -> bfloat16 by dropping the low 16 bits of the f32 pattern (NaN
+/// stays NaN). Cast's spec before opset 19 leaves the rounding open; ONNX's
+/// reference (and the test data of those opsets) truncates.
+Value truncateToBF16(OpBuilder &b, Location l, Value v) {
+  Value f = convertScalar(b, l, v, b.getF32Type());
+  Value bits = arith::BitcastOp::create(b, l, b.getI32Type(), f);
+  Value hi = arith::ShRUIOp::create(b, l, bits, scalarConst(b, l, b.getI32Type(), 16));
+  Value h = arith::TruncIOp::create(b, l, b.getI16Type(), hi);
+  Value t = arith::BitcastOp::create(b, l, b.getBF16Type(), h);
+  Value nan = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, f, f);
+  return arith::SelectOp::create(b, l, nan, arith::TruncFOp::create(b, l, b.getBF16Type(), f), t);
+}
+
 LogicalResult castTo(NodeImporter &n, Type dst, int32_t dstOnnx) {
   bool srcUns = n.inputUnsigned(0);
   bool dstUns = isUnsignedOnnxType(dstOnnx);
   Type src = n.inputElemType(0);
+  // From opset 19 Cast spells out round-to-nearest-even; before, follow the
+  // reference's truncation.
+  bool truncBF16 = dst.isBF16() && isa<FloatType>(src) && !src.isBF16() &&
+                   n.opset < 19;
   return emitElementwise(
       n, {n.input(0)}, dst,
       [&](OpBuilder &b, Location l, ValueRange a) {
+        if (truncBF16)
+          return truncateToBF16(b, l, a[0]);
         return convertScalar(b, l, a[0], dst, srcUns, dstUns);
       },
       [&](ArrayRef<HostScalar> a) {
         HostScalar v = a[0];
+        if (truncBF16 && !std::isnan(v.asF())) {
+          float fv = (float)v.asF();
+          uint32_t bits;
+          std::memcpy(&bits, &fv, 4);
+          bits &= 0xFFFF0000u;
+          std::memcpy(&fv, &bits, 4);
+          return HostScalar::ofF(fv);
+        }
         if (isF(dst))
           return HostScalar::ofF(v.asF());
         if (dst.isInteger(1))
@@ -692,28 +720,6 @@ LogicalResult identity(NodeImporter &n) {
   return n.setResult(0, n.input(0), n.inputConstant(0));
 }
 
-LogicalResult dropout(NodeImporter &n) {
-  // Inference: identity; the mask (if asked for) is all true.
-  if (n.opset >= 12 && n.hasInput(2)) {
-    DenseElementsAttr tm = n.inputConstant(2);
-    if (!tm || tm.getSplatValue<bool>())
-      return n.unsupported("training_mode must be a constant false");
-  }
-  if (failed(n.setResult(0, n.input(0), n.inputConstant(0))))
-    return failure();
-  if (n.hasOutput(1)) {
-    auto t = n.inputType(0);
-    if (!t.hasStaticShape())
-      return n.unsupported("mask output of a dynamically shaped input");
-    Type mt = n.opset >= 10 ? (Type)n.b.getI1Type() : t.getElementType();
-    auto rt = RankedTensorType::get(t.getShape(), mt);
-    Attribute one = isF(mt) ? (Attribute)n.b.getFloatAttr(mt, 1.0)
-                            : (Attribute)n.b.getIntegerAttr(mt, 1);
-    return n.setConstant(1, DenseElementsAttr::get(rt, one));
-  }
-  return success();
-}
-
 } // namespace
 
 void mlir::loom::onnx_import::registerElementwiseOps(OpTable &t) {
@@ -792,5 +798,4 @@ void mlir::loom::onnx_import::registerElementwiseOps(OpTable &t) {
   t.add("com.microsoft", "BiasGelu", 1, geluOp<0>);
   t.add("com.microsoft", "FastGelu", 1, geluOp<1>);
   t.add("com.microsoft", "QuickGelu", 1, geluOp<3>);
-  t.add("", "Dropout", 1, dropout);
 }

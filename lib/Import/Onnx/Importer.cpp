@@ -283,9 +283,15 @@ static LogicalResult checkArity(NodeImporter &ni, const std::string &domain) {
     minIn = it == minInputs.end() ? 0 : it->second;
   }
   int given = 0;
-  for (int i = 0; i < node.input_size(); ++i)
-    if (i < minIn && node.input(i).empty())
+  for (int i = 0; i < node.input_size(); ++i) {
+    // min_input counts an optional formal before a variadic one (Scan-8's
+    // sequence_lens); such an input may be left empty.
+    bool optional = schema && i < (int)schema->inputs().size() &&
+                    schema->inputs()[i].GetOption() ==
+                        onnx::OpSchema::FormalParameterOption::Optional;
+    if (i < minIn && node.input(i).empty() && !optional)
       return ni.error() << "required input " << i << " is missing";
+  }
   given = node.input_size();
   if (given < minIn || given > maxIn)
     return ni.error() << "has " << given << " inputs; the op takes "

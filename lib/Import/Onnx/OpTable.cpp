@@ -40,6 +40,8 @@ const OpTable &OpTable::get() {
     registerMaxUnpoolOps(t);
     registerRoiAlignOps(t);
     registerSequenceOps(t);
+    registerRandomOps(t);
+    registerSignalOps(t);
     std::sort(t.entries.begin(), t.entries.end(),
               [](const OpEntry &a, const OpEntry &b) {
                 return std::tie(a.domain, a.opType, a.sinceVersion) <
@@ -90,6 +92,13 @@ void OpTable::print(llvm::raw_ostream &os, bool markdown) const {
           "that carries a sequence is unrolled and needs a constant trip "
           "count; an If with a run-time condition must yield sequences of the "
           "same length from both branches.\n\n"
+       << "Random ops (RandomUniform(Like), RandomNormal(Like), Bernoulli, "
+          "Dropout in training mode) use a counter-based generator: element "
+          "i is a hash of (key, i). With a `seed` attribute the key comes "
+          "from the seed alone, so the output is the same on every call and "
+          "machine (but it is not numpy's stream); without one, the key "
+          "comes from a per-module call counter, so every execution draws "
+          "new values.\n\n"
        << "| Domain | Op | Opsets |\n|---|---|---|\n";
   }
   for (size_t i = 0; i < entries.size(); ++i) {

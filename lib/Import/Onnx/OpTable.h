@@ -79,6 +79,8 @@ void registerSequenceOps(OpTable &t);
 /// Ops whose handlers accept sequence/optional inputs (the sequence and
 /// optional ops, Identity, If, Loop); any other op given one is an error.
 bool takesStructuredInputs(StringRef domain, StringRef opType);
+void registerRandomOps(OpTable &t);
+void registerSignalOps(OpTable &t);
 
 } // namespace mlir::loom::onnx_import
 

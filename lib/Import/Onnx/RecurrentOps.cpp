@@ -97,8 +97,6 @@ Value act(OpBuilder &b, Location l, StringRef f, Value x, float alpha, float bet
 template <Cell K>
 LogicalResult recurrent(NodeImporter &n) {
   constexpr int64_t G = K == Cell::RNN ? 1 : K == Cell::GRU ? 3 : 4;
-  if (n.hasInput(4))
-    return n.unsupported("sequence_lens (variable-length batches)");
   if (K == Cell::LSTM && n.getInt("input_forget", 0))
     return n.unsupported("input_forget");
   std::string dir = n.getString("direction", "forward");
@@ -148,6 +146,24 @@ LogicalResult recurrent(NodeImporter &n) {
   Type et = xt.getElementType();
   int64_t lbr = K == Cell::GRU ? n.getInt("linear_before_reset", 0) : 0;
   auto hT = RankedTensorType::get({B, H}, et);
+  // sequence_lens: entry b only takes steps t < len[b]; later steps keep its
+  // state and write zeros to Y (a reverse pass thus starts at len[b] - 1).
+  // Lengths all equal to S (a constant) need no masking.
+  Value lensCol;
+  if (n.hasInput(4)) {
+    auto lt = n.inputType(4);
+    if (lt.getRank() != 1 || (!lt.isDynamicDim(0) && lt.getDimSize(0) != B) ||
+        !isa<IntegerType>(lt.getElementType()))
+      return n.error() << "sequence_lens must be an integer vector of the batch size " << B;
+    bool full = false;
+    if (n.inputConstant(4)) {
+      FailureOr<SmallVector<int64_t>> c = n.constantInts(4, "sequence_lens");
+      if (failed(c)) return failure();
+      full = llvm::all_of(*c, [&](int64_t v) { return v == S; });
+    }
+    if (!full)
+      lensCol = buildReshape(b, loc, n.input(4), {B, 1});
+  }
   auto zeros = [&](ArrayRef<int64_t> shape) {
     return linalg::FillOp::create(b, loc, ValueRange{scalarConst(b, loc, et, 0)},
                                   ValueRange{emptyTensor(b, loc, shape, et)})
@@ -261,9 +277,28 @@ LogicalResult recurrent(NodeImporter &n) {
               return mulF(nb, ll, a[0], act(nb, ll, fs[2], a[1], 0, 0));
             });
           }
+          Value yStep = hNew;
+          if (lensCol) {
+            auto valid = [&](OpBuilder &nb, Location ll, Value len) -> Value {
+              Value ti = arith::IndexCastOp::create(nb, ll, nb.getI64Type(), t);
+              return arith::CmpIOp::create(nb, ll, arith::CmpIPredicate::slt, ti,
+                                           convertScalar(nb, ll, len, nb.getI64Type()));
+            };
+            auto keepOld = [&](Value nw, Value old) {
+              return ew({nw, old, lensCol}, [&](OpBuilder &nb, Location ll, ValueRange a) -> Value {
+                return arith::SelectOp::create(nb, ll, valid(nb, ll, a[2]), a[0], a[1]);
+              });
+            };
+            yStep = ew({hNew, lensCol}, [&](OpBuilder &nb, Location ll, ValueRange a) -> Value {
+              return arith::SelectOp::create(nb, ll, valid(nb, ll, a[1]), a[0], scalarConst(nb, ll, et, 0));
+            });
+            hNew = keepOld(hNew, hPrev);
+            if (K == Cell::LSTM)
+              cNew = keepOld(cNew, cPrev);
+          }
           SmallVector<OpFoldResult> off{t, lb.getIndexAttr(0), lb.getIndexAttr(0)},
               sz{lb.getIndexAttr(1), lb.getIndexAttr(B), lb.getIndexAttr(H)}, st(3, lb.getIndexAttr(1));
-          Value h3 = insertUnitDims(lb, l, hNew, {0});
+          Value h3 = insertUnitDims(lb, l, yStep, {0});
           Value yNext = tensor::InsertSliceOp::create(lb, l, h3, carried[2], off, sz, st);
           scf::YieldOp::create(lb, l, ValueRange{hNew, cNew, yNext});
         });

@@ -98,7 +98,10 @@ LogicalResult resizeImpl(NodeImporter &n, const ResizeSpec &spec, Value scalesT,
   if (spec.mode != "nearest" && !isa<FloatType>(et))
     return n.unsupported("linear/cubic resize of integer data");
   // Per-dim sizes and scales (runtime values; static dims where known).
-  SmallVector<Value> inF, outF, scale, outIdx, inHi;
+  // lenF: the output length as ONNX's reference uses it in align_corners
+  // and tf_crop_and_resize: in * scale, unrounded, when scales are given
+  // (so a 0.6 downsample of 4 maps with (4-1)/(2.4-1), not (4-1)/(2-1)).
+  SmallVector<Value> inF, outF, lenF, scale, outIdx, inHi;
   SmallVector<int64_t> shape;
   SmallVector<Value> dyn;
   DenseElementsAttr sizesC, scalesC;
@@ -121,6 +124,7 @@ LogicalResult resizeImpl(NodeImporter &n, const ResizeSpec &spec, Value scalesT,
     scale.push_back(s);
     outIdx.push_back(o);
     outF.push_back(f.fromIndex(o));
+    lenF.push_back(sizesT ? outF.back() : f.mul(inf, s));
   }
   // Static output shape when the sizes/scales are constants.
   const ValueInfo *vs = sizesT ? n.g.lookup(n.node.input(3)) : n.g.lookup(n.node.input(n.opset >= 11 ? 2 : 1));
@@ -159,13 +163,13 @@ LogicalResult resizeImpl(NodeImporter &n, const ResizeSpec &spec, Value scalesT,
             c = g.sel(g.gt(outF[d], g.c(1)), g.sub(g.div(g.add(o, g.c(0.5)), s), g.c(0.5)), g.c(0));
           else if (m == "align_corners")
             c = g.sel(g.gt(outF[d], g.c(1)),
-                      g.div(g.mul(o, g.sub(inF[d], g.c(1))), g.sub(outF[d], g.c(1))), g.c(0));
+                      g.div(g.mul(o, g.sub(inF[d], g.c(1))), g.sub(lenF[d], g.c(1))), g.c(0));
           else if (m == "asymmetric") c = g.div(o, s);
           else if (m == "tf_half_pixel_for_nn") c = g.div(g.add(o, g.c(0.5)), s);
           else { // tf_crop_and_resize
             Value st = roi[d], en = roi[R + d], span = g.sub(inF[d], g.c(1));
             Value full = g.add(g.mul(st, span),
-                               g.div(g.mul(g.mul(o, g.sub(en, st)), span), g.sub(outF[d], g.c(1))));
+                               g.div(g.mul(g.mul(o, g.sub(en, st)), span), g.sub(lenF[d], g.c(1))));
             Value mid = g.mul(g.mul(g.c(0.5), g.add(st, en)), span);
             c = g.sel(g.gt(outF[d], g.c(1)), full, mid);
             Value out = arith::OrIOp::create(nb, l, g.lt(c, g.c(0)), g.gt(c, span));
