@@ -7,9 +7,8 @@
 // The importer gives one linalg.generic per ONNX node; a chain of
 // elementwise nodes becomes one generic here. A producer is fused only into
 // a consumer with the same loops, so a contraction never recomputes an
-// elementwise producer per output column, and a norm ends up as one
-// reduction (statistics, with the squaring fused in) and one elementwise
-// op. A producer with several users is duplicated only when its body is
+// elementwise producer per output column, and a norm ends up as its row
+// reduction (the squaring fused in), a per-row op and one elementwise op. A producer with several users is duplicated only when its body is
 // plain arithmetic (recomputing an exp or a division per user costs more
 // than the intermediate tensor).
 //

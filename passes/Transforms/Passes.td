@@ -70,7 +70,8 @@ def FuseElementwisePass : Pass<"loom-fuse-elementwise", "func::FuncOp"> {
     scaling of a norm) becomes one kernel, and the squaring of RMSNorm goes
     into its row sum. Contractions (more loops than their elementwise
     producers) take nothing, so no producer is recomputed per output
-    column; a norm stays one reduction followed by one elementwise op.
+    column; a norm becomes its row reduction (squares fused in), a per-row
+    op (rsqrt(mean + eps)) and one elementwise op.
     Producers with other users are fused only when they are cheap to
     recompute (no transcendental math, divisions or gathers).
   }];

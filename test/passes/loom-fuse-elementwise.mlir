@@ -44,21 +44,25 @@ func.func @chain(%x: tensor<4x16xf32>, %bias: tensor<16xf32>, %gate: tensor<4x16
 
 // -----
 
-// RMSNorm: the square goes into the row sum (same loops); the scaling by
-// rsqrt(mean + eps) and the weight is one elementwise generic; the
-// reduction itself is not fused into its consumer.
+// RMSNorm: the square goes into the row sum (same loops); rsqrt(mean + eps)
+// stays a per-row op (fused into the [4, 16] scaling it would run 16 times
+// per row); the scaling by it and by the weight is one elementwise generic.
 // CHECK-LABEL: func.func @rms_norm
 // CHECK-SAME: %[[X:[^:]+]]: tensor<4x16xf32>, %[[W:[^:]+]]: tensor<16xf32>
 // CHECK: %[[SUM:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<4x16xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// CHECK: %[[R:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[SUM]], %[[W]] : tensor<4x16xf32>, tensor<4xf32>, tensor<16xf32>)
+// CHECK: %[[INV:.+]] = linalg.generic {{.*}}iterator_types = ["parallel"]} ins(%[[SUM]] : tensor<4xf32>)
 // CHECK: math.rsqrt
+// CHECK: %[[R:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[INV]], %[[W]] : tensor<4x16xf32>, tensor<4xf32>, tensor<16xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.mulf
 // CHECK-NOT: linalg.generic
 // CHECK: return %[[R]]
 #id = affine_map<(m, n) -> (m, n)>
 #row = affine_map<(m, n) -> (n)>
 #col = affine_map<(m, n) -> (m)>
+#vec = affine_map<(m) -> (m)>
 func.func @rms_norm(%x: tensor<4x16xf32>, %w: tensor<16xf32>) -> tensor<4x16xf32> {
   %zero = arith.constant 0.0 : f32
   %eps = arith.constant 1.0e-6 : f32
@@ -76,7 +80,7 @@ func.func @rms_norm(%x: tensor<4x16xf32>, %w: tensor<16xf32>) -> tensor<4x16xf32
     %r = arith.addf %o, %p : f32
     linalg.yield %r : f32
   } -> tensor<4xf32>
-  %inv = linalg.generic {indexing_maps = [#col, #col], iterator_types = ["parallel"]} ins(%sum : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  %inv = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%sum : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
   ^bb0(%p: f32, %o: f32):
     %m = arith.divf %p, %n : f32
     %a = arith.addf %m, %eps : f32

@@ -30,20 +30,20 @@ func.func @scale_after_qk(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32>, %
   %e4 = tensor.empty() : tensor<1x4x8xf32>
   %e44 = tensor.empty() : tensor<1x4x8x8xf32>
   %e416 = tensor.empty() : tensor<1x4x8x16xf32>
-  %c = arith.constant dense<2.500000e-01> : tensor<f32>
-  %s_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
-  %s = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%s_i : tensor<1x4x8x8xf32>) {
+  %cst = arith.constant dense<2.500000e-01> : tensor<f32>
+  %qk_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %qk = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%qk_i : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %c, %m : f32
     linalg.yield %s : f32
   } -> tensor<1x4x8x8xf32>
-  %ss = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %c : tensor<1x4x8x8xf32>, tensor<f32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %qks = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk, %cst : tensor<1x4x8x8xf32>, tensor<f32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.mulf %a, %b : f32
     linalg.yield %r : f32
   } -> tensor<1x4x8x8xf32>
-  %z = linalg.generic {indexing_maps = [#id4, #bmask, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%ss, %mask : tensor<1x4x8x8xf32>, tensor<1x1x8x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %z = linalg.generic {indexing_maps = [#id4, #bmask, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qks, %mask : tensor<1x4x8x8xf32>, tensor<1x1x8x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.addf %a, %b : f32
     linalg.yield %r : f32
@@ -128,7 +128,7 @@ func.func @gqa_scale_on_q_and_k(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf3
   %e4 = tensor.empty() : tensor<1x4x8xf32>
   %e44 = tensor.empty() : tensor<1x4x8x8xf32>
   %e416 = tensor.empty() : tensor<1x4x8x16xf32>
-  %c = arith.constant dense<5.000000e-01> : tensor<f32>
+  %cst = arith.constant dense<5.000000e-01> : tensor<f32>
   %kr_x = tensor.expand_shape %k [[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 8, 16] : tensor<1x2x8x16xf32> into tensor<1x2x1x8x16xf32>
   %kr_e = tensor.empty() : tensor<1x2x2x8x16xf32>
   %kr_b = linalg.generic {indexing_maps = [#rep, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%kr_x : tensor<1x2x1x8x16xf32>) outs(%kr_e : tensor<1x2x2x8x16xf32>) {
@@ -143,31 +143,31 @@ func.func @gqa_scale_on_q_and_k(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf3
     linalg.yield %a : f32
   } -> tensor<1x2x2x8x16xf32>
   %vr = tensor.collapse_shape %vr_b [[0], [1, 2], [3], [4]] : tensor<1x2x2x8x16xf32> into tensor<1x4x8x16xf32>
-  %qs = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%q, %c : tensor<1x4x8x16xf32>, tensor<f32>) outs(%e416 : tensor<1x4x8x16xf32>) {
+  %qs = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%q, %cst : tensor<1x4x8x16xf32>, tensor<f32>) outs(%e416 : tensor<1x4x8x16xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.mulf %a, %b : f32
     linalg.yield %r : f32
   } -> tensor<1x4x8x16xf32>
-  %ks = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%kr, %c : tensor<1x4x8x16xf32>, tensor<f32>) outs(%e416 : tensor<1x4x8x16xf32>) {
+  %ks = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%kr, %cst : tensor<1x4x8x16xf32>, tensor<f32>) outs(%e416 : tensor<1x4x8x16xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.mulf %a, %b : f32
     linalg.yield %r : f32
   } -> tensor<1x4x8x16xf32>
-  %s_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
-  %s = linalg.generic {indexing_maps = [#lhs, #rhsT, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%qs, %ks : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) outs(%s_i : tensor<1x4x8x8xf32>) {
+  %qk_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %qk = linalg.generic {indexing_maps = [#lhs, #rhsT, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%qs, %ks : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) outs(%qk_i : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %c, %m : f32
     linalg.yield %s : f32
   } -> tensor<1x4x8x8xf32>
   %p_mi = linalg.fill ins(%ninf : f32) outs(%e4 : tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
-  %p_m = linalg.generic {indexing_maps = [#id4, #rows], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%s : tensor<1x4x8x8xf32>) outs(%p_mi : tensor<1x4x8xf32>) {
+  %p_m = linalg.generic {indexing_maps = [#id4, #rows], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%qk : tensor<1x4x8x8xf32>) outs(%p_mi : tensor<1x4x8xf32>) {
   ^bb0(%a: f32, %o: f32):
     %r = arith.maximumf %o, %a : f32
     linalg.yield %r : f32
   } -> tensor<1x4x8xf32>
   %p_me = tensor.expand_shape %p_m [[0], [1], [2, 3]] output_shape [1, 4, 8, 1] : tensor<1x4x8xf32> into tensor<1x4x8x1xf32>
-  %p_a = linalg.generic {indexing_maps = [#id4, #last, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %p_me : tensor<1x4x8x8xf32>, tensor<1x4x8x1xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %p_a = linalg.generic {indexing_maps = [#id4, #last, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk, %p_me : tensor<1x4x8x8xf32>, tensor<1x4x8x1xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.subf %a, %b : f32
     linalg.yield %r : f32
@@ -227,7 +227,7 @@ func.func @causal(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32>, %v: tenso
   %e4 = tensor.empty() : tensor<1x4x8xf32>
   %e44 = tensor.empty() : tensor<1x4x8x8xf32>
   %e416 = tensor.empty() : tensor<1x4x8x16xf32>
-  %c = arith.constant dense<4.000000e+00> : tensor<f32>
+  %cst = arith.constant dense<4.000000e+00> : tensor<f32>
   %ce = tensor.empty() : tensor<1x1x8x8xf32>
   %cm = linalg.generic {indexing_maps = [#id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%ce : tensor<1x1x8x8xf32>) {
   ^bb0(%o: f32):
@@ -237,19 +237,19 @@ func.func @causal(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32>, %v: tenso
     %r = arith.select %ok, %zero, %ninf : f32
     linalg.yield %r : f32
   } -> tensor<1x1x8x8xf32>
-  %s_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
-  %s = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%s_i : tensor<1x4x8x8xf32>) {
+  %qk_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %qk = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%qk_i : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %c, %m : f32
     linalg.yield %s : f32
   } -> tensor<1x4x8x8xf32>
-  %ss = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %c : tensor<1x4x8x8xf32>, tensor<f32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %qks = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk, %cst : tensor<1x4x8x8xf32>, tensor<f32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.divf %a, %b : f32
     linalg.yield %r : f32
   } -> tensor<1x4x8x8xf32>
-  %z = linalg.generic {indexing_maps = [#id4, #bmask, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%ss, %cm : tensor<1x4x8x8xf32>, tensor<1x1x8x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %z = linalg.generic {indexing_maps = [#id4, #bmask, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qks, %cm : tensor<1x4x8x8xf32>, tensor<1x1x8x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.addf %a, %b : f32
     linalg.yield %r : f32
@@ -330,14 +330,14 @@ func.func @strict_lower_mask(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32>
     %r = arith.select %ok, %zero, %ninf : f32
     linalg.yield %r : f32
   } -> tensor<1x1x8x8xf32>
-  %s_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
-  %s = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%s_i : tensor<1x4x8x8xf32>) {
+  %qk_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %qk = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%qk_i : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %c, %m : f32
     linalg.yield %s : f32
   } -> tensor<1x4x8x8xf32>
-  %z = linalg.generic {indexing_maps = [#id4, #bmask, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %cm : tensor<1x4x8x8xf32>, tensor<1x1x8x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %z = linalg.generic {indexing_maps = [#id4, #bmask, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk, %cm : tensor<1x4x8x8xf32>, tensor<1x1x8x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.addf %a, %b : f32
     linalg.yield %r : f32
@@ -408,21 +408,21 @@ func.func @softmax_wrong_axis(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32
   %e4 = tensor.empty() : tensor<1x4x8xf32>
   %e44 = tensor.empty() : tensor<1x4x8x8xf32>
   %e416 = tensor.empty() : tensor<1x4x8x16xf32>
-  %s_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
-  %s = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%s_i : tensor<1x4x8x8xf32>) {
+  %qk_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %qk = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%qk_i : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %c, %m : f32
     linalg.yield %s : f32
   } -> tensor<1x4x8x8xf32>
   %p_mi = linalg.fill ins(%ninf : f32) outs(%e4 : tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
-  %p_m = linalg.generic {indexing_maps = [#id4, #qrows], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%s : tensor<1x4x8x8xf32>) outs(%p_mi : tensor<1x4x8xf32>) {
+  %p_m = linalg.generic {indexing_maps = [#id4, #qrows], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%qk : tensor<1x4x8x8xf32>) outs(%p_mi : tensor<1x4x8xf32>) {
   ^bb0(%a: f32, %o: f32):
     %r = arith.maximumf %o, %a : f32
     linalg.yield %r : f32
   } -> tensor<1x4x8xf32>
   %p_me = tensor.expand_shape %p_m [[0], [1], [2, 3]] output_shape [1, 4, 1, 8] : tensor<1x4x8xf32> into tensor<1x4x1x8xf32>
-  %p_a = linalg.generic {indexing_maps = [#id4, #qlast, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %p_me : tensor<1x4x8x8xf32>, tensor<1x4x1x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %p_a = linalg.generic {indexing_maps = [#id4, #qlast, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk, %p_me : tensor<1x4x8x8xf32>, tensor<1x4x1x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.subf %a, %b : f32
     linalg.yield %r : f32
@@ -482,14 +482,14 @@ func.func @mask_transposed(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32>, 
   %e4 = tensor.empty() : tensor<1x4x8xf32>
   %e44 = tensor.empty() : tensor<1x4x8x8xf32>
   %e416 = tensor.empty() : tensor<1x4x8x16xf32>
-  %s_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
-  %s = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%s_i : tensor<1x4x8x8xf32>) {
+  %qk_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %qk = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%qk_i : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %c, %m : f32
     linalg.yield %s : f32
   } -> tensor<1x4x8x8xf32>
-  %z = linalg.generic {indexing_maps = [#id4, #tmask, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %mask : tensor<1x4x8x8xf32>, tensor<1x1x8x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %z = linalg.generic {indexing_maps = [#id4, #tmask, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk, %mask : tensor<1x4x8x8xf32>, tensor<1x1x8x8xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.addf %a, %b : f32
     linalg.yield %r : f32
@@ -553,33 +553,33 @@ func.func @mask_transposed(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32>, 
 #id5 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
 #qrows = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 #qlast = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, d3)>
-func.func @scale_not_constant(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32>, %v: tensor<1x4x8x16xf32>, %c: tensor<f32>) -> tensor<1x4x8x16xf32> {
+func.func @scale_not_constant(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32>, %v: tensor<1x4x8x16xf32>, %cst: tensor<f32>) -> tensor<1x4x8x16xf32> {
   %zero = arith.constant 0.000000e+00 : f32
   %ninf = arith.constant 0xFF800000 : f32
   %czero = arith.constant dense<0.000000e+00> : tensor<f32>
   %e4 = tensor.empty() : tensor<1x4x8xf32>
   %e44 = tensor.empty() : tensor<1x4x8x8xf32>
   %e416 = tensor.empty() : tensor<1x4x8x16xf32>
-  %s_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
-  %s = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%s_i : tensor<1x4x8x8xf32>) {
+  %qk_i = linalg.fill ins(%zero : f32) outs(%e44 : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %qk = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) outs(%qk_i : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %c, %m : f32
     linalg.yield %s : f32
   } -> tensor<1x4x8x8xf32>
-  %ss = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %c : tensor<1x4x8x8xf32>, tensor<f32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %qks = linalg.generic {indexing_maps = [#id4, #scal, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk, %cst : tensor<1x4x8x8xf32>, tensor<f32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.mulf %a, %b : f32
     linalg.yield %r : f32
   } -> tensor<1x4x8x8xf32>
   %p_mi = linalg.fill ins(%ninf : f32) outs(%e4 : tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
-  %p_m = linalg.generic {indexing_maps = [#id4, #rows], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%ss : tensor<1x4x8x8xf32>) outs(%p_mi : tensor<1x4x8xf32>) {
+  %p_m = linalg.generic {indexing_maps = [#id4, #rows], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%qks : tensor<1x4x8x8xf32>) outs(%p_mi : tensor<1x4x8xf32>) {
   ^bb0(%a: f32, %o: f32):
     %r = arith.maximumf %o, %a : f32
     linalg.yield %r : f32
   } -> tensor<1x4x8xf32>
   %p_me = tensor.expand_shape %p_m [[0], [1], [2, 3]] output_shape [1, 4, 8, 1] : tensor<1x4x8xf32> into tensor<1x4x8x1xf32>
-  %p_a = linalg.generic {indexing_maps = [#id4, #last, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%ss, %p_me : tensor<1x4x8x8xf32>, tensor<1x4x8x1xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
+  %p_a = linalg.generic {indexing_maps = [#id4, #last, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qks, %p_me : tensor<1x4x8x8xf32>, tensor<1x4x8x1xf32>) outs(%e44 : tensor<1x4x8x8xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %r = arith.subf %a, %b : f32
     linalg.yield %r : f32
