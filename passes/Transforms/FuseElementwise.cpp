@@ -62,7 +62,13 @@ struct FuseElementwisePass
           if (!isPointwise(producer) || !consumer ||
               consumer.getNumLoops() != producer.getNumLoops())
             return false;
-          return operand->get().hasOneUse() || isCheapToRecompute(producer);
+          // Several users: duplicate only a cheap producer of one input,
+          // so that a fused copy reads no more than the original (a
+          // residual add duplicated into every later norm would make each
+          // read all earlier layers' outputs).
+          return operand->get().hasOneUse() ||
+                 (isCheapToRecompute(producer) &&
+                  producer.getNumDpsInputs() <= 1);
         });
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -72,8 +72,9 @@ def FuseElementwisePass : Pass<"loom-fuse-elementwise", "func::FuncOp"> {
     producers) take nothing, so no producer is recomputed per output
     column; a norm becomes its row reduction (squares fused in), a per-row
     op (rsqrt(mean + eps)) and one elementwise op.
-    Producers with other users are fused only when they are cheap to
-    recompute (no transcendental math, divisions or gathers).
+    Producers with other users are fused only when they read a single
+    tensor and are cheap to recompute (no transcendental math, divisions or
+    gathers).
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::affine::AffineDialect"];

@@ -126,3 +126,46 @@ func.func @not_fused(%x: tensor<4x16xf32>, %w: tensor<16x8xf32>) -> (tensor<4x8x
   } -> tensor<4x16xf32>
   return %mm, %neg : tensor<4x8xf32>, tensor<4x16xf32>
 }
+
+// -----
+
+// A cheap producer of one tensor with two users is duplicated into both
+// (the scale); a cheap producer of two tensors (a residual add) is not, so
+// that no copy reads more than the original.
+// CHECK-LABEL: func.func @multi_use
+// CHECK-SAME: %[[X:[^:]+]]: tensor<4x16xf32>, %[[R:[^:]+]]: tensor<4x16xf32>
+// CHECK: %[[ADD:.+]] = linalg.generic {{.*}} ins(%[[X]], %[[R]] : tensor<4x16xf32>, tensor<4x16xf32>)
+// CHECK: arith.addf
+// CHECK: %[[A:.+]] = linalg.generic {{.*}} ins(%[[ADD]], %[[X]] : tensor<4x16xf32>, tensor<4x16xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.mulf
+// CHECK: %[[B:.+]] = linalg.generic {{.*}} ins(%[[ADD]], %[[X]] : tensor<4x16xf32>, tensor<4x16xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.subf
+// CHECK: return %[[A]], %[[B]]
+#id = affine_map<(m, n) -> (m, n)>
+func.func @multi_use(%x: tensor<4x16xf32>, %r: tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+  %two = arith.constant 2.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %add = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %r : tensor<4x16xf32>, tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  %sc = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %s = arith.mulf %p, %two : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  %a = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%add, %sc : tensor<4x16xf32>, tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.mulf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  %b = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%add, %sc : tensor<4x16xf32>, tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.subf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  return %a, %b : tensor<4x16xf32>, tensor<4x16xf32>
+}
