@@ -41,7 +41,13 @@ def RaiseAttentionPass : Pass<"loom-raise-attention", "func::FuncOp"> {
       `linalg.index`, with `Sq == Skv` provable) becomes `causal`; any other
       mask stays a mask operand.
 
-    A second pattern folds GQA's `repeat_kv` (expand_shape, broadcast over a
+    RoPE in the exported form `x * cos + rotate_half(x) * sin` (half-split
+    pairs over all channels, batch 1), with cos / sin tables computed
+    elementwise from `concat(freqs, freqs)` (so both halves of a row are
+    equal), becomes `loom_attn.rope` with positions `0 .. S-1` and the first
+    half of each table.
+
+    A further pattern folds GQA's `repeat_kv` (expand_shape, broadcast over a
     group dimension, reshape to `Hq` heads) of both key and value of a
     `loom_attn.attention` into grouped-query heads, so K and V are read once
     per KV head.

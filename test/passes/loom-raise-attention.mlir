@@ -607,3 +607,110 @@ func.func @scale_not_constant(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32
   } -> tensor<1x4x8x16xf32>
   return %o : tensor<1x4x8x16xf32>
 }
+
+// -----
+
+// RoPE as Llama exports it: x * cos + rotate_half(x) * sin, with cos / sin
+// computed from concat(freqs, freqs) (equal halves): loom_attn.rope over
+// positions 0..S-1 and the first half of each table.
+// CHECK-LABEL: func.func @rope
+// CHECK-SAME: %[[X:[^:]+]]: tensor<1x2x8x16xf32>, %[[T:[^:]+]]: tensor<1x8x8xf32>
+// CHECK: %[[COS:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<1x8x16xf32>)
+// CHECK: math.cos
+// CHECK: %[[SIN:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<1x8x16xf32>)
+// CHECK: math.sin
+// CHECK-DAG: %[[CH:.+]] = tensor.extract_slice %[[COS]][0, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<1x8x16xf32> to tensor<8x8xf32>
+// CHECK-DAG: %[[SH:.+]] = tensor.extract_slice %[[SIN]][0, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<1x8x16xf32> to tensor<8x8xf32>
+// CHECK: %[[POS:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<1x8xi64>)
+// CHECK: linalg.index 1
+// CHECK: %[[R:.+]] = loom_attn.rope %[[X]], %[[POS]], %[[CH]], %[[SH]] : tensor<1x2x8x16xf32>, tensor<1x8xi64>, tensor<8x8xf32>, tensor<8x8xf32>
+// CHECK-NOT: tensor.concat
+// CHECK: return %[[R]]
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#hb = affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>
+func.func @rope(%x: tensor<1x2x8x16xf32>, %t: tensor<1x8x8xf32>) -> tensor<1x2x8x16xf32> {
+  %cat = tensor.concat dim(2) %t, %t : (tensor<1x8x8xf32>, tensor<1x8x8xf32>) -> tensor<1x8x16xf32>
+  %e3 = tensor.empty() : tensor<1x8x16xf32>
+  %cos = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%cat : tensor<1x8x16xf32>) outs(%e3 : tensor<1x8x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.cos %a : f32
+    linalg.yield %r : f32
+  } -> tensor<1x8x16xf32>
+  %sin = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%cat : tensor<1x8x16xf32>) outs(%e3 : tensor<1x8x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = math.sin %a : f32
+    linalg.yield %r : f32
+  } -> tensor<1x8x16xf32>
+  %ce = tensor.expand_shape %cos [[0, 1], [2], [3]] output_shape [1, 1, 8, 16] : tensor<1x8x16xf32> into tensor<1x1x8x16xf32>
+  %se = tensor.expand_shape %sin [[0, 1], [2], [3]] output_shape [1, 1, 8, 16] : tensor<1x8x16xf32> into tensor<1x1x8x16xf32>
+  %e4 = tensor.empty() : tensor<1x2x8x16xf32>
+  %xc = linalg.generic {indexing_maps = [#id4, #hb, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %ce : tensor<1x2x8x16xf32>, tensor<1x1x8x16xf32>) outs(%e4 : tensor<1x2x8x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %r = arith.mulf %p, %q : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  %lo = tensor.extract_slice %x[0, 0, 0, 0] [1, 2, 8, 8] [1, 1, 1, 1] : tensor<1x2x8x16xf32> to tensor<1x2x8x8xf32>
+  %hi = tensor.extract_slice %x[0, 0, 0, 8] [1, 2, 8, 8] [1, 1, 1, 1] : tensor<1x2x8x16xf32> to tensor<1x2x8x8xf32>
+  %e8 = tensor.empty() : tensor<1x2x8x8xf32>
+  %nh = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%hi : tensor<1x2x8x8xf32>) outs(%e8 : tensor<1x2x8x8xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.negf %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %rot = tensor.concat dim(3) %nh, %lo : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x8x16xf32>
+  %rs = linalg.generic {indexing_maps = [#id4, #hb, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%rot, %se : tensor<1x2x8x16xf32>, tensor<1x1x8x16xf32>) outs(%e4 : tensor<1x2x8x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %r = arith.mulf %p, %q : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  %y = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%xc, %rs : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%e4 : tensor<1x2x8x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %r = arith.addf %p, %q : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %y : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+// Not raised: nothing shows that the tables' halves are equal (they are
+// arguments), so the second half of the channels may use other angles.
+// CHECK-LABEL: func.func @rope_unknown_tables
+// CHECK-NOT: loom_attn.rope
+// CHECK: tensor.concat
+// CHECK-NOT: loom_attn.rope
+// CHECK: return
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#hb = affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>
+func.func @rope_unknown_tables(%x: tensor<1x2x8x16xf32>, %cos: tensor<1x8x16xf32>, %sin: tensor<1x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %ce = tensor.expand_shape %cos [[0, 1], [2], [3]] output_shape [1, 1, 8, 16] : tensor<1x8x16xf32> into tensor<1x1x8x16xf32>
+  %se = tensor.expand_shape %sin [[0, 1], [2], [3]] output_shape [1, 1, 8, 16] : tensor<1x8x16xf32> into tensor<1x1x8x16xf32>
+  %e4 = tensor.empty() : tensor<1x2x8x16xf32>
+  %xc = linalg.generic {indexing_maps = [#id4, #hb, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %ce : tensor<1x2x8x16xf32>, tensor<1x1x8x16xf32>) outs(%e4 : tensor<1x2x8x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %r = arith.mulf %p, %q : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  %lo = tensor.extract_slice %x[0, 0, 0, 0] [1, 2, 8, 8] [1, 1, 1, 1] : tensor<1x2x8x16xf32> to tensor<1x2x8x8xf32>
+  %hi = tensor.extract_slice %x[0, 0, 0, 8] [1, 2, 8, 8] [1, 1, 1, 1] : tensor<1x2x8x16xf32> to tensor<1x2x8x8xf32>
+  %e8 = tensor.empty() : tensor<1x2x8x8xf32>
+  %nh = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%hi : tensor<1x2x8x8xf32>) outs(%e8 : tensor<1x2x8x8xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.negf %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %rot = tensor.concat dim(3) %nh, %lo : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x8x16xf32>
+  %rs = linalg.generic {indexing_maps = [#id4, #hb, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%rot, %se : tensor<1x2x8x16xf32>, tensor<1x1x8x16xf32>) outs(%e4 : tensor<1x2x8x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %r = arith.mulf %p, %q : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  %y = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%xc, %rs : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) outs(%e4 : tensor<1x2x8x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %r = arith.addf %p, %q : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x16xf32>
+  return %y : tensor<1x2x8x16xf32>
+}
