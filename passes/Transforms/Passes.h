@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -24,6 +25,9 @@ namespace mlir::loom {
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Transforms/Passes.h.inc"
+
+/// The RoPE pattern of loom-raise-attention (RaiseRope.cpp).
+void populateRaiseRopePatterns(RewritePatternSet &patterns);
 
 /// Loom's target-independent optimizations, in order: cleanup, raising
 /// (attention, MoE, quantization), fusion. Run on the imported module
