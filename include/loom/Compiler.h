@@ -37,6 +37,9 @@ struct CompileOptions {
   std::vector<std::string> targets = {"cpu"};
   /// Print the IR after every pass to stderr (--mlir-print-ir-after-all).
   bool printIRAfterAll = false;
+  /// Run Loom's target-independent optimizations (loom-optimize: raising
+  /// to the Loom dialects, fusion) on the module before the targets.
+  bool optimize = true;
   /// Called with a short description as each stage starts.
   std::function<void(llvm::StringRef stage)> progress;
 };

@@ -8,6 +8,7 @@
 #include "loom/Target/TargetBackend.h"
 
 #include "ArtifactWriter.h"
+#include "passes/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -137,6 +138,26 @@ mlir::loom::compileToArtifact(ModuleOp module, const CompileOptions &options) {
 
   if (options.targets.empty())
     return module.emitError("no target to compile for");
+
+  // The targets start from `source`: the module, or its optimized clone.
+  OwningOpRef<ModuleOp> optimized;
+  ModuleOp source = module;
+  if (options.optimize) {
+    progress("optimizing");
+    optimized = module.clone();
+    source = *optimized;
+    PassManager pm(module.getContext());
+    if (options.printIRAfterAll) {
+      module.getContext()->disableMultithreading();
+      pm.enableIRPrinting(
+          /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
+          /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
+          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+    }
+    buildOptimizePipeline(pm);
+    if (failed(pm.run(source)))
+      return module.emitError("Loom's optimization pipeline failed");
+  }
   for (const std::string &spec : options.targets) {
     std::string error;
     auto backend = createTargetBackend(spec, error);
@@ -144,7 +165,7 @@ mlir::loom::compileToArtifact(ModuleOp module, const CompileOptions &options) {
       return module.emitError(error);
 
     progress("lowering for " + spec);
-    OwningOpRef<ModuleOp> clone = module.clone();
+    OwningOpRef<ModuleOp> clone = source.clone();
     PassManager pm(module.getContext());
     if (options.printIRAfterAll) {
       module.getContext()->disableMultithreading();

@@ -7,7 +7,9 @@
 // `loomc model.onnx -o model.loom [--target=cpu,...]` imports an ONNX model
 // (binary, or ONNX's textual syntax for .onnxtxt/.txt files), compiles it
 // for each target and writes one .loom artifact. `--emit=mlir` stops after
-// import and prints the IR; `--emit=llvm` prints the IR a target lowered to.
+// import and prints the IR; `--emit=loom` prints it after Loom's
+// target-independent optimizations (loom-optimize, skipped with
+// --no-optimize); `--emit=llvm` prints the IR a target lowered to.
 // `loomc --list-ops [--markdown]` prints the importer's op table.
 //
 //===----------------------------------------------------------------------===//
@@ -16,6 +18,7 @@
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAll.h"
 #include "loom/Target/TargetBackend.h"
+#include "passes/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -67,6 +70,11 @@ static cl::list<std::string>
 static cl::opt<bool> printIRAfterAll(
     "mlir-print-ir-after-all",
     cl::desc("Print the IR after every pass of the compilation to stderr"), cl::cat(loomcCategory));
+static cl::opt<bool> noOptimize(
+    "no-optimize",
+    cl::desc("Skip Loom's target-independent optimizations (loom-optimize: "
+             "raising to the Loom dialects, fusion)"),
+    cl::cat(loomcCategory));
 static cl::opt<bool> quiet("quiet",
                            cl::desc("No progress lines on stderr"), cl::cat(loomcCategory));
 static cl::opt<bool> listOps("list-ops",
@@ -234,8 +242,12 @@ int main(int argc, char **argv) {
       context.disableMultithreading();
       pm.enableIRPrinting();
     }
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
+    if (noOptimize) {
+      pm.addPass(createCanonicalizerPass());
+      pm.addPass(createCSEPass());
+    } else {
+      loom::buildOptimizePipeline(pm);
+    }
     if (emit == Emit::LLVM) {
       if (targetSpecs.size() != 1) {
         llvm::errs() << "loomc: --emit=llvm needs exactly one --target\n";
@@ -259,6 +271,7 @@ int main(int argc, char **argv) {
     loom::CompileOptions compile;
     compile.targets = targetSpecs;
     compile.printIRAfterAll = printIRAfterAll;
+    compile.optimize = !noOptimize;
     compile.progress = [&](StringRef stage) { progress(stage); };
     FailureOr<std::vector<uint8_t>> bytes =
         loom::compileToArtifact(**module, compile);

@@ -1,0 +1,42 @@
+//===- Passes.h - Loom's target-independent transforms ----------*- C++ -*-===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_PASSES_TRANSFORMS_PASSES_H
+#define LOOM_PASSES_TRANSFORMS_PASSES_H
+
+#include "dialects/attn/AttnDialect.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::loom {
+
+#define GEN_PASS_DECL
+#include "passes/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Transforms/Passes.h.inc"
+
+/// The RoPE pattern of loom-raise-attention (RaiseRope.cpp).
+void populateRaiseRopePatterns(RewritePatternSet &patterns);
+
+/// Loom's target-independent optimizations, in order: cleanup, raising
+/// (attention, MoE, quantization), fusion. Run on the imported module
+/// before a target's lowering; `loomc --emit=loom` prints its result.
+void buildOptimizePipeline(OpPassManager &pm);
+
+/// Registers `loom-optimize` (buildOptimizePipeline) by name.
+void registerOptimizePipeline();
+
+} // namespace mlir::loom
+
+#endif // LOOM_PASSES_TRANSFORMS_PASSES_H
