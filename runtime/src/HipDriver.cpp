@@ -59,7 +59,6 @@ LoadedApi openApi() {
   Api &a = loaded.api;
   std::string missing;
   resolve(lib, "hipInit", a.hipInit, missing);
-  resolve(lib, "hipDriverGetVersion", a.hipDriverGetVersion, missing);
   resolve(lib, "hipGetDeviceCount", a.hipGetDeviceCount, missing);
   resolve(lib, "hipSetDevice", a.hipSetDevice, missing);
   resolve(lib, "hipDeviceGetName", a.hipDeviceGetName, missing);

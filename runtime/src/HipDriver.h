@@ -38,11 +38,9 @@ using hipEvent_t = struct ihipEvent_t *;
 /// The HIP entry points, resolved from libamdhip64.
 struct Api {
   hipError_t (*hipInit)(unsigned);
-  hipError_t (*hipDriverGetVersion)(int *);
   hipError_t (*hipGetDeviceCount)(int *);
   hipError_t (*hipSetDevice)(int);
   hipError_t (*hipDeviceGetName)(char *, int, int);
-  hipError_t (*hipDeviceGetAttribute)(int *, int, int);
   const char *(*hipGetErrorName)(hipError_t);
   const char *(*hipGetErrorString)(hipError_t);
   hipError_t (*hipModuleLoadData)(hipModule_t *, const void *);
