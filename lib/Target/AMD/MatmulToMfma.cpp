@@ -32,8 +32,41 @@ bool isIdentityF32(Value value, bool staticShape) {
          type.getMemorySpace() == nullptr;
 }
 
+/// A `linalg.generic` that is a plain matmul, as the ONNX importer writes
+/// MatMul/Gemm: loops (i, j, k) with k a reduction, maps (i, k), (k, j),
+/// (i, j), body `out + a * b` in f32.
+bool isMatmulGeneric(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 3 || op.getNumReductionLoops() != 1 ||
+      op.getIteratorTypesArray()[2] != utils::IteratorType::reduction)
+    return false;
+  MLIRContext *ctx = op.getContext();
+  AffineExpr i, j, k;
+  bindDims(ctx, i, j, k);
+  SmallVector<AffineMap> expected = AffineMap::inferFromExprList(
+      ArrayRef<ArrayRef<AffineExpr>>{{i, k}, {k, j}, {i, j}}, ctx);
+  if (op.getIndexingMapsArray() != expected)
+    return false;
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(&body.front());
+  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  if (!mul || !add || !yield || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != add.getResult())
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1),
+        out = body.getArgument(2);
+  bool mulOk = (mul.getLhs() == a && mul.getRhs() == b) ||
+               (mul.getLhs() == b && mul.getRhs() == a);
+  bool addOk = (add.getLhs() == out && add.getRhs() == mul.getResult()) ||
+               (add.getRhs() == out && add.getLhs() == mul.getResult());
+  return mulOk && addOk;
+}
+
 /// Emits the kernel for `op` (checked by the caller).
-void rewrite(linalg::MatmulOp op) {
+void rewrite(linalg::LinalgOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
@@ -158,7 +191,7 @@ void rewrite(linalg::MatmulOp op) {
     memref::StoreOp::create(b, loc, v, c, ValueRange{accRows[i], accCol});
   }
   gpu::TerminatorOp::create(b, loc);
-  op.erase();
+  op->erase();
 }
 
 struct MatmulToMfmaPass
@@ -166,11 +199,15 @@ struct MatmulToMfmaPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) {
+    SmallVector<linalg::LinalgOp> matmuls;
+    getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<scf::ParallelOp>() ||
-          op->getParentOfType<gpu::LaunchOp>() ||
-          !op.hasPureBufferSemantics() || op.hasUserDefinedMaps())
+          op->getParentOfType<gpu::LaunchOp>() || !op.hasPureBufferSemantics())
+        return;
+      auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      if (!(matmul && !matmul.hasUserDefinedMaps()) &&
+          !(generic && isMatmulGeneric(generic)))
         return;
       Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
             c = op.getDpsInits()[0];
@@ -183,7 +220,7 @@ struct MatmulToMfmaPass
         return;
       matmuls.push_back(op);
     });
-    for (linalg::MatmulOp op : matmuls)
+    for (linalg::LinalgOp op : matmuls)
       rewrite(op);
   }
 };

@@ -13,7 +13,9 @@ def MatmulToMfmaPass : Pass<"loom-amd-matmul-to-mfma", "func::FuncOp"> {
   let summary = "Runs f32 matmuls on the matrix cores (MFMA) with LDS staging";
   let description = [{
     Runs on buffers, before linalg becomes loops, for CDNA chips (gfx908,
-    gfx90a, gfx942, gfx950). A `linalg.matmul` with f32 operands,
+    gfx90a, gfx942, gfx950). A `linalg.matmul`, or a `linalg.generic` that
+    is one (maps (i, k), (k, j), (i, j), body `out + a * b`: how the ONNX
+    importer writes MatMul), with f32 operands,
     identity layouts, a static K that is a multiple of 16 and a static N
     that is a multiple of 32 (M may be dynamic: rows past it are masked)
     becomes a `gpu.launch` of 256-thread workgroups, four wave64 wavefronts,
