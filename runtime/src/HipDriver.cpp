@@ -21,8 +21,11 @@ const char *const hip::kLibraryNames[] = {"libamdhip64.so", "libamdhip64.so.6",
 std::string Api::describe(hipError_t error) const {
   const char *name = hipGetErrorName ? hipGetErrorName(error) : nullptr;
   const char *text = hipGetErrorString ? hipGetErrorString(error) : nullptr;
-  return std::string(name ? name : "HIP error " + std::to_string(error)) +
-         (text ? std::string(" (") + text + ")" : "");
+  std::string described = name ? name : "HIP error " + std::to_string(error);
+  // Older HIP versions return the name as the description too.
+  if (text && described != text)
+    described += std::string(" (") + text + ")";
+  return described;
 }
 
 namespace {
