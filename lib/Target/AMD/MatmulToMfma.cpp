@@ -23,28 +23,43 @@ constexpr int64_t kTileM = 32, kTileN = 32, kTileK = 16;
 constexpr int64_t kInstrM = 16, kInstrN = 16, kInstrK = 4;
 constexpr int64_t kWave = 64, kThreads = 256;
 
-bool isIdentityF32(Value value, bool staticShape) {
+/// An f32 buffer with identity layout, [M, N] (N static), or [1, M, N]
+/// when `batchOfOne`.
+bool isIdentityF32(Value value, bool staticShape, bool batchOfOne = false) {
   auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.getRank() == 2 && type.getLayout().isIdentity() &&
-         type.getElementType().isF32() &&
-         (!staticShape || type.hasStaticShape()) &&
-         !ShapedType::isDynamic(type.getDimSize(1)) &&
-         type.getMemorySpace() == nullptr;
+  if (!type || !type.getLayout().isIdentity() ||
+      !type.getElementType().isF32() || type.getMemorySpace() != nullptr ||
+      (staticShape && !type.hasStaticShape()))
+    return false;
+  if (batchOfOne)
+    return type.getRank() == 3 && type.getDimSize(0) == 1 &&
+           !ShapedType::isDynamic(type.getDimSize(2));
+  return type.getRank() == 2 && !ShapedType::isDynamic(type.getDimSize(1));
 }
 
 /// A `linalg.generic` that is a plain matmul, as the ONNX importer writes
 /// MatMul/Gemm: loops (i, j, k) with k a reduction, maps (i, k), (k, j),
 /// (i, j), body `out + a * b` in f32.
 bool isMatmulGeneric(linalg::GenericOp op) {
+  unsigned loops = op.getNumLoops();
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      op.getNumLoops() != 3 || op.getNumReductionLoops() != 1 ||
-      op.getIteratorTypesArray()[2] != utils::IteratorType::reduction)
+      (loops != 3 && loops != 4) || op.getNumReductionLoops() != 1 ||
+      op.getIteratorTypesArray()[loops - 1] != utils::IteratorType::reduction)
     return false;
   MLIRContext *ctx = op.getContext();
-  AffineExpr i, j, k;
-  bindDims(ctx, i, j, k);
-  SmallVector<AffineMap> expected = AffineMap::inferFromExprList(
-      ArrayRef<ArrayRef<AffineExpr>>{{i, k}, {k, j}, {i, j}}, ctx);
+  SmallVector<AffineMap> expected;
+  if (loops == 3) {
+    AffineExpr i, j, k;
+    bindDims(ctx, i, j, k);
+    expected = AffineMap::inferFromExprList(
+        ArrayRef<ArrayRef<AffineExpr>>{{i, k}, {k, j}, {i, j}}, ctx);
+  } else {
+    // A batch of one in front of A and C: (b, i, k), (k, j), (b, i, j).
+    AffineExpr bt, i, j, k;
+    bindDims(ctx, bt, i, j, k);
+    expected = AffineMap::inferFromExprList(
+        ArrayRef<ArrayRef<AffineExpr>>{{bt, i, k}, {k, j}, {bt, i, j}}, ctx);
+  }
   if (op.getIndexingMapsArray() != expected)
     return false;
   Block &body = op.getRegion().front();
@@ -71,6 +86,15 @@ void rewrite(linalg::LinalgOp op) {
   Location loc = op.getLoc();
   Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
+  // A batch of one: the kernel works on the 2-D views.
+  auto drop = [&](Value v) -> Value {
+    if (cast<MemRefType>(v.getType()).getRank() == 2)
+      return v;
+    return memref::CollapseShapeOp::create(
+        b, loc, v, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  };
+  a = drop(a);
+  c = drop(c);
   int64_t n = cast<MemRefType>(c.getType()).getDimSize(1);
   int64_t k = cast<MemRefType>(a.getType()).getDimSize(1);
   auto idx = [&](int64_t v) -> Value {
@@ -211,11 +235,14 @@ struct MatmulToMfmaPass
         return;
       Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
             c = op.getDpsInits()[0];
-      if (!isIdentityF32(a, false) || !isIdentityF32(bMat, true) ||
-          !isIdentityF32(c, false))
+      bool batched = op.getNumLoops() == 4;
+      if (!isIdentityF32(a, false, batched) || !isIdentityF32(bMat, true) ||
+          !isIdentityF32(c, false, batched))
         return;
-      int64_t k = cast<MemRefType>(a.getType()).getDimSize(1);
-      int64_t n = cast<MemRefType>(c.getType()).getDimSize(1);
+      auto aType = cast<MemRefType>(a.getType());
+      auto cType = cast<MemRefType>(c.getType());
+      int64_t k = aType.getDimSize(aType.getRank() - 1);
+      int64_t n = cType.getDimSize(cType.getRank() - 1);
       if (k % kTileK || n % kTileN)
         return;
       matmuls.push_back(op);
