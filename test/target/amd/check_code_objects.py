@@ -115,7 +115,9 @@ def main():
                       f"{worst['vgpr']}+{worst['agpr']} AGPR "
                       f"({worst['name']}), max SGPR "
                       f"{max(k['sgpr'] for k in all_kernels)}, max LDS "
-                      f"{max(k['lds'] for k in all_kernels)} bytes")
+                      f"{max(k['lds'] for k in all_kernels)} bytes, "
+                      f"{sum(1 for k in all_kernels if k['lds'])} kernels "
+                      f"using LDS")
     print("PASSED" if failures == 0 else f"FAILED ({failures})")
     return 1 if failures else 0
 
