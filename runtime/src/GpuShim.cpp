@@ -1,4 +1,4 @@
-//===- GpuShim.cpp - The mgpu* functions compiled GPU host code calls ------===//
+//===- GpuShim.cpp - The mgpu* functions compiled GPU host code calls -----===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //

@@ -1,4 +1,4 @@
-//===- HipDriver.cpp - The HIP runtime API, dlopen'ed ----------------------===//
+//===- HipDriver.cpp - The HIP runtime API, dlopen'ed ---------------------===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //

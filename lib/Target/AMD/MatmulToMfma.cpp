@@ -142,7 +142,8 @@ void rewrite(linalg::LinalgOp op) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
     scf::YieldOp::create(
-        b, loc, ValueRange{memref::LoadOp::create(b, loc, mem, ValueRange{row, col})});
+        b, loc,
+        ValueRange{memref::LoadOp::create(b, loc, mem, ValueRange{row, col})});
     b.setInsertionPointToStart(ifOp.elseBlock());
     scf::YieldOp::create(b, loc, ValueRange{zeroF});
     return ifOp.getResult(0);
@@ -153,7 +154,8 @@ void rewrite(linalg::LinalgOp op) {
   Value col0 = mul(launch.getBlockIds().y, kTileN);
   Value lane = rem(tid, kWave), wave = div(tid, kWave);
   // Wave w owns the 16x16 quarter (w / 2, w % 2) of the tile.
-  Value waveRow = mul(div(wave, 2), kInstrM), waveCol = mul(rem(wave, 2), kInstrN);
+  Value waveRow = mul(div(wave, 2), kInstrM);
+  Value waveCol = mul(rem(wave, 2), kInstrN);
   Value laneCol = rem(lane, 16), laneQuad = div(lane, 16);
 
   // The accumulator: lane j + 16q holds C[4q + i][j], i = 0..3.
@@ -161,7 +163,8 @@ void rewrite(linalg::LinalgOp op) {
   Value accRow = add(add(row0, waveRow), mul(laneQuad, 4));
   Value accCol = add(add(col0, waveCol), laneCol);
   SmallVector<Value, 4> accRows;
-  Value acc = arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType));
+  Value acc =
+      arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType));
   for (int64_t i = 0; i < 4; ++i) {
     accRows.push_back(add(accRow, idx(i)));
     acc = vector::InsertOp::create(b, loc, maskedLoad(c, accRows[i], accCol),
@@ -185,8 +188,8 @@ void rewrite(linalg::LinalgOp op) {
                               maskedLoad(a, add(row0, r), add(k0, aCol)),
                               aTile, ValueRange{r, aCol});
       Value kr = add(bRow, idx(half * kTileK / 2));
-      Value v = memref::LoadOp::create(b, loc, bMat,
-                                       ValueRange{add(k0, kr), add(col0, bCol)});
+      Value v = memref::LoadOp::create(
+          b, loc, bMat, ValueRange{add(k0, kr), add(col0, bCol)});
       memref::StoreOp::create(b, loc, v, bTile, ValueRange{kr, bCol});
     }
     gpu::BarrierOp::create(b, loc);

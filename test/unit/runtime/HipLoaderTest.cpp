@@ -220,7 +220,8 @@ TEST(HipDeviceTest, LoadsAndLaunchesThroughTheMgpuFunctions) {
   ASSERT_NE(fn, nullptr);
   EXPECT_EQ(rec.function, "scale");
 
-  void *out = reinterpret_cast<void *>(0xabc0), *in = reinterpret_cast<void *>(0xdef0);
+  void *out = reinterpret_cast<void *>(0xabc0);
+  void *in = reinterpret_cast<void *>(0xdef0);
   int64_t n = 7;
   float s = -1.0f;
   void *params[] = {&out, &in, &n, &s};
