@@ -9,6 +9,7 @@
 #include "dialects/attn/AttnDialect.h"
 #include "dialects/moe/MoeDialect.h"
 #include "dialects/quant/QuantDialect.h"
+#include "lib/Target/AMD/AMDBackend.h"
 #include "lib/Target/CPU/CPUBackend.h"
 #include "lib/Target/CPU/Passes.h"
 #include "lib/Target/NVIDIA/NVIDIABackend.h"
@@ -103,6 +104,8 @@ void mlir::loom::registerAllDialects(DialectRegistry &registry) {
 
   // The NVIDIA target's dialects (gpu, nvvm, nvgpu) and translations.
   nvidia::registerNVIDIADialects(registry);
+  // The AMD target's dialects (gpu, rocdl, amdgpu) and translations.
+  amd::registerAMDDialects(registry);
 
   arith::registerConvertArithToLLVMInterface(registry);
   cf::registerConvertControlFlowToLLVMInterface(registry);
@@ -128,4 +131,6 @@ void mlir::loom::registerAllPasses() {
   // The NVIDIA target's passes and its lowering pipeline.
   nvidia::registerLoomNVIDIAPasses();
   nvidia::registerNVIDIALoweringPipeline();
+  // The AMD target's passes and its lowering pipeline.
+  amd::registerAMDLoweringPipeline();
 }

@@ -14,6 +14,9 @@ PACKAGES=(
   googletest libgtest-dev libflatbuffers-dev flatbuffers-compiler
   # Test tooling and CPU baselines.
   python3 python3-onnx python3-numpy
+  # AMD target: ROCm device libraries (ocml/ockl bitcode linked into HSACO);
+  # HIP runtime library (the runtime dlopens it; no GPU needed to build/test).
+  rocm-device-libs libamdhip64-dev
   # Headers needed by MLIR's CMake exports on Debian.
   zlib1g-dev libzstd-dev libedit-dev libcurl4-openssl-dev libxml2-dev
 )

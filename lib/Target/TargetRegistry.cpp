@@ -7,6 +7,7 @@
 #include "loom/Target/TargetBackend.h"
 
 #include "lib/Target/CPU/CPUBackend.h"
+#include "lib/Target/AMD/AMDBackend.h"
 #include "lib/Target/NVIDIA/NVIDIABackend.h"
 
 using namespace mlir;
@@ -15,7 +16,8 @@ using namespace mlir::loom;
 
 StringRef mlir::loom::getTargetSpecHelp() {
   return "cpu | cpu:native | cpu:<llvm-cpu> (e.g. cpu:x86-64, cpu:x86-64-v3) "
-         "| cuda:sm_<XX>[a] (e.g. cuda:sm_90a, cuda:sm_80)";
+         "| cuda:sm_<XX>[a] (e.g. cuda:sm_90a, cuda:sm_80) "
+         "| rocm:gfx<XXX> (rocm:gfx942, rocm:gfx90a)";
 }
 
 FailureOr<std::unique_ptr<TargetBackend>>
@@ -32,10 +34,11 @@ mlir::loom::createTargetBackend(StringRef spec, std::string &error) {
         std::make_unique<NVIDIABackend>(spec.str(), chip));
   }
   if (kind == "rocm") {
-    error = ("target '" + spec + "' is not available yet: the AMD backend "
-             "does not exist in this build (" + getTargetSpecHelp() + ")")
-                .str();
-    return failure();
+    std::string chip;
+    if (failed(AMDBackend::parseChip(variant, chip, error)))
+      return failure();
+    return std::unique_ptr<TargetBackend>(
+        std::make_unique<AMDBackend>(spec.str(), chip));
   }
   error = ("unknown target '" + spec + "'; expected " + getTargetSpecHelp())
               .str();

@@ -128,9 +128,9 @@ LOOM_API void loom_runtime_retain(loom_runtime_t *runtime);
 LOOM_API void loom_runtime_release(loom_runtime_t *runtime);
 
 // `name` is "cpu", "cuda" or "rocm" (optionally ":<ordinal>"). GPU devices
-// dlopen their driver: LOOM_UNAVAILABLE when it is absent. "cuda" opens the
-// device's primary context; "rocm" answers LOOM_UNIMPLEMENTED when its
-// driver is present (ROCm execution is not written yet).
+// dlopen their driver: LOOM_UNAVAILABLE when it is absent or finds no GPU.
+// "cuda" opens the device's primary context (libcuda.so.1); "rocm" selects
+// the device through HIP (libamdhip64.so, .so.6 or .so.5).
 LOOM_API loom_status_t loom_device_create(loom_runtime_t *runtime,
                                           const char *name,
                                           loom_device_t **out_device);

@@ -51,7 +51,7 @@ public:
   // Picks the "cpu" DeviceCode section (exactly "cpu" first, else the first
   // "cpu:<variant>") and the weights for "cpu" or "" targets.
   // `device` selects the sections: "cpu", or "cuda" for host code that
-  // drives a GPU through the mgpu* functions (CudaShim.cpp).
+  // drives a GPU through the mgpu* functions (GpuShim.cpp).
   static loom_status_t load(const ParsedArtifact &artifact,
                             std::unique_ptr<CpuExecutable> &out,
                             const std::string &device = "cpu");

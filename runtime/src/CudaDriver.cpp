@@ -96,10 +96,6 @@ LoadedDriver openDriver() {
   return loaded;
 }
 
-thread_local Device *tCurrent = nullptr;
-thread_local ResidentWeights *tWeights = nullptr;
-thread_local std::string *tError = nullptr;
-
 } // namespace
 
 const Driver *cuda::loadDriver(loom_status_t *status) {
@@ -156,85 +152,109 @@ Device::~Device() {
     driver_->cuDevicePrimaryCtxRelease(device_);
 }
 
-void Device::nameFunction(CUfunction fn, const char *name) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  functionNames_[fn] = name ? name : "?";
+void Device::makeCurrent() { driver_->cuCtxSetCurrent(context_); }
+
+gpu::Error Device::loadModule(const void *image, size_t, void **module) {
+  return check(driver_->cuModuleLoadData(reinterpret_cast<CUmodule *>(module),
+                                         image));
 }
 
-std::string Device::functionName(CUfunction fn) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = functionNames_.find(fn);
-  return it == functionNames_.end() ? "<unknown kernel>" : it->second;
+void Device::unloadModule(void *module) {
+  driver_->cuModuleUnload(static_cast<CUmodule>(module));
 }
 
-Scope::Scope(Device *device, ResidentWeights *weights)
-    : previous_(tCurrent), previousWeights_(tWeights), previousError_(tError) {
-  tCurrent = device;
-  tWeights = weights;
-  tError = &error_;
-  if (device)
-    device->driver().cuCtxSetCurrent(device->context());
+gpu::Error Device::getFunction(void *module, const char *name, void **fn) {
+  return check(driver_->cuModuleGetFunction(reinterpret_cast<CUfunction *>(fn),
+                                            static_cast<CUmodule>(module),
+                                            name));
 }
 
-Scope::~Scope() {
-  tCurrent = previous_;
-  tWeights = previousWeights_;
-  tError = previousError_;
-  if (previous_)
-    previous_->driver().cuCtxSetCurrent(previous_->context());
+gpu::Error Device::launch(void *fn, const gpu::LaunchConfig &c) {
+  return check(driver_->cuLaunchKernel(
+      static_cast<CUfunction>(fn), c.grid[0], c.grid[1], c.grid[2], c.block[0],
+      c.block[1], c.block[2], c.sharedBytes, static_cast<CUstream>(c.stream),
+      c.params, nullptr));
 }
 
-loom_status_t Scope::takeError() {
-  if (error_.empty())
-    return nullptr;
-  loom_status_t status = makeStatus(LOOM_INTERNAL, error_);
-  error_.clear();
-  return status;
+gpu::Error Device::createStream(void **stream) {
+  return check(driver_->cuStreamCreate(reinterpret_cast<CUstream *>(stream),
+                                       /*CU_STREAM_NON_BLOCKING*/ 1));
 }
 
-Device *cuda::currentDevice() { return tCurrent; }
-ResidentWeights *cuda::currentWeights() { return tWeights; }
-
-CUdeviceptr ResidentWeights::get(const void *host, size_t bytes) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = copies_.find(host);
-  if (it != copies_.end() && it->second.second == bytes)
-    return it->second.first;
-  if (it != copies_.end()) {
-    recordError("a resident weight was asked for with two sizes");
-    return 0;
-  }
-  const Driver &d = device_->driver();
-  CUdeviceptr ptr = 0;
-  if (CUresult r = d.cuMemAlloc(&ptr, bytes ? bytes : 1)) {
-    recordError("allocating " + std::to_string(bytes) +
-                " bytes of device memory for weights failed: " + d.describe(r));
-    return 0;
-  }
-  CUresult r = d.cuMemcpyAsync(ptr, reinterpret_cast<CUdeviceptr>(host), bytes,
-                               nullptr);
-  if (!r)
-    r = d.cuStreamSynchronize(nullptr);
-  if (r) {
-    d.cuMemFree(ptr);
-    recordError("uploading " + std::to_string(bytes) +
-                " bytes of weights failed: " + d.describe(r));
-    return 0;
-  }
-  copies_.emplace(host, std::make_pair(ptr, bytes));
-  total_ += bytes;
-  return ptr;
+void Device::destroyStream(void *stream) {
+  driver_->cuStreamDestroy(static_cast<CUstream>(stream));
 }
 
-ResidentWeights::~ResidentWeights() {
-  if (copies_.empty())
-    return;
-  Scope scope(device_);
-  for (auto &entry : copies_)
-    device_->driver().cuMemFree(entry.second.first);
+gpu::Error Device::synchronizeStream(void *stream) {
+  return check(driver_->cuStreamSynchronize(static_cast<CUstream>(stream)));
 }
 
-void cuda::recordError(const std::string &message) {
-  if (tError && tError->empty())
-    *tError = message;
+gpu::Error Device::streamWaitEvent(void *stream, void *event) {
+  return check(driver_->cuStreamWaitEvent(static_cast<CUstream>(stream),
+                                          static_cast<CUevent>(event), 0));
+}
+
+gpu::Error Device::createEvent(void **event) {
+  return check(driver_->cuEventCreate(reinterpret_cast<CUevent *>(event),
+                                      /*CU_EVENT_DISABLE_TIMING*/ 2));
+}
+
+void Device::destroyEvent(void *event) {
+  driver_->cuEventDestroy(static_cast<CUevent>(event));
+}
+
+gpu::Error Device::synchronizeEvent(void *event) {
+  return check(driver_->cuEventSynchronize(static_cast<CUevent>(event)));
+}
+
+gpu::Error Device::recordEvent(void *event, void *stream) {
+  return check(driver_->cuEventRecord(static_cast<CUevent>(event),
+                                      static_cast<CUstream>(stream)));
+}
+
+gpu::Error Device::allocate(size_t bytes, void **ptr) {
+  CUdeviceptr p = 0;
+  gpu::Error e = check(driver_->cuMemAlloc(&p, bytes));
+  *ptr = reinterpret_cast<void *>(p);
+  return e;
+}
+
+void Device::free(void *ptr) {
+  driver_->cuMemFree(reinterpret_cast<CUdeviceptr>(ptr));
+}
+
+gpu::Error Device::allocateAsync(size_t bytes, void *stream, void **ptr) {
+  if (!pooled_)
+    return allocate(bytes, ptr);
+  CUdeviceptr p = 0;
+  gpu::Error e = check(
+      driver_->cuMemAllocAsync(&p, bytes, static_cast<CUstream>(stream)));
+  *ptr = reinterpret_cast<void *>(p);
+  return e;
+}
+
+gpu::Error Device::freeAsync(void *ptr, void *stream) {
+  return check(driver_->cuMemFreeAsync(reinterpret_cast<CUdeviceptr>(ptr),
+                                       static_cast<CUstream>(stream)));
+}
+
+gpu::Error Device::copyAsync(void *dst, const void *src, size_t bytes,
+                             void *stream) {
+  return check(driver_->cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                                      reinterpret_cast<CUdeviceptr>(src), bytes,
+                                      static_cast<CUstream>(stream)));
+}
+
+gpu::Error Device::fill32Async(void *dst, uint32_t value, size_t count,
+                               void *stream) {
+  return check(driver_->cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst),
+                                         value, count,
+                                         static_cast<CUstream>(stream)));
+}
+
+gpu::Error Device::fill16Async(void *dst, uint16_t value, size_t count,
+                               void *stream) {
+  return check(driver_->cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst),
+                                         value, count,
+                                         static_cast<CUstream>(stream)));
 }

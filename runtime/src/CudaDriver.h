@@ -11,22 +11,21 @@
 //
 // Compiled CUDA modules are x86-64 host code with the device binary embedded
 // (lib/Target/NVIDIA). Their host code calls the `mgpu*` functions that
-// MLIR's gpu-to-llvm lowering emits; CudaShim.cpp implements those on top of
-// this driver, for the device made current by a CudaScope.
+// MLIR's gpu-to-llvm lowering emits; GpuShim.cpp implements those over
+// gpu::Device, which cuda::Device implements on top of this driver.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LOOM_RUNTIME_CUDADRIVER_H
 #define LOOM_RUNTIME_CUDADRIVER_H
 
+#include "GpuDevice.h"
 #include "loom_runtime.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 namespace loom::cuda {
 
@@ -87,83 +86,51 @@ struct Driver {
 const Driver *loadDriver(loom_status_t *status);
 
 /// One CUDA device with its primary context.
-class Device {
+class Device final : public gpu::Device {
 public:
   static loom_status_t create(int ordinal, std::shared_ptr<Device> &out);
-  ~Device();
+  ~Device() override;
 
   const Driver &driver() const { return *driver_; }
   CUcontext context() const { return context_; }
   const std::string &name() const { return name_; }
 
-  /// True when allocations come from the device's stream-ordered pool.
-  bool pooled() const { return pooled_; }
-
-  /// Remembers a kernel's name so launch errors can say which one failed.
-  void nameFunction(CUfunction fn, const char *name);
-  std::string functionName(CUfunction fn);
+  const char *api() const override { return "CUDA"; }
+  void makeCurrent() override;
+  gpu::Error loadModule(const void *image, size_t size,
+                        void **module) override;
+  void unloadModule(void *module) override;
+  gpu::Error getFunction(void *module, const char *name, void **fn) override;
+  gpu::Error launch(void *fn, const gpu::LaunchConfig &config) override;
+  gpu::Error createStream(void **stream) override;
+  void destroyStream(void *stream) override;
+  gpu::Error synchronizeStream(void *stream) override;
+  gpu::Error streamWaitEvent(void *stream, void *event) override;
+  gpu::Error createEvent(void **event) override;
+  void destroyEvent(void *event) override;
+  gpu::Error synchronizeEvent(void *event) override;
+  gpu::Error recordEvent(void *event, void *stream) override;
+  gpu::Error allocate(size_t bytes, void **ptr) override;
+  void free(void *ptr) override;
+  bool pooled() const override { return pooled_; }
+  gpu::Error allocateAsync(size_t bytes, void *stream, void **ptr) override;
+  gpu::Error freeAsync(void *ptr, void *stream) override;
+  gpu::Error copyAsync(void *dst, const void *src, size_t bytes,
+                       void *stream) override;
+  gpu::Error fill32Async(void *dst, uint32_t value, size_t count,
+                         void *stream) override;
+  gpu::Error fill16Async(void *dst, uint16_t value, size_t count,
+                         void *stream) override;
 
 private:
   Device() = default;
+  gpu::Error check(CUresult r) const { return r ? driver_->describe(r) : ""; }
   const Driver *driver_ = nullptr;
   CUdevice device_ = 0;
   CUcontext context_ = nullptr;
   std::string name_;
   bool pooled_ = false;
-  std::mutex mutex_;
-  std::unordered_map<CUfunction, std::string> functionNames_;
 };
-
-/// A module's weights on the device: compiled code asks for the device copy
-/// of a constant (a host address inside the loaded module) and gets the one
-/// uploaded on first use, so weights cross the bus once per module, not once
-/// per call. Freed with the module.
-class ResidentWeights {
-public:
-  explicit ResidentWeights(Device *device) : device_(device) {}
-  ~ResidentWeights();
-  ResidentWeights(const ResidentWeights &) = delete;
-  ResidentWeights &operator=(const ResidentWeights &) = delete;
-
-  /// The device copy of [host, host + bytes), uploading it on first use;
-  /// 0 on failure (recorded with recordError).
-  CUdeviceptr get(const void *host, size_t bytes);
-  size_t bytesResident() const { return total_; }
-
-private:
-  Device *device_;
-  std::mutex mutex_;
-  std::unordered_map<const void *, std::pair<CUdeviceptr, size_t>> copies_;
-  size_t total_ = 0;
-};
-
-/// While alive: `device` is the current CUDA device of this thread, both for
-/// the driver (its context is current) and for the mgpu* functions, which
-/// record their first error here instead of aborting. `weights` is the
-/// invoked module's resident-weight cache (null while loading).
-class Scope {
-public:
-  explicit Scope(Device *device, ResidentWeights *weights = nullptr);
-  ~Scope();
-  Scope(const Scope &) = delete;
-  Scope &operator=(const Scope &) = delete;
-
-  /// The first error an mgpu* function hit in this scope, as a status
-  /// (ownership passes to the caller), or null.
-  loom_status_t takeError();
-
-private:
-  Device *previous_;
-  ResidentWeights *previousWeights_;
-  std::string *previousError_;
-  std::string error_;
-};
-
-/// For CudaShim.cpp: the current device of this thread (null outside a
-/// Scope) and the sink for its first error.
-Device *currentDevice();
-ResidentWeights *currentWeights();
-void recordError(const std::string &message);
 
 } // namespace loom::cuda
 

@@ -7,6 +7,7 @@
 #include "ArtifactReader.h"
 #include "CpuExecutable.h"
 #include "CudaDriver.h"
+#include "HipDriver.h"
 #include "Status.h"
 #include "Tensor.h"
 
@@ -31,9 +32,9 @@ struct loom_runtime {
 struct loom_device {
   std::atomic<int32_t> refs{1};
   loom_runtime_t *runtime = nullptr;
-  std::string target; // "cpu" or "cuda"
+  std::string target; // "cpu", "cuda" or "rocm"
   int32_t ordinal = 0;
-  std::shared_ptr<cuda::Device> cuda; // for "cuda"
+  std::shared_ptr<gpu::Device> gpu; // for "cuda" and "rocm"
 };
 
 struct loom_module {
@@ -46,8 +47,8 @@ struct loom_module {
   bool ownedCopy = false;
   ParsedArtifact artifact; // points into `bytes`
   std::unique_ptr<CpuExecutable> cpu;
-  // CUDA modules: device copies of the weights, made on first use.
-  std::unique_ptr<cuda::ResidentWeights> weights;
+  // GPU modules: device copies of the weights, made on first use.
+  std::unique_ptr<gpu::ResidentWeights> weights;
 
   ~loom_module() {
     weights.reset(); // frees device memory; the device is still retained
@@ -97,27 +98,6 @@ void loom_runtime_release(loom_runtime_t *r) {
     delete r;
 }
 
-// ROCm execution is not written yet, but the driver probe is: it shows that
-// a machine without the driver gets a clear status rather than a failed
-// link, which is why drivers are dlopen'ed.
-static loom_status_t probeDriver(const std::string &target,
-                                 const char *const *libs, const char *what) {
-  std::string errors;
-  for (const char *const *lib = libs; *lib; ++lib) {
-    if (void *h = ::dlopen(*lib, RTLD_NOW | RTLD_LOCAL)) {
-      ::dlclose(h);
-      return makeStatus(LOOM_UNIMPLEMENTED,
-                        std::string(what) + " found (" + *lib + "), but the '" +
-                            target + "' device is not implemented yet");
-    }
-    const char *e = ::dlerror();
-    errors += std::string(errors.empty() ? "" : "; ") + (e ? e : *lib);
-  }
-  return makeStatus(LOOM_UNAVAILABLE, std::string("device '") + target +
-                                          "' needs the " + what + ": " +
-                                          errors);
-}
-
 loom_status_t loom_device_create(loom_runtime_t *runtime, const char *name,
                                  loom_device_t **out) {
   if (!out)
@@ -139,17 +119,20 @@ loom_status_t loom_device_create(loom_runtime_t *runtime, const char *name,
                         "bad device ordinal in '" + spec + "'");
     ordinal = int32_t(v);
   }
-  std::shared_ptr<cuda::Device> cudaDevice;
+  std::shared_ptr<gpu::Device> gpuDevice;
   if (target == "cuda") {
-    if (loom_status_t st = cuda::Device::create(ordinal, cudaDevice))
+    std::shared_ptr<cuda::Device> dev;
+    if (loom_status_t st = cuda::Device::create(ordinal, dev))
       return st;
+    gpuDevice = std::move(dev);
   }
   if (target == "rocm") {
-    static const char *const libs[] = {"libamdhip64.so.6", "libamdhip64.so",
-                                       nullptr};
-    return probeDriver(target, libs, "ROCm HIP runtime");
+    std::shared_ptr<hip::Device> dev;
+    if (loom_status_t st = hip::Device::create(ordinal, dev))
+      return st;
+    gpuDevice = std::move(dev);
   }
-  if (target != "cpu" && target != "cuda")
+  if (target != "cpu" && target != "cuda" && target != "rocm")
     return makeStatus(LOOM_INVALID_ARGUMENT,
                       "unknown device '" + spec + "' (use cpu, cuda or rocm)");
   if (target == "cpu" && ordinal != 0)
@@ -160,7 +143,7 @@ loom_status_t loom_device_create(loom_runtime_t *runtime, const char *name,
   d->runtime = runtime;
   d->target = target;
   d->ordinal = ordinal;
-  d->cuda = std::move(cudaDevice);
+  d->gpu = std::move(gpuDevice);
   loom_runtime_retain(runtime);
   *out = d;
   return nullptr;
@@ -191,9 +174,9 @@ static loom_status_t finishLoad(loom_module_t *m, uint32_t flags,
   loom_status_t st = parseArtifact(
       m->bytes, m->size, flags & LOOM_LOAD_VERIFY_WEIGHTS, m->artifact);
   if (!st) {
-    // CUDA modules are host code whose load-time constructors already load
+    // GPU modules are host code whose load-time constructors already load
     // kernels onto the device: make it current first.
-    cuda::Scope scope(m->device->cuda.get());
+    gpu::Scope scope(m->device->gpu.get());
     st = CpuExecutable::load(m->artifact, m->cpu, m->device->target);
     if (!st)
       st = scope.takeError();
@@ -211,8 +194,8 @@ static loom_module_t *newModule(loom_device_t *device) {
   if (m) {
     m->device = device;
     loom_device_retain(device);
-    if (device->cuda)
-      m->weights = std::make_unique<cuda::ResidentWeights>(device->cuda.get());
+    if (device->gpu)
+      m->weights = std::make_unique<gpu::ResidentWeights>(device->gpu.get());
   }
   return m;
 }
@@ -431,7 +414,7 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
     return nullArg("output array");
   for (size_t i = 0; i < numOutputs; ++i)
     outputs[i] = nullptr;
-  cuda::Scope scope(s->module->device->cuda.get(), s->module->weights.get());
+  gpu::Scope scope(s->module->device->gpu.get(), s->module->weights.get());
   loom_status_t st = s->module->cpu->invoke(e, entry, inputs, numInputs,
                                             outputs, s->scratch);
   if (!st)

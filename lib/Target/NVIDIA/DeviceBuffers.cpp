@@ -53,10 +53,10 @@ Value replaceWithDeviceCopy(OpBuilder &b, Location loc, Value value) {
   return device;
 }
 
-constexpr llvm::StringLiteral kResidentFn = "loom_cuda_resident";
+constexpr llvm::StringLiteral kResidentFn = "loom_gpu_resident";
 
-/// Declares `index loom_cuda_resident(index host, index bytes)` (the
-/// runtime's CudaShim.cpp) in `module` once.
+/// Declares `index loom_gpu_resident(index host, index bytes)` (the
+/// runtime's GpuShim.cpp) in `module` once.
 func::FuncOp residentFunction(ModuleOp module) {
   if (auto fn = module.lookupSymbol<func::FuncOp>(kResidentFn))
     return fn;

@@ -96,7 +96,7 @@ def DeviceBuffersPass : Pass<"loom-nvidia-device-buffers", "ModuleOp"> {
     `gpu.dealloc`; each memref argument and each mutable `memref.get_global`
     is copied into a fresh device buffer at its definition; constant globals
     (weights) are resident: the host code asks the runtime
-    (`loom_cuda_resident(host address, bytes)`) for the module's device copy,
+    (`loom_gpu_resident(host address, bytes)`) for the module's device copy,
     uploaded once on first use, and wraps the address in a memref. At each
     `return`, every returned buffer is copied into a new host buffer (which
     the caller owns, as on the CPU) and the device buffers the function

@@ -30,13 +30,13 @@ func.func @entry(%a: memref<?x4xf32>) -> memref<?x4xf32> {
 // never freed by the call; temporaries are device buffers freed where the
 // host code freed them; kernels' scratch stays as it is.
 memref.global "private" constant @w : memref<2x4xf32> = dense<1.0>
-// CHECK: func.func private @loom_cuda_resident(index, index) -> index
+// CHECK: func.func private @loom_gpu_resident(index, index) -> index
 // CHECK-LABEL: func.func @weights
 // CHECK-SAME: (%[[A:.+]]: memref<4xf32>)
 // CHECK: %[[G:.+]] = memref.get_global @w
 // CHECK: %[[P:.+]] = memref.extract_aligned_pointer_as_index %[[G]]
 // CHECK: %[[BYTES:.+]] = arith.constant 32 : index
-// CHECK: %[[ADDR:.+]] = call @loom_cuda_resident(%[[P]], %[[BYTES]])
+// CHECK: %[[ADDR:.+]] = call @loom_gpu_resident(%[[P]], %[[BYTES]])
 // CHECK: llvm.inttoptr
 // CHECK: %[[DG:.+]] = builtin.unrealized_conversion_cast %{{.+}} : !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)> to memref<2x4xf32>
 // CHECK: %[[DA:.+]] = gpu.alloc () : memref<4xf32>

@@ -1,0 +1,238 @@
+//===- GpuShim.cpp - The mgpu* functions compiled GPU host code calls -----===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// MLIR's gpu-to-llvm lowering turns gpu.launch_func, gpu.alloc, gpu.memcpy
+// and friends into calls to C functions named mgpu*, the same for CUDA and
+// ROCm. Loom's compiled GPU modules are such host code; this file provides
+// those functions, with the signatures the lowering emits, over the
+// gpu::Device of the calling thread's gpu::Scope (set by the runtime around
+// module loading and invocation): a CUDA or a HIP device. They never abort:
+// the first failure is recorded, naming the kernel for launch errors, and
+// comes back to the caller of loom_session_invoke as a status.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuDevice.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+using namespace loom::gpu;
+
+namespace {
+
+/// LOOM_GPU_TRACE=1 (or LOOM_CUDA_TRACE=1) prints every call compiled code
+/// makes, for debugging.
+bool tracing() {
+  static const bool on = [] {
+    for (const char *var : {"LOOM_GPU_TRACE", "LOOM_CUDA_TRACE"})
+      if (const char *v = std::getenv(var); v && *v && *v != '0')
+        return true;
+    return false;
+  }();
+  return on;
+}
+#define TRACE(...)                                                             \
+  do {                                                                         \
+    if (tracing())                                                             \
+      std::fprintf(stderr, "loom gpu: " __VA_ARGS__);                          \
+  } while (0)
+
+/// The thread's device, or an error recorded for `what`.
+Device *device(const char *what) {
+  Device *d = currentDevice();
+  if (!d)
+    recordError(std::string(what) +
+                " called outside a GPU device scope (compiled GPU code run "
+                "on the CPU device?)");
+  return d;
+}
+
+bool check(Device *d, const Error &error, const std::string &what) {
+  if (error.empty())
+    return true;
+  recordError(what + " failed: " + error + " (" + d->api() + ")");
+  return false;
+}
+
+} // namespace
+
+#define LOOM_MGPU extern "C" __attribute__((visibility("default")))
+
+LOOM_MGPU void *mgpuModuleLoad(void *data, size_t size) {
+  Device *d = device("mgpuModuleLoad");
+  void *module = nullptr;
+  if (d)
+    check(d, d->loadModule(data, size, &module),
+          std::string("loading the ") + d->api() + " module");
+  TRACE("module load (%zu bytes) -> %p\n", size, module);
+  return module;
+}
+
+// PTX text: the CUDA driver compiles it for the device on load.
+LOOM_MGPU void *mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
+  return mgpuModuleLoad(data, 0);
+}
+
+LOOM_MGPU void mgpuModuleUnload(void *module) {
+  if (Device *d = currentDevice(); d && module)
+    d->unloadModule(module);
+}
+
+LOOM_MGPU void *mgpuModuleGetFunction(void *module, const char *name) {
+  Device *d = device("mgpuModuleGetFunction");
+  void *fn = nullptr;
+  if (d && !module)
+    recordError(std::string("kernel '") + name + "' requested from a " +
+                d->api() + " module that was never loaded");
+  if (d && module &&
+      check(d, d->getFunction(module, name, &fn),
+            std::string("finding kernel '") + name + "'"))
+    d->nameFunction(fn, name);
+  return fn;
+}
+
+LOOM_MGPU void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                                intptr_t gridZ, intptr_t blockX,
+                                intptr_t blockY, intptr_t blockZ,
+                                int32_t smem, void *stream, void **params,
+                                void ** /*extra*/, size_t paramsCount) {
+  Device *d = device("mgpuLaunchKernel");
+  if (!d)
+    return;
+  if (!function) {
+    recordError(std::string("launching a kernel that was not found in its ") +
+                d->api() + " module");
+    return;
+  }
+  TRACE("launch %s grid (%ld,%ld,%ld) block (%ld,%ld,%ld) smem %d stream %p\n",
+        d->functionName(function).c_str(), long(gridX), long(gridY),
+        long(gridZ), long(blockX), long(blockY), long(blockZ), smem, stream);
+  LaunchConfig config{{unsigned(gridX), unsigned(gridY), unsigned(gridZ)},
+                      {unsigned(blockX), unsigned(blockY), unsigned(blockZ)},
+                      unsigned(smem),
+                      stream,
+                      params,
+                      paramsCount};
+  check(d, d->launch(function, config),
+        "launching kernel '" + d->functionName(function) + "'");
+}
+
+LOOM_MGPU void *mgpuStreamCreate() {
+  Device *d = device("mgpuStreamCreate");
+  void *stream = nullptr;
+  if (d)
+    check(d, d->createStream(&stream), "creating a stream");
+  return stream;
+}
+
+LOOM_MGPU void mgpuStreamDestroy(void *stream) {
+  if (Device *d = currentDevice(); d && stream)
+    d->destroyStream(stream);
+}
+
+LOOM_MGPU void mgpuStreamSynchronize(void *stream) {
+  TRACE("synchronize stream %p\n", stream);
+  if (Device *d = device("mgpuStreamSynchronize"))
+    check(d, d->synchronizeStream(stream),
+          "running the kernels (stream synchronize)");
+}
+
+LOOM_MGPU void mgpuStreamWaitEvent(void *stream, void *event) {
+  if (Device *d = device("mgpuStreamWaitEvent"))
+    check(d, d->streamWaitEvent(stream, event), "waiting for an event");
+}
+
+LOOM_MGPU void *mgpuEventCreate() {
+  Device *d = device("mgpuEventCreate");
+  void *event = nullptr;
+  if (d)
+    check(d, d->createEvent(&event), "creating an event");
+  return event;
+}
+
+LOOM_MGPU void mgpuEventDestroy(void *event) {
+  if (Device *d = currentDevice(); d && event)
+    d->destroyEvent(event);
+}
+
+LOOM_MGPU void mgpuEventSynchronize(void *event) {
+  if (Device *d = device("mgpuEventSynchronize"))
+    check(d, d->synchronizeEvent(event), "waiting for an event");
+}
+
+LOOM_MGPU void mgpuEventRecord(void *event, void *stream) {
+  if (Device *d = device("mgpuEventRecord"))
+    check(d, d->recordEvent(event, stream), "recording an event");
+}
+
+LOOM_MGPU void *mgpuMemAlloc(uint64_t size, void *stream,
+                             bool /*isHostShared*/) {
+  Device *d = device("mgpuMemAlloc");
+  void *ptr = nullptr;
+  if (d && size)
+    check(d, d->allocateAsync(size, stream, &ptr),
+          "allocating " + std::to_string(size) + " bytes of device memory");
+  TRACE("alloc %llu bytes -> %p\n", (unsigned long long)size, ptr);
+  return ptr;
+}
+
+// Pooled memory is freed in stream order, after the work queued before it.
+// Otherwise the host code frees right after queueing copies on the same
+// stream: let them finish first (neither cuMemFree nor hipFree is
+// stream-ordered with respect to a non-blocking stream).
+LOOM_MGPU void mgpuMemFree(void *ptr, void *stream) {
+  Device *d = currentDevice();
+  if (!d || !ptr)
+    return;
+  if (d->pooled()) {
+    check(d, d->freeAsync(ptr, stream), "freeing device memory");
+    return;
+  }
+  check(d, d->synchronizeStream(stream),
+        "running the kernels (before freeing device memory)");
+  d->free(ptr);
+}
+
+// Not an MLIR function: the GPU targets' host code calls it for constant
+// globals (weights) instead of allocating and copying them on every call
+// (lib/Target/NVIDIA/DeviceBuffers.cpp). Returns the device address of the
+// module's resident copy, or 0 after recording an error.
+LOOM_MGPU uintptr_t loom_gpu_resident(uintptr_t host, uintptr_t bytes) {
+  ResidentWeights *weights = currentWeights();
+  if (!weights) {
+    recordError("weights requested outside an invocation of a GPU module");
+    return 0;
+  }
+  void *ptr = weights->get(reinterpret_cast<const void *>(host), bytes);
+  TRACE("resident %p (%zu bytes) -> %p\n", reinterpret_cast<void *>(host),
+        size_t(bytes), ptr);
+  return reinterpret_cast<uintptr_t>(ptr);
+}
+
+LOOM_MGPU void mgpuMemcpy(void *dst, void *src, size_t size, void *stream) {
+  TRACE("memcpy %p <- %p (%zu bytes) stream %p\n", dst, src, size, stream);
+  if (Device *d = device("mgpuMemcpy"))
+    check(d, d->copyAsync(dst, src, size, stream),
+          "copying " + std::to_string(size) + " bytes");
+}
+
+LOOM_MGPU void mgpuMemset32(void *dst, unsigned value, size_t count,
+                            void *stream) {
+  if (Device *d = device("mgpuMemset32"))
+    check(d, d->fill32Async(dst, value, count, stream),
+          "filling device memory");
+}
+
+LOOM_MGPU void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                            void *stream) {
+  if (Device *d = device("mgpuMemset16"))
+    check(d, d->fill16Async(dst, value, count, stream),
+          "filling device memory");
+}
+
+// Device selection happens when the runtime's device is created.
+LOOM_MGPU void mgpuSetDefaultDevice(int32_t /*device*/) {}
