@@ -579,6 +579,9 @@ LogicalResult sequenceMapOp(NodeImporter &n) {
     if (n.hasOutput(j))
       n.g.define(n.node.output(j), ValueInfo::sequence(std::move(outs[j]), et));
   }
+  return success();
+}
+
 /// Scan-8: every input and output has a leading batch dim, the scan inputs
 /// scan along dim 1, and the optional sequence_lens (input 0) gives each
 /// batch entry its own length. Lowered as an scf.for over the batch around
