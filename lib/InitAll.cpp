@@ -14,6 +14,7 @@
 #include "lib/Target/NVIDIA/NVIDIABackend.h"
 #include "lib/Target/NVIDIA/Passes.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Transforms/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -118,6 +119,8 @@ void mlir::loom::registerAllPasses() {
   registerTransformsPasses();
   // Loom's dialect-to-dialect lowerings.
   registerLoomConversionPasses();
+  // Loom's target-independent transforms (raising).
+  registerLoomTransformsPasses();
   // The CPU target's passes and its whole lowering pipeline.
   cpu::registerLoomCPUPasses();
   cpu::registerCPULoweringPipeline();

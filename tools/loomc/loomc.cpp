@@ -16,6 +16,7 @@
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAll.h"
 #include "loom/Target/TargetBackend.h"
+#include "passes/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -73,6 +74,9 @@ static cl::opt<bool> markdown("markdown",
                               cl::desc("With --list-ops: print Markdown"));
 static cl::opt<bool> noShapeInference(
     "no-shape-inference", cl::desc("Skip ONNX's shape inference"));
+static cl::opt<bool> noRaise(
+    "no-raise", cl::desc("Skip the raising passes (loom-raise-moe, "
+                         "loom-raise-quant) before lowering"));
 static cl::opt<bool> textFormat(
     "onnx-text", cl::desc("Read ONNX's textual syntax (default for .onnxtxt "
                           "and .txt inputs)"));
@@ -152,6 +156,16 @@ int main(int argc, char **argv) {
     return 1;
   if (emit == Emit::None)
     return 0;
+
+  // Raise MoE blocks and quantized layers into the Loom dialects before any
+  // lowering. (To be folded into the loom-optimize pipeline.)
+  if (emit != Emit::MLIR && !noRaise) {
+    progress("raising");
+    PassManager raise(&context);
+    loom::addRaisingPasses(raise);
+    if (failed(raise.run(**module)))
+      return 1;
+  }
 
   std::vector<std::string> targetSpecs(targets.begin(), targets.end());
   if (targetSpecs.empty())
