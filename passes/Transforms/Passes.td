@@ -51,20 +51,29 @@ def RaiseQuantPass : Pass<"loom-raise-quant", "func::FuncOp"> {
     Rewrites to `loom_quant.matmul`, so no dequantized weight is
     materialised and scales are applied inside the contraction:
 
-    - `loom_quant.dequantize` of a constant weight (or of a quantized input)
-      feeding a matmul (`linalg.matmul`, `linalg.batch_matmul` with a
-      broadcast weight, or the importer's contraction `linalg.generic`,
-      weight `[K, N]` or `[N, K]`): the matmul reads the stored weight.
+    - `loom_quant.dequantize` of a 2-D weight feeding a float matmul
+      (`linalg.matmul`, or the importer's contraction `linalg.generic`
+      with a `[..., M, K]` input and the weight read as `[K, N]` or, for a
+      Gemm with transB, `[N, K]`: `transpose_weight`): the matmul reads the
+      stored weight with its scheme. When the input is itself a per-tensor
+      `loom_quant.dequantize`, its stored values, scale and zero point
+      become the quantized input (W8A8).
     - ONNX Runtime's dynamic int8 form: `loom_quant.dynamic_quantize` of the
       activations, the importer's integer contraction (MatMulInteger, i32
-      accumulation with zero points), a cast to float and a multiplication
-      by `x_scale * w_scale`: the product is a W8A8 `loom_quant.matmul`
-      whose input scale and zero point come from the dynamic quantization
-      and whose weight scale is the multiplication's other factor (scale
-      migration: the scale multiply is folded into the op).
-    - A multiplication of a `loom_quant.matmul` result by a per-tensor or
-      per-output-channel constant scale (with a per-tensor or
-      per-channel weight scheme) is folded into the weight scale.
+      accumulation with per-tensor or per-column zero points), a cast to
+      float and a multiplication by `x_scale * w_scale`: a W8A8
+      `loom_quant.matmul` whose input scale and zero point come from the
+      dynamic quantization and whose weight scale is the multiplication's
+      other factor (per tensor, or per output column). The scale
+      multiplications are folded into the op.
+    - Scale migration: a multiplication of a single-use
+      `loom_quant.matmul` result by a constant scale moves into the weight
+      scale: a one-element scale for any weight scheme, a per-column `[N]`
+      one for a per-channel weight along N.
+
+    It does not fire when the scale product does not involve the input's
+    dynamic scale, when the dequantized value feeds anything but a matmul,
+    or when a scale is known only at run time.
 
     `com.microsoft` MatMulNBits is already imported as `loom_quant.matmul`.
   }];
