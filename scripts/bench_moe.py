@@ -19,7 +19,12 @@
 #
 # The dense graph does E expert FFNs per token, the raised one k, so the
 # ideal speedup of the expert work is E/k (the router, the dispatch and the
-# combine are not counted in that ratio).
+# combine are not counted in that ratio). The raised form also reads the
+# weights stacked as [E, K, N]; with --matmul the dense experts are MatMul
+# nodes on [K, N] weights, the same layout, which isolates the routing gain
+# from the layout gain over the exported Gemm-with-transB form.
+#
+#   scripts/bench_moe.py [--matmul] ...
 #
 # ===-----------------------------------------------------------------------===#
 
@@ -37,13 +42,22 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = 17
 
 
-def moe_model(T, d, f, E, k, rng):
+def moe_model(T, d, f, E, k, rng, matmul=False):
     nodes, inits = [], []
     w = {}
 
-    def init(name, arr):
+    def init(name, arr, transposed=False):
         w[name] = arr
-        inits.append(numpy_helper.from_array(arr, name))
+        stored = np.ascontiguousarray(arr.T) if transposed else arr
+        inits.append(numpy_helper.from_array(stored, name))
+
+    def linear(x, name, out):
+        # Gemm with transB, as torch.onnx.export writes nn.Linear on 2-D
+        # inputs, or (--matmul) MatMul with the weight stored as [K, N].
+        if matmul:
+            node("MatMul", [x, name], [out])
+        else:
+            node("Gemm", [x, name], [out], transB=1)
 
     def node(op, ins, outs, **attrs):
         nodes.append(helper.make_node(op, ins, outs, **attrs))
@@ -66,19 +80,19 @@ def moe_model(T, d, f, E, k, rng):
     for e in range(E):
         p = f"e{e}_"
         init(p + "id", np.array(e, np.int64))
-        init(p + "w1", lin((f, d)))
-        init(p + "w3", lin((f, d)))
-        init(p + "w2", lin((d, f)))
+        init(p + "w1", lin((f, d)), matmul)
+        init(p + "w3", lin((f, d)), matmul)
+        init(p + "w2", lin((d, f)), matmul)
         node("Equal", ["top_i", p + "id"], [p + "eq"])
         node("Cast", [p + "eq"], [p + "mask"], to=TensorProto.FLOAT)
         node("Mul", ["weights", p + "mask"], [p + "wm"])
         node("ReduceSum", [p + "wm", "last"], [p + "weight"], keepdims=1)
-        node("Gemm", ["x", p + "w1"], [p + "g"], transB=1)
+        linear("x", p + "w1", p + "g")
         node("Sigmoid", [p + "g"], [p + "sg"])
         node("Mul", [p + "g", p + "sg"], [p + "silu"])
-        node("Gemm", ["x", p + "w3"], [p + "u"], transB=1)
+        linear("x", p + "w3", p + "u")
         node("Mul", [p + "silu", p + "u"], [p + "gu"])
-        node("Gemm", [p + "gu", p + "w2"], [p + "y"], transB=1)
+        linear(p + "gu", p + "w2", p + "y")
         node("Mul", [p + "weight", p + "y"], [p + "t"])
         out = "out" if e == E - 1 else p + "acc"
         node("Add", [acc, p + "t"], [out])
@@ -127,10 +141,13 @@ def main():
     ap.add_argument("--experts", type=int, default=8)
     ap.add_argument("--top-k", type=int, default=2)
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--matmul", action="store_true",
+                    help="experts as MatMul with [K, N] weights instead of "
+                         "Gemm with transB (the layout the raised form uses)")
     a = ap.parse_args()
     T, d, f, E, k = a.tokens, a.hidden, a.ffn, a.experts, a.top_k
     rng = np.random.default_rng(0)
-    model, w = moe_model(T, d, f, E, k, rng)
+    model, w = moe_model(T, d, f, E, k, rng, a.matmul)
     x = rng.standard_normal((T, d)).astype(np.float32)
     ref = reference(x, w, E, k)
     loomc = os.path.join(a.build, "bin", "loomc")
@@ -146,7 +163,8 @@ def main():
             numpy_helper.from_array(ref, "out").SerializeToString())
         ir = run([loomc, path, "--emit=loom", "--quiet"])
         raised_ops = sorted(set(re.findall(r"loom_moe\.\w+", ir)))
-        print(f"MoE block: T={T} d={d} f={f} E={E} k={k}; raised IR has "
+        print(f"MoE block: T={T} d={d} f={f} E={E} k={k}, experts as "
+              f"{'MatMul [K, N]' if a.matmul else 'Gemm transB'}; raised IR has "
               f"{', '.join(raised_ops) or 'no loom_moe ops'}")
         times = {}
         for name, extra in [("dense (--no-raise)", ["--no-raise"]),

@@ -106,8 +106,8 @@ std::optional<match::Matmul> match::matchMatmul(Value v) {
   Value rhs = linalgOp.getDpsInputOperand(1)->get();
   auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
   auto rhsType = dyn_cast<RankedTensorType>(rhs.getType());
-  if (!lhsType || !rhsType || rhsType.getRank() != 2 ||
-      lhsType.getRank() < 2 || !isa<FloatType>(lhsType.getElementType()))
+  if (!lhsType || !rhsType || rhsType.getRank() != 2 || lhsType.getRank() < 2 ||
+      !isa<FloatType>(lhsType.getElementType()))
     return std::nullopt;
 
   if (auto mm = dyn_cast<linalg::MatmulOp>(def)) {

@@ -79,19 +79,17 @@ linalg::GenericOp matchLastDimReduction(Value v, bool withExp = false) {
     return {};
   Value in = withExp ? Value(ops[0]->getResult(0))
                      : Value(g.getRegion().getArgument(0));
-  if (withExp && (!isa<math::ExpOp>(ops[0]) ||
-                  !isBlockArg(ops[0]->getOperand(0), 0)))
+  if (withExp &&
+      (!isa<math::ExpOp>(ops[0]) || !isBlockArg(ops[0]->getOperand(0), 0)))
     return {};
-  bool ok = (isBlockArg(combine->getOperand(0), 1) &&
-             combine->getOperand(1) == in) ||
-            (isBlockArg(combine->getOperand(1), 1) &&
-             combine->getOperand(0) == in);
+  bool ok =
+      (isBlockArg(combine->getOperand(0), 1) && combine->getOperand(1) == in) ||
+      (isBlockArg(combine->getOperand(1), 1) && combine->getOperand(0) == in);
   return ok ? g : linalg::GenericOp();
 }
 
 /// An elementwise generic with two inputs whose body is `BinOp(in0, in1)`.
-template <typename BinOp>
-linalg::GenericOp matchBinary(Value v) {
+template <typename BinOp> linalg::GenericOp matchBinary(Value v) {
   auto g = v.getDefiningOp<linalg::GenericOp>();
   if (!g || !isElementwise(g) || g.getNumDpsInputs() != 2)
     return {};
@@ -115,15 +113,34 @@ Value matchSoftmax(Value v) {
       !isBlockArg(ops[1]->getOperand(1), 1))
     return {};
   Value sh = g.getDpsInputOperand(0)->get();
-  auto sum = matchLastDimReduction<arith::AddFOp>(g.getDpsInputOperand(1)->get(),
-                                                  /*withExp=*/true);
+  auto sum =
+      matchLastDimReduction<arith::AddFOp>(g.getDpsInputOperand(1)->get(),
+                                           /*withExp=*/true);
   auto sub = matchBinary<arith::SubFOp>(sh);
-  if (!sum || !sub || sum.getDpsInputOperand(0)->get() != sh)
+  if (!sum || !sub || sum.getDpsInputOperand(0)->get() != sh ||
+      !isZeroInit(sum.getDpsInitOperand(0)->get()))
     return {};
   Value x = sub.getDpsInputOperand(0)->get();
   auto max = matchLastDimReduction<arith::MaximumFOp>(
       sub.getDpsInputOperand(1)->get());
-  if (!max || max.getDpsInputOperand(0)->get() != x)
+  if (!max || max.getDpsInputOperand(0)->get() != x ||
+      cast<RankedTensorType>(x.getType()).getRank() != 2)
+    return {};
+  // The max starts from -inf (or the lowest float); the row max and the row
+  // sum are broadcast back along the row.
+  auto fill = max.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>();
+  FloatAttr init;
+  if (!fill || !matchPattern(fill.getInputs()[0], m_Constant(&init)) ||
+      !(init.getValue().isInfinity() || init.getValue().isLargest()) ||
+      !init.getValue().isNegative())
+    return {};
+  MLIRContext *ctx = g.getContext();
+  AffineMap rowBcast = AffineMap::get(
+      2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+  if (g.getIndexingMapsArray()[1] != rowBcast ||
+      sub.getIndexingMapsArray()[1] != rowBcast ||
+      !g.getIndexingMapsArray()[0].isIdentity() ||
+      !sub.getIndexingMapsArray()[0].isIdentity())
     return {};
   return x;
 }
@@ -155,10 +172,11 @@ std::optional<TopK> matchTopK(Value v) {
     return std::nullopt;
   // Body: hit = ranks == r; select(hit, x, acc), select(hit, j, acc).
   SmallVector<Operation *> ops = bodyOps(g);
-  if (llvm::count_if(ops, [](Operation *o) { return isa<arith::SelectOp>(o); }) !=
-      2)
+  if (llvm::count_if(ops,
+                     [](Operation *o) { return isa<arith::SelectOp>(o); }) != 2)
     return std::nullopt;
-  auto ranks = g.getDpsInputOperand(1)->get().getDefiningOp<linalg::GenericOp>();
+  auto ranks =
+      g.getDpsInputOperand(1)->get().getDefiningOp<linalg::GenericOp>();
   if (!ranks || ranks.getNumDpsInputs() != 2 ||
       ranks.getDpsInputOperand(0)->get() != x ||
       ranks.getDpsInputOperand(1)->get() != x)
@@ -193,8 +211,8 @@ std::optional<ExpertWeight> matchExpertWeight(Value w) {
     return std::nullopt;
   for (unsigned i = 0; i < 2; ++i) {
     Value tw = mul.getDpsInputOperand(i)->get();
-    auto conv = mul.getDpsInputOperand(1 - i)->get()
-                    .getDefiningOp<linalg::GenericOp>();
+    auto conv =
+        mul.getDpsInputOperand(1 - i)->get().getDefiningOp<linalg::GenericOp>();
     if (!conv || !isElementwise(conv) || conv.getNumDpsInputs() != 1 ||
         !mul.getIndexingMapsArray()[0].isIdentity() ||
         !mul.getIndexingMapsArray()[1].isIdentity())
@@ -300,6 +318,8 @@ private:
   }
 
   bool walk(Value v, Ffn &ffn, DenseSet<Value> &seen) {
+    if (v == x)
+      return false; // only the matmuls may read the (undispatched) input
     if (!seen.insert(v).second)
       return true;
     std::optional<Matmul> m = matchMatmul(v);
@@ -407,8 +427,7 @@ Value stackWeights(OpBuilder &b, Location loc, ArrayRef<Matmul> mms) {
     Value w = m.rhs;
     if (tr) {
       Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{K, N}, et);
-      w = linalg::TransposeOp::create(b, loc, w, init,
-                                      ArrayRef<int64_t>{1, 0})
+      w = linalg::TransposeOp::create(b, loc, w, init, ArrayRef<int64_t>{1, 0})
               .getResult()[0];
     }
     auto t3 = RankedTensorType::get({1, K, N}, et);
@@ -444,12 +463,12 @@ Value findLeafInput(Value y) {
 
 /// Everything the rewrite needs about one matched block.
 struct MoeBlock {
-  Value root;       // the final sum
-  Value logits, x;  // [T, E], [T, d]
+  Value root;      // the final sum
+  Value logits, x; // [T, E], [T, d]
   int64_t k;
   bool normalize;
-  Ffn ref;                        // expert 0's structure
-  SmallVector<Ffn> experts;       // by expert id
+  Ffn ref;                  // expert 0's structure
+  SmallVector<Ffn> experts; // by expert id
 };
 
 std::optional<MoeBlock> matchBlock(Value root) {
@@ -510,7 +529,8 @@ std::optional<MoeBlock> matchBlock(Value root) {
     if (!div || div.getDpsInputOperand(0)->get() != values ||
         !(sumMap == rowBcast || (block.k == 1 && sumMap.isIdentity())))
       return std::nullopt;
-    auto sum = matchLastDimReduction<arith::AddFOp>(div.getDpsInputOperand(1)->get());
+    auto sum =
+        matchLastDimReduction<arith::AddFOp>(div.getDpsInputOperand(1)->get());
     if (!sum || sum.getDpsInputOperand(0)->get() != values ||
         !isZeroInit(sum.getDpsInitOperand(0)->get()))
       return std::nullopt;
@@ -561,8 +581,8 @@ void rewriteBlock(RewriterBase &rewriter, const MoeBlock &block) {
   int64_t E = block.experts.size();
   auto route = moe::RouteOp::create(rewriter, loc, block.logits, block.k,
                                     moe::Scoring::Softmax, block.normalize);
-  auto dispatch = moe::DispatchOp::create(rewriter, loc, block.x,
-                                          route.getIds(), E);
+  auto dispatch =
+      moe::DispatchOp::create(rewriter, loc, block.x, route.getIds(), E);
   Value offsets = dispatch.getExpertOffsets();
   IRMapping map;
   for (auto [i, leaf] : llvm::enumerate(block.ref.leaves)) {
@@ -585,8 +605,8 @@ void rewriteBlock(RewriterBase &rewriter, const MoeBlock &block) {
       ins.push_back(v);
     }
     auto rt = cast<RankedTensorType>(g.getResult(0).getType());
-    Value init = emptyRows(rewriter, loc, rows, rt.getDimSize(1),
-                           rt.getElementType());
+    Value init =
+        emptyRows(rewriter, loc, rows, rt.getDimSize(1), rt.getElementType());
     auto ng = linalg::GenericOp::create(
         rewriter, loc, TypeRange{init.getType()}, ins, ValueRange{init},
         g.getIndexingMapsArray(), g.getIteratorTypesArray());
@@ -600,9 +620,8 @@ void rewriteBlock(RewriterBase &rewriter, const MoeBlock &block) {
   Value w2 = stackWeights(rewriter, loc, lasts);
   Value act = map.lookupOrDefault(block.ref.last.lhs);
   Value ySorted = moe::GroupedMatmulOp::create(rewriter, loc, act, w2, offsets);
-  Value out = moe::CombineOp::create(rewriter, loc, ySorted,
-                                     dispatch.getPermutation(),
-                                     route.getWeights());
+  Value out = moe::CombineOp::create(
+      rewriter, loc, ySorted, dispatch.getPermutation(), route.getWeights());
   if (out.getType() != block.root.getType())
     out = tensor::CastOp::create(rewriter, loc, block.root.getType(), out);
   rewriter.replaceAllUsesWith(block.root, out);

@@ -29,8 +29,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -56,7 +56,7 @@ struct IntOperand {
 };
 
 std::optional<IntOperand> matchIntOperand(linalg::GenericOp g, Value v,
-                                         unsigned arg) {
+                                          unsigned arg) {
   auto ext = [](Value x, bool &uns) -> Value {
     if (auto e = x.getDefiningOp<arith::ExtUIOp>()) {
       uns = true;
@@ -148,7 +148,8 @@ std::optional<IntMatmul> matchIntMatmul(Value v) {
     return std::nullopt;
   std::optional<IntOperand> ai = matchIntOperand(g, mul.getLhs(), 0);
   std::optional<IntOperand> bi = matchIntOperand(g, mul.getRhs(), 1);
-  if (!ai || !bi || (acc == 3 && bi->zeroPoint != g.getDpsInputOperand(2)->get()))
+  if (!ai || !bi ||
+      (acc == 3 && bi->zeroPoint != g.getDpsInputOperand(2)->get()))
     return std::nullopt;
   return IntMatmul{g, a, b, *ai, *bi};
 }
@@ -196,14 +197,16 @@ private:
     if (!resultType.getElementType().isF32() ||
         !out.getIndexingMapsArray()[i].isIdentity())
       return failure();
-    auto conv = out.getDpsInputOperand(i)->get().getDefiningOp<linalg::GenericOp>();
+    auto conv =
+        out.getDpsInputOperand(i)->get().getDefiningOp<linalg::GenericOp>();
     if (!conv || !isElementwise(conv) || conv.getNumDpsInputs() != 1 ||
         !conv.getIndexingMapsArray()[0].isIdentity())
       return failure();
     auto toF = dyn_cast_or_null<arith::SIToFPOp>(singleBodyOp(conv));
     if (!toF || !isBlockArg(toF.getIn(), 0))
       return failure();
-    std::optional<IntMatmul> mm = matchIntMatmul(conv.getDpsInputOperand(0)->get());
+    std::optional<IntMatmul> mm =
+        matchIntMatmul(conv.getDpsInputOperand(0)->get());
     if (!mm)
       return failure();
     auto dq = mm->a.getDefiningOp<lq::DynamicQuantizeOp>();
@@ -236,22 +239,22 @@ private:
     } else if (wsType.getRank() == 1 && wsType.getDimSize(0) == n &&
                n != ShapedType::kDynamic &&
                out.getIndexingMapsArray()[1 - i] ==
-                   AffineMap::get(resultType.getRank(), 0,
-                                  getAffineDimExpr(resultType.getRank() - 1,
-                                                   ctx))) {
+                   AffineMap::get(
+                       resultType.getRank(), 0,
+                       getAffineDimExpr(resultType.getRank() - 1, ctx))) {
       gran = lq::Granularity::per_channel;
     } else {
       return failure();
     }
     Value wzp = mm->bInfo.zeroPoint;
-    if (wzp && cast<RankedTensorType>(wzp.getType()).getShape() !=
-                   wsType.getShape())
+    if (wzp &&
+        cast<RankedTensorType>(wzp.getType()).getShape() != wsType.getShape())
       return failure();
     auto wScheme = lq::SchemeAttr::get(ctx, storage8(mm->bInfo.isUnsigned),
                                        gran, /*axis=*/1, 0, (bool)wzp, false);
-    auto aScheme = lq::SchemeAttr::get(
-        ctx, storage8(mm->aInfo.isUnsigned), lq::Granularity::per_tensor, 0, 0,
-        (bool)mm->aInfo.zeroPoint, false);
+    auto aScheme = lq::SchemeAttr::get(ctx, storage8(mm->aInfo.isUnsigned),
+                                       lq::Granularity::per_tensor, 0, 0,
+                                       (bool)mm->aInfo.zeroPoint, false);
     auto op = lq::MatmulOp::create(rewriter, out.getLoc(), resultType, mm->a,
                                    mm->b, ws, wzp, dq.getScale(),
                                    mm->aInfo.zeroPoint, wScheme, aScheme,
@@ -318,8 +321,9 @@ struct FoldScaleIntoMatmul : OpRewritePattern<linalg::GenericOp> {
     if (!isElementwise(g) || g.getNumDpsInputs() != 2)
       return failure();
     auto mul = dyn_cast_or_null<arith::MulFOp>(singleBodyOp(g));
-    if (!mul || !((isBlockArg(mul.getLhs(), 0) && isBlockArg(mul.getRhs(), 1)) ||
-                  (isBlockArg(mul.getLhs(), 1) && isBlockArg(mul.getRhs(), 0))))
+    if (!mul ||
+        !((isBlockArg(mul.getLhs(), 0) && isBlockArg(mul.getRhs(), 1)) ||
+          (isBlockArg(mul.getLhs(), 1) && isBlockArg(mul.getRhs(), 0))))
       return failure();
     for (unsigned i = 0; i < 2; ++i) {
       auto qmm = g.getDpsInputOperand(i)->get().getDefiningOp<lq::MatmulOp>();
@@ -343,10 +347,11 @@ struct FoldScaleIntoMatmul : OpRewritePattern<linalg::GenericOp> {
       AffineMap scaleMap;
       MLIRContext *ctx = getContext();
       if (ct.getNumElements() == 1) {
-        scaleMap = AffineMap::get(st.getRank(), 0,
-                                  SmallVector<AffineExpr>(
-                                      ct.getRank(), getAffineConstantExpr(0, ctx)),
-                                  ctx);
+        scaleMap =
+            AffineMap::get(st.getRank(), 0,
+                           SmallVector<AffineExpr>(
+                               ct.getRank(), getAffineConstantExpr(0, ctx)),
+                           ctx);
       } else if (ct.getRank() == 1 &&
                  scheme.getGranularity() == lq::Granularity::per_channel &&
                  scheme.getAxis() == nAxis && st.getRank() == 1 &&
@@ -370,7 +375,8 @@ struct FoldScaleIntoMatmul : OpRewritePattern<linalg::GenericOp> {
                                            utils::IteratorType::parallel),
           [](OpBuilder &b, Location l, ValueRange args) {
             linalg::YieldOp::create(
-                b, l, ValueRange{arith::MulFOp::create(b, l, args[0], args[1])});
+                b, l,
+                ValueRange{arith::MulFOp::create(b, l, args[0], args[1])});
           });
       rewriter.modifyOpInPlace(qmm, [&] {
         qmm.getWeightScaleMutable().assign(newScale.getResult(0));
@@ -391,8 +397,8 @@ struct RaiseQuantPass : loom::impl::RaiseQuantPassBase<RaiseQuantPass> {
         &getContext());
     GreedyRewriteConfig config;
     config.enableFolding(false);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
   }
 };
