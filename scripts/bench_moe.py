@@ -31,6 +31,7 @@
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -141,6 +142,12 @@ def main():
     ap.add_argument("--experts", type=int, default=8)
     ap.add_argument("--top-k", type=int, default=2)
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--target", default="cpu",
+                    help="loomc --target (e.g. cpu:x86-64-v3 for artifacts "
+                         "that run on another x86 machine)")
+    ap.add_argument("--keep", metavar="DIR",
+                    help="also copy the model, its test data and both "
+                         "artifacts (dense.loom, raised.loom) to DIR")
     ap.add_argument("--matmul", action="store_true",
                     help="experts as MatMul with [K, N] weights instead of "
                          "Gemm with transB (the layout the raised form uses)")
@@ -169,8 +176,9 @@ def main():
         times = {}
         for name, extra in [("dense (--no-raise)", ["--no-raise"]),
                             ("raised (loom_moe)", [])]:
-            art = os.path.join(tmp, "moe.loom")
-            run([loomc, path, "-o", art, "--quiet"] + extra)
+            art = os.path.join(tmp, "dense.loom" if extra else "raised.loom")
+            run([loomc, path, "-o", art, "--quiet", "--target=" + a.target]
+                + extra)
             out = run([loomrun, art, "--data", data, "--rtol", "1e-3",
                        "--atol", "1e-4", "--bench", str(a.runs)])
             m = re.search(r"median ([0-9.]+) ms\s+min ([0-9.]+) ms", out)
@@ -179,6 +187,12 @@ def main():
             times[name] = (float(m.group(1)), float(m.group(2)))
             print(f"  {name:20s} median {times[name][0]:9.3f} ms   "
                   f"min {times[name][1]:9.3f} ms   (matches the reference)")
+        if a.keep:
+            os.makedirs(a.keep, exist_ok=True)
+            for f in ["moe.onnx", "dense.loom", "raised.loom"]:
+                shutil.copy(os.path.join(tmp, f), a.keep)
+            shutil.copytree(data, os.path.join(a.keep, "test_data_set_0"),
+                            dirs_exist_ok=True)
         dense, raised = times["dense (--no-raise)"], times["raised (loom_moe)"]
         print(f"speedup: median {dense[0] / raised[0]:.2f}x, min "
               f"{dense[1] / raised[1]:.2f}x; E/k = {E / k:.1f}")
