@@ -27,6 +27,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -383,19 +386,28 @@ private:
   Value x;
 };
 
-/// The raw bytes of a dense float constant, when it has them.
+/// The raw bytes of a dense float constant, when it has them: inline
+/// (small) or a resource blob (the importer's large initializers).
 std::optional<ArrayRef<char>> constantBytes(Value v) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || attr.isSplat())
+  Attribute value;
+  if (!matchPattern(v, m_Constant(&value)))
     return std::nullopt;
-  auto fp = dyn_cast<DenseIntOrFPElementsAttr>(attr);
-  if (!fp || !isa<FloatType>(attr.getElementType()))
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob || !isa<FloatType>(res.getElementType()))
+      return std::nullopt;
+    return blob->getData();
+  }
+  auto fp = dyn_cast<DenseIntOrFPElementsAttr>(value);
+  if (!fp || fp.isSplat() || !isa<FloatType>(fp.getElementType()))
     return std::nullopt;
   return fp.getRawData();
 }
 
 /// Stacks the experts' weights into [E, K, N]: one constant when they are
-/// all constants, else transposes, reshapes and a tensor.concat.
+/// all constants (a resource blob when they were, so that the artifact
+/// carries it like any large weight), else transposes, reshapes and a
+/// tensor.concat, which copies every weight on every call.
 Value stackWeights(OpBuilder &b, Location loc, ArrayRef<Matmul> mms) {
   auto wt = cast<RankedTensorType>(mms[0].rhs.getType());
   bool tr = mms[0].transposedRhs;
@@ -405,8 +417,9 @@ Value stackWeights(OpBuilder &b, Location loc, ArrayRef<Matmul> mms) {
   auto stacked = RankedTensorType::get({E, K, N}, et);
   unsigned bytes = et.getIntOrFloatBitWidth() / 8;
   bool allConst = bytes > 0 && wt.hasStaticShape() &&
-                  llvm::all_of(mms, [](const Matmul &m) {
-                    return constantBytes(m.rhs).has_value();
+                  llvm::all_of(mms, [&](const Matmul &m) {
+                    std::optional<ArrayRef<char>> d = constantBytes(m.rhs);
+                    return d && (int64_t)d->size() == K * N * bytes;
                   });
   if (allConst) {
     std::vector<char> buf(E * K * N * bytes);
@@ -418,6 +431,14 @@ Value stackWeights(OpBuilder &b, Location loc, ArrayRef<Matmul> mms) {
           std::memcpy(&buf[((e * K + kk) * N + n) * bytes], &src[from * bytes],
                       bytes);
         }
+    }
+    Attribute w0;
+    matchPattern(mms[0].rhs, m_Constant(&w0));
+    if (isa<DenseResourceElementsAttr>(w0)) {
+      auto attr = DenseResourceElementsAttr::get(
+          stacked, "moe_stacked_weights",
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(buf, bytes));
+      return arith::ConstantOp::create(b, loc, stacked, attr);
     }
     auto attr = DenseElementsAttr::getFromRawBuffer(stacked, buf);
     return arith::ConstantOp::create(b, loc, attr);
