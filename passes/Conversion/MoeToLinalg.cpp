@@ -367,12 +367,18 @@ LogicalResult lowerDispatch(RewriterBase &rewriter, DispatchOp op) {
 //===----------------------------------------------------------------------===//
 
 /// Rows per tile of grouped_matmul: the CPU backend's contraction register
-/// tile (8 rows), so every tile is one static [8, K] x [K, N] matmul.
+/// tile (8 rows), so every tile is one static [8, K] x [K, n] matmul.
 constexpr int64_t kRowTile = 8;
+/// Columns per task when they divide N: the task's [K, 128] weight slice is
+/// small enough to stay in cache across the row tiles of the same column
+/// block, which run one after the other (the backend's task tile of static
+/// matmuls is 128 columns wide too).
+constexpr int64_t kColBlock = 128;
 
 /// Each expert's row block is cut into tiles of kRowTile rows; the tiles of
-/// all experts form one scf.forall (slot -> expert, first row), so that the
-/// backend sees static matmuls and the threads share all experts' tiles.
+/// all experts, times the column blocks, form one scf.forall over (column
+/// block, slot -> expert and first row), so that the backend sees static
+/// matmuls and the threads share all experts' tiles.
 /// A tile may run past its expert's block (into the next expert's rows, or
 /// the zero padding after the last row): those rows are computed and
 /// dropped, only the block's rows are written. Each element is still one
@@ -390,11 +396,19 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
     return op.emitOpError("needs a static number of experts");
   Value m = dim(b, loc, x, 0), kDim = dim(b, loc, x, 1);
   Value nDim = dim(b, loc, w, 2);
+  int64_t staticN = wType.getDimSize(2);
+  bool blocked = !ShapedType::isDynamic(staticN) && staticN > kColBlock &&
+                 staticN % kColBlock == 0;
+  int64_t colBlock = blocked ? kColBlock : staticN;
   Value c0 = cIdx(b, loc, 0), c1 = cIdx(b, loc, 1);
   Value cR = cIdx(b, loc, kRowTile), cRm1 = cIdx(b, loc, kRowTile - 1);
   Value nE = cIdx(b, loc, numExperts);
   OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
   OpFoldResult rowTile = b.getIndexAttr(kRowTile);
+  OpFoldResult cols = blocked ? OpFoldResult(b.getIndexAttr(kColBlock))
+                              : getAsOpFoldResult(nDim);
+  OpFoldResult numBlocks =
+      b.getIndexAttr(blocked ? staticN / kColBlock : int64_t(1));
   auto offsetAt = [&](OpBuilder &nb, Location nl, Value i) {
     return toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, offsets, i));
   };
@@ -443,13 +457,18 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
   // zero fill keeps the result defined anyway.
   Value init = filled(b, loc, fromF32(b, loc, cF32(b, loc, 0.0f), elt),
                       emptyLike(b, loc, {m, nDim}, elt));
-  auto wsType = RankedTensorType::get({wType.getDimSize(1), wType.getDimSize(2)},
+  auto wsType = RankedTensorType::get({wType.getDimSize(1), colBlock},
                                       wType.getElementType());
   auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{getAsOpFoldResult(slots)},
+      b, loc, ArrayRef<OpFoldResult>{numBlocks, getAsOpFoldResult(slots)},
       ValueRange{init}, std::nullopt,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value slot = args[0], out = args[1];
+        Value slot = args[1], out = args[2];
+        OpFoldResult col =
+            blocked ? OpFoldResult(arith::MulIOp::create(
+                                       nb, nl, args[0], cIdx(nb, nl, kColBlock))
+                                       .getResult())
+                    : zero;
         // The slot's expert: the last one whose first tile is at or before
         // the slot (experts without rows share their successor's start).
         Value ex =
@@ -487,11 +506,12 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
             nb, nl, xsType, xPad, {OpFoldResult(start), zero},
             {rowTile, getAsOpFoldResult(kDim)}, {one, one});
         Value ws = tensor::ExtractSliceOp::create(
-            nb, nl, wsType, w, {OpFoldResult(ex), zero, zero},
-            {one, getAsOpFoldResult(kDim), getAsOpFoldResult(nDim)},
+            nb, nl, wsType, w, {OpFoldResult(ex), zero, col},
+            {one, getAsOpFoldResult(kDim), cols},
             {one, one, one});
+        SmallVector<OpFoldResult> tileSizes = {rowTile, cols};
         Value acc = filled(nb, nl, cF32(nb, nl, 0.0f),
-                           emptyLike(nb, nl, {cR, nDim}, f32));
+                           tensor::EmptyOp::create(nb, nl, tileSizes, f32));
         Value y = linalg::MatmulOp::create(nb, nl, acc.getType(),
                                            ValueRange{xs, ws}, ValueRange{acc})
                       .getResult(0);
@@ -501,7 +521,8 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
                   nb, nl,
                   RankedTensorType::get(
                       cast<RankedTensorType>(y.getType()).getShape(), elt),
-                  ValueRange{y}, ValueRange{emptyLike(nb, nl, {cR, nDim}, elt)},
+                  ValueRange{y},
+                  ValueRange{tensor::EmptyOp::create(nb, nl, tileSizes, elt)},
                   {id, id}, {IteratorType::parallel, IteratorType::parallel},
                   [&](OpBuilder &cb, Location cl, ValueRange a) {
                     linalg::YieldOp::create(cb, cl, fromF32(cb, cl, a[0], elt));
@@ -510,13 +531,13 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
         }
         Value valid = tensor::ExtractSliceOp::create(
             nb, nl, y, {zero, zero},
-            {OpFoldResult(rows), getAsOpFoldResult(nDim)}, {one, one});
+            {OpFoldResult(rows), cols}, {one, one});
         auto inParallel = scf::InParallelOp::create(nb, nl);
         OpBuilder::InsertionGuard guard(nb);
         nb.setInsertionPointToStart(inParallel.getBody());
         tensor::ParallelInsertSliceOp::create(
-            nb, nl, valid, out, {OpFoldResult(start), zero},
-            {OpFoldResult(rows), getAsOpFoldResult(nDim)}, {one, one});
+            nb, nl, valid, out, {OpFoldResult(start), col},
+            {OpFoldResult(rows), cols}, {one, one});
       });
   rewriter.replaceOp(
       op, castTo(b, loc, forall.getResult(0), op.getResult().getType()));
