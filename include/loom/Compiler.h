@@ -40,6 +40,8 @@ struct CompileOptions {
   /// Run Loom's target-independent optimizations (loom-optimize: raising
   /// to the Loom dialects, fusion) on the module before the targets.
   bool optimize = true;
+  /// Within loom-optimize: run the raising passes (off: a baseline).
+  bool raise = true;
   /// Called with a short description as each stage starts.
   std::function<void(llvm::StringRef stage)> progress;
 };

@@ -154,7 +154,7 @@ mlir::loom::compileToArtifact(ModuleOp module, const CompileOptions &options) {
           /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
           /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
     }
-    buildOptimizePipeline(pm);
+    buildOptimizePipeline(pm, options.raise);
     if (failed(pm.run(source)))
       return module.emitError("Loom's optimization pipeline failed");
   }

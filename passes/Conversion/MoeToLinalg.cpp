@@ -366,6 +366,23 @@ LogicalResult lowerDispatch(RewriterBase &rewriter, DispatchOp op) {
 // grouped_matmul
 //===----------------------------------------------------------------------===//
 
+/// Rows per tile of grouped_matmul: the CPU backend's contraction register
+/// tile (8 rows), so every tile is one static [8, K] x [K, n] matmul.
+constexpr int64_t kRowTile = 8;
+/// Columns per task when they divide N: the task's [K, 128] weight slice is
+/// small enough to stay in cache across the row tiles of the same column
+/// block, which run one after the other (the backend's task tile of static
+/// matmuls is 128 columns wide too).
+constexpr int64_t kColBlock = 128;
+
+/// Each expert's row block is cut into tiles of kRowTile rows; the tiles of
+/// all experts, times the column blocks, form one scf.forall over (column
+/// block, slot -> expert and first row), so that the backend sees static
+/// matmuls and the threads share all experts' tiles.
+/// A tile may run past its expert's block (into the next expert's rows, or
+/// the zero padding after the last row): those rows are computed and
+/// dropped, only the block's rows are written. Each element is still one
+/// f32 dot product over K in ascending order, as in a plain linalg.matmul.
 LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
@@ -374,39 +391,127 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
   auto xType = cast<RankedTensorType>(x.getType());
   Type elt = xType.getElementType();
   Type f32 = b.getF32Type();
+  int64_t numExperts = wType.getDimSize(0);
+  if (ShapedType::isDynamic(numExperts))
+    return op.emitOpError("needs a static number of experts");
   Value m = dim(b, loc, x, 0), kDim = dim(b, loc, x, 1);
-  Value e = dim(b, loc, w, 0), nDim = dim(b, loc, w, 2);
+  Value nDim = dim(b, loc, w, 2);
+  int64_t staticN = wType.getDimSize(2);
+  bool blocked = !ShapedType::isDynamic(staticN) && staticN > kColBlock &&
+                 staticN % kColBlock == 0;
+  int64_t colBlock = blocked ? kColBlock : staticN;
   Value c0 = cIdx(b, loc, 0), c1 = cIdx(b, loc, 1);
+  Value cR = cIdx(b, loc, kRowTile), cRm1 = cIdx(b, loc, kRowTile - 1);
+  Value nE = cIdx(b, loc, numExperts);
+  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+  OpFoldResult rowTile = b.getIndexAttr(kRowTile);
+  OpFoldResult cols = blocked ? OpFoldResult(b.getIndexAttr(kColBlock))
+                              : getAsOpFoldResult(nDim);
+  OpFoldResult numBlocks =
+      b.getIndexAttr(blocked ? staticN / kColBlock : int64_t(1));
+  auto offsetAt = [&](OpBuilder &nb, Location nl, Value i) {
+    return toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, offsets, i));
+  };
+
+  // x_sorted with kRowTile zero rows after the last one: every tile reads
+  // kRowTile rows in bounds, even the last expert's last tile.
+  Value xPad = filled(b, loc, fromF32(b, loc, cF32(b, loc, 0.0f), elt),
+                      emptyLike(b, loc,
+                                {arith::AddIOp::create(b, loc, m, cR), kDim},
+                                elt));
+  xPad = tensor::InsertSliceOp::create(
+      b, loc, x, xPad, {zero, zero},
+      {getAsOpFoldResult(m), getAsOpFoldResult(kDim)}, {one, one});
+
+  // firstTile[e]: the slot of expert e's first tile (exclusive prefix sum
+  // of ceil(rows_e / kRowTile)).
+  Value firstTile =
+      scf::ForOp::create(
+          b, loc, c0, nE, c1,
+          ValueRange{filled(b, loc, c0,
+                            emptyLike(b, loc, {cIdx(b, loc, numExperts + 1)},
+                                      b.getIndexType()))},
+          [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
+            Value next = arith::AddIOp::create(nb, nl, ex, c1);
+            Value rows = arith::SubIOp::create(nb, nl, offsetAt(nb, nl, next),
+                                               offsetAt(nb, nl, ex));
+            Value tiles = arith::DivUIOp::create(
+                nb, nl, arith::AddIOp::create(nb, nl, rows, cRm1), cR);
+            Value sum = arith::AddIOp::create(
+                nb, nl, tensor::ExtractOp::create(nb, nl, iter[0], ex), tiles);
+            scf::YieldOp::create(
+                nb, nl,
+                tensor::InsertOp::create(nb, nl, sum, iter[0], next)
+                    .getResult());
+          })
+          .getResult(0);
+  // sum_e ceil(rows_e / R) <= (M + E * (R - 1)) / R < ceil(M / R) + E:
+  // enough slots for any valid offsets; the unused ones write no rows.
+  Value slots = arith::AddIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc,
+                                     arith::AddIOp::create(b, loc, m, cRm1),
+                                     cR),
+      nE);
 
   // Rows outside every block cannot exist when the offsets are valid; the
   // zero fill keeps the result defined anyway.
   Value init = filled(b, loc, fromF32(b, loc, cF32(b, loc, 0.0f), elt),
                       emptyLike(b, loc, {m, nDim}, elt));
-  auto loop = scf::ForOp::create(
-      b, loc, c0, e, c1, ValueRange{init},
-      [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
-        Value start =
-            toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, offsets, ex));
+  auto wsType = RankedTensorType::get({wType.getDimSize(1), colBlock},
+                                      wType.getElementType());
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{numBlocks, getAsOpFoldResult(slots)},
+      ValueRange{init}, std::nullopt,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value slot = args[1], out = args[2];
+        OpFoldResult col =
+            blocked ? OpFoldResult(arith::MulIOp::create(
+                                       nb, nl, args[0], cIdx(nb, nl, kColBlock))
+                                       .getResult())
+                    : zero;
+        // The slot's expert: the last one whose first tile is at or before
+        // the slot (experts without rows share their successor's start).
+        Value ex =
+            scf::ForOp::create(
+                nb, nl, c1, nE, c1, ValueRange{c0},
+                [&](OpBuilder &sb, Location sl, Value e, ValueRange best) {
+                  Value first = tensor::ExtractOp::create(sb, sl, firstTile, e);
+                  Value le = arith::CmpIOp::create(
+                      sb, sl, arith::CmpIPredicate::ule, first, slot);
+                  scf::YieldOp::create(
+                      sb, sl,
+                      arith::SelectOp::create(sb, sl, le, e, best[0])
+                          .getResult());
+                })
+                .getResult(0);
+        Value tileInExpert = arith::SubIOp::create(
+            nb, nl, slot, tensor::ExtractOp::create(nb, nl, firstTile, ex));
         Value end =
-            toIndex(nb, nl,
-                    tensor::ExtractOp::create(
-                        nb, nl, offsets,
-                        arith::AddIOp::create(nb, nl, ex, c1).getResult()));
-        Value rows = arith::SubIOp::create(nb, nl, end, start);
-        OpFoldResult one = nb.getIndexAttr(1), zero = nb.getIndexAttr(0);
-        // Only this expert's rows: a [rows, K] block of x_sorted ...
+            offsetAt(nb, nl, arith::AddIOp::create(nb, nl, ex, c1).getResult());
+        // Clamped to M: a slot past the last tile reads the padding and
+        // writes nothing.
+        Value start = arith::MinUIOp::create(
+            nb, nl,
+            arith::AddIOp::create(
+                nb, nl, offsetAt(nb, nl, ex),
+                arith::MulIOp::create(nb, nl, tileInExpert, cR)),
+            m);
+        Value left = arith::SubIOp::create(
+            nb, nl, arith::MaxUIOp::create(nb, nl, end, start), start);
+        Value rows = arith::MinUIOp::create(nb, nl, left, cR);
+
+        auto xsType = RankedTensorType::get(
+            {kRowTile, xType.getDimSize(1)}, elt);
         Value xs = tensor::ExtractSliceOp::create(
-            nb, nl, x, {OpFoldResult(start), zero},
-            {OpFoldResult(rows), getAsOpFoldResult(kDim)}, {one, one});
-        // ... times w[e] as a [K, N] matrix (rank-reduced slice).
-        auto wsType = RankedTensorType::get(
-            {wType.getDimSize(1), wType.getDimSize(2)}, wType.getElementType());
+            nb, nl, xsType, xPad, {OpFoldResult(start), zero},
+            {rowTile, getAsOpFoldResult(kDim)}, {one, one});
         Value ws = tensor::ExtractSliceOp::create(
-            nb, nl, wsType, w, {OpFoldResult(ex), zero, zero},
-            {one, getAsOpFoldResult(kDim), getAsOpFoldResult(nDim)},
+            nb, nl, wsType, w, {OpFoldResult(ex), zero, col},
+            {one, getAsOpFoldResult(kDim), cols},
             {one, one, one});
+        SmallVector<OpFoldResult> tileSizes = {rowTile, cols};
         Value acc = filled(nb, nl, cF32(nb, nl, 0.0f),
-                           emptyLike(nb, nl, {rows, nDim}, f32));
+                           tensor::EmptyOp::create(nb, nl, tileSizes, f32));
         Value y = linalg::MatmulOp::create(nb, nl, acc.getType(),
                                            ValueRange{xs, ws}, ValueRange{acc})
                       .getResult(0);
@@ -417,21 +522,25 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
                   RankedTensorType::get(
                       cast<RankedTensorType>(y.getType()).getShape(), elt),
                   ValueRange{y},
-                  ValueRange{emptyLike(nb, nl, {rows, nDim}, elt)}, {id, id},
-                  {IteratorType::parallel, IteratorType::parallel},
-                  [&](OpBuilder &cb, Location cl, ValueRange args) {
-                    linalg::YieldOp::create(cb, cl,
-                                            fromF32(cb, cl, args[0], elt));
+                  ValueRange{tensor::EmptyOp::create(nb, nl, tileSizes, elt)},
+                  {id, id}, {IteratorType::parallel, IteratorType::parallel},
+                  [&](OpBuilder &cb, Location cl, ValueRange a) {
+                    linalg::YieldOp::create(cb, cl, fromF32(cb, cl, a[0], elt));
                   })
                   .getResult(0);
         }
-        Value updated = tensor::InsertSliceOp::create(
-            nb, nl, y, iter[0], {OpFoldResult(start), zero},
-            {OpFoldResult(rows), getAsOpFoldResult(nDim)}, {one, one});
-        scf::YieldOp::create(nb, nl, updated);
+        Value valid = tensor::ExtractSliceOp::create(
+            nb, nl, y, {zero, zero},
+            {OpFoldResult(rows), cols}, {one, one});
+        auto inParallel = scf::InParallelOp::create(nb, nl);
+        OpBuilder::InsertionGuard guard(nb);
+        nb.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(
+            nb, nl, valid, out, {OpFoldResult(start), col},
+            {OpFoldResult(rows), cols}, {one, one});
       });
   rewriter.replaceOp(
-      op, castTo(b, loc, loop.getResult(0), op.getResult().getType()));
+      op, castTo(b, loc, forall.getResult(0), op.getResult().getType()));
   return success();
 }
 

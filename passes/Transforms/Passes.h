@@ -8,6 +8,8 @@
 #define LOOM_PASSES_TRANSFORMS_PASSES_H
 
 #include "dialects/attn/AttnDialect.h"
+#include "dialects/moe/MoeDialect.h"
+#include "dialects/quant/QuantDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -32,7 +34,8 @@ void populateRaiseRopePatterns(RewritePatternSet &patterns);
 /// Loom's target-independent optimizations, in order: cleanup, raising
 /// (attention, MoE, quantization), fusion. Run on the imported module
 /// before a target's lowering; `loomc --emit=loom` prints its result.
-void buildOptimizePipeline(OpPassManager &pm);
+/// `raise` false skips the raising passes (a baseline for benchmarks).
+void buildOptimizePipeline(OpPassManager &pm, bool raise = true);
 
 /// Registers `loom-optimize` (buildOptimizePipeline) by name.
 void registerOptimizePipeline();

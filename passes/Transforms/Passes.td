@@ -61,7 +61,79 @@ def RaiseAttentionPass : Pass<"loom-raise-attention", "func::FuncOp"> {
   ];
 }
 
-// (The raise-moe and raise-quant passes are declared here too.)
+//===----------------------------------------------------------------------===//
+// Raising of mixture-of-experts and quantized layers
+//===----------------------------------------------------------------------===//
+
+def RaiseMoePass : Pass<"loom-raise-moe", "func::FuncOp"> {
+  let summary = "Raises dense exported MoE blocks to loom_moe ops";
+  let description = [{
+    Finds the mixture-of-experts block as `torch.onnx.export` writes it once
+    imported: router scores `softmax(logits)` over the last axis, a top-k of
+    them (the importer's rank-counting TopK), optionally renormalised by
+    their sum, and for every expert `e` a weight
+    `w_e = sum_j topk_w[:, j] * (topk_ids[:, j] == e)` that scales the
+    expert's FFN, computed densely over all tokens and accumulated into a
+    zero tensor. Each expert FFN must have the same shape: two matmuls
+    `x @ W1_e`, `x @ W3_e` of the same input, the same elementwise chain
+    (e.g. SiLU gating) and a third matmul by `W2_e` (a plain two-matmul FFN
+    `act(x @ W1_e) @ W2_e` is accepted too).
+
+    The block becomes `loom_moe.route` (softmax, top k, `normalize` when
+    renormalised), `loom_moe.dispatch`, one `loom_moe.grouped_matmul` per
+    expert matmul (weights stacked `[E, K, N]`, folded into one constant
+    when the experts' weights are constants), the elementwise chain on the
+    dispatched rows and `loom_moe.combine`, so each expert runs only on the
+    tokens routed to it.
+
+    It does not fire when any part differs: another softmax axis, a mask
+    compared with something other than the expert constants `0..E-1` each
+    exactly once, experts with different activations, different inputs or
+    weight shapes, or a top-k over values other than the router scores.
+  }];
+  let dependentDialects = [
+    "mlir::loom::moe::LoomMoeDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"
+  ];
+}
+
+def RaiseQuantPass : Pass<"loom-raise-quant", "func::FuncOp"> {
+  let summary = "Raises dequantize/integer-matmul patterns to loom_quant.matmul";
+  let description = [{
+    Rewrites to `loom_quant.matmul`, so no dequantized weight is
+    materialised and scales are applied inside the contraction:
+
+    - `loom_quant.dequantize` of a 2-D weight feeding a float matmul
+      (`linalg.matmul`, or the importer's contraction `linalg.generic`
+      with a `[..., M, K]` input and the weight read as `[K, N]` or, for a
+      Gemm with transB, `[N, K]`: `transpose_weight`): the matmul reads the
+      stored weight with its scheme. When the input is itself a per-tensor
+      `loom_quant.dequantize`, its stored values, scale and zero point
+      become the quantized input (W8A8).
+    - ONNX Runtime's dynamic int8 form: `loom_quant.dynamic_quantize` of the
+      activations, the importer's integer contraction (MatMulInteger, i32
+      accumulation with per-tensor or per-column zero points), a cast to
+      float and a multiplication by `x_scale * w_scale`: a W8A8
+      `loom_quant.matmul` whose input scale and zero point come from the
+      dynamic quantization and whose weight scale is the multiplication's
+      other factor (per tensor, or per output column). The scale
+      multiplications are folded into the op.
+    - Scale migration: a multiplication of a single-use
+      `loom_quant.matmul` result by a constant scale moves into the weight
+      scale: a one-element scale for any weight scheme, a per-column `[N]`
+      one for a per-channel weight along N.
+
+    It does not fire when the scale product does not involve the input's
+    dynamic scale, when the dequantized value feeds anything but a matmul,
+    or when a scale is known only at run time.
+
+    `com.microsoft` MatMulNBits is already imported as `loom_quant.matmul`.
+  }];
+  let dependentDialects = [
+    "mlir::loom::quant::LoomQuantDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"
+  ];
+}
 
 //===----------------------------------------------------------------------===//
 // Fusion

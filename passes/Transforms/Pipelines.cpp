@@ -17,15 +17,17 @@
 
 using namespace mlir;
 
-void mlir::loom::buildOptimizePipeline(OpPassManager &pm) {
+void mlir::loom::buildOptimizePipeline(OpPassManager &pm, bool raise) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
   // Raising: exported graphs into loom_attn / loom_moe / loom_quant.
-  OpPassManager &raise = pm.nest<func::FuncOp>();
-  raise.addPass(createRaiseAttentionPass());
-  // >>> loom-raise-moe and loom-raise-quant go here (merged separately).
-  // <<<
+  if (raise) {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createRaiseAttentionPass());
+    fpm.addPass(createRaiseMoePass());
+    fpm.addPass(createRaiseQuantPass());
+  }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

@@ -70,6 +70,11 @@ static cl::list<std::string>
 static cl::opt<bool> printIRAfterAll(
     "mlir-print-ir-after-all",
     cl::desc("Print the IR after every pass of the compilation to stderr"), cl::cat(loomcCategory));
+static cl::opt<bool> noRaise(
+    "no-raise",
+    cl::desc("Within loom-optimize, skip raising to the Loom dialects "
+             "(attention, MoE, quantized matmuls); fusion still runs"),
+    cl::cat(loomcCategory));
 static cl::opt<bool> noOptimize(
     "no-optimize",
     cl::desc("Skip Loom's target-independent optimizations (loom-optimize: "
@@ -246,7 +251,7 @@ int main(int argc, char **argv) {
       pm.addPass(createCanonicalizerPass());
       pm.addPass(createCSEPass());
     } else {
-      loom::buildOptimizePipeline(pm);
+      loom::buildOptimizePipeline(pm, !noRaise);
     }
     if (emit == Emit::LLVM) {
       if (targetSpecs.size() != 1) {
@@ -272,6 +277,7 @@ int main(int argc, char **argv) {
     compile.targets = targetSpecs;
     compile.printIRAfterAll = printIRAfterAll;
     compile.optimize = !noOptimize;
+    compile.raise = !noRaise;
     compile.progress = [&](StringRef stage) { progress(stage); };
     FailureOr<std::vector<uint8_t>> bytes =
         loom::compileToArtifact(**module, compile);

@@ -8,7 +8,8 @@
 // unit-tileable dynamic) iteration space is tiled twice:
 //
 //   1. when it is large enough, its outer parallel dimensions are tiled with
-//      scf.forall: one task per tile, later an OpenMP work-sharing loop;
+//      scf.forall: one task per tile, later an OpenMP work-sharing loop
+//      (not when the op is already inside an scf.forall);
 //   2. inside, with scf.for, down to a register tile: for contractions an
 //      8x32 (M x N) output tile with K innermost in steps of one, so that the
 //      tile is a vector.contract that lowers to broadcasts and FMAs on a
@@ -241,7 +242,10 @@ struct TileAndVectorizePass
     for (linalg::LinalgOp op : ops) {
       Tiling t = contractionTiling(op).value_or(genericTiling(op));
       Operation *current = op;
-      if (enableThreads && work(op) >= kMinParallelWork) {
+      // An op already inside a parallel loop (the row tiles of a grouped
+      // matmul) is one task of it: no nested thread team.
+      if (enableThreads && work(op) >= kMinParallelWork &&
+          !op->getParentOfType<scf::ForallOp>()) {
         FailureOr<Operation *> tiled = tile(rewriter, current, t.task, true);
         if (failed(tiled))
           continue; // the op is unchanged: scalar loops, still correct

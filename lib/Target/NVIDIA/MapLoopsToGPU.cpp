@@ -55,13 +55,15 @@ SmallVector<gpu::Processor> gridProcessors(unsigned rank) {
 
 /// Whether a host-level op has to run on the device: it touches memory
 /// (loads, stores, loops over buffers) and is not one of the operations
-/// that stay on the host (allocation, the return). Ops with results stay on
-/// the host: their values feed host code. A `gpu.launch` (a kernel a
-/// target pass wrote directly, e.g. the AMD MFMA matmul) already runs there.
+/// that stay on the host (allocation, the return, the terminators of the
+/// loops around kernels, e.g. an scf.forall's empty in_parallel). Ops with
+/// results stay on the host: their values feed host code. A `gpu.launch` (a
+/// kernel a target pass wrote directly, e.g. the AMD MFMA matmul) already
+/// runs there.
 bool needsDevice(Operation *op) {
   if (isa<scf::ParallelOp, memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
           memref::GetGlobalOp, func::ReturnOp, gpu::LaunchOp>(op) ||
-      op->getNumResults() != 0)
+      op->hasTrait<OpTrait::IsTerminator>() || op->getNumResults() != 0)
     return false;
   return op->getNumRegions() > 0 || !isMemoryEffectFree(op);
 }

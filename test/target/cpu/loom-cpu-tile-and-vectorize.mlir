@@ -87,3 +87,25 @@ func.func @gather(%t: tensor<64xf32>, %idx: tensor<32xindex>, %e: tensor<32xf32>
   } -> tensor<32xf32>
   return %r : tensor<32xf32>
 }
+
+// -----
+
+// An op already inside an scf.forall (a tile of grouped_matmul) is one task
+// of it: register tiles only, no nested scf.forall.
+// CHECK-LABEL: func.func @inside_forall
+// CHECK: scf.forall (%[[T:.+]]) in (4)
+// CHECK-NOT: scf.forall
+// CHECK: vector.contract {{.+}} vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK: scf.forall.in_parallel
+func.func @inside_forall(%a: tensor<32x256xf32>, %b: tensor<256x512xf32>, %c: tensor<32x512xf32>) -> tensor<32x512xf32> {
+  %r = scf.forall (%t) in (4) shared_outs(%o = %c) -> (tensor<32x512xf32>) {
+    %i = affine.apply affine_map<(d0) -> (d0 * 8)>(%t)
+    %as = tensor.extract_slice %a[%i, 0] [8, 256] [1, 1] : tensor<32x256xf32> to tensor<8x256xf32>
+    %cs = tensor.extract_slice %o[%i, 0] [8, 512] [1, 1] : tensor<32x512xf32> to tensor<8x512xf32>
+    %m = linalg.matmul ins(%as, %b : tensor<8x256xf32>, tensor<256x512xf32>) outs(%cs : tensor<8x512xf32>) -> tensor<8x512xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %m into %o[%i, 0] [8, 512] [1, 1] : tensor<8x512xf32> into tensor<32x512xf32>
+    }
+  }
+  return %r : tensor<32x512xf32>
+}

@@ -50,3 +50,29 @@ func.func @full_reduction(%a: memref<1024xf32>) -> memref<f32> {
   }
   return %acc : memref<f32>
 }
+
+// -----
+
+// A host loop around kernels may be an scf.forall (the row tiles of
+// loom_moe.grouped_matmul): its body's parallel loop becomes the kernel and
+// its terminator stays where it is, not wrapped into a one-thread kernel.
+// CHECK-LABEL: func.func @forall_on_host
+// CHECK: scf.forall (%[[I:.+]]) in (8) {
+// CHECK: scf.parallel
+// CHECK: memref.store %{{.+}}, %{{.+}}[%[[I]], %{{.+}}]
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = thread_x, {{.*}}>]}
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x, {{.*}}>]}
+// CHECK-NEXT: }
+// CHECK-NEXT: return
+func.func @forall_on_host(%a: memref<8x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %z = arith.constant 0.0 : f32
+  scf.forall (%i) in (8) {
+    scf.parallel (%j) = (%c0) to (%c64) step (%c1) {
+      memref.store %z, %a[%i, %j] : memref<8x64xf32>
+    }
+  }
+  return
+}

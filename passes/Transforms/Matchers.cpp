@@ -1,0 +1,150 @@
+//===- Matchers.cpp - Recognise the importer's linalg forms ---------------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Transforms/Matchers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::loom;
+using namespace mlir::loom::match;
+
+bool match::isBlockArg(Value v, unsigned i) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  return arg && arg.getArgNumber() == i;
+}
+
+Operation *match::singleBodyOp(linalg::GenericOp g) {
+  Block &body = g.getRegion().front();
+  if (g.getNumResults() != 1 || body.getOperations().size() != 2)
+    return nullptr;
+  Operation *op = &body.front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (op->getNumResults() != 1 || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != op->getResult(0))
+    return nullptr;
+  return op;
+}
+
+bool match::isElementwise(linalg::GenericOp g) {
+  return g.getNumDpsInits() == 1 && g.hasPureTensorSemantics() &&
+         llvm::all_of(g.getIteratorTypesArray(),
+                      [](utils::IteratorType t) {
+                        return t == utils::IteratorType::parallel;
+                      }) &&
+         g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity();
+}
+
+Value match::skipReshapes(Value v) {
+  while (true) {
+    if (auto e = v.getDefiningOp<tensor::ExpandShapeOp>())
+      v = e.getSrc();
+    else if (auto c = v.getDefiningOp<tensor::CollapseShapeOp>())
+      v = c.getSrc();
+    else
+      return v;
+  }
+}
+
+std::optional<int64_t> match::getIntSplat(Value v) {
+  DenseIntElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat())
+    return std::nullopt;
+  return attr.getSplatValue<APInt>().getSExtValue();
+}
+
+std::optional<double> match::getFloatSplat(Value v) {
+  FloatAttr f;
+  if (matchPattern(v, m_Constant(&f)))
+    return f.getValueAsDouble();
+  DenseFPElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat())
+    return std::nullopt;
+  return attr.getSplatValue<APFloat>().convertToDouble();
+}
+
+bool match::isZeroInit(Value v) {
+  if (auto fill = v.getDefiningOp<linalg::FillOp>()) {
+    Value s = fill.getInputs()[0];
+    return matchPattern(s, m_AnyZeroFloat()) || matchPattern(s, m_Zero());
+  }
+  std::optional<double> f = getFloatSplat(v);
+  return f && *f == 0.0;
+}
+
+/// The multiply-accumulate body `yield addf(out, mulf(in0, in1))`.
+static bool isFloatMacBody(linalg::LinalgOp op) {
+  Block &body = op->getRegion(0).front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(&body.front());
+  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
+  if (!mul || !add)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  bool mulOk = (isBlockArg(mul.getLhs(), 0) && isBlockArg(mul.getRhs(), 1)) ||
+               (isBlockArg(mul.getLhs(), 1) && isBlockArg(mul.getRhs(), 0));
+  bool addOk =
+      (isBlockArg(add.getLhs(), 2) && add.getRhs() == mul.getResult()) ||
+      (isBlockArg(add.getRhs(), 2) && add.getLhs() == mul.getResult());
+  return mulOk && addOk && yield.getOperand(0) == add.getResult();
+}
+
+std::optional<match::Matmul> match::matchMatmul(Value v) {
+  Operation *def = v.getDefiningOp();
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(def);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+      linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1 ||
+      !isZeroInit(linalgOp.getDpsInitOperand(0)->get()))
+    return std::nullopt;
+  Value lhs = linalgOp.getDpsInputOperand(0)->get();
+  Value rhs = linalgOp.getDpsInputOperand(1)->get();
+  auto lhsType = dyn_cast<RankedTensorType>(lhs.getType());
+  auto rhsType = dyn_cast<RankedTensorType>(rhs.getType());
+  if (!lhsType || !rhsType || rhsType.getRank() != 2 || lhsType.getRank() < 2 ||
+      !isa<FloatType>(lhsType.getElementType()))
+    return std::nullopt;
+
+  if (auto mm = dyn_cast<linalg::MatmulOp>(def)) {
+    if (mm.getIndexingMapsArray() !=
+        linalg::MatmulOp::getDefaultIndexingMaps(mm.getContext()))
+      return std::nullopt;
+    return Matmul{def, lhs, rhs, false};
+  }
+  auto g = dyn_cast<linalg::GenericOp>(def);
+  if (!g || !isFloatMacBody(g))
+    return std::nullopt;
+  // Loops: batch..., m, n, k with only k a reduction.
+  int64_t r = lhsType.getRank();
+  if (g.getNumLoops() != (unsigned)r + 1)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
+  for (int64_t i = 0; i <= r; ++i)
+    if ((iters[i] == utils::IteratorType::reduction) != (i == r))
+      return std::nullopt;
+  MLIRContext *ctx = g.getContext();
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> lhsE, outE;
+  for (int64_t i = 0; i < r - 1; ++i) {
+    lhsE.push_back(d(i));
+    outE.push_back(d(i));
+  }
+  lhsE.push_back(d(r));
+  outE.push_back(d(r - 1));
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  auto get = [&](ArrayRef<AffineExpr> e) {
+    return AffineMap::get(r + 1, 0, e, ctx);
+  };
+  if (maps[0] != get(lhsE) || maps[2] != get(outE))
+    return std::nullopt;
+  if (maps[1] == get({d(r), d(r - 1)}))
+    return Matmul{def, lhs, rhs, false};
+  if (maps[1] == get({d(r - 1), d(r)}))
+    return Matmul{def, lhs, rhs, true};
+  return std::nullopt;
+}
