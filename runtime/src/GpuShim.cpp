@@ -111,6 +111,12 @@ LOOM_MGPU void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   TRACE("launch %s grid (%ld,%ld,%ld) block (%ld,%ld,%ld) smem %d stream %p\n",
         d->functionName(function).c_str(), long(gridX), long(gridY),
         long(gridZ), long(blockX), long(blockY), long(blockZ), smem, stream);
+  // A loop over an empty range (an expert no token was routed to, a
+  // zero-size split) maps to an empty grid: nothing to run, and the drivers
+  // reject a zero dimension.
+  if (gridX <= 0 || gridY <= 0 || gridZ <= 0 || blockX <= 0 || blockY <= 0 ||
+      blockZ <= 0)
+    return;
   LaunchConfig config{{unsigned(gridX), unsigned(gridY), unsigned(gridZ)},
                       {unsigned(blockX), unsigned(blockY), unsigned(blockZ)},
                       unsigned(smem),

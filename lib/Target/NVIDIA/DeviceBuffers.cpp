@@ -216,7 +216,9 @@ struct DeviceBuffersPass
     // counts, scalar loops with results) moves into one-thread kernels.
     SmallVector<Operation *> hostReads;
     func.walk<WalkOrder::PreOrder>([&](Operation *op) {
-      if (isa<scf::ParallelOp>(op))
+      // Kernels: loops that become kernels, and kernels a target pass wrote
+      // directly (the AMD MFMA matmul's gpu.launch).
+      if (isa<scf::ParallelOp, gpu::LaunchOp>(op))
         return WalkResult::skip();
       if (op->getNumResults() == 0 || op == func.getOperation() ||
           isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp,

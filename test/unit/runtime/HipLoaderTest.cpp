@@ -236,6 +236,11 @@ TEST(HipDeviceTest, LoadsAndLaunchesThroughTheMgpuFunctions) {
   EXPECT_EQ(std::memcmp(rec.kernargs.data() + 8, &in, 8), 0);
   EXPECT_EQ(std::memcmp(rec.kernargs.data() + 24, &s, 4), 0);
 
+  // An empty grid (a loop over an empty range) launches nothing, silently.
+  mgpuLaunchKernel(fn, 0, 1, 1, 256, 1, 1, 0, nullptr, params, nullptr, 4);
+  EXPECT_EQ(scope.takeError(), nullptr);
+  EXPECT_EQ(rec.launches, 1);
+
   // A launch the kernel cannot take never reaches HIP, and says which.
   mgpuLaunchKernel(fn, 1, 1, 1, 1024, 1, 1, 0, nullptr, params, nullptr, 4);
   EXPECT_EQ(rec.launches, 1);
