@@ -357,12 +357,25 @@ struct DeviceBuffersPass
         if (!isa<MemRefType>(device.getType()))
           continue;
         auto type = cast<MemRefType>(device.getType());
-        auto host = memref::AllocOp::create(
-            b, ret.getLoc(), type, dynamicSizes(b, ret.getLoc(), device));
-        gpu::MemcpyOp::create(b, ret.getLoc(), Type(), ValueRange{}, host,
-                              device);
         if (Value root = rootAllocation(device))
           toFree.insert(root);
+        // The copy wants identity layouts: a view with a strided layout
+        // equivalent to it (a contiguous subview) is cast first.
+        MemRefType copyType = type;
+        auto identity = MemRefType::get(type.getShape(), type.getElementType(),
+                                        MemRefLayoutAttrInterface{},
+                                        type.getMemorySpace());
+        if (!type.getLayout().isIdentity() &&
+            memref::CastOp::areCastCompatible(type, identity)) {
+          copyType = identity;
+          device = memref::CastOp::create(b, ret.getLoc(), identity, device);
+        }
+        Value host = memref::AllocOp::create(
+            b, ret.getLoc(), copyType, dynamicSizes(b, ret.getLoc(), device));
+        gpu::MemcpyOp::create(b, ret.getLoc(), Type(), ValueRange{}, host,
+                              device);
+        if (copyType != type)
+          host = memref::CastOp::create(b, ret.getLoc(), type, host);
         operand.set(host);
       }
       for (Value device : toFree)

@@ -141,3 +141,21 @@ func.func @reshape(%a: memref<?xf32>, %s: memref<2xindex>) -> memref<?x?xf32> {
   "test.kernel"(%r, %t) : (memref<?x?xf32>, memref<?x?xf32>) -> ()
   return %t : memref<?x?xf32>
 }
+
+// -----
+
+// A result that is a contiguous view with a strided layout is cast to the
+// identity layout for the copy back (the copy takes identity layouts only).
+// CHECK-LABEL: func.func @strided_result
+// CHECK: %[[V:.+]] = memref.subview
+// CHECK: %[[C:.+]] = memref.cast %[[V]] : memref<2x3xi64, strided<[3, 1]>> to memref<2x3xi64>
+// CHECK: %[[H:.+]] = memref.alloc() : memref<2x3xi64>
+// CHECK: gpu.memcpy %[[H]], %[[C]]
+// CHECK: %[[R:.+]] = memref.cast %[[H]] : memref<2x3xi64> to memref<2x3xi64, strided<[3, 1]>>
+// CHECK: return %[[R]]
+func.func @strided_result() -> memref<2x3xi64, strided<[3, 1]>> {
+  %t = memref.alloc() : memref<4x3xi64>
+  "test.kernel"(%t) : (memref<4x3xi64>) -> ()
+  %v = memref.subview %t[0, 0] [2, 3] [1, 1] : memref<4x3xi64> to memref<2x3xi64, strided<[3, 1]>>
+  return %v : memref<2x3xi64, strided<[3, 1]>>
+}
