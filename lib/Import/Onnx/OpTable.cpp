@@ -17,6 +17,7 @@ const OpTable &OpTable::get() {
   static const OpTable table = [] {
     OpTable t;
     registerElementwiseOps(t);
+    registerActivationOps(t);
     registerShapeOps(t);
     registerGatherScatterOps(t);
     registerReductionOps(t);

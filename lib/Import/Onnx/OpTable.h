@@ -52,6 +52,7 @@ private:
 
 // One registration function per op family file.
 void registerElementwiseOps(OpTable &t);
+void registerActivationOps(OpTable &t);
 void registerShapeOps(OpTable &t);
 void registerGatherScatterOps(OpTable &t);
 void registerReductionOps(OpTable &t);
