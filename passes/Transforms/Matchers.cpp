@@ -148,3 +148,38 @@ std::optional<match::Matmul> match::matchMatmul(Value v) {
     return Matmul{def, lhs, rhs, true};
   return std::nullopt;
 }
+
+Value match::yielded(linalg::GenericOp g) {
+  auto yield = cast<linalg::YieldOp>(g.getBody()->getTerminator());
+  return yield.getNumOperands() == 1 ? yield.getOperand(0) : Value();
+}
+
+OpOperand *match::inputOf(linalg::GenericOp g, Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || arg.getOwner() != g.getBody() ||
+      arg.getArgNumber() >= g.getNumDpsInputs())
+    return nullptr;
+  return g.getDpsInputOperand(arg.getArgNumber());
+}
+
+bool match::isOutArg(linalg::GenericOp g, Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  return arg && arg.getOwner() == g.getBody() &&
+         arg.getArgNumber() == g.getNumDpsInputs();
+}
+
+linalg::GenericOp match::elementwise(Value v, unsigned rank) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumDpsInits() != 1 || g.getNumLoops() != rank ||
+      g.getNumReductionLoops() != 0 ||
+      !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
+    return nullptr;
+  return g;
+}
+
+std::optional<double> match::filledWith(Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return std::nullopt;
+  return getFloatSplat(fill.getInputs()[0]);
+}

@@ -4,9 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Small structural matchers shared by the raising passes: they recognise the
-// linalg ops the ONNX importer emits for a matmul, an elementwise op or a
-// reduction, and the constants that feed them.
+// Small structural matchers shared by the raising and fusion passes: they
+// recognise the linalg ops the ONNX importer emits for a matmul, an
+// elementwise op or a reduction, and the constants that feed them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,6 +53,22 @@ Value skipReshapes(Value v);
 /// The value of an integer or float splat constant (any shape).
 std::optional<int64_t> getIntSplat(Value v);
 std::optional<double> getFloatSplat(Value v);
+
+/// The single value a generic yields, or null.
+Value yielded(linalg::GenericOp g);
+
+/// The input operand a body value reads directly, or null.
+OpOperand *inputOf(linalg::GenericOp g, Value v);
+
+/// Whether `v` is the body's argument for the (single) output.
+bool isOutArg(linalg::GenericOp g, Value v);
+
+/// The generic defining `v` if it has one result, `rank` loops, all
+/// parallel, and an identity output map; else null.
+linalg::GenericOp elementwise(Value v, unsigned rank);
+
+/// The float constant `init` is a linalg.fill of, if it is one.
+std::optional<double> filledWith(Value init);
 
 } // namespace mlir::loom::match
 

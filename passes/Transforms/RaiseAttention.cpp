@@ -16,7 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Transforms/Passes.h"
-#include "passes/Transforms/LinalgMatchers.h"
+#include "passes/Transforms/Matchers.h"
 
 #include "dialects/attn/AttnDialect.h"
 
@@ -182,7 +182,7 @@ Value stripNanGuard(Value p) {
       !sel.getMatchingIndexingMap(val).isIdentity())
     return p;
   std::optional<double> zeroValue =
-      zero ? getSplatFloat(zero->get()) : getSplatFloat(select.getTrueValue());
+      zero ? getFloatSplat(zero->get()) : getFloatSplat(select.getTrueValue());
   if (zeroValue != 0.0)
     return p;
   linalg::GenericOp isNan = elementwise(cond->get(), 4);
@@ -216,15 +216,15 @@ Value stripScale(Value v, unsigned rank, double &factor) {
     return v;
   auto constantOf = [&](Value x) -> std::optional<double> {
     if (OpOperand *in = inputOf(g, x))
-      return getSplatFloat(in->get());
+      return getFloatSplat(in->get());
     if (isa<BlockArgument>(x))
       return std::nullopt;
-    return getSplatFloat(x);
+    return getFloatSplat(x);
   };
   auto tensorOf = [&](Value x) -> Value {
     OpOperand *in = inputOf(g, x);
     if (!in || !g.getMatchingIndexingMap(in).isIdentity() ||
-        getSplatFloat(in->get()) || in->get().getType() != v.getType())
+        getFloatSplat(in->get()) || in->get().getType() != v.getType())
       return Value();
     return in->get();
   };
@@ -331,8 +331,8 @@ bool isCausalMask(Value mask, Value q, Value k) {
   Value result = yielded(g);
   Value cond = result;
   if (auto sel = result.getDefiningOp<arith::SelectOp>()) {
-    std::optional<double> allowed = getSplatFloat(sel.getTrueValue());
-    std::optional<double> dropped = getSplatFloat(sel.getFalseValue());
+    std::optional<double> allowed = getFloatSplat(sel.getTrueValue());
+    std::optional<double> dropped = getFloatSplat(sel.getFalseValue());
     if (allowed != 0.0 || !dropped ||
         !(std::isinf(*dropped) || *dropped <= -3.0e38))
       return false;

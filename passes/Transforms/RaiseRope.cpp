@@ -10,7 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Transforms/LinalgMatchers.h"
+#include "passes/Transforms/Matchers.h"
+
+#include "mlir/IR/Matchers.h"
 #include "passes/Transforms/Passes.h"
 
 #include "dialects/attn/AttnDialect.h"
