@@ -187,14 +187,5 @@ void AMDBackend::buildLoweringPipeline(OpPassManager &pm) const {
 FailureOr<TargetBinary> AMDBackend::serialize(ModuleOp module) const {
   DialectRegistry registry;
   amd::registerAMDDialects(registry);
-  module->getContext()->appendDialectRegistry(registry);
-  FailureOr<std::vector<char>> sharedObject =
-      cpu::compileHostSharedObject(module, "x86-64");
-  if (failed(sharedObject))
-    return failure();
-  TargetBinary binary;
-  binary.kind = "rocm-elf-so";
-  binary.target = spec;
-  binary.bytes = std::move(*sharedObject);
-  return binary;
+  return cpu::serializeGpuHostCode(module, registry, "rocm-elf-so", spec);
 }

@@ -179,6 +179,22 @@ cpu::compileHostSharedObject(ModuleOp module, StringRef cpuName) {
   return sharedObject;
 }
 
+FailureOr<TargetBinary>
+cpu::serializeGpuHostCode(ModuleOp module, const DialectRegistry &deviceDialects,
+                          StringRef kind, StringRef target) {
+  module->getContext()->appendDialectRegistry(deviceDialects);
+  // Host code needs no particular x86 extension; keep it portable.
+  FailureOr<std::vector<char>> sharedObject =
+      compileHostSharedObject(module, "x86-64");
+  if (failed(sharedObject))
+    return failure();
+  TargetBinary binary;
+  binary.kind = kind.str();
+  binary.target = target.str();
+  binary.bytes = std::move(*sharedObject);
+  return binary;
+}
+
 FailureOr<TargetBinary> CPUBackend::serialize(ModuleOp module) const {
   FailureOr<std::vector<char>> sharedObject =
       cpu::compileHostSharedObject(module, cpuName);

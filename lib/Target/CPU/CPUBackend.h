@@ -34,10 +34,17 @@ FailureOr<std::vector<char>> linkSharedObject(ArrayRef<char> object,
 /// Translates an LLVM-dialect module (whose dialect translations are
 /// registered in its context; builtin and LLVM are added here) to LLVM IR,
 /// optimizes and compiles it for the x86-64 host (`cpuName` as for the
-/// backend) and links it into a shared object. The NVIDIA backend uses it
-/// for its host side.
+/// backend) and links it into a shared object. The GPU backends use it for
+/// their host side.
 FailureOr<std::vector<char>> compileHostSharedObject(ModuleOp module,
                                                      StringRef cpuName);
+
+/// The artifact section of a GPU target: its lowered module's host code
+/// (with the device binary embedded) as a portable x86-64 shared object.
+/// `deviceDialects` holds the translations of the target's device dialects.
+FailureOr<TargetBinary> serializeGpuHostCode(ModuleOp module,
+                                             const DialectRegistry &deviceDialects,
+                                             StringRef kind, StringRef target);
 
 /// Registers, once per process, every pass the textual target pipelines
 /// name (upstream, Loom's conversions, the CPU passes the GPU backends reuse

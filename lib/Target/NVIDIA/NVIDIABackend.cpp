@@ -233,15 +233,5 @@ void NVIDIABackend::buildLoweringPipeline(OpPassManager &pm) const {
 FailureOr<TargetBinary> NVIDIABackend::serialize(ModuleOp module) const {
   DialectRegistry registry;
   nvidia::registerNVIDIADialects(registry);
-  module->getContext()->appendDialectRegistry(registry);
-  // Host code needs no particular x86 extension; keep it portable.
-  FailureOr<std::vector<char>> sharedObject =
-      cpu::compileHostSharedObject(module, "x86-64");
-  if (failed(sharedObject))
-    return failure();
-  TargetBinary binary;
-  binary.kind = "cuda-elf-so";
-  binary.target = spec;
-  binary.bytes = std::move(*sharedObject);
-  return binary;
+  return cpu::serializeGpuHostCode(module, registry, "cuda-elf-so", spec);
 }
