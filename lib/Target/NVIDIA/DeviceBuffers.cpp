@@ -220,9 +220,11 @@ struct DeviceBuffersPass
       // directly (the AMD MFMA matmul's gpu.launch).
       if (isa<scf::ParallelOp, gpu::LaunchOp>(op))
         return WalkResult::skip();
+      // A TMA descriptor encodes a device buffer's address and shape on the
+      // host; it does not read the buffer.
       if (op->getNumResults() == 0 || op == func.getOperation() ||
           isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp,
-              memref::DimOp, func::CallOp>(op))
+              memref::DimOp, func::CallOp, nvgpu::TmaCreateDescriptorOp>(op))
         return WalkResult::advance();
       // Views (memref.reshape reads its shape operand only for dynamic
       // result dims) stay on the host.

@@ -81,6 +81,9 @@ constexpr const char *kNVIDIALoweringPipeline =
     "loom-nvidia-device-buffers,"
     "func.func(convert-parallel-loops-to-gpu),"
     "gpu-launch-sink-index-computations,"
+    // Host-side TMA descriptors and the kernels' nvgpu ops become NVVM/LLVM
+    // before outlining, so kernel arguments are already LLVM pointers.
+    "convert-nvgpu-to-nvvm,"
     "gpu-kernel-outlining,"
     "func.func(gpu-async-region),"
     "nvvm-attach-target{{chip={0} features={1} O=3},"
@@ -88,7 +91,8 @@ constexpr const char *kNVIDIALoweringPipeline =
     "lower-affine,"
     "convert-scf-to-cf,"
     "canonicalize,cse,"
-    "gpu.module(convert-nvgpu-to-nvvm,convert-gpu-to-nvvm,canonicalize,cse),"
+    "gpu.module(convert-nvgpu-to-nvvm,convert-gpu-to-nvvm,convert-nvvm-to-llvm,"
+    "canonicalize,cse),"
     "loom-cpu-expose-entry-points,"
     "gpu-to-llvm,"
     "convert-to-llvm,"
@@ -131,8 +135,13 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
     binary += "}";
   }
   // Tensor cores through mma.sync exist from sm_80 (Ampere) on.
-  StringRef tensorCores =
-      smVersion(chip) >= 80 ? ",loom-nvidia-matmul-to-mma-sync" : "";
+  // Hopper's TMA + wgmma path where the matmul fits it, mma.sync for the
+  // rest on sm_80 and newer.
+  std::string tensorCores;
+  if (chip == "sm_90a")
+    tensorCores += ",loom-nvidia-matmul-to-wgmma";
+  if (smVersion(chip) >= 80)
+    tensorCores += ",loom-nvidia-matmul-to-mma-sync";
   return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip), binary,
                        tensorCores)
       .str();

@@ -87,6 +87,48 @@ def MatmulToMmaSyncPass
                            "mlir::scf::SCFDialect"];
 }
 
+def MatmulToWgmmaPass
+    : Pass<"loom-nvidia-matmul-to-wgmma", "func::FuncOp"> {
+  let summary = "Runs 16-bit float matmuls on Hopper with TMA loads and wgmma";
+  let description = [{
+    Runs on buffers, before linalg becomes loops, for sm_90a. A
+    `linalg.matmul` with f16 or bf16 operands, an f32 accumulator and
+    static identity-layout shapes that are multiples of 128x128x64 becomes
+    a kernel of one warpgroup per 128x128 tile of C:
+
+    - host: `nvgpu.tma.create.descriptor` for A (128x64 boxes) and B (64x64
+      boxes), 128-byte swizzled;
+    - a ring of `stages` shared-memory slots with one mbarrier each; thread
+      0 issues the TMA loads of a K step into its slot
+      (`nvgpu.tma.async.load`, the barrier expecting the slot's bytes);
+    - the warpgroup waits on the slot's barrier (phase parity = round % 2),
+      runs `nvgpu.warpgroup.mma` 128x128x64 from shared memory, and the
+      slot is refilled with the K step `stages` ahead;
+    - the accumulator goes through shared memory to C with 16-byte stores
+      (added to C unless C was just zero-filled, whose fill is dropped).
+
+    The refill (`loom.role = "producer"`) and the wgmma
+    (`loom.role = "consumer"`) are marked for warp specialization, which
+    will move them into separate warp groups. Other matmuls are left to
+    the next passes.
+
+    Example: `linalg.matmul ins(%a, %b : memref<256x128xbf16>,
+    memref<128x256xbf16>) outs(%c : memref<256x256xf32>)` becomes a
+    `gpu.launch` of 2x2 blocks of 128 threads with 64 KiB of dynamic
+    shared memory.
+  }];
+  let options = [
+    Option<"stages", "stages", "int64_t", /*default=*/"4",
+           "Shared-memory slots in the TMA ring (K steps in flight)">,
+  ];
+  let dependentDialects = ["mlir::nvgpu::NVGPUDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def DeviceBuffersPass : Pass<"loom-nvidia-device-buffers", "ModuleOp"> {
   let summary = "Puts every buffer of the entry points in device memory";
   let description = [{

@@ -1,0 +1,311 @@
+//===- MatmulToWgmma.cpp - Hopper matmuls on TMA + wgmma ------------------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// A 16-bit float matmul with an f32 accumulator becomes one kernel per
+// 128x128 output tile, written in the nvgpu dialect:
+//
+//   host:     TMA descriptors of A (128x64 boxes) and B (64x64 boxes)
+//   kernel:   `stages` shared-memory slots, one mbarrier each
+//     producer (thread 0): TMA loads of a K step's A and B tiles into a slot;
+//                          the mbarrier completes when the bytes landed
+//     consumer (the warpgroup): wait on the slot's mbarrier, wgmma
+//                          128x128x64 from shared memory into registers,
+//                          hand the slot back to the producer
+//     epilogue: accumulator -> shared memory -> global, coalesced
+//
+// The producer and consumer are separate regions of the K loop (marked
+// `loom.role`), in one warpgroup for now: the warp-specialization passes
+// split them into warp groups connected by the slots' barriers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Target/NVIDIA/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::loom::nvidia {
+#define GEN_PASS_DEF_MATMULTOWGMMAPASS
+#include "lib/Target/NVIDIA/Passes.h.inc"
+} // namespace mlir::loom::nvidia
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+// Tile of C per block, K step, and the TMA box width: 64 16-bit elements
+// are one 128-byte swizzle row.
+constexpr int64_t kTileM = 128, kTileN = 128, kTileK = 64, kBoxN = 64;
+constexpr int64_t kWarpgroup = 128, kVector = 4;
+
+bool isStaticIdentity(Value value, Type element) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getRank() == 2 && type.hasStaticShape() &&
+         type.getLayout().isIdentity() && type.getElementType() == element &&
+         !type.getMemorySpace();
+}
+
+/// Whether `op` qualifies: A and B of one 16-bit float type, C f32, static
+/// identity layouts, sizes multiples of the tile.
+bool qualifies(linalg::MatmulOp op) {
+  if (op->getParentOfType<scf::ParallelOp>() ||
+      op->getParentOfType<gpu::LaunchOp>() || !op.hasPureBufferSemantics() ||
+      op.hasUserDefinedMaps())
+    return false;
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
+        c = op.getDpsInits()[0];
+  Type element = cast<MemRefType>(a.getType()).getElementType();
+  if (!element.isF16() && !element.isBF16())
+    return false;
+  Builder builder(op.getContext());
+  if (!isStaticIdentity(a, element) || !isStaticIdentity(b, element) ||
+      !isStaticIdentity(c, builder.getF32Type()))
+    return false;
+  auto cType = cast<MemRefType>(c.getType());
+  int64_t k = cast<MemRefType>(a.getType()).getDimSize(1);
+  return cType.getDimSize(0) % kTileM == 0 &&
+         cType.getDimSize(1) % kTileN == 0 && k % kTileK == 0;
+}
+
+/// The `linalg.fill` of zero that initializes `op`'s accumulator just
+/// before it (nothing in between touches the buffer), if there is one.
+linalg::FillOp zeroFillBefore(linalg::MatmulOp op) {
+  Value c = op.getDpsInits()[0];
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (fill && fill.getDpsInits()[0] == c) {
+      auto cst = fill.getDpsInputs()[0].getDefiningOp<arith::ConstantOp>();
+      auto value = cst ? dyn_cast<FloatAttr>(cst.getValue()) : FloatAttr();
+      return value && value.getValue().isZero() ? fill : linalg::FillOp();
+    }
+    if (llvm::is_contained(prev->getOperands(), c) ||
+        prev->getNumRegions() > 0)
+      return {};
+  }
+  return {};
+}
+
+struct KernelBuilder {
+  ImplicitLocOpBuilder &b;
+  int64_t stages;
+  Type element;
+  Attribute smemSpace;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, x, idx(y)); }
+
+  int64_t aTileBytes() const { return kTileM * kTileK * 2; }
+  int64_t bTileBytes() const { return kTileK * kTileN * 2; }
+  int64_t sharedBytes() const {
+    return std::max((aTileBytes() + bTileBytes()) * stages,
+                    kTileM * kTileN * int64_t(sizeof(float)));
+  }
+
+  MemRefType smemType(ArrayRef<int64_t> shape, Type type) {
+    return MemRefType::get(shape, type, MemRefLayoutAttrInterface(),
+                           smemSpace);
+  }
+  /// A view of `shape` at byte `offset` of the dynamic shared memory.
+  Value view(Value smem, Value offset, ArrayRef<int64_t> shape, Type type) {
+    return memref::ViewOp::create(b, smemType(shape, type), smem, offset,
+                                  ValueRange{});
+  }
+  Value aSlot(Value smem, Value slot) {
+    return view(smem, mul(slot, aTileBytes()), {kTileM, kTileK}, element);
+  }
+  /// Slot `slot` of B at column half `half` (TMA writes 64-column boxes).
+  Value bSlot(Value smem, Value slot, ArrayRef<int64_t> shape,
+              int64_t half = 0) {
+    Value offset = add(mul(slot, bTileBytes()),
+                       idx(aTileBytes() * stages + half * kTileK * kBoxN * 2));
+    return view(smem, offset, shape, element);
+  }
+};
+
+LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  MLIRContext *ctx = op.getContext();
+  Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
+        c = op.getDpsInits()[0];
+  auto aType = cast<MemRefType>(a.getType());
+  auto cType = cast<MemRefType>(c.getType());
+  int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
+          k = aType.getDimSize(1), kSteps = k / kTileK;
+  Type element = aType.getElementType();
+  stages = std::min(stages, kSteps);
+  KernelBuilder kb{b, stages, element,
+                   gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup)};
+
+  // Accumulate into C unless C was just zero-filled (the importer's form).
+  bool accumulate = true;
+  if (linalg::FillOp fill = zeroFillBefore(op)) {
+    fill.erase();
+    accumulate = false;
+  }
+
+  // Host: one TMA descriptor per operand, 128-byte swizzled boxes.
+  auto descriptorType = [&](ArrayRef<int64_t> box) {
+    return nvgpu::TensorMapDescriptorType::get(
+        ctx, kb.smemType(box, element), nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
+        nvgpu::TensorMapL2PromoKind::L2PROMO_NONE,
+        nvgpu::TensorMapOOBKind::OOB_ZERO,
+        nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
+  };
+  auto descriptor = [&](Value mem, ArrayRef<int64_t> box) -> Value {
+    Value unranked = memref::CastOp::create(
+        b, UnrankedMemRefType::get(element, Attribute()), mem);
+    SmallVector<Value> sizes =
+        llvm::map_to_vector(box, [&](int64_t v) { return kb.idx(v); });
+    return nvgpu::TmaCreateDescriptorOp::create(b, descriptorType(box),
+                                                unranked, sizes);
+  };
+  Value descA = descriptor(a, {kTileM, kTileK});
+  Value descB = descriptor(bMat, {kTileK, kBoxN});
+
+  Value one = kb.idx(1);
+  Value smemBytes = arith::ConstantIntOp::create(b, kb.sharedBytes(), 32);
+  auto launch = gpu::LaunchOp::create(
+      b, kb.idx(m / kTileM), kb.idx(n / kTileN), one, kb.idx(kWarpgroup), one,
+      one, smemBytes, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/ValueRange{});
+  b.setInsertionPointToStart(&launch.getBody().front());
+  gpu::TerminatorOp::create(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+
+  // C is a whole device allocation (identity layout, static shape): 16-byte
+  // aligned, so the epilogue's vectors become 16-byte accesses.
+  c = memref::AssumeAlignmentOp::create(b, c, 16);
+  Value smem = gpu::DynamicSharedMemoryOp::create(
+      b, kb.smemType({ShapedType::kDynamic}, b.getI8Type()));
+  Value tid = launch.getThreadIds().x;
+  Value row0 = kb.mul(launch.getBlockIds().x, kTileM);
+  Value col0 = kb.mul(launch.getBlockIds().y, kTileN);
+  Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
+                                       kb.idx(0));
+
+  auto barrierType = nvgpu::MBarrierGroupType::get(ctx, kb.smemSpace, stages);
+  Value barriers = nvgpu::MBarrierCreateOp::create(b, barrierType);
+  for (int64_t s = 0; s < stages; ++s)
+    nvgpu::MBarrierInitOp::create(b, barriers, one, kb.idx(s), leader);
+  nvgpu::TmaPrefetchOp::create(b, descA, leader);
+  nvgpu::TmaPrefetchOp::create(b, descB, leader);
+  gpu::BarrierOp::create(b);
+
+  // Producer: K step `step` into its slot; the barrier expects its bytes.
+  auto produce = [&](Value step) {
+    Value slot = arith::RemUIOp::create(b, step, kb.idx(stages));
+    Value kOffset = kb.mul(step, kTileK);
+    int64_t bytes = kb.aTileBytes() + kb.bTileBytes();
+    nvgpu::MBarrierArriveExpectTxOp::create(b, barriers, kb.idx(bytes), slot,
+                                            leader);
+    // TMA coordinates run innermost dimension first.
+    nvgpu::TmaAsyncLoadOp::create(b, kb.aSlot(smem, slot), barriers, descA,
+                                  ValueRange{kOffset, row0}, slot,
+                                  /*multicastMask=*/Value(), leader);
+    for (int64_t half = 0; half < kTileN / kBoxN; ++half)
+      nvgpu::TmaAsyncLoadOp::create(
+          b, kb.bSlot(smem, slot, {kTileK, kBoxN}, half), barriers, descB,
+          ValueRange{kb.add(col0, kb.idx(half * kBoxN)), kOffset}, slot,
+          /*multicastMask=*/Value(), leader);
+  };
+  for (int64_t s = 0; s < stages; ++s)
+    produce(kb.idx(s));
+
+  auto accType = nvgpu::WarpgroupAccumulatorType::get(
+      ctx, VectorType::get({kTileM, kTileN}, b.getF32Type()));
+  Value acc = nvgpu::WarpgroupMmaInitAccumulatorOp::create(b, accType);
+  auto loop = scf::ForOp::create(b, kb.idx(0), kb.idx(kSteps), one,
+                                 ValueRange{acc});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value step = loop.getInductionVar();
+    Value slot = arith::RemUIOp::create(b, step, kb.idx(stages));
+    // The slot's barrier completes once per use: phase (step / stages) % 2.
+    Value round = arith::DivUIOp::create(b, step, kb.idx(stages));
+    Value parity = arith::IndexCastUIOp::create(b, b.getI1Type(), round);
+    nvgpu::MBarrierTryWaitParityOp::create(b, barriers, parity,
+                                           kb.idx(10000000), slot);
+    auto descType = [&](ArrayRef<int64_t> shape) {
+      return nvgpu::WarpgroupMatrixDescriptorType::get(
+          ctx, kb.smemType(shape, element));
+    };
+    Value dA = nvgpu::WarpgroupGenerateDescriptorOp::create(
+        b, descType({kTileM, kTileK}), kb.aSlot(smem, slot), descA);
+    Value dB = nvgpu::WarpgroupGenerateDescriptorOp::create(
+        b, descType({kTileK, kTileN}), kb.bSlot(smem, slot, {kTileK, kTileN}),
+        descB);
+    // B is K x N row-major in shared memory: wgmma's transposed B.
+    auto mma = nvgpu::WarpgroupMmaOp::create(
+        b, accType, dA, dB, /*waitGroup=*/IntegerAttr(),
+        /*transposeA=*/UnitAttr(), /*transposeB=*/b.getUnitAttr(),
+        loop.getRegionIterArgs()[0]);
+    mma->setAttr("loom.role", b.getStringAttr("consumer"));
+    // Every warp is done with the slot: refill it with step + stages.
+    gpu::BarrierOp::create(b);
+    Value next = kb.add(step, kb.idx(stages));
+    Value more = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, next,
+                                       kb.idx(kSteps));
+    auto refill = scf::IfOp::create(b, more, /*withElseRegion=*/false);
+    refill->setAttr("loom.role", b.getStringAttr("producer"));
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(refill.thenBlock());
+      produce(next);
+    }
+    scf::YieldOp::create(b, mma.getResult());
+  }
+  // Epilogue: registers -> shared memory (the slots are free now) -> C.
+  gpu::BarrierOp::create(b);
+  Value staged = kb.view(smem, kb.idx(0), {kTileM, kTileN}, b.getF32Type());
+  nvgpu::WarpgroupMmaStoreOp::create(b, loop.getResult(0), staged);
+  gpu::BarrierOp::create(b);
+  auto vecType = VectorType::get({kVector}, b.getF32Type());
+  constexpr int64_t kRowVectors = kTileN / kVector;
+  auto copy = scf::ForOp::create(b, tid, kb.idx(kTileM * kRowVectors),
+                                 kb.idx(kWarpgroup));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(copy.getBody());
+    Value i = copy.getInductionVar();
+    Value r = arith::DivUIOp::create(b, i, kb.idx(kRowVectors));
+    Value col = kb.mul(arith::RemUIOp::create(b, i, kb.idx(kRowVectors)),
+                       kVector);
+    Value v = vector::LoadOp::create(b, vecType, staged, ValueRange{r, col});
+    Value gr = kb.add(row0, r), gc = kb.add(col0, col);
+    if (accumulate)
+      v = arith::AddFOp::create(
+          b, v, vector::LoadOp::create(b, vecType, c, ValueRange{gr, gc}));
+    vector::StoreOp::create(b, v, c, ValueRange{gr, gc});
+  }
+  op.erase();
+  return success();
+}
+
+struct MatmulToWgmmaPass
+    : public nvidia::impl::MatmulToWgmmaPassBase<MatmulToWgmmaPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (stages < 1) {
+      getOperation().emitError("loom-nvidia-matmul-to-wgmma: stages must be "
+                               "at least 1");
+      return signalPassFailure();
+    }
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) {
+      if (qualifies(op))
+        matmuls.push_back(op);
+    });
+    for (linalg::MatmulOp op : matmuls)
+      if (failed(rewrite(op, stages)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace
