@@ -72,10 +72,15 @@ bool qualifies(linalg::MatmulOp op) {
 }
 
 /// The `linalg.fill` of zero that initializes `op`'s accumulator just
-/// before it (nothing in between touches the buffer), if there is one.
+/// before it (nothing in between touches the buffer), if there is one. The
+/// accumulator may be a collapsed view of the filled buffer.
 linalg::FillOp zeroFillBefore(linalg::MatmulOp op) {
   Value c = op.getDpsInits()[0];
+  if (auto collapse = c.getDefiningOp<memref::CollapseShapeOp>())
+    c = collapse.getSrc();
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (isa<memref::CollapseShapeOp>(prev))
+      continue;
     auto fill = dyn_cast<linalg::FillOp>(prev);
     if (fill && fill.getDpsInits()[0] == c) {
       auto cst = fill.getDpsInputs()[0].getDefiningOp<arith::ConstantOp>();
@@ -87,6 +92,86 @@ linalg::FillOp zeroFillBefore(linalg::MatmulOp op) {
       return {};
   }
   return {};
+}
+
+/// `v`, a value of the generic's body, with 16-bit float extensions
+/// looked through.
+Value skipExt(Value v) {
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    return ext.getIn();
+  return v;
+}
+
+/// A `linalg.generic` computing C[b.., m, n] += A[b.., m, k] * B[k, n] (a
+/// MatMul of an N-d activation by a 2-d weight, as the importer writes it)
+/// becomes a `linalg.matmul` on the collapsed [b.. * m, k] and [b.. * m, n]
+/// views, so that the same kernels apply.
+void collapseBroadcastMatmul(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics() ||
+      op->getParentOfType<scf::ParallelOp>())
+    return;
+  int64_t loops = op.getNumLoops();
+  if (loops < 4 || op.getNumReductionLoops() != 1 ||
+      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return;
+  // Maps: A (d0.., dM, dK), B (dK, dN), C (d0.., dM, dN), with dN = loops-2,
+  // dM = loops-3, dK = loops-1 and the batch dims leading.
+  MLIRContext *ctx = op.getContext();
+  SmallVector<AffineExpr> batchM;
+  for (int64_t i = 0; i < loops - 2; ++i)
+    batchM.push_back(getAffineDimExpr(i, ctx));
+  AffineExpr n = getAffineDimExpr(loops - 2, ctx),
+             k = getAffineDimExpr(loops - 1, ctx);
+  auto map = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(loops, 0, results, ctx);
+  };
+  SmallVector<AffineExpr> aExprs(batchM), cExprs(batchM);
+  aExprs.push_back(k);
+  cExprs.push_back(n);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != map(aExprs) || maps[1] != map({k, n}) || maps[2] != map(cExprs))
+    return;
+  // Body: yield out + a * b (operands possibly extended from 16 bits).
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto addOp = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!addOp || body.getOperations().size() > 5)
+    return;
+  Value acc = body.getArgument(2);
+  Value prod = addOp.getLhs() == acc ? addOp.getRhs() : addOp.getLhs();
+  auto mulOp = prod.getDefiningOp<arith::MulFOp>();
+  if (!mulOp || (addOp.getLhs() != acc && addOp.getRhs() != acc))
+    return;
+  Value x = skipExt(mulOp.getLhs()), y = skipExt(mulOp.getRhs());
+  if (!((x == body.getArgument(0) && y == body.getArgument(1)) ||
+        (x == body.getArgument(1) && y == body.getArgument(0))))
+    return;
+  auto identity = [](Value v) {
+    auto t = cast<MemRefType>(v.getType());
+    return t.hasStaticShape() && t.getLayout().isIdentity();
+  };
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
+        c = op.getDpsInits()[0];
+  if (!identity(a) || !identity(b) || !identity(c))
+    return;
+  OpBuilder builder(op);
+  SmallVector<ReassociationIndices> collapse(1);
+  for (int64_t i = 0; i < loops - 2; ++i)
+    collapse[0].push_back(i);
+  collapse.push_back({loops - 2});
+  Value a2 = memref::CollapseShapeOp::create(builder, op.getLoc(), a, collapse);
+  Value c2 = memref::CollapseShapeOp::create(builder, op.getLoc(), c, collapse);
+  auto matmul = linalg::MatmulOp::create(builder, op.getLoc(),
+                                         ValueRange{a2, b}, ValueRange{c2});
+  // Only for the kernels here; other matmuls keep the importer's form.
+  if (!qualifies(matmul)) {
+    matmul.erase();
+    c2.getDefiningOp()->erase();
+    a2.getDefiningOp()->erase();
+    return;
+  }
+  op.erase();
 }
 
 struct KernelBuilder {
@@ -297,6 +382,10 @@ struct MatmulToWgmmaPass
                                "at least 1");
       return signalPassFailure();
     }
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    for (linalg::GenericOp op : generics)
+      collapseBroadcastMatmul(op);
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation().walk([&](linalg::MatmulOp op) {
       if (qualifies(op))

@@ -80,3 +80,64 @@ func.func @left_alone(%a32: memref<128x64xf32>, %b32: memref<64x128xf32>, %c: me
                 ins(%a, %bt : memref<128x64xf16>, memref<128x64xf16>) outs(%c : memref<128x128xf32>)
   return
 }
+
+// -----
+
+// An N-d activation times a 2-d weight (the importer's generic with 16-bit
+// operands extended to f32) is a matmul of the collapsed views.
+#a = affine_map<(b, m, n, k) -> (b, m, k)>
+#w = affine_map<(b, m, n, k) -> (k, n)>
+#c = affine_map<(b, m, n, k) -> (b, m, n)>
+// CHECK-LABEL: func.func @batched_activation
+// CHECK-DAG: %[[A2:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : memref<2x128x64xbf16> into memref<256x64xbf16>
+// CHECK-DAG: %[[C2:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : memref<2x128x128xf32> into memref<256x128xf32>
+// CHECK: nvgpu.tma.create.descriptor
+// CHECK: gpu.launch
+// CHECK: nvgpu.warpgroup.mma
+// CHECK-NOT: linalg.generic
+func.func @batched_activation(%a: memref<2x128x64xbf16>, %w: memref<64x128xbf16>, %c: memref<2x128x128xf32>) {
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%c : memref<2x128x128xf32>)
+  linalg.generic {indexing_maps = [#a, #w, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %w : memref<2x128x64xbf16>, memref<64x128xbf16>) outs(%c : memref<2x128x128xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %o: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// The same generic with f32 operands, or a body that is not a product
+// added to the accumulator, is left alone.
+#a = affine_map<(b, m, n, k) -> (b, m, k)>
+#w = affine_map<(b, m, n, k) -> (k, n)>
+#c = affine_map<(b, m, n, k) -> (b, m, n)>
+// CHECK-LABEL: func.func @not_a_matmul
+// CHECK-NOT: memref.collapse_shape
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT: gpu.launch
+func.func @not_a_matmul(%a: memref<2x128x64xf32>, %w: memref<64x128xf32>, %c: memref<2x128x128xf32>,
+                        %ah: memref<2x128x64xbf16>, %wh: memref<64x128xbf16>) {
+  linalg.generic {indexing_maps = [#a, #w, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %w : memref<2x128x64xf32>, memref<64x128xf32>) outs(%c : memref<2x128x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#a, #w, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%ah, %wh : memref<2x128x64xbf16>, memref<64x128xbf16>) outs(%c : memref<2x128x128xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %o: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.subf %xf, %yf : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
