@@ -7,6 +7,7 @@
 #include "CudaDriver.h"
 
 #include "Status.h"
+#include "TensorMap.h"
 
 #include <dlfcn.h>
 
@@ -75,6 +76,9 @@ LoadedDriver openDriver() {
   resolve(lib, "cuMemcpyAsync", d.cuMemcpyAsync, missing);
   resolve(lib, "cuMemsetD32Async", d.cuMemsetD32Async, missing);
   resolve(lib, "cuMemsetD16Async", d.cuMemsetD16Async, missing);
+  resolve(lib, "cuMemcpyHtoD_v2", d.cuMemcpyHtoD, missing);
+  resolve(lib, "cuCtxSynchronize", d.cuCtxSynchronize, missing);
+  resolve(lib, "cuFuncSetAttribute", d.cuFuncSetAttribute, missing);
   // Optional: the stream-ordered pool.
   std::string optional;
   if (!resolve(lib, "cuMemAllocAsync", d.cuMemAllocAsync, optional) ||
@@ -84,6 +88,7 @@ LoadedDriver openDriver() {
       !resolve(lib, "cuMemPoolSetAttribute", d.cuMemPoolSetAttribute,
                optional))
     d.cuMemAllocAsync = nullptr;
+  resolve(lib, "cuTensorMapEncodeTiled", d.cuTensorMapEncodeTiled, optional);
   if (!missing.empty()) {
     loaded.error = "the CUDA driver (libcuda.so.1) lacks " + missing +
                    "; update the NVIDIA driver";
@@ -147,12 +152,23 @@ loom_status_t Device::create(int ordinal, std::shared_ptr<Device> &out) {
   return nullptr;
 }
 
+std::shared_ptr<Device> Device::withDriver(const Driver *driver,
+                                           std::string name) {
+  std::shared_ptr<Device> dev(new Device);
+  dev->driver_ = driver;
+  dev->name_ = std::move(name);
+  return dev;
+}
+
 Device::~Device() {
   if (context_)
     driver_->cuDevicePrimaryCtxRelease(device_);
 }
 
-void Device::makeCurrent() { driver_->cuCtxSetCurrent(context_); }
+void Device::makeCurrent() {
+  if (context_)
+    driver_->cuCtxSetCurrent(context_);
+}
 
 gpu::Error Device::loadModule(const void *image, size_t, void **module) {
   return check(driver_->cuModuleLoadData(reinterpret_cast<CUmodule *>(module),
@@ -170,6 +186,23 @@ gpu::Error Device::getFunction(void *module, const char *name, void **fn) {
 }
 
 gpu::Error Device::launch(void *fn, const gpu::LaunchConfig &c) {
+  // Kernels get 48 KiB of dynamic shared memory unless opted into more
+  // (Hopper: up to 227 KiB), which TMA/wgmma pipelines need.
+  constexpr unsigned kDefaultShared = 48 * 1024;
+  if (c.sharedBytes > kDefaultShared) {
+    std::lock_guard<std::mutex> lock(sharedMutex_);
+    unsigned &optedIn = sharedOptIn_[fn];
+    if (optedIn < c.sharedBytes) {
+      const int kMaxDynamicShared = 8; // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+      if (CUresult r = driver_->cuFuncSetAttribute(
+              static_cast<CUfunction>(fn), kMaxDynamicShared,
+              int(c.sharedBytes)))
+        return driver_->describe(r) + " (asking for " +
+               std::to_string(c.sharedBytes) +
+               " bytes of dynamic shared memory)";
+      optedIn = c.sharedBytes;
+    }
+  }
   return check(driver_->cuLaunchKernel(
       static_cast<CUfunction>(fn), c.grid[0], c.grid[1], c.grid[2], c.block[0],
       c.block[1], c.block[2], c.sharedBytes, static_cast<CUstream>(c.stream),
@@ -257,4 +290,24 @@ gpu::Error Device::fill16Async(void *dst, uint16_t value, size_t count,
   return check(driver_->cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst),
                                          value, count,
                                          static_cast<CUstream>(stream)));
+}
+
+gpu::Error Device::upload(void *dst, const void *src, size_t bytes) {
+  return check(
+      driver_->cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(dst), src, bytes));
+}
+
+gpu::Error Device::synchronizeDevice() {
+  return check(driver_->cuCtxSynchronize());
+}
+
+gpu::Error Device::encodeTensorMap(const gpu::TensorMapArgs &a,
+                                   gpu::TensorMapBytes &map) {
+  if (!driver_->cuTensorMapEncodeTiled)
+    return "the CUDA driver lacks cuTensorMapEncodeTiled (TMA needs a CUDA "
+           "12 driver)";
+  return check(driver_->cuTensorMapEncodeTiled(
+      &map, a.dataType, a.rank, a.address, a.globalDim, a.globalStrides,
+      a.boxDim, a.elementStrides, a.interleave, a.swizzle, a.l2Promotion,
+      a.oobFill));
 }

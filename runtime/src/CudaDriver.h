@@ -76,6 +76,19 @@ struct Driver {
   CUresult (*cuMemFreeAsync)(CUdeviceptr, CUstream) = nullptr;
   CUresult (*cuDeviceGetDefaultMemPool)(CUmemoryPool *, CUdevice) = nullptr;
   CUresult (*cuMemPoolSetAttribute)(CUmemoryPool, int, void *) = nullptr;
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t) = nullptr;
+  CUresult (*cuCtxSynchronize)() = nullptr;
+  CUresult (*cuFuncSetAttribute)(CUfunction, int, int) = nullptr;
+  // TMA descriptors (CUDA 12.0+); optional: null on older drivers, where
+  // mgpuTensorMapEncodeTiledMemref reports an error. The enums are ints.
+  CUresult (*cuTensorMapEncodeTiled)(void *tensorMap, int dataType,
+                                     uint32_t rank, void *globalAddress,
+                                     const uint64_t *globalDim,
+                                     const uint64_t *globalStrides,
+                                     const uint32_t *boxDim,
+                                     const uint32_t *elementStrides,
+                                     int interleave, int swizzle,
+                                     int l2Promotion, int oobFill) = nullptr;
 
   /// "CUDA_ERROR_...: text" for a result code.
   std::string describe(CUresult result) const;
@@ -89,6 +102,10 @@ const Driver *loadDriver(loom_status_t *status);
 class Device final : public gpu::Device {
 public:
   static loom_status_t create(int ordinal, std::shared_ptr<Device> &out);
+  /// A device over a given driver table, without dlopen, cuInit or a
+  /// context: the unit tests' fake driver, which records what reaches it.
+  static std::shared_ptr<Device> withDriver(const Driver *driver,
+                                            std::string name);
   ~Device() override;
 
   const Driver &driver() const { return *driver_; }
@@ -121,6 +138,10 @@ public:
                          void *stream) override;
   gpu::Error fill16Async(void *dst, uint16_t value, size_t count,
                          void *stream) override;
+  gpu::Error upload(void *dst, const void *src, size_t bytes) override;
+  gpu::Error synchronizeDevice() override;
+  gpu::Error encodeTensorMap(const gpu::TensorMapArgs &args,
+                             gpu::TensorMapBytes &map) override;
 
 private:
   Device() = default;
@@ -130,6 +151,10 @@ private:
   CUcontext context_ = nullptr;
   std::string name_;
   bool pooled_ = false;
+  // Dynamic shared memory each kernel was opted into above the default
+  // 48 KiB (cuFuncSetAttribute), so the attribute is set once per size.
+  std::mutex sharedMutex_;
+  std::unordered_map<void *, unsigned> sharedOptIn_;
 };
 
 } // namespace loom::cuda

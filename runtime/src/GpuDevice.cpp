@@ -14,6 +14,7 @@ using namespace loom::gpu;
 namespace {
 thread_local Device *tCurrent = nullptr;
 thread_local ResidentWeights *tWeights = nullptr;
+thread_local SessionState *tSession = nullptr;
 thread_local std::string *tError = nullptr;
 } // namespace
 
@@ -28,10 +29,12 @@ std::string Device::functionName(void *fn) {
   return it == functionNames_.end() ? "<unknown kernel>" : it->second;
 }
 
-Scope::Scope(Device *device, ResidentWeights *weights)
-    : previous_(tCurrent), previousWeights_(tWeights), previousError_(tError) {
+Scope::Scope(Device *device, ResidentWeights *weights, SessionState *session)
+    : previous_(tCurrent), previousWeights_(tWeights),
+      previousSession_(tSession), previousError_(tError) {
   tCurrent = device;
   tWeights = weights;
+  tSession = session;
   tError = &error_;
   if (device)
     device->makeCurrent();
@@ -40,6 +43,7 @@ Scope::Scope(Device *device, ResidentWeights *weights)
 Scope::~Scope() {
   tCurrent = previous_;
   tWeights = previousWeights_;
+  tSession = previousSession_;
   tError = previousError_;
   if (previous_)
     previous_->makeCurrent();
@@ -55,6 +59,7 @@ loom_status_t Scope::takeError() {
 
 Device *gpu::currentDevice() { return tCurrent; }
 ResidentWeights *gpu::currentWeights() { return tWeights; }
+SessionState *gpu::currentSession() { return tSession; }
 
 void *ResidentWeights::get(const void *host, size_t bytes) {
   std::lock_guard<std::mutex> lock(mutex_);

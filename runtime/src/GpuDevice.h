@@ -31,6 +31,10 @@ namespace loom::gpu {
 
 using Error = std::string; // empty: success
 
+struct TensorMapArgs;  // TensorMap.h
+struct TensorMapBytes; // TensorMap.h
+class SessionState;    // GpuSession.h
+
 struct LaunchConfig {
   unsigned grid[3];
   unsigned block[3];
@@ -85,6 +89,23 @@ public:
                             void *stream) = 0;
   virtual Error fill16Async(void *dst, uint16_t value, size_t count,
                             void *stream) = 0;
+  /// Copies host memory to the device and returns when it is there, ordered
+  /// with no stream (for small descriptors that kernels read later).
+  virtual Error upload(void *dst, const void *src, size_t bytes) {
+    Error e = copyAsync(dst, src, bytes, nullptr);
+    return e.empty() ? synchronizeStream(nullptr) : e;
+  }
+  /// Waits for all work on the device (every stream).
+  virtual Error synchronizeDevice() { return synchronizeStream(nullptr); }
+  /// Encodes a TMA descriptor (cuTensorMapEncodeTiled) on the host.
+  virtual Error encodeTensorMap(const TensorMapArgs &args,
+                                TensorMapBytes &map) {
+    (void)args;
+    (void)map;
+    return std::string("TMA descriptors need a CUDA device (sm_90 or later), "
+                       "not ") +
+           api();
+  }
 
   /// Remembers a kernel's name so launch errors can say which one failed.
   void nameFunction(void *fn, const char *name);
@@ -119,11 +140,12 @@ private:
 /// While alive: `device` is the current GPU device of this thread, both for
 /// its driver and for the mgpu* functions, which record their first error
 /// here instead of aborting. A null device makes no device current.
-/// `weights` is the invoked module's resident-weight cache (null while
-/// loading).
+/// `weights` is the invoked module's resident-weight cache and `session`
+/// the invoking session's GPU state (both null while loading).
 class Scope {
 public:
-  explicit Scope(Device *device, ResidentWeights *weights = nullptr);
+  explicit Scope(Device *device, ResidentWeights *weights = nullptr,
+                 SessionState *session = nullptr);
   ~Scope();
   Scope(const Scope &) = delete;
   Scope &operator=(const Scope &) = delete;
@@ -135,6 +157,7 @@ public:
 private:
   Device *previous_;
   ResidentWeights *previousWeights_;
+  SessionState *previousSession_;
   std::string *previousError_;
   std::string error_;
 };
@@ -143,6 +166,7 @@ private:
 /// Scope) and the sink for its first error.
 Device *currentDevice();
 ResidentWeights *currentWeights();
+SessionState *currentSession();
 void recordError(const std::string &message);
 
 } // namespace loom::gpu

@@ -16,6 +16,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "GpuDevice.h"
+#include "GpuSession.h"
+#include "TensorMap.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -238,6 +240,42 @@ LOOM_MGPU void mgpuMemset16(void *dst, unsigned short value, size_t count,
   if (Device *d = device("mgpuMemset16"))
     check(d, d->fill16Async(dst, value, count, stream),
           "filling device memory");
+}
+
+// nvgpu.tma.create.descriptor: encodes a CUtensorMap for the memref and
+// returns the device address of a copy (a kernel argument read by the TMA
+// instructions). The copy belongs to the session and is reused by later
+// calls that encode the same map, so steady-state calls allocate nothing.
+LOOM_MGPU void *mgpuTensorMapEncodeTiledMemref(
+    int64_t tensorRank, void *rankedDescriptor, int64_t dataType,
+    int64_t interleave, int64_t swizzle, int64_t l2Promotion, int64_t oobFill,
+    int64_t *inputBoxDims) {
+  Device *d = device("mgpuTensorMapEncodeTiledMemref");
+  if (!d)
+    return nullptr;
+  SessionState *session = currentSession();
+  if (!session) {
+    recordError("a TMA descriptor was requested outside an invocation");
+    return nullptr;
+  }
+  TensorMapArgs args;
+  if (Error e = translateTensorMap(tensorRank, rankedDescriptor, dataType,
+                                   interleave, swizzle, l2Promotion, oobFill,
+                                   inputBoxDims, args);
+      !e.empty()) {
+    recordError("creating a TMA descriptor: " + e);
+    return nullptr;
+  }
+  TensorMapBytes map;
+  if (!check(d, d->encodeTensorMap(args, map),
+             "encoding a TMA descriptor (" + describe(args) + ")"))
+    return nullptr;
+  Error error;
+  void *copy = session->tensorMaps().get(map, error);
+  if (!copy)
+    recordError(error);
+  TRACE("tensor map %s -> %p\n", describe(args).c_str(), copy);
+  return copy;
 }
 
 // Device selection happens when the runtime's device is created.

@@ -7,6 +7,7 @@
 #include "ArtifactReader.h"
 #include "CpuExecutable.h"
 #include "CudaDriver.h"
+#include "GpuSession.h"
 #include "HipDriver.h"
 #include "Status.h"
 #include "Tensor.h"
@@ -65,6 +66,8 @@ struct loom_session {
   std::atomic<int32_t> refs{1};
   loom_module_t *module = nullptr;
   CpuScratch scratch;
+  // GPU devices: TMA descriptors (and later graphs) kept between calls.
+  std::unique_ptr<gpu::SessionState> gpu;
 };
 
 template <typename T> static void retain(T *o) {
@@ -384,6 +387,8 @@ loom_status_t loom_session_create(loom_module_t *module, loom_session_t **out) {
     return makeStatus(LOOM_OUT_OF_MEMORY, "out of memory");
   s->module = module;
   loom_module_retain(module);
+  if (gpu::Device *device = module->device->gpu.get())
+    s->gpu = std::make_unique<gpu::SessionState>(device);
   *out = s;
   return nullptr;
 }
@@ -392,6 +397,7 @@ void loom_session_retain(loom_session_t *s) { retain(s); }
 void loom_session_release(loom_session_t *s) {
   if (!dropRef(s))
     return;
+  s->gpu.reset(); // frees device memory while the device is still retained
   loom_module_release(s->module);
   delete s;
 }
@@ -414,7 +420,10 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
     return nullArg("output array");
   for (size_t i = 0; i < numOutputs; ++i)
     outputs[i] = nullptr;
-  gpu::Scope scope(s->module->device->gpu.get(), s->module->weights.get());
+  gpu::Scope scope(s->module->device->gpu.get(), s->module->weights.get(),
+                   s->gpu.get());
+  if (s->gpu)
+    s->gpu->beginInvocation();
   loom_status_t st = s->module->cpu->invoke(e, entry, inputs, numInputs,
                                             outputs, s->scratch);
   if (!st)

@@ -1,0 +1,46 @@
+//===- GpuSession.h - What a session keeps on a GPU between calls -*- C++ -*-===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// A loom_session_t on a GPU device owns one SessionState: the device copies
+// of the TMA descriptors its invocations made (TensorMap.h). The mgpu*
+// functions find it through the gpu::Scope of the invocation.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_GPUSESSION_H
+#define LOOM_RUNTIME_GPUSESSION_H
+
+#include "GpuDevice.h"
+#include "TensorMap.h"
+
+namespace loom::gpu {
+
+class SessionState {
+public:
+  explicit SessionState(Device *device);
+  ~SessionState();
+  SessionState(const SessionState &) = delete;
+  SessionState &operator=(const SessionState &) = delete;
+
+  Device *device() const { return device_; }
+  TensorMapCache &tensorMaps() { return tensorMaps_; }
+
+  /// Called before each invocation, in its Scope: drops the TMA descriptors
+  /// of earlier invocations once there are more than `kMaxTensorMaps` (a
+  /// model with ever-changing shapes), after the device has finished with
+  /// them. Never during an invocation, whose kernels may use any of them.
+  void beginInvocation();
+
+  static constexpr size_t kMaxTensorMaps = 1024;
+
+private:
+  Device *device_;
+  TensorMapCache tensorMaps_;
+};
+
+} // namespace loom::gpu
+
+#endif // LOOM_RUNTIME_GPUSESSION_H
