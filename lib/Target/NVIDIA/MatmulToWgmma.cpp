@@ -71,6 +71,17 @@ bool qualifies(linalg::MatmulOp op) {
          cType.getDimSize(1) % kTileN == 0 && k % kTileK == 0;
 }
 
+/// Whether `op` or an op nested in it uses `buffer`.
+bool usesBuffer(Operation *op, Value buffer) {
+  return op
+      ->walk([&](Operation *inner) {
+        return llvm::is_contained(inner->getOperands(), buffer)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
 /// The `linalg.fill` of zero that initializes `op`'s accumulator just
 /// before it (nothing in between touches the buffer), if there is one. The
 /// accumulator may be a collapsed view of the filled buffer.
@@ -79,7 +90,8 @@ linalg::FillOp zeroFillBefore(linalg::MatmulOp op) {
   if (auto collapse = c.getDefiningOp<memref::CollapseShapeOp>())
     c = collapse.getSrc();
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (isa<memref::CollapseShapeOp>(prev))
+    if (auto collapse = dyn_cast<memref::CollapseShapeOp>(prev);
+        collapse && collapse.getSrc() == c)
       continue;
     auto fill = dyn_cast<linalg::FillOp>(prev);
     if (fill && fill.getDpsInits()[0] == c) {
@@ -87,65 +99,92 @@ linalg::FillOp zeroFillBefore(linalg::MatmulOp op) {
       auto value = cst ? dyn_cast<FloatAttr>(cst.getValue()) : FloatAttr();
       return value && value.getValue().isZero() ? fill : linalg::FillOp();
     }
-    if (llvm::is_contained(prev->getOperands(), c) ||
-        prev->getNumRegions() > 0)
+    if (usesBuffer(prev, c))
       return {};
   }
   return {};
 }
 
-/// `v`, a value of the generic's body, with 16-bit float extensions
-/// looked through.
+/// `v`, a value of the generic's body, with float extensions looked
+/// through.
 Value skipExt(Value v) {
   if (auto ext = v.getDefiningOp<arith::ExtFOp>())
     return ext.getIn();
   return v;
 }
 
-/// A `linalg.generic` computing C[b.., m, n] += A[b.., m, k] * B[k, n] (a
-/// MatMul of an N-d activation by a 2-d weight, as the importer writes it)
-/// becomes a `linalg.matmul` on the collapsed [b.. * m, k] and [b.. * m, n]
-/// views, so that the same kernels apply.
-void collapseBroadcastMatmul(linalg::GenericOp op) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !op.hasPureBufferSemantics() ||
-      op->getParentOfType<scf::ParallelOp>())
-    return;
-  int64_t loops = op.getNumLoops();
-  if (loops < 4 || op.getNumReductionLoops() != 1 ||
-      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
-    return;
-  // Maps: A (d0.., dM, dK), B (dK, dN), C (d0.., dM, dN), with dN = loops-2,
-  // dM = loops-3, dK = loops-1 and the batch dims leading.
-  MLIRContext *ctx = op.getContext();
-  SmallVector<AffineExpr> batchM;
-  for (int64_t i = 0; i < loops - 2; ++i)
-    batchM.push_back(getAffineDimExpr(i, ctx));
-  AffineExpr n = getAffineDimExpr(loops - 2, ctx),
-             k = getAffineDimExpr(loops - 1, ctx);
-  auto map = [&](ArrayRef<AffineExpr> results) {
-    return AffineMap::get(loops, 0, results, ctx);
-  };
-  SmallVector<AffineExpr> aExprs(batchM), cExprs(batchM);
-  aExprs.push_back(k);
-  cExprs.push_back(n);
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps[0] != map(aExprs) || maps[1] != map({k, n}) || maps[2] != map(cExprs))
-    return;
-  // Body: yield out + a * b (operands possibly extended from 16 bits).
+/// Whether `op`'s body is `yield out + a * b` (a and b possibly extended).
+bool isMulAddBody(linalg::GenericOp op) {
   Block &body = op.getRegion().front();
+  if (body.getOperations().size() > 5)
+    return false;
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   auto addOp = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  if (!addOp || body.getOperations().size() > 5)
-    return;
   Value acc = body.getArgument(2);
+  if (!addOp || (addOp.getLhs() != acc && addOp.getRhs() != acc))
+    return false;
   Value prod = addOp.getLhs() == acc ? addOp.getRhs() : addOp.getLhs();
   auto mulOp = prod.getDefiningOp<arith::MulFOp>();
-  if (!mulOp || (addOp.getLhs() != acc && addOp.getRhs() != acc))
-    return;
+  if (!mulOp)
+    return false;
   Value x = skipExt(mulOp.getLhs()), y = skipExt(mulOp.getRhs());
-  if (!((x == body.getArgument(0) && y == body.getArgument(1)) ||
-        (x == body.getArgument(1) && y == body.getArgument(0))))
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  return (x == a && y == b) || (x == b && y == a);
+}
+
+/// The loop dimensions of `map`'s results (a projected permutation).
+SmallVector<unsigned> dimsOf(AffineMap map) {
+  return llvm::map_to_vector(map.getResults(), [](AffineExpr e) {
+    return cast<AffineDimExpr>(e).getPosition();
+  });
+}
+
+/// Groups of consecutive memref dimensions, one group per operand side:
+/// [[0 .. split-1], [split .. rank-1]].
+SmallVector<ReassociationIndices> twoGroups(int64_t split, int64_t rank) {
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t i = 0; i < rank; ++i)
+    groups[i < split ? 0 : 1].push_back(i);
+  return groups;
+}
+
+/// A contraction `linalg.generic` that is a matmul once its dimensions are
+/// grouped: C[m.., n..] += A[m.., k..] * B[k.., n..] or B[n.., k..] (the
+/// importer's MatMul of an N-d activation by a 2-d weight, after
+/// elementwise fusion folded reshapes and the weight's transpose into it).
+/// It becomes a `linalg.matmul` on collapsed views; a B stored N x K is
+/// first transposed into a K x N buffer (a copy kernel) because the
+/// kernel's TMA boxes and wgmma descriptors take B as K x N.
+void contractionAsMatmul(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics() || op->getParentOfType<scf::ParallelOp>() ||
+      !isMulAddBody(op))
+    return;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return;
+  SmallVector<unsigned> aDims = dimsOf(maps[0]), bDims = dimsOf(maps[1]),
+                        cDims = dimsOf(maps[2]);
+  auto iterators = op.getIteratorTypesArray();
+  auto isReduction = [&](unsigned d) {
+    return iterators[d] == utils::IteratorType::reduction;
+  };
+  // A = M dims then K dims; C = the same M dims then N dims.
+  auto firstK = llvm::find_if(aDims, isReduction);
+  SmallVector<unsigned> mDims(aDims.begin(), firstK), kDims(firstK, aDims.end());
+  if (mDims.empty() || kDims.empty() ||
+      !llvm::all_of(kDims, isReduction) ||
+      cDims.size() <= mDims.size() ||
+      !llvm::equal(mDims, ArrayRef(cDims).take_front(mDims.size())))
+    return;
+  SmallVector<unsigned> nDims(cDims.begin() + mDims.size(), cDims.end());
+  if (int64_t(mDims.size() + nDims.size() + kDims.size()) != op.getNumLoops())
+    return;
+  SmallVector<unsigned> kn(kDims), nk(nDims);
+  kn.append(nDims.begin(), nDims.end());
+  nk.append(kDims.begin(), kDims.end());
+  bool transposedB = bDims == nk;
+  if (bDims != kn && !transposedB)
     return;
   auto identity = [](Value v) {
     auto t = cast<MemRefType>(v.getType());
@@ -155,21 +194,46 @@ void collapseBroadcastMatmul(linalg::GenericOp op) {
         c = op.getDpsInits()[0];
   if (!identity(a) || !identity(b) || !identity(c))
     return;
+
   OpBuilder builder(op);
-  SmallVector<ReassociationIndices> collapse(1);
-  for (int64_t i = 0; i < loops - 2; ++i)
-    collapse[0].push_back(i);
-  collapse.push_back({loops - 2});
-  Value a2 = memref::CollapseShapeOp::create(builder, op.getLoc(), a, collapse);
-  Value c2 = memref::CollapseShapeOp::create(builder, op.getLoc(), c, collapse);
-  auto matmul = linalg::MatmulOp::create(builder, op.getLoc(),
-                                         ValueRange{a2, b}, ValueRange{c2});
-  // Only for the kernels here; other matmuls keep the importer's form.
+  Location loc = op.getLoc();
+  SmallVector<Operation *> created;
+  auto collapse = [&](Value v, int64_t split) -> Value {
+    auto type = cast<MemRefType>(v.getType());
+    if (type.getRank() == 2 && split == 1)
+      return v;
+    auto op = memref::CollapseShapeOp::create(
+        builder, loc, v, twoGroups(split, type.getRank()));
+    created.push_back(op);
+    return op;
+  };
+  Value a2 = collapse(a, mDims.size());
+  Value c2 = collapse(c, mDims.size());
+  Value b2 = collapse(b, transposedB ? nDims.size() : kDims.size());
+  Value bKN = b2;
+  if (transposedB) {
+    auto nkType = cast<MemRefType>(b2.getType());
+    auto knType = MemRefType::get(
+        {nkType.getDimSize(1), nkType.getDimSize(0)}, nkType.getElementType());
+    auto alloc = memref::AllocOp::create(builder, loc, knType);
+    created.push_back(alloc);
+    bKN = alloc;
+  }
+  auto matmul = linalg::MatmulOp::create(builder, loc, ValueRange{a2, bKN},
+                                         ValueRange{c2});
+  // Only for the kernels here; other contractions keep the importer's form.
   if (!qualifies(matmul)) {
     matmul.erase();
-    c2.getDefiningOp()->erase();
-    a2.getDefiningOp()->erase();
+    for (Operation *dead : llvm::reverse(created))
+      dead->erase();
     return;
+  }
+  if (transposedB) {
+    builder.setInsertionPoint(matmul);
+    linalg::TransposeOp::create(builder, loc, b2, bKN,
+                                ArrayRef<int64_t>{1, 0});
+    builder.setInsertionPointAfter(matmul);
+    memref::DeallocOp::create(builder, loc, bKN);
   }
   op.erase();
 }
@@ -385,7 +449,7 @@ struct MatmulToWgmmaPass
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
     for (linalg::GenericOp op : generics)
-      collapseBroadcastMatmul(op);
+      contractionAsMatmul(op);
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation().walk([&](linalg::MatmulOp op) {
       if (qualifies(op))

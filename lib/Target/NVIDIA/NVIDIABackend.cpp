@@ -57,7 +57,9 @@ namespace {
 /// under `loom-nvidia-lowering`. {0}: chip, {1}: PTX features, {2}: the
 /// gpu-module-to-binary stage (empty to stop at NVVM + LLVM dialect).
 ///
-/// Up to bufferization it is the CPU pipeline. On sm_80 and newer, f16
+/// Up to bufferization it is the CPU pipeline (elementwise producers are not
+/// fused into matmuls, which keep materialized operands). On sm_90a, 16-bit
+/// matmuls that fit become TMA + wgmma kernels; on sm_80 and newer, f16
 /// matmuls that fit become warp-per-tile mma.sync kernels ({3}). Then every
 /// linalg op becomes `scf.parallel` loops, mapped onto blocks and threads
 /// (contiguous dimension on thread x), buffers move to device memory at the
@@ -69,7 +71,7 @@ constexpr const char *kNVIDIALoweringPipeline =
     "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
-    "func.func(linalg-fuse-elementwise-ops),"
+    "func.func(loom-cpu-fuse-elementwise),"
     "one-shot-bufferize{{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map "
     "allow-return-allocs-from-loops},"
