@@ -16,7 +16,9 @@
 
 #include "lib/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::loom::cpu {
@@ -33,18 +35,55 @@ struct FuseElementwisePass
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    linalg::populateElementwiseOpsFusionPatterns(
-        patterns, [](OpOperand *operand) {
-          auto producer = operand->get().getDefiningOp<linalg::LinalgOp>();
-          auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
-          if (!producer || !consumer)
-            return false;
-          // With several uses the producer is recomputed in each consumer,
-          // at most once per element: cheaper than writing and reading back
-          // a full intermediate (softmax's x - max, read by the row sum and
-          // by the division).
-          return consumer.getNumLoops() <= producer.getNumLoops();
-        });
+    if (gpu) {
+      // Upstream's linalg-fuse-elementwise-ops (single-use producers,
+      // reshapes propagated by expansion, canonicalization), except that a
+      // 16-bit float producer never goes into a reduction with more loops:
+      // the operands of 16-bit matmuls stay buffers that the tensor-core
+      // kernels load tile by tile (with TMA on sm_90a).
+      linalg::ControlFusionFn control = [](OpOperand *operand) {
+        Operation *producer = operand->get().getDefiningOp();
+        if (!producer || !producer->hasOneUse())
+          return false;
+        auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+        auto producerOp = dyn_cast<linalg::LinalgOp>(producer);
+        Type element = getElementTypeOrSelf(operand->get().getType());
+        bool tensorCoreOperand = element.isF16() || element.isBF16();
+        return !consumer || !producerOp || !tensorCoreOperand ||
+               consumer.getNumReductionLoops() == 0 ||
+               consumer.getNumLoops() <= producerOp.getNumLoops();
+      };
+      MLIRContext *ctx = &getContext();
+      linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+      linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
+      tensor::populateBubbleUpExpandShapePatterns(patterns);
+      affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
+      linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
+      tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+      tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+      ctx->getLoadedDialect<linalg::LinalgDialect>()
+          ->getCanonicalizationPatterns(patterns);
+      linalg::populateConstantFoldLinalgOperations(patterns, control);
+    } else {
+      linalg::populateElementwiseOpsFusionPatterns(
+          patterns, [](OpOperand *operand) {
+            auto producer = operand->get().getDefiningOp<linalg::LinalgOp>();
+            auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+            if (!producer || !consumer)
+              return false;
+            // With several uses the producer is recomputed in each
+            // consumer, at most once per element: cheaper than writing and
+            // reading back a full intermediate (softmax's x - max, read by
+            // the row sum and by the division).
+            return consumer.getNumLoops() <= producer.getNumLoops();
+          });
+    }
+    if (gpu) {
+      (void)applyPatternsGreedily(
+          getOperation(), std::move(patterns),
+          GreedyRewriteConfig().setUseTopDownTraversal());
+      return;
+    }
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

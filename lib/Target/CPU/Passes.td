@@ -55,7 +55,17 @@ def FuseElementwisePass : Pass<"loom-cpu-fuse-elementwise", "func::FuncOp"> {
     elementwise op feeding a matmul stays separate: fused, its body would run
     once per output column, and the matmul would no longer be a contraction
     that tiles into FMAs.
+
+    With `gpu` (the NVIDIA target) it is upstream's pass (single-use
+    producers, reshape propagation, canonicalization) except that a 16-bit
+    float producer is never fused into a reduction with more loops, so the
+    operands of 16-bit matmuls stay buffers the tensor-core kernels load
+    tile by tile.
   }];
+  let options = [
+    Option<"gpu", "gpu", "bool", /*default=*/"false",
+           "Upstream's fusion, minus fusion into larger reductions">,
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::affine::AffineDialect"];
 }

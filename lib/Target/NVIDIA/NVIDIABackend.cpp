@@ -71,7 +71,7 @@ constexpr const char *kNVIDIALoweringPipeline =
     "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
-    "func.func(loom-cpu-fuse-elementwise),"
+    "func.func(loom-cpu-fuse-elementwise{{gpu=true}),"
     "one-shot-bufferize{{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map "
     "allow-return-allocs-from-loops},"
