@@ -24,6 +24,7 @@
 
 #include "lib/Target/NVIDIA/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -389,17 +390,23 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
     Value dB = nvgpu::WarpgroupGenerateDescriptorOp::create(
         b, descType({kTileK, kTileN}), kb.bSlot(smem, slot, {kTileK, kTileN}),
         descB);
-    // B is K x N row-major in shared memory: wgmma's transposed B.
+    // B is K x N row-major in shared memory: wgmma's transposed B. The
+    // wgmma stays in flight (wait until one group is pending): the previous
+    // step's is complete, so its slot is free.
     auto mma = nvgpu::WarpgroupMmaOp::create(
-        b, accType, dA, dB, /*waitGroup=*/IntegerAttr(),
+        b, accType, dA, dB, /*waitGroup=*/b.getI64IntegerAttr(1),
         /*transposeA=*/UnitAttr(), /*transposeB=*/b.getUnitAttr(),
         loop.getRegionIterArgs()[0]);
     mma->setAttr("loom.role", b.getStringAttr("consumer"));
-    // Every warp is done with the slot: refill it with step + stages.
+    // Every warp is done with the previous slot: refill it with the step
+    // `stages` after the previous one.
     gpu::BarrierOp::create(b);
-    Value next = kb.add(step, kb.idx(stages));
-    Value more = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, next,
-                                       kb.idx(kSteps));
+    Value next = kb.add(step, kb.idx(stages - 1));
+    Value started = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, step,
+                                          kb.idx(1));
+    Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, next,
+                                          kb.idx(kSteps));
+    Value more = arith::AndIOp::create(b, started, inRange);
     auto refill = scf::IfOp::create(b, more, /*withElseRegion=*/false);
     refill->setAttr("loom.role", b.getStringAttr("producer"));
     {
@@ -410,6 +417,7 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
     scf::YieldOp::create(b, mma.getResult());
   }
   // Epilogue: registers -> shared memory (the slots are free now) -> C.
+  NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
   gpu::BarrierOp::create(b);
   Value staged = kb.view(smem, kb.idx(0), {kTileM, kTileN}, b.getF32Type());
   nvgpu::WarpgroupMmaStoreOp::create(b, loop.getResult(0), staged);

@@ -101,9 +101,11 @@ def MatmulToWgmmaPass
     - a ring of `stages` shared-memory slots with one mbarrier each; thread
       0 issues the TMA loads of a K step into its slot
       (`nvgpu.tma.async.load`, the barrier expecting the slot's bytes);
-    - the warpgroup waits on the slot's barrier (phase parity = round % 2),
-      runs `nvgpu.warpgroup.mma` 128x128x64 from shared memory, and the
-      slot is refilled with the K step `stages` ahead;
+    - the warpgroup waits on the slot's barrier (phase parity = round % 2)
+      and issues `nvgpu.warpgroup.mma` 128x128x64 from shared memory,
+      leaving it in flight (`waitGroup = 1`): the previous step's wgmma is
+      then complete and its slot is refilled with the K step `stages`
+      after it;
     - the accumulator goes through shared memory to C with 16-byte stores
       (added to C unless C was just zero-filled, whose fill is dropped).
 
@@ -122,6 +124,7 @@ def MatmulToWgmmaPass
            "Shared-memory slots in the TMA ring (K steps in flight)">,
   ];
   let dependentDialects = ["mlir::nvgpu::NVGPUDialect",
+                           "mlir::NVVM::NVVMDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::arith::ArithDialect",
                            "mlir::gpu::GPUDialect",

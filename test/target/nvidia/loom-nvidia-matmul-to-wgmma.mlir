@@ -18,17 +18,24 @@
 // The prologue fills the 3 slots: expect 32 KiB, one A box, two B boxes.
 // CHECK-COUNT-3: nvgpu.mbarrier.arrive.expect_tx %[[BAR]][%{{.+}}], %{{.+}}, predicate
 // CHECK: nvgpu.warpgroup.mma.init.accumulator -> <fragmented = vector<128x128xf32>>
-// CHECK: scf.for %[[K:.+]] = %{{.+}} to %[[STEPS:.+]] step %{{.+}} iter_args(%[[ACC:.+]] = %{{.+}})
+// CHECK: scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %{{.+}})
 // CHECK:   nvgpu.mbarrier.try_wait.parity %[[BAR]]
 // CHECK:   %[[WA:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[DA]]
 // CHECK:   %[[WB:.+]] = nvgpu.warpgroup.generate.descriptor %{{.+}}, %[[DB]] : memref<64x128xbf16
 // CHECK:   %[[D:.+]] = nvgpu.warpgroup.mma %[[WA]], %[[WB]], %[[ACC]] {loom.role = "consumer", transposeB}
+// The wgmma stays in flight (waitGroup defaults to 1), so the slot refilled
+// is the previous step's, `stages` - 1 ahead, from step 1 on.
 // CHECK:   gpu.barrier
-// CHECK:   scf.if
+// CHECK:   %[[NEXT:.+]] = arith.addi %[[K]], %[[C2:.+]] : index
+// CHECK:   %[[STARTED:.+]] = arith.cmpi uge, %[[K]]
+// CHECK:   %[[IN:.+]] = arith.cmpi ult, %[[NEXT]], %{{.+}}
+// CHECK:   %[[MORE:.+]] = arith.andi %[[STARTED]], %[[IN]]
+// CHECK:   scf.if %[[MORE]]
 // CHECK:     nvgpu.mbarrier.arrive.expect_tx
 // CHECK-COUNT-3: nvgpu.tma.async.load
 // CHECK:   } {loom.role = "producer"}
 // CHECK:   scf.yield %[[D]]
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: nvgpu.warpgroup.mma.store
 // CHECK: scf.for
 // CHECK-NOT: vector.load {{.*}} : memref<256x512xf32>
