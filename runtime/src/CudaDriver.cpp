@@ -89,6 +89,7 @@ LoadedDriver openDriver() {
                optional))
     d.cuMemAllocAsync = nullptr;
   resolve(lib, "cuTensorMapEncodeTiled", d.cuTensorMapEncodeTiled, optional);
+  resolve(lib, "cuLaunchKernelEx", d.cuLaunchKernelEx, optional);
   if (!missing.empty()) {
     loaded.error = "the CUDA driver (libcuda.so.1) lacks " + missing +
                    "; update the NVIDIA driver";
@@ -202,6 +203,21 @@ gpu::Error Device::launch(void *fn, const gpu::LaunchConfig &c) {
                " bytes of dynamic shared memory)";
       optedIn = c.sharedBytes;
     }
+  }
+  if (c.cluster[0] * c.cluster[1] * c.cluster[2] != 1) {
+    if (!driver_->cuLaunchKernelEx)
+      return "the CUDA driver lacks cuLaunchKernelEx (cluster launches need "
+             "a CUDA 12 driver)";
+    LaunchAttribute cluster{};
+    cluster.id = kLaunchAttributeClusterDimension;
+    cluster.value.clusterDim = {c.cluster[0], c.cluster[1], c.cluster[2]};
+    LaunchConfig config{c.grid[0],    c.grid[1],
+                        c.grid[2],    c.block[0],
+                        c.block[1],   c.block[2],
+                        c.sharedBytes, static_cast<CUstream>(c.stream),
+                        &cluster,     1};
+    return check(driver_->cuLaunchKernelEx(&config, static_cast<CUfunction>(fn),
+                                           c.params, nullptr));
   }
   return check(driver_->cuLaunchKernel(
       static_cast<CUfunction>(fn), c.grid[0], c.grid[1], c.grid[2], c.block[0],

@@ -39,6 +39,29 @@ using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
 using CUmemoryPool = struct CUmemPoolHandle_st *;
 
+/// cuLaunchKernelEx's attribute (CUlaunchAttribute) and configuration
+/// (CUlaunchConfig), laid out as cuda.h declares them.
+struct LaunchAttribute {
+  int id; // CUlaunchAttributeID
+  char pad[4];
+  union {
+    char bytes[64];
+    uint64_t align;
+    struct {
+      unsigned x, y, z;
+    } clusterDim; // CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION
+  } value;
+};
+struct LaunchConfig {
+  unsigned gridDimX, gridDimY, gridDimZ;
+  unsigned blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  CUstream hStream;
+  LaunchAttribute *attrs;
+  unsigned numAttrs;
+};
+constexpr int kLaunchAttributeClusterDimension = 4;
+
 /// The driver entry points, resolved from libcuda.so.1.
 struct Driver {
   CUresult (*cuInit)(unsigned);
@@ -79,6 +102,9 @@ struct Driver {
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t) = nullptr;
   CUresult (*cuCtxSynchronize)() = nullptr;
   CUresult (*cuFuncSetAttribute)(CUfunction, int, int) = nullptr;
+  // Cluster launches (CUDA 12.0+); optional like cuTensorMapEncodeTiled.
+  CUresult (*cuLaunchKernelEx)(const LaunchConfig *, CUfunction, void **,
+                               void **) = nullptr;
   // TMA descriptors (CUDA 12.0+); optional: null on older drivers, where
   // mgpuTensorMapEncodeTiledMemref reports an error. The enums are ints.
   CUresult (*cuTensorMapEncodeTiled)(void *tensorMap, int dataType,

@@ -42,6 +42,7 @@ struct LaunchConfig {
   void *stream;
   void **params;     // one pointer per kernel argument, as MLIR emits them
   size_t paramCount; // how many `params` holds
+  unsigned cluster[3] = {1, 1, 1}; // thread-block cluster (CUDA sm_90)
 };
 
 class Device {

@@ -97,12 +97,12 @@ LOOM_MGPU void *mgpuModuleGetFunction(void *module, const char *name) {
   return fn;
 }
 
-LOOM_MGPU void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
-                                intptr_t gridZ, intptr_t blockX,
-                                intptr_t blockY, intptr_t blockZ,
-                                int32_t smem, void *stream, void **params,
-                                void ** /*extra*/, size_t paramsCount) {
-  Device *d = device("mgpuLaunchKernel");
+namespace {
+
+void launch(const char *what, void *function, const intptr_t cluster[3],
+            const intptr_t grid[3], const intptr_t block[3], int32_t smem,
+            void *stream, void **params, size_t paramsCount) {
+  Device *d = device(what);
   if (!d)
     return;
   if (!function) {
@@ -110,23 +110,60 @@ LOOM_MGPU void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                 d->api() + " module");
     return;
   }
-  TRACE("launch %s grid (%ld,%ld,%ld) block (%ld,%ld,%ld) smem %d stream %p\n",
-        d->functionName(function).c_str(), long(gridX), long(gridY),
-        long(gridZ), long(blockX), long(blockY), long(blockZ), smem, stream);
+  TRACE("launch %s grid (%ld,%ld,%ld) block (%ld,%ld,%ld) cluster "
+        "(%ld,%ld,%ld) smem %d stream %p\n",
+        d->functionName(function).c_str(), long(grid[0]), long(grid[1]),
+        long(grid[2]), long(block[0]), long(block[1]), long(block[2]),
+        long(cluster[0]), long(cluster[1]), long(cluster[2]), smem, stream);
   // A loop over an empty range (an expert no token was routed to, a
   // zero-size split) maps to an empty grid: nothing to run, and the drivers
   // reject a zero dimension.
-  if (gridX <= 0 || gridY <= 0 || gridZ <= 0 || blockX <= 0 || blockY <= 0 ||
-      blockZ <= 0)
-    return;
-  LaunchConfig config{{unsigned(gridX), unsigned(gridY), unsigned(gridZ)},
-                      {unsigned(blockX), unsigned(blockY), unsigned(blockZ)},
+  for (int i = 0; i < 3; ++i)
+    if (grid[i] <= 0 || block[i] <= 0)
+      return;
+  for (int i = 0; i < 3; ++i)
+    if (cluster[i] <= 0 || grid[i] % cluster[i]) {
+      recordError("launching kernel '" + d->functionName(function) +
+                  "': the grid is not a whole number of clusters");
+      return;
+    }
+  LaunchConfig config{{unsigned(grid[0]), unsigned(grid[1]), unsigned(grid[2])},
+                      {unsigned(block[0]), unsigned(block[1]),
+                       unsigned(block[2])},
                       unsigned(smem),
                       stream,
                       params,
-                      paramsCount};
+                      paramsCount,
+                      {unsigned(cluster[0]), unsigned(cluster[1]),
+                       unsigned(cluster[2])}};
   check(d, d->launch(function, config),
         "launching kernel '" + d->functionName(function) + "'");
+}
+
+} // namespace
+
+LOOM_MGPU void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                                intptr_t gridZ, intptr_t blockX,
+                                intptr_t blockY, intptr_t blockZ,
+                                int32_t smem, void *stream, void **params,
+                                void ** /*extra*/, size_t paramsCount) {
+  const intptr_t cluster[3] = {1, 1, 1}, grid[3] = {gridX, gridY, gridZ},
+                 block[3] = {blockX, blockY, blockZ};
+  launch("mgpuLaunchKernel", function, cluster, grid, block, smem, stream,
+         params, paramsCount);
+}
+
+// gpu.launch_func with clusters (sm_90 thread-block clusters).
+LOOM_MGPU void mgpuLaunchClusterKernel(
+    void *function, intptr_t clusterX, intptr_t clusterY, intptr_t clusterZ,
+    intptr_t gridX, intptr_t gridY, intptr_t gridZ, intptr_t blockX,
+    intptr_t blockY, intptr_t blockZ, int32_t smem, void *stream,
+    void **params, void ** /*extra*/, size_t paramsCount) {
+  const intptr_t cluster[3] = {clusterX, clusterY, clusterZ},
+                 grid[3] = {gridX, gridY, gridZ},
+                 block[3] = {blockX, blockY, blockZ};
+  launch("mgpuLaunchClusterKernel", function, cluster, grid, block, smem,
+         stream, params, paramsCount);
 }
 
 LOOM_MGPU void *mgpuStreamCreate() {
