@@ -38,6 +38,8 @@ using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
 using CUmemoryPool = struct CUmemPoolHandle_st *;
+using CUgraph = struct CUgraph_st *;
+using CUgraphExec = struct CUgraphExec_st *;
 
 /// cuLaunchKernelEx's attribute (CUlaunchAttribute) and configuration
 /// (CUlaunchConfig), laid out as cuda.h declares them.
@@ -105,6 +107,17 @@ struct Driver {
   // Cluster launches (CUDA 12.0+); optional like cuTensorMapEncodeTiled.
   CUresult (*cuLaunchKernelEx)(const LaunchConfig *, CUfunction, void **,
                                void **) = nullptr;
+  // Graphs (GpuGraph.h); optional: all present or graphs stay off.
+  CUresult (*cuStreamBeginCapture)(CUstream, int mode) = nullptr;
+  CUresult (*cuStreamEndCapture)(CUstream, CUgraph *) = nullptr;
+  CUresult (*cuGraphInstantiateWithFlags)(CUgraphExec *, CUgraph,
+                                          unsigned long long) = nullptr;
+  CUresult (*cuGraphLaunch)(CUgraphExec, CUstream) = nullptr;
+  CUresult (*cuGraphExecDestroy)(CUgraphExec) = nullptr;
+  CUresult (*cuGraphDestroy)(CUgraph) = nullptr;
+  CUresult (*cuMemAllocHost)(void **, size_t) = nullptr;
+  CUresult (*cuMemFreeHost)(void *) = nullptr;
+  CUresult (*cuPointerGetAttribute)(void *, int, CUdeviceptr) = nullptr;
   // TMA descriptors (CUDA 12.0+); optional: null on older drivers, where
   // mgpuTensorMapEncodeTiledMemref reports an error. The enums are ints.
   CUresult (*cuTensorMapEncodeTiled)(void *tensorMap, int dataType,
@@ -168,6 +181,14 @@ public:
   gpu::Error synchronizeDevice() override;
   gpu::Error encodeTensorMap(const gpu::TensorMapArgs &args,
                              gpu::TensorMapBytes &map) override;
+  bool supportsGraphs() const override;
+  gpu::Error beginCapture(void *stream) override;
+  gpu::Error endCapture(void *stream, void **exec) override;
+  gpu::Error launchGraph(void *exec, void *stream) override;
+  void destroyGraph(void *exec) override;
+  gpu::Error allocateHost(size_t bytes, void **ptr) override;
+  void freeHost(void *ptr) override;
+  bool isDeviceMemory(const void *ptr) override;
 
 private:
   Device() = default;

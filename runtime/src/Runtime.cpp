@@ -496,6 +496,36 @@ loom_status_t loom_tensor_read(const loom_tensor_t *t, void *data,
 // Sessions
 //===----------------------------------------------------------------------===//
 
+} // extern "C"
+
+// What a GPU graph is replayed for: the entry, the input shapes, and the
+// addresses of device tensors (a graph copies from them directly). Host
+// inputs are staged, so their addresses may change.
+static std::string graphKey(size_t entry, loom_tensor_t *const *inputs,
+                            size_t numInputs) {
+  std::string key = std::to_string(entry);
+  for (size_t i = 0; inputs && i < numInputs; ++i) {
+    const loom_tensor_t *t = inputs[i];
+    if (!t)
+      continue;
+    key += '|';
+    for (int64_t d : t->shape)
+      key += std::to_string(d) + ',';
+    if (t->device)
+      key += '@' + std::to_string(reinterpret_cast<uintptr_t>(t->data));
+  }
+  return key;
+}
+
+static void releaseAll(loom_tensor_t **outputs, size_t numOutputs) {
+  for (size_t i = 0; i < numOutputs; ++i) {
+    loom_tensor_release(outputs[i]);
+    outputs[i] = nullptr;
+  }
+}
+
+extern "C" {
+
 loom_status_t loom_session_create(loom_module_t *module, loom_session_t **out) {
   if (!out)
     return nullArg("output pointer");
@@ -508,7 +538,8 @@ loom_status_t loom_session_create(loom_module_t *module, loom_session_t **out) {
   s->module = module;
   loom_module_retain(module);
   if (gpu::Device *device = module->device->gpu.get())
-    s->gpu = std::make_unique<gpu::SessionState>(device);
+    s->gpu = std::make_unique<gpu::SessionState>(
+        device, gpu::GraphRunner::enabledByEnvironment());
   *out = s;
   return nullptr;
 }
@@ -553,17 +584,42 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
     outputs[i] = nullptr;
   gpu::Scope scope(s->module->device->gpu.get(), s->module->weights.get(),
                    s->gpu.get());
-  if (s->gpu)
+  gpu::GraphRunner *graphs = nullptr;
+  if (s->gpu) {
     s->gpu->beginInvocation();
-  loom_status_t st = s->module->cpu->invoke(e, entry, inputs, numInputs,
-                                            outputs, s->scratch);
+    graphs = &s->gpu->graphs();
+    if (!graphs->disabled())
+      graphs->begin(graphKey(entry, inputs, numInputs));
+  }
+  auto afterCall = [](void *g) {
+    static_cast<gpu::GraphRunner *>(g)->afterHostCode();
+  };
+  loom_status_t st = s->module->cpu->invoke(
+      e, entry, inputs, numInputs, outputs, s->scratch,
+      graphs ? +afterCall : nullptr, graphs);
   if (!st)
     st = scope.takeError();
+  if (graphs && graphs->retry()) {
+    // The captured or replayed work did not run (graphs are off now):
+    // drop what came back and run the invocation eagerly.
+    releaseAll(outputs, numOutputs);
+    loom_status_free(st);
+    loom_status_free(scope.takeError());
+    graphs->end();
+    st = s->module->cpu->invoke(e, entry, inputs, numInputs, outputs,
+                                s->scratch);
+    if (!st)
+      st = scope.takeError();
+  } else if (graphs && !st && graphs->observing()) {
+    std::vector<std::pair<const void *, size_t>> ranges;
+    for (size_t i = 0; i < numOutputs; ++i)
+      ranges.emplace_back(outputs[i]->data, outputs[i]->bytes);
+    graphs->observed(ranges);
+  }
+  if (graphs)
+    graphs->end();
   if (st) // a device error after the host code returned: drop its results
-    for (size_t i = 0; i < numOutputs; ++i) {
-      loom_tensor_release(outputs[i]);
-      outputs[i] = nullptr;
-    }
+    releaseAll(outputs, numOutputs);
   return st;
 }
 

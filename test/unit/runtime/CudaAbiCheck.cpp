@@ -48,3 +48,7 @@ static_assert(CU_TENSOR_MAP_SWIZZLE_128B == 3 &&
               CU_TENSOR_MAP_L2_PROMOTION_L2_256B == 3 &&
               CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA == 1);
 static_assert(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES == 8);
+// Graphs (GpuGraph.h).
+static_assert(CU_STREAM_CAPTURE_MODE_RELAXED == 2);
+static_assert(CU_POINTER_ATTRIBUTE_MEMORY_TYPE == 2 &&
+              CU_MEMORYTYPE_DEVICE == 2);

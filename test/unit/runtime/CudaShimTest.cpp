@@ -253,7 +253,7 @@ TEST(CudaShimTest, TensorMapIsEncodedCopiedAndReused) {
   rec = Recorded{};
   alignas(128) static char data[1 << 16];
   {
-    gpu::SessionState session(device.get());
+    gpu::SessionState session(device.get(), /*graphs=*/false);
     gpu::Scope scope(device.get(), nullptr, &session);
     Memref<2> m{data, data, 0, {256, 128}, {128, 1}};
     int64_t box[2] = {128, 64};
@@ -310,7 +310,7 @@ TEST(CudaShimTest, TensorMapsOfManyShapesAreDroppedBetweenInvocations) {
   auto device = cuda::Device::withDriver(&driver, "fake");
   rec = Recorded{};
   alignas(128) static char data[1 << 16];
-  gpu::SessionState session(device.get());
+  gpu::SessionState session(device.get(), /*graphs=*/false);
   gpu::Scope scope(device.get(), nullptr, &session);
   int64_t box[1] = {16};
   size_t n = gpu::SessionState::kMaxTensorMaps + 1;
@@ -343,7 +343,7 @@ TEST(CudaShimTest, TensorMapErrorsAreReportedNotFatal) {
     EXPECT_NE(takeMessage(scope).find("outside an invocation"),
               std::string::npos);
   }
-  gpu::SessionState session(device.get());
+  gpu::SessionState session(device.get(), /*graphs=*/false);
   gpu::Scope scope(device.get(), nullptr, &session);
   EXPECT_EQ(mgpuTensorMapEncodeTiledMemref(7, &m, kF32, 0, 0, 0, 0, box),
             nullptr);
