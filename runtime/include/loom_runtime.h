@@ -18,7 +18,8 @@
 //                    kept between calls (a decoder's KV cache) later. Every
 //                    invocation goes through a session; one session is used
 //                    by one thread at a time.
-//   loom_tensor_t    a dense row-major host tensor.
+//   loom_tensor_t    a dense row-major tensor in host memory, or in a GPU's
+//                    memory (loom_tensor_create_on_device).
 //
 // Errors are values: every fallible call returns a loom_status_t, NULL on
 // success, otherwise an object holding a code and a message that the caller
@@ -199,7 +200,7 @@ LOOM_API loom_status_t loom_module_output_info(const loom_module_t *module,
                                                loom_tensor_info_t *out_info);
 
 //===----------------------------------------------------------------------===//
-// Tensors (dense, row-major, host memory)
+// Tensors (dense, row-major; host memory unless created on a GPU device)
 //===----------------------------------------------------------------------===//
 
 typedef struct loom_tensor loom_tensor_t;
@@ -223,11 +224,36 @@ LOOM_API loom_status_t loom_tensor_wrap(loom_dtype_t dtype, int32_t rank,
 LOOM_API void loom_tensor_retain(loom_tensor_t *tensor);
 LOOM_API void loom_tensor_release(loom_tensor_t *tensor);
 
+// A zero-filled tensor in the memory of `device`: on "cuda" and "rocm",
+// device memory allocated once, which invocations of sessions on that device
+// take as an input without a host-to-device upload (the compiled code copies
+// it device to device); on "cpu", an ordinary host tensor. Fill and read it
+// with loom_tensor_write / loom_tensor_read. Outputs of invocations are host
+// tensors.
+LOOM_API loom_status_t loom_tensor_create_on_device(loom_device_t *device,
+                                                    loom_dtype_t dtype,
+                                                    int32_t rank,
+                                                    const int64_t *shape,
+                                                    loom_tensor_t **out_tensor);
+// The device whose memory holds the tensor; NULL for host memory (including
+// tensors created on "cpu"). The tensor keeps its device alive.
+LOOM_API loom_device_t *loom_tensor_device(const loom_tensor_t *tensor);
+// Copies `size` bytes (the tensor's byte size) from host memory into the
+// tensor / from the tensor into host memory, host or device tensor alike;
+// returns when the copy is done. Not concurrently with an invocation using
+// the tensor.
+LOOM_API loom_status_t loom_tensor_write(loom_tensor_t *tensor,
+                                         const void *data, size_t size);
+LOOM_API loom_status_t loom_tensor_read(const loom_tensor_t *tensor,
+                                        void *data, size_t size);
+
 LOOM_API loom_dtype_t loom_tensor_dtype(const loom_tensor_t *tensor);
 LOOM_API int32_t loom_tensor_rank(const loom_tensor_t *tensor);
 LOOM_API const int64_t *loom_tensor_shape(const loom_tensor_t *tensor);
 LOOM_API int64_t loom_tensor_element_count(const loom_tensor_t *tensor);
 LOOM_API size_t loom_tensor_byte_size(const loom_tensor_t *tensor);
+// Host tensors: their data. Device tensors: the device address (not to be
+// dereferenced on the host).
 LOOM_API void *loom_tensor_data(loom_tensor_t *tensor);
 
 //===----------------------------------------------------------------------===//
@@ -243,7 +269,8 @@ LOOM_API void loom_session_release(loom_session_t *session);
 
 // Runs entry point `entry` (see loom_module_find_entry). Inputs are checked
 // against the entry's metadata: count, dtype, rank, static dims, and every
-// dim symbol bound to one size across all inputs. On success `outputs`
+// dim symbol bound to one size across all inputs; device tensors must be on
+// the session's device. On success `outputs`
 // (num_outputs == the entry's output count) receives one new tensor per
 // output, which the caller releases; on failure it is left all NULL.
 LOOM_API loom_status_t loom_session_invoke(

@@ -308,7 +308,9 @@ static void freeBlock(void *user, void *) { std::free(user); }
 loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
                                     loom_tensor_t *const *inputs,
                                     size_t numInputs, loom_tensor_t **outputs,
-                                    CpuScratch &scratch) const {
+                                    CpuScratch &scratch,
+                                    void (*afterCall)(void *),
+                                    void *afterCallData) const {
   for (const auto *list : {&entry.inputs, &entry.outputs})
     for (const TensorMeta &t : *list)
       if (loom_dtype_bits(t.dtype) == 4)
@@ -351,6 +353,8 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
   }
 
   functions_[entryIndex](scratch.args.data());
+  if (afterCall)
+    afterCall(afterCallData);
 
   // Decide ownership for every result before anything can fail, so that an
   // error below still frees each heap block exactly once.

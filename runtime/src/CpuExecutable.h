@@ -57,9 +57,13 @@ public:
                             const std::string &device = "cpu");
   ~CpuExecutable();
 
+  // `afterCall` (if any) runs right after the compiled function returns,
+  // before its results are read (a replayed GPU graph fills them there).
   loom_status_t invoke(const EntryMeta &entry, size_t entryIndex,
                        loom_tensor_t *const *inputs, size_t numInputs,
-                       loom_tensor_t **outputs, CpuScratch &scratch) const;
+                       loom_tensor_t **outputs, CpuScratch &scratch,
+                       void (*afterCall)(void *) = nullptr,
+                       void *afterCallData = nullptr) const;
 
 private:
   CpuExecutable() = default;

@@ -89,6 +89,17 @@ LoadedDriver openDriver() {
                optional))
     d.cuMemAllocAsync = nullptr;
   resolve(lib, "cuTensorMapEncodeTiled", d.cuTensorMapEncodeTiled, optional);
+  resolve(lib, "cuLaunchKernelEx", d.cuLaunchKernelEx, optional);
+  resolve(lib, "cuStreamBeginCapture_v2", d.cuStreamBeginCapture, optional);
+  resolve(lib, "cuStreamEndCapture", d.cuStreamEndCapture, optional);
+  resolve(lib, "cuGraphInstantiateWithFlags", d.cuGraphInstantiateWithFlags,
+          optional);
+  resolve(lib, "cuGraphLaunch", d.cuGraphLaunch, optional);
+  resolve(lib, "cuGraphExecDestroy", d.cuGraphExecDestroy, optional);
+  resolve(lib, "cuGraphDestroy", d.cuGraphDestroy, optional);
+  resolve(lib, "cuMemAllocHost_v2", d.cuMemAllocHost, optional);
+  resolve(lib, "cuMemFreeHost", d.cuMemFreeHost, optional);
+  resolve(lib, "cuPointerGetAttribute", d.cuPointerGetAttribute, optional);
   if (!missing.empty()) {
     loaded.error = "the CUDA driver (libcuda.so.1) lacks " + missing +
                    "; update the NVIDIA driver";
@@ -157,6 +168,7 @@ std::shared_ptr<Device> Device::withDriver(const Driver *driver,
   std::shared_ptr<Device> dev(new Device);
   dev->driver_ = driver;
   dev->name_ = std::move(name);
+  dev->pooled_ = driver->cuMemAllocAsync && driver->cuMemFreeAsync;
   return dev;
 }
 
@@ -202,6 +214,21 @@ gpu::Error Device::launch(void *fn, const gpu::LaunchConfig &c) {
                " bytes of dynamic shared memory)";
       optedIn = c.sharedBytes;
     }
+  }
+  if (c.cluster[0] * c.cluster[1] * c.cluster[2] != 1) {
+    if (!driver_->cuLaunchKernelEx)
+      return "the CUDA driver lacks cuLaunchKernelEx (cluster launches need "
+             "a CUDA 12 driver)";
+    LaunchAttribute cluster{};
+    cluster.id = kLaunchAttributeClusterDimension;
+    cluster.value.clusterDim = {c.cluster[0], c.cluster[1], c.cluster[2]};
+    LaunchConfig config{c.grid[0],    c.grid[1],
+                        c.grid[2],    c.block[0],
+                        c.block[1],   c.block[2],
+                        c.sharedBytes, static_cast<CUstream>(c.stream),
+                        &cluster,     1};
+    return check(driver_->cuLaunchKernelEx(&config, static_cast<CUfunction>(fn),
+                                           c.params, nullptr));
   }
   return check(driver_->cuLaunchKernel(
       static_cast<CUfunction>(fn), c.grid[0], c.grid[1], c.grid[2], c.block[0],
@@ -310,4 +337,60 @@ gpu::Error Device::encodeTensorMap(const gpu::TensorMapArgs &a,
       &map, a.dataType, a.rank, a.address, a.globalDim, a.globalStrides,
       a.boxDim, a.elementStrides, a.interleave, a.swizzle, a.l2Promotion,
       a.oobFill));
+}
+
+bool Device::supportsGraphs() const {
+  const Driver &d = *driver_;
+  return d.cuStreamBeginCapture && d.cuStreamEndCapture &&
+         d.cuGraphInstantiateWithFlags && d.cuGraphLaunch &&
+         d.cuGraphExecDestroy && d.cuGraphDestroy && d.cuMemAllocHost &&
+         d.cuMemFreeHost && d.cuPointerGetAttribute;
+}
+
+gpu::Error Device::beginCapture(void *stream) {
+  const int kRelaxed = 2; // CU_STREAM_CAPTURE_MODE_RELAXED
+  return check(
+      driver_->cuStreamBeginCapture(static_cast<CUstream>(stream), kRelaxed));
+}
+
+gpu::Error Device::endCapture(void *stream, void **exec) {
+  *exec = nullptr;
+  CUgraph graph = nullptr;
+  if (CUresult r =
+          driver_->cuStreamEndCapture(static_cast<CUstream>(stream), &graph)) {
+    if (graph)
+      driver_->cuGraphDestroy(graph);
+    return driver_->describe(r);
+  }
+  CUresult r = driver_->cuGraphInstantiateWithFlags(
+      reinterpret_cast<CUgraphExec *>(exec), graph, 0);
+  driver_->cuGraphDestroy(graph); // the instance keeps what it needs
+  if (r)
+    *exec = nullptr;
+  return check(r);
+}
+
+gpu::Error Device::launchGraph(void *exec, void *stream) {
+  return check(driver_->cuGraphLaunch(static_cast<CUgraphExec>(exec),
+                                      static_cast<CUstream>(stream)));
+}
+
+void Device::destroyGraph(void *exec) {
+  driver_->cuGraphExecDestroy(static_cast<CUgraphExec>(exec));
+}
+
+gpu::Error Device::allocateHost(size_t bytes, void **ptr) {
+  return check(driver_->cuMemAllocHost(ptr, bytes));
+}
+
+void Device::freeHost(void *ptr) { driver_->cuMemFreeHost(ptr); }
+
+bool Device::isDeviceMemory(const void *ptr) {
+  const int kMemoryType = 2;  // CU_POINTER_ATTRIBUTE_MEMORY_TYPE
+  const unsigned kDevice = 2; // CU_MEMORYTYPE_DEVICE
+  unsigned type = 0;
+  return ptr && driver_->cuPointerGetAttribute &&
+         !driver_->cuPointerGetAttribute(&type, kMemoryType,
+                                         reinterpret_cast<CUdeviceptr>(ptr)) &&
+         type == kDevice;
 }

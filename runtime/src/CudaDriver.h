@@ -38,6 +38,31 @@ using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
 using CUmemoryPool = struct CUmemPoolHandle_st *;
+using CUgraph = struct CUgraph_st *;
+using CUgraphExec = struct CUgraphExec_st *;
+
+/// cuLaunchKernelEx's attribute (CUlaunchAttribute) and configuration
+/// (CUlaunchConfig), laid out as cuda.h declares them.
+struct LaunchAttribute {
+  int id; // CUlaunchAttributeID
+  char pad[4];
+  union {
+    char bytes[64];
+    uint64_t align;
+    struct {
+      unsigned x, y, z;
+    } clusterDim; // CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION
+  } value;
+};
+struct LaunchConfig {
+  unsigned gridDimX, gridDimY, gridDimZ;
+  unsigned blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  CUstream hStream;
+  LaunchAttribute *attrs;
+  unsigned numAttrs;
+};
+constexpr int kLaunchAttributeClusterDimension = 4;
 
 /// The driver entry points, resolved from libcuda.so.1.
 struct Driver {
@@ -79,6 +104,20 @@ struct Driver {
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t) = nullptr;
   CUresult (*cuCtxSynchronize)() = nullptr;
   CUresult (*cuFuncSetAttribute)(CUfunction, int, int) = nullptr;
+  // Cluster launches (CUDA 12.0+); optional like cuTensorMapEncodeTiled.
+  CUresult (*cuLaunchKernelEx)(const LaunchConfig *, CUfunction, void **,
+                               void **) = nullptr;
+  // Graphs (GpuGraph.h); optional: all present or graphs stay off.
+  CUresult (*cuStreamBeginCapture)(CUstream, int mode) = nullptr;
+  CUresult (*cuStreamEndCapture)(CUstream, CUgraph *) = nullptr;
+  CUresult (*cuGraphInstantiateWithFlags)(CUgraphExec *, CUgraph,
+                                          unsigned long long) = nullptr;
+  CUresult (*cuGraphLaunch)(CUgraphExec, CUstream) = nullptr;
+  CUresult (*cuGraphExecDestroy)(CUgraphExec) = nullptr;
+  CUresult (*cuGraphDestroy)(CUgraph) = nullptr;
+  CUresult (*cuMemAllocHost)(void **, size_t) = nullptr;
+  CUresult (*cuMemFreeHost)(void *) = nullptr;
+  CUresult (*cuPointerGetAttribute)(void *, int, CUdeviceptr) = nullptr;
   // TMA descriptors (CUDA 12.0+); optional: null on older drivers, where
   // mgpuTensorMapEncodeTiledMemref reports an error. The enums are ints.
   CUresult (*cuTensorMapEncodeTiled)(void *tensorMap, int dataType,
@@ -142,6 +181,14 @@ public:
   gpu::Error synchronizeDevice() override;
   gpu::Error encodeTensorMap(const gpu::TensorMapArgs &args,
                              gpu::TensorMapBytes &map) override;
+  bool supportsGraphs() const override;
+  gpu::Error beginCapture(void *stream) override;
+  gpu::Error endCapture(void *stream, void **exec) override;
+  gpu::Error launchGraph(void *exec, void *stream) override;
+  void destroyGraph(void *exec) override;
+  gpu::Error allocateHost(size_t bytes, void **ptr) override;
+  void freeHost(void *ptr) override;
+  bool isDeviceMemory(const void *ptr) override;
 
 private:
   Device() = default;

@@ -8,6 +8,8 @@
 
 #include "Status.h"
 
+#include <cstdlib>
+
 using namespace loom;
 using namespace loom::gpu;
 
@@ -100,4 +102,16 @@ ResidentWeights::~ResidentWeights() {
 void gpu::recordError(const std::string &message) {
   if (tError && tError->empty())
     *tError = message;
+}
+
+bool gpu::hasError() { return tError && !tError->empty(); }
+
+bool gpu::tracing() {
+  static const bool on = [] {
+    for (const char *var : {"LOOM_GPU_TRACE", "LOOM_CUDA_TRACE"})
+      if (const char *v = std::getenv(var); v && *v && *v != '0')
+        return true;
+    return false;
+  }();
+  return on;
 }

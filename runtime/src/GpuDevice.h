@@ -42,6 +42,7 @@ struct LaunchConfig {
   void *stream;
   void **params;     // one pointer per kernel argument, as MLIR emits them
   size_t paramCount; // how many `params` holds
+  unsigned cluster[3] = {1, 1, 1}; // thread-block cluster (CUDA sm_90)
 };
 
 class Device {
@@ -107,6 +108,40 @@ public:
            api();
   }
 
+  /// Graphs (GpuGraph.h): capture a stream's work and launch it as one.
+  /// Needs the stream-ordered pool too (allocations inside the graph).
+  virtual bool supportsGraphs() const { return false; }
+  /// Starts capturing `stream` (relaxed mode: other threads and legacy
+  /// calls go on).
+  virtual Error beginCapture(void *stream) {
+    (void)stream;
+    return "no graphs";
+  }
+  /// Ends the capture and instantiates it into `*exec` (null on failure).
+  virtual Error endCapture(void *stream, void **exec) {
+    (void)stream;
+    *exec = nullptr;
+    return "no graphs";
+  }
+  virtual Error launchGraph(void *exec, void *stream) {
+    (void)exec;
+    (void)stream;
+    return "no graphs";
+  }
+  virtual void destroyGraph(void *exec) { (void)exec; }
+  /// Pinned host memory (copies from it can be captured).
+  virtual Error allocateHost(size_t bytes, void **ptr) {
+    (void)bytes;
+    *ptr = nullptr;
+    return "no pinned host memory";
+  }
+  virtual void freeHost(void *ptr) { (void)ptr; }
+  /// Whether `ptr` is device memory (unified addressing).
+  virtual bool isDeviceMemory(const void *ptr) {
+    (void)ptr;
+    return false;
+  }
+
   /// Remembers a kernel's name so launch errors can say which one failed.
   void nameFunction(void *fn, const char *name);
   std::string functionName(void *fn);
@@ -168,6 +203,10 @@ Device *currentDevice();
 ResidentWeights *currentWeights();
 SessionState *currentSession();
 void recordError(const std::string &message);
+/// Whether an error was recorded in the current scope.
+bool hasError();
+/// LOOM_GPU_TRACE or LOOM_CUDA_TRACE set (to anything but 0).
+bool tracing();
 
 } // namespace loom::gpu
 

@@ -9,8 +9,8 @@
 using namespace loom;
 using namespace loom::gpu;
 
-SessionState::SessionState(Device *device)
-    : device_(device), tensorMaps_(device) {}
+SessionState::SessionState(Device *device, bool graphs)
+    : device_(device), tensorMaps_(device), graphs_(device, graphs) {}
 
 SessionState::~SessionState() = default;
 
@@ -22,5 +22,6 @@ void SessionState::beginInvocation() {
                 "failed: " + e);
     return;
   }
+  graphs_.reset();
   tensorMaps_.clear();
 }

@@ -5,8 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // A loom_session_t on a GPU device owns one SessionState: the device copies
-// of the TMA descriptors its invocations made (TensorMap.h). The mgpu*
-// functions find it through the gpu::Scope of the invocation.
+// of the TMA descriptors its invocations made (TensorMap.h) and the graph
+// its invocations replay (GpuGraph.h). The mgpu* functions find it through
+// the gpu::Scope of the invocation.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,24 +15,28 @@
 #define LOOM_RUNTIME_GPUSESSION_H
 
 #include "GpuDevice.h"
+#include "GpuGraph.h"
 #include "TensorMap.h"
 
 namespace loom::gpu {
 
 class SessionState {
 public:
-  explicit SessionState(Device *device);
+  /// `graphs`: whether invocations may be replayed as graphs.
+  SessionState(Device *device, bool graphs);
   ~SessionState();
   SessionState(const SessionState &) = delete;
   SessionState &operator=(const SessionState &) = delete;
 
   Device *device() const { return device_; }
   TensorMapCache &tensorMaps() { return tensorMaps_; }
+  GraphRunner &graphs() { return graphs_; }
 
   /// Called before each invocation, in its Scope: drops the TMA descriptors
   /// of earlier invocations once there are more than `kMaxTensorMaps` (a
   /// model with ever-changing shapes), after the device has finished with
-  /// them. Never during an invocation, whose kernels may use any of them.
+  /// them (and drops the graph, whose kernels use them). Never during an
+  /// invocation, whose kernels may use any of them.
   void beginInvocation();
 
   static constexpr size_t kMaxTensorMaps = 1024;
@@ -39,6 +44,7 @@ public:
 private:
   Device *device_;
   TensorMapCache tensorMaps_;
+  GraphRunner graphs_; // destroyed first: its graph uses the maps
 };
 
 } // namespace loom::gpu

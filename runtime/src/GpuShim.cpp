@@ -28,15 +28,6 @@ namespace {
 
 /// LOOM_GPU_TRACE=1 (or LOOM_CUDA_TRACE=1) prints every call compiled code
 /// makes, for debugging.
-bool tracing() {
-  static const bool on = [] {
-    for (const char *var : {"LOOM_GPU_TRACE", "LOOM_CUDA_TRACE"})
-      if (const char *v = std::getenv(var); v && *v && *v != '0')
-        return true;
-    return false;
-  }();
-  return on;
-}
 #define TRACE(...)                                                             \
   do {                                                                         \
     if (tracing())                                                             \
@@ -53,6 +44,27 @@ Device *device(const char *what) {
   return d;
 }
 
+/// The invoking session's graph runner, if any. While it intercepts
+/// (capturing or replaying), stream work goes to it instead of the driver.
+GraphRunner *graphs() {
+  SessionState *session = currentSession();
+  return session ? &session->graphs() : nullptr;
+}
+
+GraphRunner *intercepting() {
+  GraphRunner *g = graphs();
+  return g && g->intercepting() ? g : nullptr;
+}
+
+GraphRunner *observing() {
+  GraphRunner *g = graphs();
+  return g && g->observing() ? g : nullptr;
+}
+
+// Events and streams mean nothing while intercepting: all the work goes to
+// one stream in program order, which respects every dependency.
+char gReplayEvent;
+
 bool check(Device *d, const Error &error, const std::string &what) {
   if (error.empty())
     return true;
@@ -65,6 +77,8 @@ bool check(Device *d, const Error &error, const std::string &what) {
 #define LOOM_MGPU extern "C" __attribute__((visibility("default")))
 
 LOOM_MGPU void *mgpuModuleLoad(void *data, size_t size) {
+  if (GraphRunner *g = observing())
+    g->observeUncapturable("it loads a module");
   Device *d = device("mgpuModuleLoad");
   void *module = nullptr;
   if (d)
@@ -97,12 +111,12 @@ LOOM_MGPU void *mgpuModuleGetFunction(void *module, const char *name) {
   return fn;
 }
 
-LOOM_MGPU void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
-                                intptr_t gridZ, intptr_t blockX,
-                                intptr_t blockY, intptr_t blockZ,
-                                int32_t smem, void *stream, void **params,
-                                void ** /*extra*/, size_t paramsCount) {
-  Device *d = device("mgpuLaunchKernel");
+namespace {
+
+void launch(const char *what, void *function, const intptr_t cluster[3],
+            const intptr_t grid[3], const intptr_t block[3], int32_t smem,
+            void *stream, void **params, size_t paramsCount) {
+  Device *d = device(what);
   if (!d)
     return;
   if (!function) {
@@ -110,26 +124,69 @@ LOOM_MGPU void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                 d->api() + " module");
     return;
   }
-  TRACE("launch %s grid (%ld,%ld,%ld) block (%ld,%ld,%ld) smem %d stream %p\n",
-        d->functionName(function).c_str(), long(gridX), long(gridY),
-        long(gridZ), long(blockX), long(blockY), long(blockZ), smem, stream);
+  TRACE("launch %s grid (%ld,%ld,%ld) block (%ld,%ld,%ld) cluster "
+        "(%ld,%ld,%ld) smem %d stream %p\n",
+        d->functionName(function).c_str(), long(grid[0]), long(grid[1]),
+        long(grid[2]), long(block[0]), long(block[1]), long(block[2]),
+        long(cluster[0]), long(cluster[1]), long(cluster[2]), smem, stream);
   // A loop over an empty range (an expert no token was routed to, a
   // zero-size split) maps to an empty grid: nothing to run, and the drivers
   // reject a zero dimension.
-  if (gridX <= 0 || gridY <= 0 || gridZ <= 0 || blockX <= 0 || blockY <= 0 ||
-      blockZ <= 0)
-    return;
-  LaunchConfig config{{unsigned(gridX), unsigned(gridY), unsigned(gridZ)},
-                      {unsigned(blockX), unsigned(blockY), unsigned(blockZ)},
+  for (int i = 0; i < 3; ++i)
+    if (grid[i] <= 0 || block[i] <= 0)
+      return;
+  for (int i = 0; i < 3; ++i)
+    if (cluster[i] <= 0 || grid[i] % cluster[i]) {
+      recordError("launching kernel '" + d->functionName(function) +
+                  "': the grid is not a whole number of clusters");
+      return;
+    }
+  LaunchConfig config{{unsigned(grid[0]), unsigned(grid[1]), unsigned(grid[2])},
+                      {unsigned(block[0]), unsigned(block[1]),
+                       unsigned(block[2])},
                       unsigned(smem),
                       stream,
                       params,
-                      paramsCount};
-  check(d, d->launch(function, config),
-        "launching kernel '" + d->functionName(function) + "'");
+                      paramsCount,
+                      {unsigned(cluster[0]), unsigned(cluster[1]),
+                       unsigned(cluster[2])}};
+  if (GraphRunner *g = intercepting())
+    return g->launch(function, config);
+  if (check(d, d->launch(function, config),
+            "launching kernel '" + d->functionName(function) + "'"))
+    if (GraphRunner *g = observing())
+      g->observeLaunch(function, config);
+}
+
+} // namespace
+
+LOOM_MGPU void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                                intptr_t gridZ, intptr_t blockX,
+                                intptr_t blockY, intptr_t blockZ,
+                                int32_t smem, void *stream, void **params,
+                                void ** /*extra*/, size_t paramsCount) {
+  const intptr_t cluster[3] = {1, 1, 1}, grid[3] = {gridX, gridY, gridZ},
+                 block[3] = {blockX, blockY, blockZ};
+  launch("mgpuLaunchKernel", function, cluster, grid, block, smem, stream,
+         params, paramsCount);
+}
+
+// gpu.launch_func with clusters (sm_90 thread-block clusters).
+LOOM_MGPU void mgpuLaunchClusterKernel(
+    void *function, intptr_t clusterX, intptr_t clusterY, intptr_t clusterZ,
+    intptr_t gridX, intptr_t gridY, intptr_t gridZ, intptr_t blockX,
+    intptr_t blockY, intptr_t blockZ, int32_t smem, void *stream,
+    void **params, void ** /*extra*/, size_t paramsCount) {
+  const intptr_t cluster[3] = {clusterX, clusterY, clusterZ},
+                 grid[3] = {gridX, gridY, gridZ},
+                 block[3] = {blockX, blockY, blockZ};
+  launch("mgpuLaunchClusterKernel", function, cluster, grid, block, smem,
+         stream, params, paramsCount);
 }
 
 LOOM_MGPU void *mgpuStreamCreate() {
+  if (GraphRunner *g = intercepting())
+    return g->stream();
   Device *d = device("mgpuStreamCreate");
   void *stream = nullptr;
   if (d)
@@ -138,23 +195,33 @@ LOOM_MGPU void *mgpuStreamCreate() {
 }
 
 LOOM_MGPU void mgpuStreamDestroy(void *stream) {
+  if (GraphRunner *g = intercepting(); g && g->stream() == stream)
+    return;
   if (Device *d = currentDevice(); d && stream)
     d->destroyStream(stream);
 }
 
 LOOM_MGPU void mgpuStreamSynchronize(void *stream) {
   TRACE("synchronize stream %p\n", stream);
+  // Observing showed nothing reads device values before the end, and the
+  // graph runs when the host code returns.
+  if (intercepting())
+    return;
   if (Device *d = device("mgpuStreamSynchronize"))
     check(d, d->synchronizeStream(stream),
           "running the kernels (stream synchronize)");
 }
 
 LOOM_MGPU void mgpuStreamWaitEvent(void *stream, void *event) {
+  if (event == &gReplayEvent)
+    return;
   if (Device *d = device("mgpuStreamWaitEvent"))
     check(d, d->streamWaitEvent(stream, event), "waiting for an event");
 }
 
 LOOM_MGPU void *mgpuEventCreate() {
+  if (intercepting())
+    return &gReplayEvent;
   Device *d = device("mgpuEventCreate");
   void *event = nullptr;
   if (d)
@@ -163,27 +230,43 @@ LOOM_MGPU void *mgpuEventCreate() {
 }
 
 LOOM_MGPU void mgpuEventDestroy(void *event) {
+  if (event == &gReplayEvent)
+    return;
   if (Device *d = currentDevice(); d && event)
     d->destroyEvent(event);
 }
 
 LOOM_MGPU void mgpuEventSynchronize(void *event) {
+  if (event == &gReplayEvent)
+    return;
   if (Device *d = device("mgpuEventSynchronize"))
     check(d, d->synchronizeEvent(event), "waiting for an event");
 }
 
 LOOM_MGPU void mgpuEventRecord(void *event, void *stream) {
+  if (event == &gReplayEvent)
+    return;
   if (Device *d = device("mgpuEventRecord"))
     check(d, d->recordEvent(event, stream), "recording an event");
 }
 
 LOOM_MGPU void *mgpuMemAlloc(uint64_t size, void *stream,
                              bool /*isHostShared*/) {
+  if (GraphRunner *g = intercepting()) {
+    void *ptr = g->allocate(size);
+    TRACE("alloc %llu bytes -> %p (graph)\n", (unsigned long long)size, ptr);
+    return ptr;
+  }
   Device *d = device("mgpuMemAlloc");
   void *ptr = nullptr;
-  if (d && size)
-    check(d, d->allocateAsync(size, stream, &ptr),
-          "allocating " + std::to_string(size) + " bytes of device memory");
+  if (d && size &&
+      check(d, d->allocateAsync(size, stream, &ptr),
+            "allocating " + std::to_string(size) + " bytes of device memory"))
+    if (GraphRunner *g = observing())
+      g->observeAllocate(ptr, size);
+  if (d && !size)
+    if (GraphRunner *g = observing())
+      g->observeAllocate(nullptr, 0);
   TRACE("alloc %llu bytes -> %p\n", (unsigned long long)size, ptr);
   return ptr;
 }
@@ -196,6 +279,10 @@ LOOM_MGPU void mgpuMemFree(void *ptr, void *stream) {
   Device *d = currentDevice();
   if (!d || !ptr)
     return;
+  if (GraphRunner *g = intercepting())
+    return g->free(ptr);
+  if (GraphRunner *g = observing())
+    g->observeFree(ptr);
   if (d->pooled()) {
     check(d, d->freeAsync(ptr, stream), "freeing device memory");
     return;
@@ -223,23 +310,35 @@ LOOM_MGPU uintptr_t loom_gpu_resident(uintptr_t host, uintptr_t bytes) {
 
 LOOM_MGPU void mgpuMemcpy(void *dst, void *src, size_t size, void *stream) {
   TRACE("memcpy %p <- %p (%zu bytes) stream %p\n", dst, src, size, stream);
+  if (GraphRunner *g = intercepting())
+    return g->copy(dst, src, size);
   if (Device *d = device("mgpuMemcpy"))
-    check(d, d->copyAsync(dst, src, size, stream),
-          "copying " + std::to_string(size) + " bytes");
+    if (check(d, d->copyAsync(dst, src, size, stream),
+              "copying " + std::to_string(size) + " bytes"))
+      if (GraphRunner *g = observing())
+        g->observeCopy(dst, src, size);
 }
 
 LOOM_MGPU void mgpuMemset32(void *dst, unsigned value, size_t count,
                             void *stream) {
+  if (GraphRunner *g = intercepting())
+    return g->fill(dst, value, count, 4);
   if (Device *d = device("mgpuMemset32"))
-    check(d, d->fill32Async(dst, value, count, stream),
-          "filling device memory");
+    if (check(d, d->fill32Async(dst, value, count, stream),
+              "filling device memory"))
+      if (GraphRunner *g = observing())
+        g->observeFill(dst, value, count, 4);
 }
 
 LOOM_MGPU void mgpuMemset16(void *dst, unsigned short value, size_t count,
                             void *stream) {
+  if (GraphRunner *g = intercepting())
+    return g->fill(dst, value, count, 2);
   if (Device *d = device("mgpuMemset16"))
-    check(d, d->fill16Async(dst, value, count, stream),
-          "filling device memory");
+    if (check(d, d->fill16Async(dst, value, count, stream),
+              "filling device memory"))
+      if (GraphRunner *g = observing())
+        g->observeFill(dst, value, count, 2);
 }
 
 // nvgpu.tma.create.descriptor: encodes a CUtensorMap for the memref and

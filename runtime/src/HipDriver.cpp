@@ -208,6 +208,8 @@ gpu::Error Device::getFunction(void *module, const char *name, void **fn) {
 
 gpu::Error Device::launch(void *fn, const gpu::LaunchConfig &c) {
   auto *f = static_cast<Function *>(fn);
+  if (c.cluster[0] * c.cluster[1] * c.cluster[2] != 1)
+    return "thread-block clusters are a CUDA (sm_90) feature";
   if (std::string why =
           amdgpu::checkLaunch(*f->info, c.block, c.sharedBytes, f->ldsLimit);
       !why.empty())

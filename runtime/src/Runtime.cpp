@@ -373,8 +373,158 @@ loom_status_t loom_module_output_info(const loom_module_t *m, size_t entry,
 }
 
 //===----------------------------------------------------------------------===//
+// Device tensors
+//===----------------------------------------------------------------------===//
+
+// `user` of a device tensor: its device, retained, and the memory to free.
+static void freeDeviceTensor(void *user, void *data) {
+  auto *device = static_cast<loom_device_t *>(user);
+  {
+    gpu::Scope scope(device->gpu.get());
+    device->gpu->free(data);
+  }
+  loom_device_release(device);
+}
+
+loom_status_t loom_tensor_create_on_device(loom_device_t *device,
+                                           loom_dtype_t dtype, int32_t rank,
+                                           const int64_t *shape,
+                                           loom_tensor_t **out) {
+  if (!out)
+    return nullArg("output pointer");
+  *out = nullptr;
+  if (!device)
+    return nullArg("device");
+  if (!device->gpu)
+    return createTensor(dtype, rank, shape, nullptr, nullptr, nullptr, out);
+  // Validate dtype and shape (and learn the byte size) first.
+  loom_tensor_t *probe = nullptr;
+  if (loom_status_t st = createTensor(dtype, rank, shape,
+                                      reinterpret_cast<void *>(64), nullptr,
+                                      nullptr, &probe))
+    return st;
+  size_t bytes = probe->bytes;
+  loom_tensor_release(probe);
+  gpu::Scope scope(device->gpu.get());
+  void *data = nullptr;
+  gpu::Error e = device->gpu->allocate(bytes ? bytes : 1, &data);
+  if (e.empty() && bytes) {
+    e = device->gpu->fill32Async(data, 0, bytes / 4, nullptr);
+    if (e.empty() && bytes % 4)
+      e = device->gpu->copyAsync(
+          static_cast<uint8_t *>(data) + bytes / 4 * 4, "\0\0\0", bytes % 4,
+          nullptr);
+    if (e.empty())
+      e = device->gpu->synchronizeStream(nullptr);
+  }
+  if (!e.empty()) {
+    if (data)
+      device->gpu->free(data);
+    return makeStatus(LOOM_OUT_OF_MEMORY,
+                      "allocating a " + std::to_string(bytes) +
+                          "-byte tensor on device '" + device->target +
+                          "' failed: " + e + " (" + device->gpu->api() + ")");
+  }
+  loom_device_retain(device);
+  if (loom_status_t st = createTensor(dtype, rank, shape, data,
+                                      freeDeviceTensor, device, out)) {
+    freeDeviceTensor(device, data);
+    return st;
+  }
+  (*out)->device = device;
+  return nullptr;
+}
+
+loom_device_t *loom_tensor_device(const loom_tensor_t *t) {
+  return t ? t->device : nullptr;
+}
+
+static loom_status_t checkCopy(const loom_tensor_t *t, const void *data,
+                               size_t size) {
+  if (!t)
+    return nullArg("tensor");
+  if (!data && size)
+    return nullArg("data");
+  if (size != t->bytes)
+    return makeStatus(LOOM_INVALID_ARGUMENT,
+                      "copying " + std::to_string(size) + " bytes to or from "
+                      "a tensor of " + std::to_string(t->bytes) + " bytes");
+  return nullptr;
+}
+
+loom_status_t loom_tensor_write(loom_tensor_t *t, const void *data,
+                                size_t size) {
+  if (loom_status_t st = checkCopy(t, data, size))
+    return st;
+  if (!size)
+    return nullptr;
+  if (!t->device) {
+    std::memcpy(t->data, data, size);
+    return nullptr;
+  }
+  gpu::Device *gpu = t->device->gpu.get();
+  gpu::Scope scope(gpu);
+  if (gpu::Error e = gpu->upload(t->data, data, size); !e.empty())
+    return makeStatus(LOOM_INTERNAL, "copying " + std::to_string(size) +
+                                         " bytes to the device failed: " + e);
+  return nullptr;
+}
+
+loom_status_t loom_tensor_read(const loom_tensor_t *t, void *data,
+                               size_t size) {
+  if (loom_status_t st = checkCopy(t, data, size))
+    return st;
+  if (!size)
+    return nullptr;
+  if (!t->device) {
+    std::memcpy(data, t->data, size);
+    return nullptr;
+  }
+  gpu::Device *gpu = t->device->gpu.get();
+  gpu::Scope scope(gpu);
+  gpu::Error e = gpu->copyAsync(data, t->data, size, nullptr);
+  if (e.empty())
+    e = gpu->synchronizeStream(nullptr);
+  if (!e.empty())
+    return makeStatus(LOOM_INTERNAL, "copying " + std::to_string(size) +
+                                         " bytes from the device failed: " +
+                                         e);
+  return nullptr;
+}
+
+//===----------------------------------------------------------------------===//
 // Sessions
 //===----------------------------------------------------------------------===//
+
+} // extern "C"
+
+// What a GPU graph is replayed for: the entry, the input shapes, and the
+// addresses of device tensors (a graph copies from them directly). Host
+// inputs are staged, so their addresses may change.
+static std::string graphKey(size_t entry, loom_tensor_t *const *inputs,
+                            size_t numInputs) {
+  std::string key = std::to_string(entry);
+  for (size_t i = 0; inputs && i < numInputs; ++i) {
+    const loom_tensor_t *t = inputs[i];
+    if (!t)
+      continue;
+    key += '|';
+    for (int64_t d : t->shape)
+      key += std::to_string(d) + ',';
+    if (t->device)
+      key += '@' + std::to_string(reinterpret_cast<uintptr_t>(t->data));
+  }
+  return key;
+}
+
+static void releaseAll(loom_tensor_t **outputs, size_t numOutputs) {
+  for (size_t i = 0; i < numOutputs; ++i) {
+    loom_tensor_release(outputs[i]);
+    outputs[i] = nullptr;
+  }
+}
+
+extern "C" {
 
 loom_status_t loom_session_create(loom_module_t *module, loom_session_t **out) {
   if (!out)
@@ -388,7 +538,8 @@ loom_status_t loom_session_create(loom_module_t *module, loom_session_t **out) {
   s->module = module;
   loom_module_retain(module);
   if (gpu::Device *device = module->device->gpu.get())
-    s->gpu = std::make_unique<gpu::SessionState>(device);
+    s->gpu = std::make_unique<gpu::SessionState>(
+        device, gpu::GraphRunner::enabledByEnvironment());
   *out = s;
   return nullptr;
 }
@@ -418,21 +569,57 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
             " outputs, the caller expects " + std::to_string(numOutputs));
   if (numOutputs && !outputs)
     return nullArg("output array");
+  for (size_t i = 0; inputs && i < numInputs; ++i)
+    if (inputs[i] && inputs[i]->device &&
+        (inputs[i]->device->target != s->module->device->target ||
+         inputs[i]->device->ordinal != s->module->device->ordinal))
+      return makeStatus(
+          LOOM_INVALID_ARGUMENT,
+          "input " + std::to_string(i) + " of entry '" + e.name +
+              "' is a tensor on device '" + inputs[i]->device->target + ":" +
+              std::to_string(inputs[i]->device->ordinal) +
+              "', the session runs on '" + s->module->device->target + ":" +
+              std::to_string(s->module->device->ordinal) + "'");
   for (size_t i = 0; i < numOutputs; ++i)
     outputs[i] = nullptr;
   gpu::Scope scope(s->module->device->gpu.get(), s->module->weights.get(),
                    s->gpu.get());
-  if (s->gpu)
+  gpu::GraphRunner *graphs = nullptr;
+  if (s->gpu) {
     s->gpu->beginInvocation();
-  loom_status_t st = s->module->cpu->invoke(e, entry, inputs, numInputs,
-                                            outputs, s->scratch);
+    graphs = &s->gpu->graphs();
+    if (!graphs->disabled())
+      graphs->begin(graphKey(entry, inputs, numInputs));
+  }
+  auto afterCall = [](void *g) {
+    static_cast<gpu::GraphRunner *>(g)->afterHostCode();
+  };
+  loom_status_t st = s->module->cpu->invoke(
+      e, entry, inputs, numInputs, outputs, s->scratch,
+      graphs ? +afterCall : nullptr, graphs);
   if (!st)
     st = scope.takeError();
+  if (graphs && graphs->retry()) {
+    // The captured or replayed work did not run (graphs are off now):
+    // drop what came back and run the invocation eagerly.
+    releaseAll(outputs, numOutputs);
+    loom_status_free(st);
+    loom_status_free(scope.takeError());
+    graphs->end();
+    st = s->module->cpu->invoke(e, entry, inputs, numInputs, outputs,
+                                s->scratch);
+    if (!st)
+      st = scope.takeError();
+  } else if (graphs && !st && graphs->observing()) {
+    std::vector<std::pair<const void *, size_t>> ranges;
+    for (size_t i = 0; i < numOutputs; ++i)
+      ranges.emplace_back(outputs[i]->data, outputs[i]->bytes);
+    graphs->observed(ranges);
+  }
+  if (graphs)
+    graphs->end();
   if (st) // a device error after the host code returned: drop its results
-    for (size_t i = 0; i < numOutputs; ++i) {
-      loom_tensor_release(outputs[i]);
-      outputs[i] = nullptr;
-    }
+    releaseAll(outputs, numOutputs);
   return st;
 }
 

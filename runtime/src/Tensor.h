@@ -22,6 +22,9 @@ struct loom_tensor {
   void *data = nullptr;
   void (*release)(void *user, void *data) = nullptr;
   void *user = nullptr;
+  // Device tensors (loom_tensor_create_on_device on a GPU): the device whose
+  // memory `data` is; null for host memory. Owned through `user`.
+  loom_device_t *device = nullptr;
 };
 
 namespace loom {

@@ -42,8 +42,9 @@ struct TensorMapArgs {
   int oobFill = 0;     // CUtensorMapFloatOOBfill
 };
 
-/// The opaque encoded map (CUtensorMap: 128 bytes, 64-byte aligned).
-struct alignas(64) TensorMapBytes {
+/// The opaque encoded map (CUtensorMap: 128 bytes; CUDA 12 aligns it to 64
+/// bytes, CUDA 13 to 128).
+struct alignas(128) TensorMapBytes {
   uint64_t words[16];
 };
 static_assert(sizeof(TensorMapBytes) == 128, "CUtensorMap is 128 bytes");

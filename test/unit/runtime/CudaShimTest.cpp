@@ -33,6 +33,12 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t smem, void *stream,
                       void **params, void **extra, size_t paramsCount);
+void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
+                             intptr_t clusterY, intptr_t clusterZ,
+                             intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                             intptr_t blockX, intptr_t blockY, intptr_t blockZ,
+                             int32_t smem, void *stream, void **params,
+                             void **extra, size_t paramsCount);
 }
 
 namespace {
@@ -51,6 +57,9 @@ struct Recorded {
   cuda::CUdeviceptr next = 0x10000;
   int allocs = 0, frees = 0, uploads = 0, syncs = 0, launches = 0;
   std::vector<std::pair<int, int>> attributes;
+  cuda::LaunchConfig exConfig{};
+  cuda::LaunchAttribute exAttribute{};
+  void **exParams = nullptr;
   int failEncode = 0;
 } rec;
 
@@ -117,6 +126,15 @@ int fakeLaunch(cuda::CUfunction, unsigned, unsigned, unsigned, unsigned,
                void **) {
   return ++rec.launches, 0;
 }
+int fakeLaunchEx(const cuda::LaunchConfig *config, cuda::CUfunction,
+                 void **params, void **) {
+  ++rec.launches;
+  rec.exConfig = *config;
+  if (config->numAttrs == 1)
+    rec.exAttribute = config->attrs[0];
+  rec.exParams = params;
+  return 0;
+}
 int fakeErrorString(int r, const char **text) {
   *text = r == 1 ? "invalid argument" : "unknown error";
   return 0;
@@ -131,6 +149,7 @@ cuda::Driver fakeDriver() {
   d.cuCtxSynchronize = fakeCtxSynchronize;
   d.cuFuncSetAttribute = fakeFuncSetAttribute;
   d.cuLaunchKernel = fakeLaunch;
+  d.cuLaunchKernelEx = fakeLaunchEx;
   d.cuGetErrorString = fakeErrorString;
   return d;
 }
@@ -234,7 +253,7 @@ TEST(CudaShimTest, TensorMapIsEncodedCopiedAndReused) {
   rec = Recorded{};
   alignas(128) static char data[1 << 16];
   {
-    gpu::SessionState session(device.get());
+    gpu::SessionState session(device.get(), /*graphs=*/false);
     gpu::Scope scope(device.get(), nullptr, &session);
     Memref<2> m{data, data, 0, {256, 128}, {128, 1}};
     int64_t box[2] = {128, 64};
@@ -291,7 +310,7 @@ TEST(CudaShimTest, TensorMapsOfManyShapesAreDroppedBetweenInvocations) {
   auto device = cuda::Device::withDriver(&driver, "fake");
   rec = Recorded{};
   alignas(128) static char data[1 << 16];
-  gpu::SessionState session(device.get());
+  gpu::SessionState session(device.get(), /*graphs=*/false);
   gpu::Scope scope(device.get(), nullptr, &session);
   int64_t box[1] = {16};
   size_t n = gpu::SessionState::kMaxTensorMaps + 1;
@@ -324,7 +343,7 @@ TEST(CudaShimTest, TensorMapErrorsAreReportedNotFatal) {
     EXPECT_NE(takeMessage(scope).find("outside an invocation"),
               std::string::npos);
   }
-  gpu::SessionState session(device.get());
+  gpu::SessionState session(device.get(), /*graphs=*/false);
   gpu::Scope scope(device.get(), nullptr, &session);
   EXPECT_EQ(mgpuTensorMapEncodeTiledMemref(7, &m, kF32, 0, 0, 0, 0, box),
             nullptr);
@@ -372,6 +391,51 @@ TEST(CudaShimTest, LargeSharedMemoryLaunchesOptIn) {
   EXPECT_EQ(rec.attributes[0].second, 200 * 1024);
   EXPECT_EQ(rec.launches, 3);
   EXPECT_EQ(scope.takeError(), nullptr);
+}
+
+TEST(CudaShimTest, ClusterLaunchesGoThroughLaunchKernelEx) {
+  cuda::Driver driver = fakeDriver();
+  auto device = cuda::Device::withDriver(&driver, "fake");
+  rec = Recorded{};
+  gpu::Scope scope(device.get());
+  void *fn = reinterpret_cast<void *>(0x4000);
+  void *params[1] = {nullptr};
+  auto *stream = reinterpret_cast<void *>(0x77);
+  mgpuLaunchClusterKernel(fn, 2, 1, 1, 8, 4, 1, 128, 1, 1, 100 * 1024, stream,
+                          params, nullptr, 1);
+  EXPECT_EQ(scope.takeError(), nullptr);
+  ASSERT_EQ(rec.launches, 1);
+  EXPECT_EQ(rec.exConfig.gridDimX, 8u);
+  EXPECT_EQ(rec.exConfig.gridDimY, 4u);
+  EXPECT_EQ(rec.exConfig.blockDimX, 128u);
+  EXPECT_EQ(rec.exConfig.sharedMemBytes, 100u * 1024);
+  EXPECT_EQ(rec.exConfig.hStream, static_cast<cuda::CUstream>(stream));
+  EXPECT_EQ(rec.exConfig.numAttrs, 1u);
+  EXPECT_EQ(rec.exAttribute.id, cuda::kLaunchAttributeClusterDimension);
+  EXPECT_EQ(rec.exAttribute.value.clusterDim.x, 2u);
+  EXPECT_EQ(rec.exAttribute.value.clusterDim.y, 1u);
+  EXPECT_EQ(rec.exAttribute.value.clusterDim.z, 1u);
+  EXPECT_EQ(rec.exParams, params);
+  EXPECT_EQ(rec.attributes.size(), 1u); // the shared-memory opt-in
+
+  // A 1x1x1 cluster is a plain launch.
+  mgpuLaunchClusterKernel(fn, 1, 1, 1, 3, 1, 1, 32, 1, 1, 0, stream, params,
+                          nullptr, 1);
+  EXPECT_EQ(rec.launches, 2);
+  EXPECT_EQ(rec.exConfig.gridDimX, 8u);
+
+  // A grid that is not whole clusters is refused before the driver.
+  mgpuLaunchClusterKernel(fn, 2, 1, 1, 3, 1, 1, 32, 1, 1, 0, stream, params,
+                          nullptr, 1);
+  EXPECT_EQ(rec.launches, 2);
+  EXPECT_NE(takeMessage(scope).find("not a whole number of clusters"),
+            std::string::npos);
+
+  driver.cuLaunchKernelEx = nullptr;
+  mgpuLaunchClusterKernel(fn, 2, 1, 1, 8, 1, 1, 32, 1, 1, 0, stream, params,
+                          nullptr, 1);
+  EXPECT_NE(takeMessage(scope).find("lacks cuLaunchKernelEx"),
+            std::string::npos);
 }
 
 } // namespace

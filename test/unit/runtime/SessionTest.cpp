@@ -362,6 +362,52 @@ TEST_F(SessionTest, GpuDevicesNeedTheirDriver) {
   loom_device_release(d);
 }
 
+TEST_F(SessionTest, TensorsCreatedOnTheCpuDeviceAreHostTensors) {
+  int64_t shape[1] = {3};
+  loom_tensor_t *a = nullptr, *b = nullptr;
+  ASSERT_TRUE(ok(loom_tensor_create_on_device(device, LOOM_DTYPE_F32, 1,
+                                              shape, &a)));
+  owned.push_back(a);
+  EXPECT_EQ(loom_tensor_device(a), nullptr); // host memory
+  EXPECT_EQ(f32Values(a), (std::vector<float>{0, 0, 0}));
+  float va[3] = {1, 2, 3}, vb[3] = {10, 20, 30}, back[3] = {};
+  ASSERT_TRUE(ok(loom_tensor_write(a, va, sizeof(va))));
+  ASSERT_TRUE(ok(loom_tensor_read(a, back, sizeof(back))));
+  EXPECT_EQ(std::memcmp(back, va, sizeof(va)), 0);
+  EXPECT_EQ(f32Values(a), (std::vector<float>{1, 2, 3}));
+  // Host tensors of any origin read and write the same way.
+  b = f32Tensor({3}, {0, 0, 0});
+  ASSERT_TRUE(ok(loom_tensor_write(b, vb, sizeof(vb))));
+  std::vector<loom_tensor_t *> out;
+  loom_tensor_retain(a);
+  ASSERT_TRUE(ok(invoke("add", {a, b}, out, 1)));
+  EXPECT_EQ(f32Values(out[0]), (std::vector<float>{11, 22, 33}));
+  // Reused as is by the next call (what loom-run --bench does on a GPU).
+  ASSERT_TRUE(ok(loom_tensor_write(a, vb, sizeof(vb))));
+  loom_tensor_retain(a);
+  loom_tensor_retain(b);
+  ASSERT_TRUE(ok(invoke("add", {a, b}, out, 1)));
+  EXPECT_EQ(f32Values(out[0]), (std::vector<float>{20, 40, 60}));
+
+  EXPECT_EQ(codeOf(loom_tensor_write(a, va, 8)), LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(codeOf(loom_tensor_read(a, back, 16)), LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(codeOf(loom_tensor_read(a, nullptr, 12)), LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(codeOf(loom_tensor_write(nullptr, va, 12)),
+            LOOM_INVALID_ARGUMENT);
+  loom_tensor_t *bad = reinterpret_cast<loom_tensor_t *>(1);
+  EXPECT_EQ(codeOf(loom_tensor_create_on_device(nullptr, LOOM_DTYPE_F32, 1,
+                                                shape, &bad)),
+            LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(bad, nullptr);
+  int64_t negative[1] = {-2};
+  EXPECT_EQ(codeOf(loom_tensor_create_on_device(device, LOOM_DTYPE_F32, 1,
+                                                negative, &bad)),
+            LOOM_INVALID_ARGUMENT);
+  EXPECT_EQ(codeOf(loom_tensor_create_on_device(device, LOOM_DTYPE_INVALID, 1,
+                                                shape, &bad)),
+            LOOM_INVALID_ARGUMENT);
+}
+
 // The mgpu* functions compiled CUDA host code calls are exported by the
 // runtime; outside a CUDA device scope they fail softly (null, no crash).
 extern "C" void *mgpuMemAlloc(uint64_t, void *, bool);
