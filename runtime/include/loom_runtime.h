@@ -267,6 +267,13 @@ LOOM_API loom_status_t loom_session_create(loom_module_t *module,
 LOOM_API void loom_session_retain(loom_session_t *session);
 LOOM_API void loom_session_release(loom_session_t *session);
 
+// CUDA sessions replay repeated invocations with the same input shapes as
+// one CUDA graph (runtime/README.md; LOOM_CUDA_GRAPHS=0 turns that off for
+// the process). This turns it off for `session`, for good; a no-op on other
+// devices.
+LOOM_API loom_status_t loom_session_disable_gpu_graphs(
+    loom_session_t *session);
+
 // Runs entry point `entry` (see loom_module_find_entry). Inputs are checked
 // against the entry's metadata: count, dtype, rank, static dims, and every
 // dim symbol bound to one size across all inputs; device tensors must be on

@@ -134,6 +134,7 @@ GraphRunner::Mode GraphRunner::begin(const std::string &key) {
     disable("beginning the capture failed: " + e);
     return mode_;
   }
+  capturing_ = true;
   mode_ = Mode::Capture;
   GRAPH_TRACE("capturing %zu steps\n", steps_.size());
   return mode_;
@@ -219,8 +220,12 @@ void GraphRunner::copy(void *dst, const void *src, size_t bytes) {
     break;
   case Kind::CopyOut:
     step->hostDst = dst;
-    if (mode_ == Mode::Capture)
+    if (mode_ == Mode::Capture) {
+      step->src = src;
       e = device_->copyAsync(step->staging, src, bytes, stream_);
+    } else if (step->src != src) {
+      return diverged("a download from another device buffer");
+    }
     break;
   default:
     if (mode_ == Mode::Capture) {
@@ -261,6 +266,7 @@ void GraphRunner::launch(void *fn, const LaunchConfig &config) {
   if (mode_ == Mode::Replay) {
     if (step->fn != fn || std::memcmp(step->grid, config.grid, 12) ||
         std::memcmp(step->block, config.block, 12) ||
+        std::memcmp(step->cluster, config.cluster, 12) ||
         step->shared != config.sharedBytes)
       diverged("a launch of another kernel or shape");
     return;
@@ -292,6 +298,7 @@ void GraphRunner::afterHostCode() {
   if (mode_ == Mode::Capture) {
     void *exec = nullptr;
     Error e = device_->endCapture(stream_, &exec);
+    capturing_ = false;
     if (!divergedNow_ && cursor_ != steps_.size())
       diverged("the capture made " + std::to_string(cursor_) + " of the " +
                std::to_string(steps_.size()) + " steps observed");
@@ -363,6 +370,7 @@ void GraphRunner::observeLaunch(void *fn, const LaunchConfig &config) {
   step.fn = fn;
   std::memcpy(step.grid, config.grid, sizeof(step.grid));
   std::memcpy(step.block, config.block, sizeof(step.block));
+  std::memcpy(step.cluster, config.cluster, sizeof(step.cluster));
   step.shared = config.sharedBytes;
   steps_.push_back(step);
 }
@@ -409,6 +417,19 @@ void GraphRunner::observed(
 }
 
 void GraphRunner::end() {
+  // The invocation failed before its host code ran (a bad input): nothing
+  // was captured; end the capture and try again next time.
+  if (capturing_) {
+    void *exec = nullptr;
+    device_->endCapture(stream_, &exec);
+    if (exec)
+      device_->destroyGraph(exec);
+    capturing_ = false;
+    for (Step &step : steps_)
+      if (step.staging)
+        device_->freeHost(step.staging), step.staging = nullptr;
+    GRAPH_TRACE("capture abandoned (the invocation failed before it ran)\n");
+  }
   // An observation that did not finish (the invocation failed) is forgotten.
   if (mode_ == Mode::Observe && state_ == State::None) {
     steps_.clear();

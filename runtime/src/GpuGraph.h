@@ -115,10 +115,10 @@ private:
     Kind kind;
     size_t bytes = 0;   // Allocate, copies, Fill (count * width)
     void *ptr = nullptr; // Allocate/Free: the block; copies/Fill: dst
-    const void *src = nullptr; // CopyDevice
+    const void *src = nullptr; // CopyDevice, CopyOut
     uint32_t value = 0;        // Fill
     void *fn = nullptr;        // Launch
-    unsigned grid[3] = {}, block[3] = {}, shared = 0;
+    unsigned grid[3] = {}, block[3] = {}, cluster[3] = {}, shared = 0;
     void *staging = nullptr; // CopyIn/CopyOut: pinned host buffer
     void *hostDst = nullptr; // CopyOut: this invocation's host buffer
   };
@@ -146,6 +146,7 @@ private:
   std::string uncapturable_;
   std::unordered_set<void *> live_; // allocated in this invocation
 
+  bool capturing_ = false; // between beginCapture and endCapture
   void *stream_ = nullptr; // the capturing / replaying stream
   void *exec_ = nullptr;   // the instantiated graph
 };

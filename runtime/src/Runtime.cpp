@@ -508,7 +508,7 @@ static std::string graphKey(size_t entry, loom_tensor_t *const *inputs,
     const loom_tensor_t *t = inputs[i];
     if (!t)
       continue;
-    key += '|';
+    key += '|' + std::to_string(int(t->dtype)) + ':';
     for (int64_t d : t->shape)
       key += std::to_string(d) + ',';
     if (t->device)
@@ -551,6 +551,16 @@ void loom_session_release(loom_session_t *s) {
   s->gpu.reset(); // frees device memory while the device is still retained
   loom_module_release(s->module);
   delete s;
+}
+
+loom_status_t loom_session_disable_gpu_graphs(loom_session_t *s) {
+  if (!s)
+    return nullArg("session");
+  if (s->gpu) {
+    gpu::Scope scope(s->module->device->gpu.get());
+    s->gpu->graphs().disable("turned off for the session");
+  }
+  return nullptr;
 }
 
 loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,

@@ -51,7 +51,8 @@ const char kUsage[] =
     "  --entry NAME      entry point (default: the only one, or 'main')\n"
     "  --rtol/--atol     |actual-expected| <= atol + rtol*|expected|\n"
     "                    (defaults 1e-3 and 1e-5; NaN matches NaN)\n"
-    "  --bench N         time N more invocations; print median and min.\n"
+    "  --bench N         time N more invocations; print median and min,\n"
+    "                    and compare the last one's outputs too.\n"
     "                    On cuda/rocm the inputs are uploaded to the device\n"
     "                    once, before any invocation (device tensors), so\n"
     "                    the time is the invocation's own: its kernels, the\n"
@@ -450,6 +451,29 @@ int run(const Options &o) {
     std::printf("bench: %d runs%s  median %.4f ms  min %.4f ms\n", o.bench,
                 onGpu ? " (inputs resident on the device)" : "", median,
                 ms.front());
+    // The last run is checked too: on CUDA it replays a captured graph.
+    if (!expected.empty()) {
+      size_t bad = 0;
+      for (size_t i = 0; i < info.num_outputs; ++i) {
+        loom_tensor_t *out = h.outputs[i];
+        const HostTensor &want = expected[i];
+        std::vector<int64_t> shape(loom_tensor_shape(out),
+                                   loom_tensor_shape(out) +
+                                       loom_tensor_rank(out));
+        bool same = want.dtype == loom_tensor_dtype(out) &&
+                    want.shape == shape &&
+                    compareTensors(want.dtype, loom_tensor_data(out),
+                                   want.data.data(),
+                                   loom_tensor_element_count(out), o.rtol,
+                                   o.atol)
+                        .match;
+        bad += !same;
+      }
+      std::printf("bench: last run's outputs %s\n",
+                  bad ? "differ from the expected ones" : "ok");
+      if (bad)
+        status = 1;
+    }
   }
   if (haveExpected)
     std::printf("%s\n", status ? "FAILED: outputs differ from the expected "

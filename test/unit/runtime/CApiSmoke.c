@@ -39,6 +39,15 @@ int loom_c_api_smoke(void) {
     return 5;
   if (loom_abi_memref_size(2) != 56)
     return 6;
+  loom_tensor_t *d = NULL;
+  float back[4] = {0};
+  if (loom_tensor_create_on_device(device, LOOM_DTYPE_F32, 2, shape, &d) ||
+      loom_tensor_device(d) != NULL ||
+      loom_tensor_write(d, data, sizeof(data)) ||
+      loom_tensor_read(d, back, sizeof(back)) ||
+      memcmp(back, data, sizeof(data)) != 0)
+    return 7;
+  loom_tensor_release(d);
   loom_tensor_release(t);
   loom_device_release(device);
   loom_runtime_release(runtime);

@@ -435,6 +435,27 @@ TEST_F(CudaGraphTest, AFailedCaptureIsRedoneEagerly) {
   EXPECT_EQ(fake.graphLaunches, 0);
 }
 
+TEST_F(CudaGraphTest, ACaptureWhoseHostCodeNeverRanIsTriedAgain) {
+  std::vector<float> in = {1, 2}, out;
+  bool retried = false;
+  invoke(in, out, retried);
+  {
+    // The invocation fails before its host code runs (a bad input).
+    gpu::Scope scope(device.get(), nullptr, session.get());
+    EXPECT_EQ(session->graphs().begin("k"), Mode::Capture);
+    EXPECT_EQ(fake.capturing, reinterpret_cast<CUstream>(
+                                  session->graphs().stream()));
+    session->graphs().end();
+    EXPECT_EQ(fake.capturing, nullptr); // the capture was ended
+  }
+  EXPECT_FALSE(session->graphs().disabled());
+  EXPECT_EQ(invoke(in, out, retried), Mode::Capture);
+  EXPECT_FALSE(retried);
+  EXPECT_EQ(out, plusOne(in));
+  EXPECT_EQ(invoke(in, out, retried), Mode::Replay);
+  EXPECT_EQ(out, plusOne(in));
+}
+
 TEST_F(CudaGraphTest, OffWithoutTheDriverOrWhenAsked) {
   EXPECT_TRUE(gpu::GraphRunner(device.get(), false).disabled());
   ::setenv("LOOM_CUDA_GRAPHS", "0", 1);

@@ -389,6 +389,15 @@ TEST_F(SessionTest, TensorsCreatedOnTheCpuDeviceAreHostTensors) {
   ASSERT_TRUE(ok(invoke("add", {a, b}, out, 1)));
   EXPECT_EQ(f32Values(out[0]), (std::vector<float>{20, 40, 60}));
 
+  // Graphs are a CUDA matter: turning them off elsewhere changes nothing.
+  ASSERT_TRUE(ok(loom_session_disable_gpu_graphs(session)));
+  loom_tensor_retain(a);
+  loom_tensor_retain(b);
+  ASSERT_TRUE(ok(invoke("add", {a, b}, out, 1)));
+  EXPECT_EQ(f32Values(out[0]), (std::vector<float>{20, 40, 60}));
+  EXPECT_EQ(codeOf(loom_session_disable_gpu_graphs(nullptr)),
+            LOOM_INVALID_ARGUMENT);
+
   EXPECT_EQ(codeOf(loom_tensor_write(a, va, 8)), LOOM_INVALID_ARGUMENT);
   EXPECT_EQ(codeOf(loom_tensor_read(a, back, 16)), LOOM_INVALID_ARGUMENT);
   EXPECT_EQ(codeOf(loom_tensor_read(a, nullptr, 12)), LOOM_INVALID_ARGUMENT);
