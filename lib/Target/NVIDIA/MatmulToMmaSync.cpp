@@ -7,6 +7,8 @@
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 namespace mlir::loom::nvidia {
@@ -37,6 +39,48 @@ LogicalResult setMapping(scf::ParallelOp loop,
     mapping.push_back(
         gpu::ParallelLoopDimMappingAttr::get(ctx, processor, id, id));
   return gpu::setMappingAttr(loop, mapping);
+}
+
+/// `nvvm.mma.sync` m16n8k16 on bf16 fragments (nvgpu.mma.sync deduces PTX
+/// types for f16 only): each pair of bf16 goes in one 32-bit register, the
+/// f32 accumulator in four registers, as the PTX ISA lays them out.
+Value bf16MmaSync(OpBuilder &b, Location loc, Value aFrag, Value bFrag,
+                  Value acc) {
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto registers = [&](Value fragment) {
+    auto type = cast<VectorType>(fragment.getType());
+    SmallVector<Value> regs;
+    for (int64_t i = 0; i < type.getDimSize(0); ++i) {
+      Value pair = vector::ExtractOp::create(b, loc, fragment,
+                                             ArrayRef<int64_t>{i});
+      Value word = vector::BitCastOp::create(
+          b, loc, VectorType::get({1}, i32), pair);
+      regs.push_back(vector::ExtractOp::create(b, loc, word,
+                                               ArrayRef<int64_t>{0}));
+    }
+    return regs;
+  };
+  SmallVector<Value> cRegs;
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 2; ++j)
+      cRegs.push_back(
+          vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{i, j}));
+  MLIRContext *ctx = b.getContext();
+  auto resultType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+  auto mma = NVVM::MmaOp::create(
+      b, loc, resultType, registers(aFrag), registers(bFrag), cRegs,
+      ArrayRef<int64_t>{kM, kN, kK}, std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  Value result = arith::ConstantOp::create(b, loc, acc.getType(),
+                                           b.getZeroAttr(acc.getType()));
+  for (int64_t i = 0; i < 4; ++i) {
+    Value v = LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{i});
+    result = vector::InsertOp::create(b, loc, v, result,
+                                      ArrayRef<int64_t>{i / 2, i % 2});
+  }
+  return result;
 }
 
 /// Emits the warp-per-tile kernel loops for `op` (checked by the caller).
@@ -115,9 +159,12 @@ LogicalResult rewrite(linalg::MatmulOp op) {
     // B: column `group`, rows k0..k1 and k8..k9.
     Value bFrag = fragment(
         {pair(bMat, k0, bCol, k1, bCol), pair(bMat, k8, bCol, k9, bCol)});
-    Value d = nvgpu::MmaSyncOp::create(b, loc, aFrag, bFrag,
-                                       kLoop.getRegionIterArgs()[0],
-                                       ArrayRef<int64_t>{kM, kN, kK});
+    Value acc = kLoop.getRegionIterArgs()[0];
+    Value d = cast<VectorType>(aFrag.getType()).getElementType().isF16()
+                  ? nvgpu::MmaSyncOp::create(b, loc, aFrag, bFrag, acc,
+                                             ArrayRef<int64_t>{kM, kN, kK})
+                        .getResult()
+                  : bf16MmaSync(b, loc, aFrag, bFrag, acc);
     scf::YieldOp::create(b, loc, d);
   }
   Value result = kLoop.getResult(0);
@@ -145,8 +192,9 @@ struct MatmulToMmaSyncPass
       Builder b(op.getContext());
       Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
             c = op.getDpsInits()[0];
-      if (!isStaticIdentity(a, b.getF16Type()) ||
-          !isStaticIdentity(bMat, b.getF16Type()) ||
+      Type element = cast<MemRefType>(a.getType()).getElementType();
+      if (!(element.isF16() || element.isBF16()) ||
+          !isStaticIdentity(a, element) || !isStaticIdentity(bMat, element) ||
           !isStaticIdentity(c, b.getF32Type()))
         return;
       auto cType = cast<MemRefType>(c.getType());

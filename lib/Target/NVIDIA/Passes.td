@@ -64,10 +64,13 @@ def VectorizeLoopsPass : Pass<"loom-nvidia-vectorize-loops", "func::FuncOp"> {
 
 def MatmulToMmaSyncPass
     : Pass<"loom-nvidia-matmul-to-mma-sync", "func::FuncOp"> {
-  let summary = "Runs f16 x f16 -> f32 matmuls on tensor cores with mma.sync";
+  let summary = "Runs 16-bit float matmuls (f32 accumulator) on tensor "
+                "cores with mma.sync";
   let description = [{
     Runs on buffers, before linalg becomes loops, for sm_80 and newer. A
-    `linalg.matmul` with f16 operands, an f32 accumulator and static,
+    `linalg.matmul` with f16 or bf16 operands (`nvgpu.mma.sync` for f16,
+    `nvvm.mma.sync` with the pairs packed in 32-bit registers for bf16), an
+    f32 accumulator and static,
     identity-layout shapes that are multiples of the m16n8k16 instruction
     becomes a kernel of one warp per 16x8 output tile: each lane loads its
     fragments of A, B and C as the PTX ISA lays them out, a loop over K
@@ -80,6 +83,8 @@ def MatmulToMmaSyncPass
     matmuls are left to the SIMT path.
   }];
   let dependentDialects = ["mlir::nvgpu::NVGPUDialect",
+                           "mlir::NVVM::NVVMDialect",
+                           "mlir::LLVM::LLVMDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::arith::ArithDialect",
                            "mlir::gpu::GPUDialect",

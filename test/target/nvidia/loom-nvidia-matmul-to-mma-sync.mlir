@@ -38,3 +38,19 @@ func.func @ragged(%a: memref<12x16xf16>, %b: memref<16x8xf16>, %c: memref<12x8xf
   linalg.matmul ins(%a, %b : memref<12x16xf16>, memref<16x8xf16>) outs(%c : memref<12x8xf32>)
   return
 }
+
+// -----
+
+// bf16: the same loops; the fragments' bf16 pairs are packed into 32-bit
+// registers for nvvm.mma.sync (4 for A, 2 for B), the accumulator goes in as
+// four f32 and comes back from the result struct.
+// CHECK-LABEL: func.func @bf16
+// CHECK: scf.for {{.+}} iter_args(%[[ACC:.+]] = %{{.+}}) -> (vector<2x2xf32>)
+// CHECK-COUNT-6: vector.bitcast %{{.+}} : vector<2xbf16> to vector<1xi32>
+// CHECK: %[[D:.+]] = nvvm.mma.sync A[{{.+}}, {{.+}}, {{.+}}, {{.+}}] B[{{.+}}, {{.+}}] C[{{.+}}, {{.+}}, {{.+}}, {{.+}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-COUNT-4: llvm.extractvalue %[[D]]
+// CHECK-NOT: nvgpu.mma.sync
+func.func @bf16(%a: memref<16x32xbf16>, %b: memref<32x8xbf16>, %c: memref<16x8xf32>) {
+  linalg.matmul ins(%a, %b : memref<16x32xbf16>, memref<32x8xbf16>) outs(%c : memref<16x8xf32>)
+  return
+}

@@ -37,7 +37,10 @@ func.func @mm(%a: tensor<128x64xf16>, %b: tensor<64x256xf16>) -> tensor<128x256x
 
 // -----
 
-// bf16 on sm_90a: the same kernel with bf16 wgmma.
+// bf16: mma.sync with bf16 fragments on sm_80, the same wgmma kernel with
+// bf16 on sm_90a.
+// SM80: .visible .entry mm_bf16_kernel(
+// SM80: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // SM90: .visible .entry mm_bf16_kernel(
 // SM90: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 func.func @mm_bf16(%a: tensor<128x128xbf16>, %b: tensor<128x128xbf16>) -> tensor<128x128xf32> {
