@@ -415,58 +415,48 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
 
   // Every tile reads kRowTile (or kRowTile / 2) rows of x_sorted; a tile
   // that would run past the last row is moved back to end at the last row
-  // (and writes only its own rows). That needs at least kRowTile rows: fewer are padded with
-  // zero rows, which costs a copy only when M < kRowTile.
+  // (and writes only its own rows). That needs at least kRowTile rows:
+  // fewer are padded with zero rows. (A static M >= kRowTile reads x_sorted
+  // as is; otherwise x_sorted is copied into max(M, kRowTile) rows: an
+  // scf.if choosing between x_sorted and a padded copy would make the
+  // buffer's ownership depend on the branch, which the GPU targets' buffer
+  // deallocation cannot lower.)
   Value xSrc = x, mSrc = m;
   if (ShapedType::isDynamic(xType.getDimSize(0)) ||
       xType.getDimSize(0) < kRowTile) {
-    auto dynType = RankedTensorType::get(
-        {ShapedType::kDynamic, xType.getDimSize(1)}, elt);
-    Value small =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, cR);
-    xSrc = scf::IfOp::create(
-               b, loc, small,
-               [&](OpBuilder &tb, Location tl) {
-                 Value pad = filled(tb, tl,
-                                    fromF32(tb, tl, cF32(tb, tl, 0.0f), elt),
-                                    emptyLike(tb, tl, {cR, kDim}, elt));
-                 pad = tensor::InsertSliceOp::create(
-                     tb, tl, x, pad, {zero, zero},
-                     {getAsOpFoldResult(m), getAsOpFoldResult(kDim)},
-                     {one, one});
-                 scf::YieldOp::create(tb, tl, castTo(tb, tl, pad, dynType));
-               },
-               [&](OpBuilder &eb, Location el) {
-                 scf::YieldOp::create(eb, el, castTo(eb, el, x, dynType));
-               })
-               .getResult(0);
     mSrc = arith::MaxUIOp::create(b, loc, m, cR);
+    Value pad = filled(b, loc, fromF32(b, loc, cF32(b, loc, 0.0f), elt),
+                       emptyLike(b, loc, {mSrc, kDim}, elt));
+    xSrc = tensor::InsertSliceOp::create(
+        b, loc, x, pad, {zero, zero},
+        {getAsOpFoldResult(m), getAsOpFoldResult(kDim)}, {one, one});
   }
 
   // firstTile[e]: the slot of expert e's first tile (exclusive prefix sum
-  // of ceil(rows_e / kRowTile)).
-  Value firstTile =
-      scf::ForOp::create(
-          b, loc, c0, nE, c1,
-          ValueRange{filled(b, loc, c0,
-                            emptyLike(b, loc, {cIdx(b, loc, numExperts + 1)},
-                                      b.getIndexType()))},
-          [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
-            Value next = arith::AddIOp::create(nb, nl, ex, c1);
-            Value rows = arith::SubIOp::create(nb, nl, offsetAt(nb, nl, next),
-                                               offsetAt(nb, nl, ex));
-            Value tiles = arith::DivUIOp::create(
-                nb, nl, arith::AddIOp::create(nb, nl, rows, cRm1), cR);
-            Value sum = arith::AddIOp::create(
-                nb, nl, tensor::ExtractOp::create(nb, nl, iter[0], ex), tiles);
-            scf::YieldOp::create(
-                nb, nl,
-                tensor::InsertOp::create(nb, nl, sum, iter[0], next)
-                    .getResult());
-          })
-          .getResult(0);
+  // of ceil(rows_e / kRowTile)); the running sum is also carried as a
+  // scalar, the number of tiles (a GPU host reads it without a copy back).
+  auto prefix = scf::ForOp::create(
+      b, loc, c0, nE, c1,
+      ValueRange{filled(b, loc, c0,
+                        emptyLike(b, loc, {cIdx(b, loc, numExperts + 1)},
+                                  b.getIndexType())),
+                 c0},
+      [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
+        Value next = arith::AddIOp::create(nb, nl, ex, c1);
+        Value rows = arith::SubIOp::create(nb, nl, offsetAt(nb, nl, next),
+                                           offsetAt(nb, nl, ex));
+        Value tiles = arith::DivUIOp::create(
+            nb, nl, arith::AddIOp::create(nb, nl, rows, cRm1), cR);
+        Value sum = arith::AddIOp::create(nb, nl, iter[1], tiles);
+        scf::YieldOp::create(
+            nb, nl,
+            ValueRange{
+                tensor::InsertOp::create(nb, nl, sum, iter[0], next).getResult(),
+                sum});
+      });
+  Value firstTile = prefix.getResult(0);
   // Exactly the tiles there are: no task without rows.
-  Value slots = tensor::ExtractOp::create(b, loc, firstTile, nE);
+  Value slots = prefix.getResult(1);
 
   // Rows outside every block cannot exist when the offsets are valid; the
   // zero fill keeps the result defined anyway.

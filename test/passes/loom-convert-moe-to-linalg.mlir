@@ -69,9 +69,9 @@ func.func @dispatch(%x: tensor<?x4096xbf16>, %ids: tensor<?x2xi32>) -> (tensor<?
 
 // -----
 
-// Only routed rows are computed, in static tiles of 8 rows: x_sorted is
-// padded to 8 rows only when it has fewer (an scf.if: no copy otherwise),
-// firstTile[e] counts the tiles before expert e (ceil(rows / 8) each), and
+// Only routed rows are computed, in static tiles of 8 rows: x_sorted (of
+// dynamic size here) is copied into max(M, 8) rows, zero-padded (a static
+// M >= 8 is read as is), firstTile[e] counts the tiles before expert e (ceil(rows / 8) each), and
 // one scf.forall over exactly firstTile[E] tiles (times the column blocks:
 // one here, N = 32 is below 128) finds each tile's expert, multiplies its
 // rows by w[e] in f32, rounds to bf16 and writes only the rows inside the
@@ -81,20 +81,16 @@ func.func @dispatch(%x: tensor<?x4096xbf16>, %ids: tensor<?x2xi32>) -> (tensor<?
 // CHECK-LABEL: func.func @grouped_matmul
 // CHECK-SAME: %[[X:[^:]+]]: tensor<?x64xbf16>, %[[W:[^:]+]]: tensor<8x64x32xbf16>, %[[OFF:[^:]+]]: tensor<9xi32>
 // CHECK: %[[M:.+]] = tensor.dim %[[X]], %c0
-// CHECK: %[[SMALL:.+]] = arith.cmpi ult, %[[M]], %c8
-// CHECK: %[[XSRC:.+]] = scf.if %[[SMALL]] -> (tensor<?x64xbf16>)
-// CHECK: linalg.fill {{.*}} outs(%{{.+}} : tensor<8x64xbf16>)
-// CHECK: tensor.insert_slice %[[X]] into %{{.+}}[0, 0] [%[[M]], 64] [1, 1]
-// CHECK: } else {
-// CHECK: scf.yield %[[X]]
 // CHECK: %[[MSRC:.+]] = arith.maxui %[[M]], %c8
-// CHECK: %[[FIRST:.+]] = scf.for {{.*}} -> (tensor<9xindex>)
+// CHECK: %[[PADE:.+]] = tensor.empty(%[[MSRC]]) : tensor<?x64xbf16>
+// CHECK: %[[PADF:.+]] = linalg.fill {{.*}} outs(%[[PADE]] : tensor<?x64xbf16>)
+// CHECK: %[[XSRC:.+]] = tensor.insert_slice %[[X]] into %[[PADF]][0, 0] [%[[M]], 64] [1, 1]
+// CHECK: %[[FIRST:.+]]:2 = scf.for {{.*}} -> (tensor<9xindex>, index)
 // CHECK: arith.divui
 // CHECK: tensor.insert
-// CHECK: %[[TILES:.+]] = tensor.extract %[[FIRST]][%{{.+}}] : tensor<9xindex>
-// CHECK: %[[R:.+]] = scf.forall (%{{.+}}, %[[S:.+]]) in (1, %[[TILES]]) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x32xbf16>)
+// CHECK: %[[R:.+]] = scf.forall (%{{.+}}, %[[S:.+]]) in (1, %[[FIRST]]#1) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x32xbf16>)
 // CHECK: %[[E:.+]] = scf.for {{.*}} -> (index)
-// CHECK: tensor.extract %[[FIRST]]
+// CHECK: tensor.extract %[[FIRST]]#0
 // CHECK: arith.cmpi ule, %{{.+}}, %[[S]]
 // CHECK: arith.maxui %{{.+}}, %[[START:[^ ]+]] : index
 // CHECK: %[[ROWS:.+]] = arith.minui %{{.+}}, %c8
