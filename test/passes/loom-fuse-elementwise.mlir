@@ -284,3 +284,51 @@ func.func @norm_not_fused(%x: tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<4xf
   } -> tensor<4x16xf32>
   return %y, %sum, %z : tensor<4x16xf32>, tensor<4xf32>, tensor<4x16xf32>
 }
+
+// -----
+
+// A residual add that feeds a norm and is read by nothing else outside it
+// joins the row loop (computed once per element there, after CSE); one
+// that is also returned (the residual stream) stays outside, computed once,
+// and the loop reads its rows.
+// CHECK-LABEL: func.func @norm_after_residual
+// CHECK: %[[ADD:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]}
+// CHECK: arith.addf
+// CHECK: %[[N:.+]] = scf.forall
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[ADD]]
+// CHECK-NOT: arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK: iterator_types = ["parallel", "reduction"]} ins(%[[ROW]] :
+// CHECK: scf.forall.in_parallel
+// CHECK: return %[[N]], %[[ADD]]
+#id = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (m)>
+func.func @norm_after_residual(%x: tensor<4x16xf32>, %r: tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %e1 = tensor.empty() : tensor<4xf32>
+  %add = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %r : tensor<4x16xf32>, tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #col], iterator_types = ["parallel", "reduction"]} ins(%add : tensor<4x16xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %sq = arith.mulf %p, %p : f32
+    %s = arith.addf %o, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %n = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]} ins(%add, %sum : tensor<4x16xf32>, tensor<4xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %s: f32, %o: f32):
+    %rs = math.rsqrt %s : f32
+    %y = arith.mulf %p, %rs : f32
+    linalg.yield %y : f32
+  } -> tensor<4x16xf32>
+  // The next layer reads both the norm and the residual stream.
+  %out = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%n, %add : tensor<4x16xf32>, tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.subf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  return %out, %add : tensor<4x16xf32>, tensor<4x16xf32>
+}
