@@ -379,9 +379,10 @@ constexpr int64_t kColBlock = 128;
 /// all experts, times the column blocks, form one scf.forall over (column
 /// block, slot -> expert and first row), so that the backend sees static
 /// matmuls and the threads share all experts' tiles.
-/// A tile may run past its expert's block (into the next expert's rows, or
-/// the zero padding after the last row): those rows are computed and
-/// dropped, only the block's rows are written. Each element is still one
+/// A tile may run past its expert's block (into the next expert's rows; the
+/// last tile of x_sorted is moved back to end at its last row instead):
+/// those rows are computed and dropped, only the block's rows are written.
+/// There are exactly as many tasks as tiles (sum_e ceil(rows_e / 8)). Each element is still one
 /// f32 dot product over K in ascending order, as in a plain linalg.matmul.
 LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
   OpBuilder &b = rewriter;
@@ -404,7 +405,6 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
   Value cR = cIdx(b, loc, kRowTile), cRm1 = cIdx(b, loc, kRowTile - 1);
   Value nE = cIdx(b, loc, numExperts);
   OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
-  OpFoldResult rowTile = b.getIndexAttr(kRowTile);
   OpFoldResult cols = blocked ? OpFoldResult(b.getIndexAttr(kColBlock))
                               : getAsOpFoldResult(nDim);
   OpFoldResult numBlocks =
@@ -413,45 +413,50 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
     return toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, offsets, i));
   };
 
-  // x_sorted with kRowTile zero rows after the last one: every tile reads
-  // kRowTile rows in bounds, even the last expert's last tile.
-  Value xPad = filled(b, loc, fromF32(b, loc, cF32(b, loc, 0.0f), elt),
-                      emptyLike(b, loc,
-                                {arith::AddIOp::create(b, loc, m, cR), kDim},
-                                elt));
-  xPad = tensor::InsertSliceOp::create(
-      b, loc, x, xPad, {zero, zero},
-      {getAsOpFoldResult(m), getAsOpFoldResult(kDim)}, {one, one});
+  // Every tile reads kRowTile (or kRowTile / 2) rows of x_sorted; a tile
+  // that would run past the last row is moved back to end at the last row
+  // (and writes only its own rows). That needs at least kRowTile rows:
+  // fewer are padded with zero rows. (A static M >= kRowTile reads x_sorted
+  // as is; otherwise x_sorted is copied into max(M, kRowTile) rows: an
+  // scf.if choosing between x_sorted and a padded copy would make the
+  // buffer's ownership depend on the branch, which the GPU targets' buffer
+  // deallocation cannot lower.)
+  Value xSrc = x, mSrc = m;
+  if (ShapedType::isDynamic(xType.getDimSize(0)) ||
+      xType.getDimSize(0) < kRowTile) {
+    mSrc = arith::MaxUIOp::create(b, loc, m, cR);
+    Value pad = filled(b, loc, fromF32(b, loc, cF32(b, loc, 0.0f), elt),
+                       emptyLike(b, loc, {mSrc, kDim}, elt));
+    xSrc = tensor::InsertSliceOp::create(
+        b, loc, x, pad, {zero, zero},
+        {getAsOpFoldResult(m), getAsOpFoldResult(kDim)}, {one, one});
+  }
 
   // firstTile[e]: the slot of expert e's first tile (exclusive prefix sum
-  // of ceil(rows_e / kRowTile)).
-  Value firstTile =
-      scf::ForOp::create(
-          b, loc, c0, nE, c1,
-          ValueRange{filled(b, loc, c0,
-                            emptyLike(b, loc, {cIdx(b, loc, numExperts + 1)},
-                                      b.getIndexType()))},
-          [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
-            Value next = arith::AddIOp::create(nb, nl, ex, c1);
-            Value rows = arith::SubIOp::create(nb, nl, offsetAt(nb, nl, next),
-                                               offsetAt(nb, nl, ex));
-            Value tiles = arith::DivUIOp::create(
-                nb, nl, arith::AddIOp::create(nb, nl, rows, cRm1), cR);
-            Value sum = arith::AddIOp::create(
-                nb, nl, tensor::ExtractOp::create(nb, nl, iter[0], ex), tiles);
-            scf::YieldOp::create(
-                nb, nl,
-                tensor::InsertOp::create(nb, nl, sum, iter[0], next)
-                    .getResult());
-          })
-          .getResult(0);
-  // sum_e ceil(rows_e / R) <= (M + E * (R - 1)) / R < ceil(M / R) + E:
-  // enough slots for any valid offsets; the unused ones write no rows.
-  Value slots = arith::AddIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc,
-                                     arith::AddIOp::create(b, loc, m, cRm1),
-                                     cR),
-      nE);
+  // of ceil(rows_e / kRowTile)); the running sum is also carried as a
+  // scalar, the number of tiles (a GPU host reads it without a copy back).
+  auto prefix = scf::ForOp::create(
+      b, loc, c0, nE, c1,
+      ValueRange{filled(b, loc, c0,
+                        emptyLike(b, loc, {cIdx(b, loc, numExperts + 1)},
+                                  b.getIndexType())),
+                 c0},
+      [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
+        Value next = arith::AddIOp::create(nb, nl, ex, c1);
+        Value rows = arith::SubIOp::create(nb, nl, offsetAt(nb, nl, next),
+                                           offsetAt(nb, nl, ex));
+        Value tiles = arith::DivUIOp::create(
+            nb, nl, arith::AddIOp::create(nb, nl, rows, cRm1), cR);
+        Value sum = arith::AddIOp::create(nb, nl, iter[1], tiles);
+        scf::YieldOp::create(
+            nb, nl,
+            ValueRange{
+                tensor::InsertOp::create(nb, nl, sum, iter[0], next).getResult(),
+                sum});
+      });
+  Value firstTile = prefix.getResult(0);
+  // Exactly the tiles there are: no task without rows.
+  Value slots = prefix.getResult(1);
 
   // Rows outside every block cannot exist when the offsets are valid; the
   // zero fill keeps the result defined anyway.
@@ -488,50 +493,72 @@ LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
             nb, nl, slot, tensor::ExtractOp::create(nb, nl, firstTile, ex));
         Value end =
             offsetAt(nb, nl, arith::AddIOp::create(nb, nl, ex, c1).getResult());
-        // Clamped to M: a slot past the last tile reads the padding and
-        // writes nothing.
-        Value start = arith::MinUIOp::create(
-            nb, nl,
-            arith::AddIOp::create(
-                nb, nl, offsetAt(nb, nl, ex),
-                arith::MulIOp::create(nb, nl, tileInExpert, cR)),
-            m);
+        Value start = arith::AddIOp::create(
+            nb, nl, offsetAt(nb, nl, ex),
+            arith::MulIOp::create(nb, nl, tileInExpert, cR));
         Value left = arith::SubIOp::create(
             nb, nl, arith::MaxUIOp::create(nb, nl, end, start), start);
         Value rows = arith::MinUIOp::create(nb, nl, left, cR);
-
-        auto xsType = RankedTensorType::get(
-            {kRowTile, xType.getDimSize(1)}, elt);
-        Value xs = tensor::ExtractSliceOp::create(
-            nb, nl, xsType, xPad, {OpFoldResult(start), zero},
-            {rowTile, getAsOpFoldResult(kDim)}, {one, one});
         Value ws = tensor::ExtractSliceOp::create(
             nb, nl, wsType, w, {OpFoldResult(ex), zero, col},
             {one, getAsOpFoldResult(kDim), cols},
             {one, one, one});
-        SmallVector<OpFoldResult> tileSizes = {rowTile, cols};
-        Value acc = filled(nb, nl, cF32(nb, nl, 0.0f),
-                           tensor::EmptyOp::create(nb, nl, tileSizes, f32));
-        Value y = linalg::MatmulOp::create(nb, nl, acc.getType(),
-                                           ValueRange{xs, ws}, ValueRange{acc})
-                      .getResult(0);
-        if (elt != f32) {
-          AffineMap id = nb.getMultiDimIdentityMap(2);
-          y = linalg::GenericOp::create(
-                  nb, nl,
-                  RankedTensorType::get(
-                      cast<RankedTensorType>(y.getType()).getShape(), elt),
-                  ValueRange{y},
-                  ValueRange{tensor::EmptyOp::create(nb, nl, tileSizes, elt)},
-                  {id, id}, {IteratorType::parallel, IteratorType::parallel},
-                  [&](OpBuilder &cb, Location cl, ValueRange a) {
-                    linalg::YieldOp::create(cb, cl, fromF32(cb, cl, a[0], elt));
-                  })
-                  .getResult(0);
-        }
-        Value valid = tensor::ExtractSliceOp::create(
-            nb, nl, y, {zero, zero},
-            {OpFoldResult(rows), cols}, {one, one});
+        // One static [r, K] x [K, cols] matmul in f32 over the r rows from
+        // `start`, moved back to stay in bounds; the tile's own rows begin
+        // `skip` rows into them.
+        auto validType = RankedTensorType::get({ShapedType::kDynamic, colBlock},
+                                               elt);
+        auto tile = [&](OpBuilder &tb, Location tl, int64_t r) -> Value {
+          Value window = arith::MinUIOp::create(
+              tb, tl, start,
+              arith::SubIOp::create(tb, tl, mSrc, cIdx(tb, tl, r)));
+          Value skip = arith::SubIOp::create(tb, tl, start, window);
+          OpFoldResult rTile = tb.getIndexAttr(r);
+          auto xsType = RankedTensorType::get({r, xType.getDimSize(1)}, elt);
+          Value xs = tensor::ExtractSliceOp::create(
+              tb, tl, xsType, xSrc, {OpFoldResult(window), zero},
+              {rTile, getAsOpFoldResult(kDim)}, {one, one});
+          SmallVector<OpFoldResult> tileSizes = {rTile, cols};
+          Value acc = filled(tb, tl, cF32(tb, tl, 0.0f),
+                             tensor::EmptyOp::create(tb, tl, tileSizes, f32));
+          Value y = linalg::MatmulOp::create(tb, tl, acc.getType(),
+                                             ValueRange{xs, ws},
+                                             ValueRange{acc})
+                        .getResult(0);
+          if (elt != f32) {
+            AffineMap id = tb.getMultiDimIdentityMap(2);
+            y = linalg::GenericOp::create(
+                    tb, tl,
+                    RankedTensorType::get(
+                        cast<RankedTensorType>(y.getType()).getShape(), elt),
+                    ValueRange{y},
+                    ValueRange{tensor::EmptyOp::create(tb, tl, tileSizes, elt)},
+                    {id, id}, {IteratorType::parallel, IteratorType::parallel},
+                    [&](OpBuilder &cb, Location cl, ValueRange a) {
+                      linalg::YieldOp::create(cb, cl,
+                                              fromF32(cb, cl, a[0], elt));
+                    })
+                    .getResult(0);
+          }
+          return tensor::ExtractSliceOp::create(
+              tb, tl, validType, y, {OpFoldResult(skip), zero},
+              {OpFoldResult(rows), cols}, {one, one});
+        };
+        // An expert's last tile of at most half a tile is computed as a
+        // half tile: on average 1.5 instead of 3.5 rows per expert are
+        // computed and dropped.
+        Value half = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ule,
+                                           rows, cIdx(nb, nl, kRowTile / 2));
+        Value valid =
+            scf::IfOp::create(
+                nb, nl, half,
+                [&](OpBuilder &tb, Location tl) {
+                  scf::YieldOp::create(tb, tl, tile(tb, tl, kRowTile / 2));
+                },
+                [&](OpBuilder &eb, Location el) {
+                  scf::YieldOp::create(eb, el, tile(eb, el, kRowTile));
+                })
+                .getResult(0);
         auto inParallel = scf::InParallelOp::create(nb, nl);
         OpBuilder::InsertionGuard guard(nb);
         nb.setInsertionPointToStart(inParallel.getBody());

@@ -8,13 +8,16 @@
 // elementwise nodes becomes one generic here. A producer is fused only into
 // a consumer with the same loops, so a contraction never recomputes an
 // elementwise producer per output column, and a norm ends up as its row
-// reduction (the squaring fused in), a per-row op and one elementwise op. A producer with several users is duplicated only when its body is
-// plain arithmetic (recomputing an exp or a division per user costs more
-// than the intermediate tensor).
+// reduction (the squaring fused in), a per-row op and one elementwise op;
+// those three then become one loop over the rows (FuseRowReductions.cpp).
+// A producer with several users is duplicated only when its body is plain
+// arithmetic (recomputing an exp or a division per user costs more than the
+// intermediate tensor).
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Transforms/Passes.h"
+#include "passes/Transforms/FuseRowReductions.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -71,7 +74,12 @@ struct FuseElementwisePass
                   producer.getNumDpsInputs() <= 1);
         });
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+    loom::populateFoldUnitExpandPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // Then each norm (row reductions, per-row ops, the scaling) into one
+    // row loop.
+    if (failed(loom::fuseRowReductions(getOperation())))
       signalPassFailure();
   }
 };

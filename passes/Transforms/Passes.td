@@ -153,9 +153,16 @@ def FuseElementwisePass : Pass<"loom-fuse-elementwise", "func::FuncOp"> {
     Producers with other users are fused only when they read a single
     tensor and are cheap to recompute (no transcendental math, divisions or
     gathers).
+    Then each norm becomes one unit: an elementwise op that scales rows by
+    row reductions over its innermost dimension (and per-row ops on them),
+    none of which has another user, is tiled by one row into an
+    `scf.forall` with those reductions and per-row ops fused in, so that
+    each row is reduced and scaled in one pass (RMSNorm, LayerNorm).
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
-                           "mlir::affine::AffineDialect"];
+                           "mlir::affine::AffineDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def FuseEpiloguePass : Pass<"loom-fuse-epilogue", "func::FuncOp"> {

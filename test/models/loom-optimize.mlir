@@ -9,6 +9,27 @@
 // RUN: loomc %S/llama_opset23/model.onnx --emit=loom --quiet | FileCheck %s --check-prefixes=CHECK,GQA
 // RUN: loomc %S/gpt2_opset18/model.onnx --emit=loom --quiet | FileCheck %s --check-prefixes=CHECK,MHA
 
+// Each norm (5 per model: two per layer and the final one; RMSNorm in the
+// Llama models, decomposed at opset 18 and RMSNormalization at 23, and
+// LayerNormalization in GPT-2) is one unit: an scf.forall over the rows
+// with the row reductions and the scaling inside, and no row reduction over
+// the whole [1, T, 64] activation is left outside one.
+// RUN: FileCheck %s --check-prefix=NORM < %t.l18.mlir
+// RUN: loomc %S/llama_opset23/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=NORM
+// RUN: loomc %S/gpt2_opset18/model.onnx --emit=loom --quiet > %t.gpt2.mlir
+// RUN: FileCheck %s --check-prefix=NORM < %t.gpt2.mlir
+// RUN: FileCheck %s --check-prefix=LN < %t.gpt2.mlir
+// RUN: loomc %S/llama_int8/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=NORM
+// NORM-NOT: "reduction"]} ins(%{{[^ ,]+}} : tensor<1x?x64xf32>)
+// NORM-COUNT-5: scf.forall (%{{[^ ,]+}}) in (%{{[^ ,]+}}) shared_outs(%{{[^ ,]+}} = %{{[^ ,]+}}) -> (tensor<1x?x64xf32>)
+// NORM-NOT: = scf.forall (
+// NORM-NOT: "reduction"]} ins(%{{[^ ,]+}} : tensor<1x?x64xf32>)
+// LayerNorm's mean and variance both inside the loop:
+// LN: scf.forall
+// LN: "reduction"]} ins(%{{[^ ,]+}} : tensor<1x1x64xf32>)
+// LN: "reduction"]} ins(%{{[^ ,]+}} : tensor<1x1x64xf32>)
+// LN: scf.forall.in_parallel
+
 // GQA-COUNT-2: loom_attn.attention {{.*}} : tensor<1x4x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>
 // MHA-COUNT-2: loom_attn.attention {{.*}} : tensor<1x4x?x16xf32>, tensor<1x4x?x16xf32>, tensor<1x4x?x16xf32>
 // CHECK-NOT: loom_attn.attention

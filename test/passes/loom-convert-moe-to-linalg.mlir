@@ -69,37 +69,49 @@ func.func @dispatch(%x: tensor<?x4096xbf16>, %ids: tensor<?x2xi32>) -> (tensor<?
 
 // -----
 
-// Only routed rows are computed, in static tiles of 8 rows: x_sorted is
-// padded by 8 zero rows, firstTile[e] counts the tiles before expert e
-// (ceil(rows / 8) each), and one scf.forall over ceil(M / 8) + E slots
-// (times the column blocks: one here, N = 32 is below 128) finds each
-// slot's expert, multiplies its [8, K] rows by w[e] in f32, rounds to bf16
-// and writes only the rows inside the expert's block.
+// Only routed rows are computed, in static tiles of 8 rows: x_sorted (of
+// dynamic size here) is copied into max(M, 8) rows, zero-padded (a static
+// M >= 8 is read as is), firstTile[e] counts the tiles before expert e (ceil(rows / 8) each), and
+// one scf.forall over exactly firstTile[E] tiles (times the column blocks:
+// one here, N = 32 is below 128) finds each tile's expert, multiplies its
+// rows by w[e] in f32, rounds to bf16 and writes only the rows inside the
+// expert's block. A tile is read from `start` moved back to stay in bounds
+// (min(start, max(M, 8) - rows)); an expert's last tile of at most 4 rows
+// is a [4, K] matmul.
 // CHECK-LABEL: func.func @grouped_matmul
 // CHECK-SAME: %[[X:[^:]+]]: tensor<?x64xbf16>, %[[W:[^:]+]]: tensor<8x64x32xbf16>, %[[OFF:[^:]+]]: tensor<9xi32>
 // CHECK: %[[M:.+]] = tensor.dim %[[X]], %c0
-// CHECK: %[[PADM:.+]] = arith.addi %[[M]], %c8
-// CHECK: %[[PADE:.+]] = tensor.empty(%[[PADM]]) : tensor<?x64xbf16>
+// CHECK: %[[MSRC:.+]] = arith.maxui %[[M]], %c8
+// CHECK: %[[PADE:.+]] = tensor.empty(%[[MSRC]]) : tensor<?x64xbf16>
 // CHECK: %[[PADF:.+]] = linalg.fill {{.*}} outs(%[[PADE]] : tensor<?x64xbf16>)
-// CHECK: %[[XPAD:.+]] = tensor.insert_slice %[[X]] into %[[PADF]][0, 0] [%[[M]], 64] [1, 1]
-// CHECK: %[[FIRST:.+]] = scf.for {{.*}} -> (tensor<9xindex>)
+// CHECK: %[[XSRC:.+]] = tensor.insert_slice %[[X]] into %[[PADF]][0, 0] [%[[M]], 64] [1, 1]
+// CHECK: %[[FIRST:.+]]:2 = scf.for {{.*}} -> (tensor<9xindex>, index)
 // CHECK: arith.divui
 // CHECK: tensor.insert
-// CHECK: %[[MR:.+]] = arith.addi %[[M]], %c7
-// CHECK: %[[MT:.+]] = arith.divui %[[MR]], %c8
-// CHECK: %[[SLOTS:.+]] = arith.addi %[[MT]], %c8
-// CHECK: %[[R:.+]] = scf.forall (%{{.+}}, %[[S:.+]]) in (1, %[[SLOTS]]) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x32xbf16>)
+// CHECK: %[[R:.+]] = scf.forall (%{{.+}}, %[[S:.+]]) in (1, %[[FIRST]]#1) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x32xbf16>)
 // CHECK: %[[E:.+]] = scf.for {{.*}} -> (index)
-// CHECK: tensor.extract %[[FIRST]]
+// CHECK: tensor.extract %[[FIRST]]#0
 // CHECK: arith.cmpi ule, %{{.+}}, %[[S]]
-// CHECK: %[[START:.+]] = arith.minui %{{.+}}, %[[M]]
+// CHECK: arith.maxui %{{.+}}, %[[START:[^ ]+]] : index
 // CHECK: %[[ROWS:.+]] = arith.minui %{{.+}}, %c8
-// CHECK: %[[XS:.+]] = tensor.extract_slice %[[XPAD]][%[[START]], 0] [8, 64] [1, 1] : tensor<?x64xbf16> to tensor<8x64xbf16>
 // CHECK: %[[WS:.+]] = tensor.extract_slice %[[W]][%[[E]], 0, 0] [1, 64, 32] [1, 1, 1] : tensor<8x64x32xbf16> to tensor<64x32xbf16>
-// CHECK: %[[MM:.+]] = linalg.matmul ins(%[[XS]], %[[WS]] : tensor<8x64xbf16>, tensor<64x32xbf16>) outs(%{{.+}} : tensor<8x32xf32>)
-// CHECK: %[[Y:.+]] = linalg.generic {{.*}} ins(%[[MM]]
+// CHECK: %[[HALF:.+]] = arith.cmpi ule, %[[ROWS]], %c4
+// CHECK: %[[VALID:.+]] = scf.if %[[HALF]] -> (tensor<?x32xbf16>)
+// CHECK: %[[LAST4:.+]] = arith.subi %[[MSRC]], %c4
+// CHECK: %[[WIN4:.+]] = arith.minui %[[START]], %[[LAST4]]
+// CHECK: %[[SKIP4:.+]] = arith.subi %[[START]], %[[WIN4]]
+// CHECK: %[[XS4:.+]] = tensor.extract_slice %[[XSRC]][%[[WIN4]], 0] [4, 64] [1, 1] : tensor<?x64xbf16> to tensor<4x64xbf16>
+// CHECK: linalg.matmul ins(%[[XS4]], %[[WS]] : tensor<4x64xbf16>, tensor<64x32xbf16>) outs(%{{.+}} : tensor<4x32xf32>)
 // CHECK: arith.truncf %{{.+}} : f32 to bf16
-// CHECK: %[[VALID:.+]] = tensor.extract_slice %[[Y]][0, 0] [%[[ROWS]], 32] [1, 1] : tensor<8x32xbf16> to tensor<?x32xbf16>
+// CHECK: tensor.extract_slice %{{.+}}[%[[SKIP4]], 0] [%[[ROWS]], 32] [1, 1] : tensor<4x32xbf16> to tensor<?x32xbf16>
+// CHECK: } else {
+// CHECK: %[[LAST8:.+]] = arith.subi %[[MSRC]], %c8
+// CHECK: %[[WIN8:.+]] = arith.minui %[[START]], %[[LAST8]]
+// CHECK: %[[SKIP8:.+]] = arith.subi %[[START]], %[[WIN8]]
+// CHECK: %[[XS8:.+]] = tensor.extract_slice %[[XSRC]][%[[WIN8]], 0] [8, 64] [1, 1] : tensor<?x64xbf16> to tensor<8x64xbf16>
+// CHECK: linalg.matmul ins(%[[XS8]], %[[WS]] : tensor<8x64xbf16>, tensor<64x32xbf16>) outs(%{{.+}} : tensor<8x32xf32>)
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+// CHECK: tensor.extract_slice %{{.+}}[%[[SKIP8]], 0] [%[[ROWS]], 32] [1, 1] : tensor<8x32xbf16> to tensor<?x32xbf16>
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.parallel_insert_slice %[[VALID]] into %[[OUT]][%[[START]], 0] [%[[ROWS]], 32] [1, 1]
 // CHECK: return %[[R]]
@@ -117,8 +129,9 @@ func.func @grouped_matmul(%x: tensor<?x64xbf16>, %w: tensor<8x64x32xbf16>, %off:
 // CHECK-SAME: %[[X:[^:]+]]: tensor<?x16xf32>, %[[W:[^:]+]]: tensor<4x16x256xf32>
 // CHECK: scf.forall (%[[B:.+]], %{{.+}}) in (2, %{{.+}}) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x256xf32>)
 // CHECK: %[[COL:.+]] = arith.muli %[[B]], %c128
-// CHECK: tensor.extract_slice %{{.+}}[%{{.+}}, 0] [8, 16] [1, 1] : tensor<?x16xf32> to tensor<8x16xf32>
 // CHECK: tensor.extract_slice %[[W]][%{{.+}}, 0, %[[COL]]] [1, 16, 128] [1, 1, 1] : tensor<4x16x256xf32> to tensor<16x128xf32>
+// CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<4x16xf32>, tensor<16x128xf32>) outs(%{{.+}} : tensor<4x128xf32>)
+// CHECK: tensor.extract_slice %{{.+}}[%{{.+}}, 0] [8, 16] [1, 1] : tensor<?x16xf32> to tensor<8x16xf32>
 // CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x16xf32>, tensor<16x128xf32>) outs(%{{.+}} : tensor<8x128xf32>)
 // CHECK: tensor.parallel_insert_slice %{{.+}} into %[[OUT]][%{{.+}}, %[[COL]]] [%{{.+}}, 128] [1, 1]
 func.func @grouped_matmul_col_blocks(%x: tensor<?x16xf32>, %w: tensor<4x16x256xf32>, %off: tensor<5xi32>) -> tensor<?x256xf32> {

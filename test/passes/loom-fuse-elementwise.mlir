@@ -47,16 +47,23 @@ func.func @chain(%x: tensor<4x16xf32>, %bias: tensor<16xf32>, %gate: tensor<4x16
 // RMSNorm: the square goes into the row sum (same loops); rsqrt(mean + eps)
 // stays a per-row op (fused into the [4, 16] scaling it would run 16 times
 // per row); the scaling by it and by the weight is one elementwise generic.
+// The three are then one unit: an scf.forall over the rows, each task
+// summing, inverting and scaling its own row.
 // CHECK-LABEL: func.func @rms_norm
 // CHECK-SAME: %[[X:[^:]+]]: tensor<4x16xf32>, %[[W:[^:]+]]: tensor<16xf32>
-// CHECK: %[[SUM:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<4x16xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: %[[R:.+]] = scf.forall (%[[I:.+]]) in (4) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<4x16xf32>)
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[X]][%[[I]], 0] [1, 16] [1, 1] : tensor<4x16xf32> to tensor<1x16xf32>
+// CHECK: %[[ZERO:.+]] = linalg.fill {{.*}} -> tensor<1xf32>
+// CHECK: %[[SUM:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[ROW]] : tensor<1x16xf32>) outs(%[[ZERO]] : tensor<1xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// CHECK: %[[INV:.+]] = linalg.generic {{.*}}iterator_types = ["parallel"]} ins(%[[SUM]] : tensor<4xf32>)
+// CHECK: %[[INV:.+]] = linalg.generic {{.*}}iterator_types = ["parallel"]} ins(%[[SUM]] : tensor<1xf32>)
 // CHECK: math.rsqrt
-// CHECK: %[[R:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[INV]], %[[W]] : tensor<4x16xf32>, tensor<4xf32>, tensor<16xf32>)
+// CHECK: %[[Y:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%[[ROW]], %[[INV]], %[[W]] : tensor<1x16xf32>, tensor<1xf32>, tensor<16xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.mulf
+// CHECK: tensor.parallel_insert_slice %[[Y]] into %[[OUT]][%[[I]], 0] [1, 16] [1, 1]
 // CHECK-NOT: linalg.generic
 // CHECK: return %[[R]]
 #id = affine_map<(m, n) -> (m, n)>
@@ -168,4 +175,160 @@ func.func @multi_use(%x: tensor<4x16xf32>, %r: tensor<4x16xf32>) -> (tensor<4x16
     linalg.yield %s : f32
   } -> tensor<4x16xf32>
   return %a, %b : tensor<4x16xf32>, tensor<4x16xf32>
+}
+
+// -----
+
+// LayerNorm as the importer writes it (row sums reshaped to [rows, 1] and
+// broadcast back): mean, variance of (x - mean) and the scaling become one
+// scf.forall over the (dynamic) rows; each task reduces its row twice and
+// scales it, reading the per-row values of its own row only.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK-SAME: %[[X:[^:]+]]: tensor<?x16xf32>, %[[G:[^:]+]]: tensor<16xf32>
+// CHECK-NOT: tensor.expand_shape
+// CHECK: %[[R:.+]] = scf.forall (%[[I:.+]]) in (%{{.+}}) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x16xf32>)
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[X]][%[[I]], 0] [1, 16] [1, 1]
+// CHECK: %[[MEAN:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[ROW]] : tensor<1x16xf32>)
+// CHECK: %[[VAR:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%{{.+}}, %[[MEAN]] : tensor<1x16xf32>, tensor<1xf32>)
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: %[[Y:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%{{.+}}, %[[MEAN]], %[[VAR]], %[[G]] : tensor<1x16xf32>, tensor<1xf32>, tensor<1xf32>, tensor<16xf32>)
+// CHECK: math.rsqrt
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %[[Y]] into %[[OUT]][%[[I]], 0] [1, 16] [1, 1]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[R]]
+#id = affine_map<(m, n) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+#col = affine_map<(m, n) -> (m)>
+#bc = affine_map<(m, n) -> (m, 0)>
+func.func @layer_norm(%x: tensor<?x16xf32>, %g: tensor<16xf32>) -> tensor<?x16xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %eps = arith.constant 1.0e-5 : f32
+  %n = arith.constant 16.0 : f32
+  %t = tensor.dim %x, %c0 : tensor<?x16xf32>
+  %e = tensor.empty(%t) : tensor<?x16xf32>
+  %e1 = tensor.empty(%t) : tensor<?xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?xf32>) -> tensor<?xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #col], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<?x16xf32>) outs(%f : tensor<?xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  %sum2 = tensor.expand_shape %sum [[0, 1]] output_shape [%t, 1] : tensor<?xf32> into tensor<?x1xf32>
+  %var = linalg.generic {indexing_maps = [#id, #bc, #col], iterator_types = ["parallel", "reduction"]} ins(%x, %sum2 : tensor<?x16xf32>, tensor<?x1xf32>) outs(%f : tensor<?xf32>) {
+  ^bb0(%p: f32, %s: f32, %o: f32):
+    %m = arith.divf %s, %n : f32
+    %d = arith.subf %p, %m : f32
+    %d2 = arith.mulf %d, %d : f32
+    %r = arith.addf %o, %d2 : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  %var2 = tensor.expand_shape %var [[0, 1]] output_shape [%t, 1] : tensor<?xf32> into tensor<?x1xf32>
+  %y = linalg.generic {indexing_maps = [#id, #bc, #bc, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %sum2, %var2, %g : tensor<?x16xf32>, tensor<?x1xf32>, tensor<?x1xf32>, tensor<16xf32>) outs(%e : tensor<?x16xf32>) {
+  ^bb0(%p: f32, %s: f32, %v: f32, %w: f32, %o: f32):
+    %m = arith.divf %s, %n : f32
+    %d = arith.subf %p, %m : f32
+    %vm = arith.divf %v, %n : f32
+    %ve = arith.addf %vm, %eps : f32
+    %r = math.rsqrt %ve : f32
+    %a = arith.mulf %d, %r : f32
+    %b = arith.mulf %a, %w : f32
+    linalg.yield %b : f32
+  } -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// Not one unit: a row sum that is also returned (the loop would compute it
+// a second time), and column sums (a reduction over the outer dimension:
+// one row of the scaling needs every row).
+// CHECK-LABEL: func.func @norm_not_fused
+// CHECK-NOT: scf.forall
+// CHECK: %[[SUM:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]}
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %[[SUM]] :
+// CHECK: %[[COLS:.+]] = linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]}
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %[[COLS]] :
+// CHECK-NOT: scf.forall
+#id = affine_map<(m, n) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+#col = affine_map<(m, n) -> (m)>
+func.func @norm_not_fused(%x: tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<4xf32>, tensor<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %e1 = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #col], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x16xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %y = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %sum : tensor<4x16xf32>, tensor<4xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %s: f32, %o: f32):
+    %r = arith.divf %p, %s : f32
+    linalg.yield %r : f32
+  } -> tensor<4x16xf32>
+  %e2 = tensor.empty() : tensor<16xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<16xf32>) -> tensor<16xf32>
+  %cols = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["reduction", "parallel"]} ins(%x : tensor<4x16xf32>) outs(%f2 : tensor<16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<16xf32>
+  %z = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %cols : tensor<4x16xf32>, tensor<16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %s: f32, %o: f32):
+    %r = arith.divf %p, %s : f32
+    linalg.yield %r : f32
+  } -> tensor<4x16xf32>
+  return %y, %sum, %z : tensor<4x16xf32>, tensor<4xf32>, tensor<4x16xf32>
+}
+
+// -----
+
+// A residual add that feeds a norm and is read by nothing else outside it
+// joins the row loop (computed once per element there, after CSE); one
+// that is also returned (the residual stream) stays outside, computed once,
+// and the loop reads its rows.
+// CHECK-LABEL: func.func @norm_after_residual
+// CHECK: %[[ADD:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]}
+// CHECK: arith.addf
+// CHECK: %[[N:.+]] = scf.forall
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[ADD]]
+// CHECK-NOT: arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK: iterator_types = ["parallel", "reduction"]} ins(%[[ROW]] :
+// CHECK: scf.forall.in_parallel
+// CHECK: return %[[N]], %[[ADD]]
+#id = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (m)>
+func.func @norm_after_residual(%x: tensor<4x16xf32>, %r: tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %e1 = tensor.empty() : tensor<4xf32>
+  %add = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %r : tensor<4x16xf32>, tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #col], iterator_types = ["parallel", "reduction"]} ins(%add : tensor<4x16xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %sq = arith.mulf %p, %p : f32
+    %s = arith.addf %o, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %n = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]} ins(%add, %sum : tensor<4x16xf32>, tensor<4xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %s: f32, %o: f32):
+    %rs = math.rsqrt %s : f32
+    %y = arith.mulf %p, %rs : f32
+    linalg.yield %y : f32
+  } -> tensor<4x16xf32>
+  // The next layer reads both the norm and the residual stream.
+  %out = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%n, %add : tensor<4x16xf32>, tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.subf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  return %out, %add : tensor<4x16xf32>, tensor<4x16xf32>
 }
