@@ -183,3 +183,16 @@ std::optional<double> match::filledWith(Value init) {
     return std::nullopt;
   return getFloatSplat(fill.getInputs()[0]);
 }
+
+Value match::floatCastSource(Value v, bool allowTruncation) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || !isElementwise(g) || g.getNumDpsInputs() != 1 ||
+      !g.getMatchingIndexingMap(g.getDpsInputOperand(0)).isIdentity())
+    return Value();
+  Operation *op = singleBodyOp(g);
+  if (!op || !isBlockArg(op->getOperand(0), 0) ||
+      !(isa<arith::ExtFOp>(op) ||
+        (allowTruncation && isa<arith::TruncFOp>(op))))
+    return Value();
+  return g.getDpsInputOperand(0)->get();
+}
