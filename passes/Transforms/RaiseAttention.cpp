@@ -279,7 +279,13 @@ linalg::GenericOp matchBatchedMatmul(Value v, bool &rhsTransposed) {
   auto mul = prod.getDefiningOp<arith::MulFOp>();
   if (!mul || (!isOutArg(g, add.getLhs()) && !isOutArg(g, add.getRhs())))
     return nullptr;
-  OpOperand *a = inputOf(g, mul.getLhs()), *b = inputOf(g, mul.getRhs());
+  // bf16 / f16 operands are widened in the body (f32 accumulation).
+  auto operand = [&](Value x) {
+    if (auto ext = x.getDefiningOp<arith::ExtFOp>())
+      x = ext.getIn();
+    return inputOf(g, x);
+  };
+  OpOperand *a = operand(mul.getLhs()), *b = operand(mul.getRhs());
   if (!a || !b || a == b)
     return nullptr;
   if (filledWith(g.getDpsInits()[0]) != 0.0)
@@ -411,6 +417,12 @@ struct RaiseAttention : OpRewritePattern<linalg::GenericOp> {
       Value raw = stripScale(s, 4, f);
       if (Value narrow = floatCastSource(raw, /*allowTruncation=*/false))
         raw = narrow;
+      // The rounding of a wider accumulation of Q K^T to the graph's type.
+      if (Value wide = floatCastSource(raw, /*allowTruncation=*/true)) {
+        bool t;
+        if (matchBatchedMatmul(wide, t))
+          raw = wide;
+      }
       linalg::GenericOp c = matchBatchedMatmul(raw, kTransposed);
       if (c) {
         qk = c;
@@ -458,9 +470,21 @@ struct RaiseAttention : OpRewritePattern<linalg::GenericOp> {
         qType.getElementType() != kOpType.getElementType() ||
         !isa<FloatType>(vType.getElementType()))
       return rewriter.notifyMatchFailure(pv, "operand shapes do not agree");
+    // The op's result has the value's element type: P V itself, or the
+    // rounding of its wider accumulation (bf16 / f16 graphs).
+    Operation *replaced = pv;
     if (getElementTypeOrSelf(pv.getResult(0).getType()) !=
-        vType.getElementType())
-      return rewriter.notifyMatchFailure(pv, "result type is not the value's");
+        vType.getElementType()) {
+      Operation *user = pv->hasOneUse() ? *pv->user_begin() : nullptr;
+      if (!user || user->getNumResults() != 1 ||
+          floatCastSource(user->getResult(0), /*allowTruncation=*/true) !=
+              pv.getResult(0) ||
+          getElementTypeOrSelf(user->getResult(0).getType()) !=
+              vType.getElementType())
+        return rewriter.notifyMatchFailure(pv,
+                                           "result type is not the value's");
+      replaced = user;
+    }
 
     Value k = kTransposed ? kOperand : keyFromTransposed(rewriter, loc, kOperand);
     // The mask's band becomes causal / window when its last two dims are
@@ -477,10 +501,12 @@ struct RaiseAttention : OpRewritePattern<linalg::GenericOp> {
         attn.setWindow(ArrayRef<int64_t>{*split->windowLeft, 0});
     }
     Value result = attn.getResult();
-    if (result.getType() != pv.getResult(0).getType())
-      result = tensor::CastOp::create(rewriter, loc, pv.getResult(0).getType(),
-                                      result);
-    rewriter.replaceOp(pv, result);
+    Type resultType = replaced->getResult(0).getType();
+    if (result.getType() != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(replaced, result);
+    if (replaced != pv)
+      rewriter.eraseOp(pv);
     return success();
   }
 };

@@ -1743,3 +1743,114 @@ func.func @op_range_unrelated_length(%q: tensor<1x4x?x16xf32>, %k: tensor<1x2x?x
   %o = loom_attn.attention %q, %k, %v mask(%m : tensor<1x1x?x?xi1>) : tensor<1x4x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32> -> tensor<1x4x?x16xf32>
   return %o : tensor<1x4x?x16xf32>
 }
+
+// -----
+
+// The importer's form of a bf16 graph (Cast to f32 around Softmax): the
+// MatMuls accumulate in f32 with the operands widened in the body and are
+// rounded to bf16 after; the Cast of P to bf16 drops the low bits with a
+// NaN-preserving select. Raised, the rounding of P V included.
+// CHECK-LABEL: func.func @bf16_importer_form
+// CHECK-SAME: %[[Q:[^:]+]]: tensor<1x2x?x8xbf16>, %[[K:[^:]+]]: tensor<1x2x?x8xbf16>, %[[V:[^:]+]]: tensor<1x2x?x8xbf16>
+// CHECK: %[[O:.+]] = loom_attn.attention %[[Q]], %[[K]], %[[V]] scale(0.353515625) : tensor<1x2x?x8xbf16>, tensor<1x2x?x8xbf16>, tensor<1x2x?x8xbf16> -> tensor<1x2x?x8xbf16>
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[O]]
+#map = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+#map1 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+#map2 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+#map3 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#map4 = affine_map<(d0, d1, d2, d3) -> ()>
+#map5 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#map6 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>
+func.func @bf16_importer_form(%arg0: tensor<1x2x?x8xbf16>, %arg1: tensor<1x2x?x8xbf16>, %arg2: tensor<1x2x?x8xbf16>) -> (tensor<1x2x?x8xbf16>) {
+  %c16_i32 = arith.constant 16 : i32
+  %cst = arith.constant 0xFF800000 : f32
+  %cst_0 = arith.constant dense<3.535160e-01> : tensor<bf16>
+  %cst_1 = arith.constant 0.000000e+00 : f32
+  %c2 = arith.constant 2 : index
+  %dim = tensor.dim %arg1, %c2 : tensor<1x2x?x8xbf16>
+  %0 = tensor.empty(%dim) : tensor<1x2x8x?xbf16>
+  %transposed = linalg.transpose ins(%arg1 : tensor<1x2x?x8xbf16>) outs(%0 : tensor<1x2x8x?xbf16>) permutation = [0, 1, 3, 2] 
+  %dim_2 = tensor.dim %arg0, %c2 : tensor<1x2x?x8xbf16>
+  %1 = tensor.empty(%dim_2, %dim) : tensor<1x2x?x?xf32>
+  %2 = linalg.fill ins(%cst_1 : f32) outs(%1 : tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32>
+  %3 = linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %transposed : tensor<1x2x?x8xbf16>, tensor<1x2x8x?xbf16>) outs(%2 : tensor<1x2x?x?xf32>) {
+  ^bb0(%in: bf16, %in_4: bf16, %out: f32):
+    %21 = arith.extf %in : bf16 to f32
+    %22 = arith.extf %in_4 : bf16 to f32
+    %23 = arith.mulf %21, %22 : f32
+    %24 = arith.addf %out, %23 : f32
+    linalg.yield %24 : f32
+  } -> tensor<1x2x?x?xf32>
+  %4 = tensor.empty(%dim_2, %dim) : tensor<1x2x?x?xbf16>
+  %5 = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%3 : tensor<1x2x?x?xf32>) outs(%4 : tensor<1x2x?x?xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %21 = arith.truncf %in : f32 to bf16
+    linalg.yield %21 : bf16
+  } -> tensor<1x2x?x?xbf16>
+  %6 = linalg.generic {indexing_maps = [#map3, #map4, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%5, %cst_0 : tensor<1x2x?x?xbf16>, tensor<bf16>) outs(%4 : tensor<1x2x?x?xbf16>) {
+  ^bb0(%in: bf16, %in_4: bf16, %out: bf16):
+    %21 = arith.mulf %in, %in_4 : bf16
+    linalg.yield %21 : bf16
+  } -> tensor<1x2x?x?xbf16>
+  %7 = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%6 : tensor<1x2x?x?xbf16>) outs(%1 : tensor<1x2x?x?xf32>) {
+  ^bb0(%in: bf16, %out: f32):
+    %21 = arith.extf %in : bf16 to f32
+    linalg.yield %21 : f32
+  } -> tensor<1x2x?x?xf32>
+  %8 = tensor.empty(%dim_2) : tensor<1x2x?xf32>
+  %9 = linalg.fill ins(%cst : f32) outs(%8 : tensor<1x2x?xf32>) -> tensor<1x2x?xf32>
+  %10 = linalg.generic {indexing_maps = [#map3, #map5], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%7 : tensor<1x2x?x?xf32>) outs(%9 : tensor<1x2x?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %21 = arith.maximumf %out, %in : f32
+    linalg.yield %21 : f32
+  } -> tensor<1x2x?xf32>
+  %expanded = tensor.expand_shape %10 [[0], [1], [2, 3]] output_shape [1, 2, %dim_2, 1] : tensor<1x2x?xf32> into tensor<1x2x?x1xf32>
+  %11 = linalg.generic {indexing_maps = [#map3, #map6, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%7, %expanded : tensor<1x2x?x?xf32>, tensor<1x2x?x1xf32>) outs(%1 : tensor<1x2x?x?xf32>) {
+  ^bb0(%in: f32, %in_4: f32, %out: f32):
+    %21 = arith.subf %in, %in_4 : f32
+    linalg.yield %21 : f32
+  } -> tensor<1x2x?x?xf32>
+  %12 = linalg.fill ins(%cst_1 : f32) outs(%8 : tensor<1x2x?xf32>) -> tensor<1x2x?xf32>
+  %13 = linalg.generic {indexing_maps = [#map3, #map5], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%11 : tensor<1x2x?x?xf32>) outs(%12 : tensor<1x2x?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %21 = math.exp %in : f32
+    %22 = arith.addf %out, %21 : f32
+    linalg.yield %22 : f32
+  } -> tensor<1x2x?xf32>
+  %expanded_3 = tensor.expand_shape %13 [[0], [1], [2, 3]] output_shape [1, 2, %dim_2, 1] : tensor<1x2x?xf32> into tensor<1x2x?x1xf32>
+  %14 = linalg.generic {indexing_maps = [#map3, #map6, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%11, %expanded_3 : tensor<1x2x?x?xf32>, tensor<1x2x?x1xf32>) outs(%1 : tensor<1x2x?x?xf32>) {
+  ^bb0(%in: f32, %in_4: f32, %out: f32):
+    %21 = math.exp %in : f32
+    %22 = arith.divf %21, %in_4 : f32
+    linalg.yield %22 : f32
+  } -> tensor<1x2x?x?xf32>
+  %15 = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%14 : tensor<1x2x?x?xf32>) outs(%4 : tensor<1x2x?x?xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %21 = arith.bitcast %in : f32 to i32
+    %22 = arith.shrui %21, %c16_i32 : i32
+    %23 = arith.trunci %22 : i32 to i16
+    %24 = arith.bitcast %23 : i16 to bf16
+    %25 = arith.cmpf uno, %in, %in : f32
+    %26 = arith.truncf %in : f32 to bf16
+    %27 = arith.select %25, %26, %24 : bf16
+    linalg.yield %27 : bf16
+  } -> tensor<1x2x?x?xbf16>
+  %16 = tensor.empty(%dim_2) : tensor<1x2x?x8xf32>
+  %17 = linalg.fill ins(%cst_1 : f32) outs(%16 : tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32>
+  %18 = linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%15, %arg2 : tensor<1x2x?x?xbf16>, tensor<1x2x?x8xbf16>) outs(%17 : tensor<1x2x?x8xf32>) {
+  ^bb0(%in: bf16, %in_4: bf16, %out: f32):
+    %21 = arith.extf %in : bf16 to f32
+    %22 = arith.extf %in_4 : bf16 to f32
+    %23 = arith.mulf %21, %22 : f32
+    %24 = arith.addf %out, %23 : f32
+    linalg.yield %24 : f32
+  } -> tensor<1x2x?x8xf32>
+  %19 = tensor.empty(%dim_2) : tensor<1x2x?x8xbf16>
+  %20 = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%18 : tensor<1x2x?x8xf32>) outs(%19 : tensor<1x2x?x8xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %21 = arith.truncf %in : f32 to bf16
+    linalg.yield %21 : bf16
+  } -> tensor<1x2x?x8xbf16>
+  return %20 : tensor<1x2x?x8xbf16>
+}
