@@ -17,7 +17,10 @@
 #include "passes/Transforms/AttentionMask.h"
 #include "passes/Transforms/Matchers.h"
 
+#include "dialects/attn/AttnDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
@@ -326,7 +329,120 @@ bool provablySquare(Value mask, const Walk &w) {
                          empty.getDynamicSize(r - 1));
 }
 
+//===----------------------------------------------------------------------===//
+// Run-time sizes
+//===----------------------------------------------------------------------===//
+
+using SizeRoot = std::pair<Value, int64_t>;
+SizeRoot tensorSizeRoot(Value t, int64_t d, unsigned depth);
+
+/// The root of an integer or index size value (dim -1 marks a scalar).
+SizeRoot scalarSizeRoot(Value v, unsigned depth) {
+  if (depth > 64)
+    return {v, -1};
+  Operation *def = v.getDefiningOp();
+  if (isa_and_nonnull<arith::IndexCastOp, arith::IndexCastUIOp,
+                      arith::ExtSIOp, arith::ExtUIOp>(def))
+    return scalarSizeRoot(def->getOperand(0), depth + 1);
+  if (auto dim = dyn_cast_or_null<tensor::DimOp>(def))
+    if (std::optional<int64_t> i = dim.getConstantIndex())
+      return tensorSizeRoot(dim.getSource(), *i, depth + 1);
+  if (auto extract = dyn_cast_or_null<tensor::ExtractOp>(def)) {
+    auto elements =
+        extract.getTensor().getDefiningOp<tensor::FromElementsOp>();
+    if (elements && extract.getIndices().size() == 1)
+      if (std::optional<int64_t> i =
+              getConstantIntValue(extract.getIndices()[0]))
+        return scalarSizeRoot(elements.getElements()[*i], depth + 1);
+  }
+  // A reshape's inferred size (n * c) / c: n * c counts the elements of
+  // a tensor that exists, so the product does not overflow.
+  if (isa_and_nonnull<arith::DivUIOp, arith::DivSIOp>(def)) {
+    auto mul = def->getOperand(0).getDefiningOp<arith::MulIOp>();
+    std::optional<int64_t> c = getConstantIntValue(def->getOperand(1));
+    if (mul && c && *c > 0) {
+      if (getConstantIntValue(mul.getRhs()) == c)
+        return scalarSizeRoot(mul.getLhs(), depth + 1);
+      if (getConstantIntValue(mul.getLhs()) == c)
+        return scalarSizeRoot(mul.getRhs(), depth + 1);
+    }
+  }
+  // Range(0, n, 1)'s length, max(ceil((n - 0) / 1), 0), computed in f64:
+  // n itself when n is a (non-negative) size below 2^53.
+  if (auto toInt = dyn_cast_or_null<arith::FPToSIOp>(def)) {
+    Operation *max = toInt.getIn().getDefiningOp();
+    if (isa_and_nonnull<arith::MaximumFOp, arith::MaxNumFOp>(max)) {
+      auto ceil = max->getOperand(0).getDefiningOp<math::CeilOp>();
+      auto toFloat = ceil ? ceil.getOperand().getDefiningOp<arith::SIToFPOp>()
+                          : arith::SIToFPOp();
+      std::optional<double> zero = getFloatSplat(max->getOperand(1));
+      if (toFloat && zero == 0.0) {
+        SizeRoot inner = scalarSizeRoot(toFloat.getIn(), depth + 1);
+        if (inner.second >= 0)
+          return inner;
+      }
+    }
+  }
+  return {v, -1};
+}
+
+/// The root of dim `d` of tensor `t`.
+SizeRoot tensorSizeRoot(Value t, int64_t d, unsigned depth) {
+  auto type = cast<RankedTensorType>(t.getType());
+  Operation *def = t.getDefiningOp();
+  if (depth > 64 || !def || !type.isDynamicDim(d))
+    return {t, d};
+  if (auto empty = dyn_cast<tensor::EmptyOp>(def))
+    return scalarSizeRoot(empty.getDynamicSize(d), depth + 1);
+  if (auto cast = dyn_cast<tensor::CastOp>(def))
+    return tensorSizeRoot(cast.getSource(), d, depth + 1);
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(def))
+    if (dps.hasPureTensorSemantics())
+      return tensorSizeRoot(
+          dps.getTiedOpOperand(cast<OpResult>(t))->get(), d, depth + 1);
+  if (auto rope = dyn_cast<attn::RopeOp>(def))
+    return tensorSizeRoot(rope->getOperand(0), d, depth + 1);
+  if (auto reshape = dyn_cast<tensor::ReshapeOp>(def))
+    if (auto shape = reshape.getShape().getDefiningOp<tensor::FromElementsOp>())
+      return scalarSizeRoot(shape.getElements()[d], depth + 1);
+  if (auto concat = dyn_cast<tensor::ConcatOp>(def))
+    if (int64_t(concat.getDim()) != d)
+      return tensorSizeRoot(concat.getInputs()[0], d, depth + 1);
+  // Reshapes that only add or drop unit dims around d.
+  auto soleNonUnit = [](ArrayRef<int64_t> group, RankedTensorType ty) {
+    int64_t sole = -1;
+    for (int64_t x : group)
+      if (ty.getDimSize(x) != 1) {
+        if (sole >= 0)
+          return int64_t(-1);
+        sole = x;
+      }
+    return sole;
+  };
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
+    for (auto [src, group] : llvm::enumerate(expand.getReassociationIndices()))
+      if (llvm::is_contained(group, d) && soleNonUnit(group, type) == d)
+        return tensorSizeRoot(expand.getSrc(), src, depth + 1);
+    return {t, d};
+  }
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
+    auto group = collapse.getReassociationIndices()[d];
+    int64_t src = soleNonUnit(group, collapse.getSrcType());
+    if (src >= 0)
+      return tensorSizeRoot(collapse.getSrc(), src, depth + 1);
+  }
+  return {t, d};
+}
+
 } // namespace
+
+bool match::sameRuntimeSize(Value a, int64_t da, Value b, int64_t db) {
+  int64_t sa = cast<ShapedType>(a.getType()).getDimSize(da);
+  int64_t sb = cast<ShapedType>(b.getType()).getDimSize(db);
+  if (!ShapedType::isDynamic(sa) || !ShapedType::isDynamic(sb))
+    return sa == sb;
+  return tensorSizeRoot(a, da, 0) == tensorSizeRoot(b, db, 0);
+}
 
 FailureOr<MaskSplit> match::splitAttentionMask(OpBuilder &b, Location loc,
                                                Value mask, Value q, Value k) {

@@ -48,6 +48,15 @@ struct MaskSplit {
 FailureOr<MaskSplit> splitAttentionMask(OpBuilder &b, Location loc, Value mask,
                                         Value q, Value k);
 
+/// Whether dim `da` of tensor `a` and dim `db` of tensor `b` are equal at
+/// run time: both static and equal, or traced to one root (a dynamic size
+/// of a function argument or another opaque value) through the ops that
+/// pass sizes on: tensor.empty, destination-style ops, reshapes (whose
+/// shape operand is a tensor.from_elements), transposes, concatenations
+/// along another axis, loom_attn.rope, integer casts, and the size of a
+/// Range from 0 by 1 (`fptosi(max(ceil(sitofp(n)), 0))` of a size n).
+bool sameRuntimeSize(Value a, int64_t da, Value b, int64_t db);
+
 } // namespace mlir::loom::match
 
 #endif // LOOM_PASSES_TRANSFORMS_ATTENTIONMASK_H

@@ -596,6 +596,8 @@ struct SplitAttentionMask : OpRewritePattern<attn::AttentionOp> {
       int64_t sb = cast<ShapedType>(b.getType()).getDimSize(db);
       if (!ShapedType::isDynamic(sa) || !ShapedType::isDynamic(sb))
         return sa == sb;
+      if (sameRuntimeSize(a, da, b, db))
+        return true;
       FailureOr<bool> eq = ValueBoundsConstraintSet::areEqual({a, da}, {b, db});
       return succeeded(eq) && *eq;
     };

@@ -1854,3 +1854,53 @@ func.func @bf16_importer_form(%arg0: tensor<1x2x?x8xbf16>, %arg1: tensor<1x2x?x8
   } -> tensor<1x2x?x8xbf16>
   return %20 : tensor<1x2x?x8xbf16>
 }
+
+// -----
+
+// The Range's length and Sq, Skv traced to one size: the Range over
+// max(ceil(n), 0) in f64 of the input's length n, the heads reshaped with
+// the inferred size (n * 64) / 64. Split: `causal`, no mask left.
+// CHECK-LABEL: func.func @op_range_sizes_traced
+// CHECK: %[[O:.+]] = loom_attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} causal : tensor<1x4x?x16xf32>
+// CHECK: return %[[O]]
+#id1 = affine_map<(d0) -> (d0)>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#last = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>
+#qlast = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, d3)>
+func.func @op_range_sizes_traced(%x: tensor<1x?x64xf32>) -> tensor<1x4x?x16xf32> {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c1_i64 = arith.constant 1 : i64
+  %c4_i64 = arith.constant 4 : i64
+  %c16_i64 = arith.constant 16 : i64
+  %f0 = arith.constant 0.000000e+00 : f64
+  %n = tensor.dim %x, %c1 : tensor<1x?x64xf32>
+  %n64 = arith.muli %n, %c64 : index
+  %s = arith.divui %n64, %c64 : index
+  %s_i64 = arith.index_cast %s : index to i64
+  %shape = tensor.from_elements %c1_i64, %c4_i64, %s_i64, %c16_i64 : tensor<4xi64>
+  %q = tensor.reshape %x(%shape) : (tensor<1x?x64xf32>, tensor<4xi64>) -> tensor<1x4x?x16xf32>
+  %n_i64 = arith.index_cast %n : index to i64
+  %nf = arith.sitofp %n_i64 : i64 to f64
+  %nc = math.ceil %nf : f64
+  %nm = arith.maximumf %nc, %f0 : f64
+  %len_i64 = arith.fptosi %nm : f64 to i64
+  %len = arith.index_cast %len_i64 : i64 to index
+  %iota_e = tensor.empty(%len) : tensor<?xi64>
+  %iota = linalg.generic {indexing_maps = [#id1], iterator_types = ["parallel"]} outs(%iota_e : tensor<?xi64>) {
+  ^bb0(%o: i64):
+    %i = linalg.index 0 : index
+    %c = arith.index_cast %i : index to i64
+    linalg.yield %c : i64
+  } -> tensor<?xi64>
+  %rowv = tensor.expand_shape %iota [[0, 1, 2, 3]] output_shape [1, 1, %len, 1] : tensor<?xi64> into tensor<1x1x?x1xi64>
+  %colv = tensor.expand_shape %iota [[0, 1, 2, 3]] output_shape [1, 1, 1, %len] : tensor<?xi64> into tensor<1x1x1x?xi64>
+  %be = tensor.empty(%len, %len) : tensor<1x1x?x?xi1>
+  %m = linalg.generic {indexing_maps = [#qlast, #last, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%colv, %rowv : tensor<1x1x1x?xi64>, tensor<1x1x?x1xi64>) outs(%be : tensor<1x1x?x?xi1>) {
+  ^bb0(%kv: i64, %qi: i64, %o: i1):
+    %le = arith.cmpi sle, %kv, %qi : i64
+    linalg.yield %le : i1
+  } -> tensor<1x1x?x?xi1>
+  %o = loom_attn.attention %q, %q, %q mask(%m : tensor<1x1x?x?xi1>) : tensor<1x4x?x16xf32>, tensor<1x4x?x16xf32>, tensor<1x4x?x16xf32> -> tensor<1x4x?x16xf32>
+  return %o : tensor<1x4x?x16xf32>
+}
