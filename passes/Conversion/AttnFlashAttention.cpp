@@ -20,7 +20,8 @@
 //
 // Blocks that no query can see (outside every query's window, or excluded
 // by the sparsity pattern for every head, sinks aside) are skipped with an
-// scf.if. paged_attention (AttnPagedAttention.cpp) shares this core and
+// scf.if. Causal attention runs in blocks of queries, each with a key loop
+// that ends at its last row's position (no work above the diagonal). paged_attention (AttnPagedAttention.cpp) shares this core and
 // only brings its own way of producing key and value blocks.
 //
 //===----------------------------------------------------------------------===//
@@ -172,6 +173,8 @@ Value restrictScores(OpBuilder &b, Location loc, Value scores, Value j0,
         Value hk = linalg::IndexOp::create(nb, nl, 1);
         Value g = linalg::IndexOp::create(nb, nl, 2);
         Value i = linalg::IndexOp::create(nb, nl, 3);
+        if (spec.qOffset)
+          i = arith::AddIOp::create(nb, nl, i, spec.qOffset);
         Value key = arith::AddIOp::create(nb, nl, j0,
                                           linalg::IndexOp::create(nb, nl, 4));
         // Query head h = hk * G + g (the grouped view of the heads); only
@@ -221,7 +224,9 @@ Value restrictScores(OpBuilder &b, Location loc, Value scores, Value j0,
         Value pos;
         if (spec.causal || spec.windowLeft || spec.windowRight)
           pos = arith::AddIOp::create(
-              nb, nl, i, arith::SubIOp::create(nb, nl, skv, sz.sq));
+              nb, nl, i,
+              arith::SubIOp::create(nb, nl, skv,
+                                    spec.sqTotal ? spec.sqTotal : sz.sq));
         if (spec.causal)
           require(cmp(arith::CmpIPredicate::sle, key, pos));
 
@@ -276,7 +281,9 @@ Value buildBlockNeeded(OpBuilder &b, Location loc, Value j0, Value bk,
     Value lastKey = arith::SubIOp::create(
         b, loc, arith::AddIOp::create(b, loc, j0, bk), cIdx(b, loc, 1));
     Value firstLow = arith::SubIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, sz.skv, sz.sq),
+        b, loc,
+        arith::SubIOp::create(b, loc, sz.skv,
+                              spec.sqTotal ? spec.sqTotal : sz.sq),
         cIdx(b, loc, *spec.windowLeft));
     require(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lastKey,
                                   firstLow));
@@ -356,7 +363,8 @@ std::pair<Value, Value> buildOnlineSoftmax(OpBuilder &b, Location loc, Value qg,
   // With a static key count that the block size divides (or a single
   // block), every block has a static size; otherwise the last is a tail.
   std::optional<int64_t> staticBlock;
-  if (std::optional<int64_t> skv = staticOf(sz.skv)) {
+  Value kvEnd = spec.kvEnd ? spec.kvEnd : sz.skv;
+  if (std::optional<int64_t> skv = staticOf(kvEnd)) {
     int64_t eff = std::max<int64_t>(1, std::min(kvBlock, *skv));
     if (*skv % eff == 0)
       staticBlock = eff;
@@ -446,12 +454,12 @@ std::pair<Value, Value> buildOnlineSoftmax(OpBuilder &b, Location loc, Value qg,
   };
 
   auto loop = scf::ForOp::create(
-      b, loc, cIdx(b, loc, 0), sz.skv, step, ValueRange{m0, l0, acc0},
+      b, loc, cIdx(b, loc, 0), kvEnd, step, ValueRange{m0, l0, acc0},
       [&](OpBuilder &nb, Location nl, Value j0, ValueRange iter) {
         Value bk = staticBlock ? cIdx(nb, nl, *staticBlock)
                                : arith::MinSIOp::create(
                                      nb, nl, step,
-                                     arith::SubIOp::create(nb, nl, sz.skv, j0))
+                                     arith::SubIOp::create(nb, nl, kvEnd, j0))
                                      .getResult();
         Value needed = buildBlockNeeded(nb, nl, j0, bk, kvBlock, sz, spec);
         if (!needed) {
@@ -659,7 +667,62 @@ LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
     return {slice(k, sz.d), slice(v, sz.dv)};
   };
 
-  rewriter.replaceOp(op, buildAttention(b, loc, q, sz, spec, kvBlock, kvBlockOf,
-                                        op.getResult().getType()));
+  RankedTensorType resultType = op.getResult().getType();
+  // Causal attention in query blocks of kvBlock rows: block [q0, q0 + bq)
+  // sees keys below q0 + bq + Skv - Sq only, so the key loop of each block
+  // stops there and the fully masked key blocks above the diagonal are
+  // never computed (about half of a prefill).
+  std::optional<int64_t> sqStatic = staticOf(sz.sq);
+  if (!op.getCausal() || spec.sparsity || (sqStatic && *sqStatic <= kvBlock)) {
+    rewriter.replaceOp(op, buildAttention(b, loc, q, sz, spec, kvBlock,
+                                          kvBlockOf, resultType));
+    return success();
+  }
+  SmallVector<int64_t> blockShape(resultType.getShape());
+  blockShape[2] = ShapedType::kDynamic;
+  auto blockType = RankedTensorType::get(blockShape, resultType.getElementType());
+  SmallVector<OpFoldResult> outSizes = {
+      getAsOpFoldResult(sz.b), getAsOpFoldResult(sz.hq),
+      getAsOpFoldResult(sz.sq), getAsOpFoldResult(sz.dv)};
+  Value out =
+      tensor::EmptyOp::create(b, loc, outSizes, resultType.getElementType());
+  if (out.getType() != resultType)
+    out = tensor::CastOp::create(b, loc, resultType, out);
+  Value qStep = cIdx(b, loc, kvBlock);
+  auto loop = scf::ForOp::create(
+      b, loc, cIdx(b, loc, 0), sz.sq, qStep, ValueRange{out},
+      [&](OpBuilder &nb, Location nl, Value q0, ValueRange iter) {
+        Value bq = arith::MinSIOp::create(
+            nb, nl, qStep, arith::SubIOp::create(nb, nl, sz.sq, q0));
+        OpFoldResult zero = nb.getIndexAttr(0), one = nb.getIndexAttr(1);
+        SmallVector<OpFoldResult> offsets = {zero, zero, q0, zero};
+        SmallVector<OpFoldResult> strides(4, one);
+        Value qBlock = tensor::ExtractSliceOp::create(
+            nb, nl, q, offsets,
+            {getAsOpFoldResult(sz.b), getAsOpFoldResult(sz.hq),
+             getAsOpFoldResult(bq), getAsOpFoldResult(sz.d)},
+            strides);
+        Sizes bsz = sz;
+        bsz.sq = bq;
+        ScoreSpec bspec = spec;
+        bspec.qOffset = q0;
+        bspec.sqTotal = sz.sq;
+        // Keys up to the last row's position q0 + bq - 1 + Skv - Sq, clamped
+        // to [0, Skv].
+        Value end = arith::AddIOp::create(
+            nb, nl, arith::AddIOp::create(nb, nl, q0, bq),
+            arith::SubIOp::create(nb, nl, sz.skv, sz.sq));
+        end = arith::MinSIOp::create(nb, nl, end, sz.skv);
+        bspec.kvEnd = arith::MaxSIOp::create(nb, nl, end, cIdx(nb, nl, 0));
+        Value r = buildAttention(nb, nl, qBlock, bsz, bspec, kvBlock,
+                                 kvBlockOf, blockType);
+        Value updated = tensor::InsertSliceOp::create(
+            nb, nl, r, iter[0], offsets,
+            {getAsOpFoldResult(sz.b), getAsOpFoldResult(sz.hq),
+             getAsOpFoldResult(bq), getAsOpFoldResult(sz.dv)},
+            strides);
+        scf::YieldOp::create(nb, nl, updated);
+      });
+  rewriter.replaceOp(op, loop.getResult(0));
   return success();
 }

@@ -96,6 +96,10 @@ struct ScoreSpec {
   /// paged_attention: [B] i32, the key count of each sequence. Keys at or
   /// past it are invisible and it stands for Skv in the alignment.
   Value seqLens;
+  /// Query blocks (causal attention): these queries are rows
+  /// [qOffset, qOffset + Sq) of `sqTotal`, and no row sees a key at or past
+  /// `kvEnd`, where the key loop stops. Null: one block of all queries.
+  Value qOffset, sqTotal, kvEnd;
 };
 
 /// Extents of the grouped iteration space [B, Hkv, G, Sq, ...].

@@ -74,7 +74,11 @@ def ConvertAttnToLinalgPass
       query sees (left of every query's window, or excluded by the sparsity
       pattern for every head; sinks keep theirs) is skipped by an `scf.if`;
       with a sparsity attribute the step is `kv-block-size` rounded down to
-      a multiple of the pattern's key block (at least one block).
+      a multiple of the pattern's key block (at least one block). `causal`
+      attention (without sparsity) over more than `kv-block-size` queries,
+      or a dynamic number, runs in an outer `scf.for` over blocks of that
+      many queries, and each block's key loop stops after its last row's
+      position: the key blocks above the diagonal are never computed.
     - `paged_attention`: the same loop, up to the longest sequence; each
       block of keys and values is gathered through the block table,
       positions at or past the sequence's length read nothing and are
