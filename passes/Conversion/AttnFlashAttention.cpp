@@ -363,14 +363,25 @@ std::pair<Value, Value> buildOnlineSoftmax(OpBuilder &b, Location loc, Value qg,
   // With a static key count that the block size divides (or a single
   // block), every block has a static size; otherwise the last is a tail.
   std::optional<int64_t> staticBlock;
-  Value kvEnd = spec.kvEnd ? spec.kvEnd : sz.skv;
-  if (std::optional<int64_t> skv = staticOf(kvEnd)) {
+  if (std::optional<int64_t> skv = staticOf(sz.skv)) {
     int64_t eff = std::max<int64_t>(1, std::min(kvBlock, *skv));
     if (*skv % eff == 0)
       staticBlock = eff;
     kvBlock = eff;
   }
   Value step = cIdx(b, loc, kvBlock);
+  // A query block's key loop ends at spec.kvEnd, rounded up to whole blocks
+  // when they are static (the keys past kvEnd in the last one are dropped
+  // by `causal` anyway).
+  Value kvEnd = sz.skv;
+  if (spec.kvEnd && staticBlock)
+    kvEnd = arith::MinSIOp::create(
+        b, loc, sz.skv,
+        arith::MulIOp::create(
+            b, loc, arith::CeilDivSIOp::create(b, loc, spec.kvEnd, step),
+            step));
+  else if (spec.kvEnd)
+    kvEnd = spec.kvEnd;
 
   // Loops (b, hk, g, i, j) over a block of scores, plus d or dv.
   AffineMap id4 = b.getMultiDimIdentityMap(4);
@@ -678,8 +689,12 @@ LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
                                           kvBlockOf, resultType));
     return success();
   }
+  // Static query blocks when they divide a static Sq.
+  std::optional<int64_t> staticQBlock;
+  if (sqStatic && *sqStatic % kvBlock == 0)
+    staticQBlock = kvBlock;
   SmallVector<int64_t> blockShape(resultType.getShape());
-  blockShape[2] = ShapedType::kDynamic;
+  blockShape[2] = staticQBlock ? *staticQBlock : ShapedType::kDynamic;
   auto blockType = RankedTensorType::get(blockShape, resultType.getElementType());
   SmallVector<OpFoldResult> outSizes = {
       getAsOpFoldResult(sz.b), getAsOpFoldResult(sz.hq),
@@ -692,8 +707,12 @@ LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
   auto loop = scf::ForOp::create(
       b, loc, cIdx(b, loc, 0), sz.sq, qStep, ValueRange{out},
       [&](OpBuilder &nb, Location nl, Value q0, ValueRange iter) {
-        Value bq = arith::MinSIOp::create(
-            nb, nl, qStep, arith::SubIOp::create(nb, nl, sz.sq, q0));
+        Value bq = staticQBlock
+                       ? qStep
+                       : arith::MinSIOp::create(
+                             nb, nl, qStep,
+                             arith::SubIOp::create(nb, nl, sz.sq, q0))
+                             .getResult();
         OpFoldResult zero = nb.getIndexAttr(0), one = nb.getIndexAttr(1);
         SmallVector<OpFoldResult> offsets = {zero, zero, q0, zero};
         SmallVector<OpFoldResult> strides(4, one);
