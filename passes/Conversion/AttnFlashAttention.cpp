@@ -629,7 +629,8 @@ Value mlir::loom::attn::buildAttention(OpBuilder &b, Location loc, Value query,
 
 LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
                                                AttentionOp op,
-                                               int64_t kvBlock) {
+                                               int64_t kvBlock,
+                                               bool causalQueryBlocks) {
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
@@ -684,7 +685,8 @@ LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
   // stops there and the fully masked key blocks above the diagonal are
   // never computed (about half of a prefill).
   std::optional<int64_t> sqStatic = staticOf(sz.sq);
-  if (!op.getCausal() || spec.sparsity || (sqStatic && *sqStatic <= kvBlock)) {
+  if (!causalQueryBlocks || !op.getCausal() || spec.sparsity ||
+      (sqStatic && *sqStatic <= kvBlock)) {
     rewriter.replaceOp(op, buildAttention(b, loc, q, sz, spec, kvBlock,
                                           kvBlockOf, resultType));
     return success();

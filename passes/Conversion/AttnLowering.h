@@ -180,9 +180,11 @@ Value buildAttention(OpBuilder &b, Location loc, Value query, const Sizes &sz,
                      KvBlockFn kvBlockOf, RankedTensorType resultType);
 
 /// Replace the op by the online-softmax lowering. `kvBlock` is the number
-/// of keys per step of the loop over the key sequence.
+/// of keys per step of the loop over the key sequence; with
+/// `causalQueryBlocks`, causal attention also runs in blocks of as many
+/// queries, each stopping its key loop at its last row's position.
 LogicalResult lowerAttention(RewriterBase &rewriter, AttentionOp op,
-                             int64_t kvBlock);
+                             int64_t kvBlock, bool causalQueryBlocks = false);
 LogicalResult lowerPagedAttention(RewriterBase &rewriter, PagedAttentionOp op,
                                   int64_t kvBlock);
 

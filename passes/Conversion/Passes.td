@@ -78,7 +78,8 @@ def ConvertAttnToLinalgPass
       attention (without sparsity) over more than `kv-block-size` queries,
       or a dynamic number, runs in an outer `scf.for` over blocks of that
       many queries, and each block's key loop stops after its last row's
-      position: the key blocks above the diagonal are never computed.
+      position: the key blocks above the diagonal are never computed
+      (with `causal-query-blocks`, which the CPU pipeline sets).
     - `paged_attention`: the same loop, up to the longest sequence; each
       block of keys and values is gathered through the block table,
       positions at or past the sequence's length read nothing and are
@@ -91,7 +92,12 @@ def ConvertAttnToLinalgPass
   }];
   let options = [
     Option<"kvBlockSize", "kv-block-size", "int64_t", /*default=*/"64",
-           "Keys per step of the online-softmax loop">
+           "Keys per step of the online-softmax loop">,
+    Option<"causalQueryBlocks", "causal-query-blocks", "bool",
+           /*default=*/"false",
+           "Run causal attention in blocks of queries that skip the key "
+           "blocks above the diagonal (the CPU pipeline enables it; on GPUs "
+           "each block is a host loop step of kernel launches)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
