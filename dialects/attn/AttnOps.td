@@ -103,6 +103,14 @@ def LoomAttn_AttentionOp : LoomAttn_Op<"attention", [
     with numpy's right-aligned rules: every static dimension is 1 or equal to
     the one it lines up with.
 
+    Precision: scores, softmax and `P V` are computed in f32 whatever the
+    operand types (see above). A bf16 / f16 graph raised into this op
+    (`loom-raise-attention` looks through the f32 upcast of the logits and
+    the downcast of `P` that exporters put around the softmax, and through
+    contractions that accumulate in the narrow type) therefore gives a
+    result at least as precise as the graph it replaces, not bit-identical
+    to it.
+
     The op carries no tiling: lowerings turn it into a FlashAttention-style
     kernel (online softmax over key tiles) and skip tiles that `causal`,
     `window` or `sparsity` exclude.

@@ -20,7 +20,8 @@
 //
 // Blocks that no query can see (outside every query's window, or excluded
 // by the sparsity pattern for every head, sinks aside) are skipped with an
-// scf.if. paged_attention (AttnPagedAttention.cpp) shares this core and
+// scf.if. Causal attention runs in blocks of queries, each with a key loop
+// that ends at its last row's position (no work above the diagonal). paged_attention (AttnPagedAttention.cpp) shares this core and
 // only brings its own way of producing key and value blocks.
 //
 //===----------------------------------------------------------------------===//
@@ -172,6 +173,8 @@ Value restrictScores(OpBuilder &b, Location loc, Value scores, Value j0,
         Value hk = linalg::IndexOp::create(nb, nl, 1);
         Value g = linalg::IndexOp::create(nb, nl, 2);
         Value i = linalg::IndexOp::create(nb, nl, 3);
+        if (spec.qOffset)
+          i = arith::AddIOp::create(nb, nl, i, spec.qOffset);
         Value key = arith::AddIOp::create(nb, nl, j0,
                                           linalg::IndexOp::create(nb, nl, 4));
         // Query head h = hk * G + g (the grouped view of the heads); only
@@ -221,7 +224,9 @@ Value restrictScores(OpBuilder &b, Location loc, Value scores, Value j0,
         Value pos;
         if (spec.causal || spec.windowLeft || spec.windowRight)
           pos = arith::AddIOp::create(
-              nb, nl, i, arith::SubIOp::create(nb, nl, skv, sz.sq));
+              nb, nl, i,
+              arith::SubIOp::create(nb, nl, skv,
+                                    spec.sqTotal ? spec.sqTotal : sz.sq));
         if (spec.causal)
           require(cmp(arith::CmpIPredicate::sle, key, pos));
 
@@ -276,7 +281,9 @@ Value buildBlockNeeded(OpBuilder &b, Location loc, Value j0, Value bk,
     Value lastKey = arith::SubIOp::create(
         b, loc, arith::AddIOp::create(b, loc, j0, bk), cIdx(b, loc, 1));
     Value firstLow = arith::SubIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, sz.skv, sz.sq),
+        b, loc,
+        arith::SubIOp::create(b, loc, sz.skv,
+                              spec.sqTotal ? spec.sqTotal : sz.sq),
         cIdx(b, loc, *spec.windowLeft));
     require(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lastKey,
                                   firstLow));
@@ -363,6 +370,18 @@ std::pair<Value, Value> buildOnlineSoftmax(OpBuilder &b, Location loc, Value qg,
     kvBlock = eff;
   }
   Value step = cIdx(b, loc, kvBlock);
+  // A query block's key loop ends at spec.kvEnd, rounded up to whole blocks
+  // when they are static (the keys past kvEnd in the last one are dropped
+  // by `causal` anyway).
+  Value kvEnd = sz.skv;
+  if (spec.kvEnd && staticBlock)
+    kvEnd = arith::MinSIOp::create(
+        b, loc, sz.skv,
+        arith::MulIOp::create(
+            b, loc, arith::CeilDivSIOp::create(b, loc, spec.kvEnd, step),
+            step));
+  else if (spec.kvEnd)
+    kvEnd = spec.kvEnd;
 
   // Loops (b, hk, g, i, j) over a block of scores, plus d or dv.
   AffineMap id4 = b.getMultiDimIdentityMap(4);
@@ -446,12 +465,12 @@ std::pair<Value, Value> buildOnlineSoftmax(OpBuilder &b, Location loc, Value qg,
   };
 
   auto loop = scf::ForOp::create(
-      b, loc, cIdx(b, loc, 0), sz.skv, step, ValueRange{m0, l0, acc0},
+      b, loc, cIdx(b, loc, 0), kvEnd, step, ValueRange{m0, l0, acc0},
       [&](OpBuilder &nb, Location nl, Value j0, ValueRange iter) {
         Value bk = staticBlock ? cIdx(nb, nl, *staticBlock)
                                : arith::MinSIOp::create(
                                      nb, nl, step,
-                                     arith::SubIOp::create(nb, nl, sz.skv, j0))
+                                     arith::SubIOp::create(nb, nl, kvEnd, j0))
                                      .getResult();
         Value needed = buildBlockNeeded(nb, nl, j0, bk, kvBlock, sz, spec);
         if (!needed) {
@@ -610,7 +629,8 @@ Value mlir::loom::attn::buildAttention(OpBuilder &b, Location loc, Value query,
 
 LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
                                                AttentionOp op,
-                                               int64_t kvBlock) {
+                                               int64_t kvBlock,
+                                               bool causalQueryBlocks) {
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
@@ -659,7 +679,71 @@ LogicalResult mlir::loom::attn::lowerAttention(RewriterBase &rewriter,
     return {slice(k, sz.d), slice(v, sz.dv)};
   };
 
-  rewriter.replaceOp(op, buildAttention(b, loc, q, sz, spec, kvBlock, kvBlockOf,
-                                        op.getResult().getType()));
+  RankedTensorType resultType = op.getResult().getType();
+  // Causal attention in query blocks of kvBlock rows: block [q0, q0 + bq)
+  // sees keys below q0 + bq + Skv - Sq only, so the key loop of each block
+  // stops there and the fully masked key blocks above the diagonal are
+  // never computed (about half of a prefill).
+  std::optional<int64_t> sqStatic = staticOf(sz.sq);
+  if (!causalQueryBlocks || !op.getCausal() || spec.sparsity ||
+      (sqStatic && *sqStatic <= kvBlock)) {
+    rewriter.replaceOp(op, buildAttention(b, loc, q, sz, spec, kvBlock,
+                                          kvBlockOf, resultType));
+    return success();
+  }
+  // Static query blocks when they divide a static Sq.
+  std::optional<int64_t> staticQBlock;
+  if (sqStatic && *sqStatic % kvBlock == 0)
+    staticQBlock = kvBlock;
+  SmallVector<int64_t> blockShape(resultType.getShape());
+  blockShape[2] = staticQBlock ? *staticQBlock : ShapedType::kDynamic;
+  auto blockType = RankedTensorType::get(blockShape, resultType.getElementType());
+  SmallVector<OpFoldResult> outSizes = {
+      getAsOpFoldResult(sz.b), getAsOpFoldResult(sz.hq),
+      getAsOpFoldResult(sz.sq), getAsOpFoldResult(sz.dv)};
+  Value out =
+      tensor::EmptyOp::create(b, loc, outSizes, resultType.getElementType());
+  if (out.getType() != resultType)
+    out = tensor::CastOp::create(b, loc, resultType, out);
+  Value qStep = cIdx(b, loc, kvBlock);
+  auto loop = scf::ForOp::create(
+      b, loc, cIdx(b, loc, 0), sz.sq, qStep, ValueRange{out},
+      [&](OpBuilder &nb, Location nl, Value q0, ValueRange iter) {
+        Value bq = staticQBlock
+                       ? qStep
+                       : arith::MinSIOp::create(
+                             nb, nl, qStep,
+                             arith::SubIOp::create(nb, nl, sz.sq, q0))
+                             .getResult();
+        OpFoldResult zero = nb.getIndexAttr(0), one = nb.getIndexAttr(1);
+        SmallVector<OpFoldResult> offsets = {zero, zero, q0, zero};
+        SmallVector<OpFoldResult> strides(4, one);
+        Value qBlock = tensor::ExtractSliceOp::create(
+            nb, nl, q, offsets,
+            {getAsOpFoldResult(sz.b), getAsOpFoldResult(sz.hq),
+             getAsOpFoldResult(bq), getAsOpFoldResult(sz.d)},
+            strides);
+        Sizes bsz = sz;
+        bsz.sq = bq;
+        ScoreSpec bspec = spec;
+        bspec.qOffset = q0;
+        bspec.sqTotal = sz.sq;
+        // Keys up to the last row's position q0 + bq - 1 + Skv - Sq, clamped
+        // to [0, Skv].
+        Value end = arith::AddIOp::create(
+            nb, nl, arith::AddIOp::create(nb, nl, q0, bq),
+            arith::SubIOp::create(nb, nl, sz.skv, sz.sq));
+        end = arith::MinSIOp::create(nb, nl, end, sz.skv);
+        bspec.kvEnd = arith::MaxSIOp::create(nb, nl, end, cIdx(nb, nl, 0));
+        Value r = buildAttention(nb, nl, qBlock, bsz, bspec, kvBlock,
+                                 kvBlockOf, blockType);
+        Value updated = tensor::InsertSliceOp::create(
+            nb, nl, r, iter[0], offsets,
+            {getAsOpFoldResult(sz.b), getAsOpFoldResult(sz.hq),
+             getAsOpFoldResult(bq), getAsOpFoldResult(sz.dv)},
+            strides);
+        scf::YieldOp::create(nb, nl, updated);
+      });
+  rewriter.replaceOp(op, loop.getResult(0));
   return success();
 }

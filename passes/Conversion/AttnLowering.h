@@ -96,6 +96,10 @@ struct ScoreSpec {
   /// paged_attention: [B] i32, the key count of each sequence. Keys at or
   /// past it are invisible and it stands for Skv in the alignment.
   Value seqLens;
+  /// Query blocks (causal attention): these queries are rows
+  /// [qOffset, qOffset + Sq) of `sqTotal`, and no row sees a key at or past
+  /// `kvEnd`, where the key loop stops. Null: one block of all queries.
+  Value qOffset, sqTotal, kvEnd;
 };
 
 /// Extents of the grouped iteration space [B, Hkv, G, Sq, ...].
@@ -176,9 +180,11 @@ Value buildAttention(OpBuilder &b, Location loc, Value query, const Sizes &sz,
                      KvBlockFn kvBlockOf, RankedTensorType resultType);
 
 /// Replace the op by the online-softmax lowering. `kvBlock` is the number
-/// of keys per step of the loop over the key sequence.
+/// of keys per step of the loop over the key sequence; with
+/// `causalQueryBlocks`, causal attention also runs in blocks of as many
+/// queries, each stopping its key loop at its last row's position.
 LogicalResult lowerAttention(RewriterBase &rewriter, AttentionOp op,
-                             int64_t kvBlock);
+                             int64_t kvBlock, bool causalQueryBlocks = false);
 LogicalResult lowerPagedAttention(RewriterBase &rewriter, PagedAttentionOp op,
                                   int64_t kvBlock);
 

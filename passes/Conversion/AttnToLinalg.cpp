@@ -201,7 +201,8 @@ struct ConvertAttnToLinalgPass
     auto lower = [&](IRRewriter &rewriter, Operation *op) -> LogicalResult {
       return TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](AttentionOp o) {
-                return lowerAttention(rewriter, o, kvBlockSize);
+                return lowerAttention(rewriter, o, kvBlockSize,
+                                      causalQueryBlocks);
               })
               .Case([&](PagedAttentionOp o) {
                 return lowerPagedAttention(rewriter, o, kvBlockSize);

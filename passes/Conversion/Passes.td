@@ -74,7 +74,12 @@ def ConvertAttnToLinalgPass
       query sees (left of every query's window, or excluded by the sparsity
       pattern for every head; sinks keep theirs) is skipped by an `scf.if`;
       with a sparsity attribute the step is `kv-block-size` rounded down to
-      a multiple of the pattern's key block (at least one block).
+      a multiple of the pattern's key block (at least one block). `causal`
+      attention (without sparsity) over more than `kv-block-size` queries,
+      or a dynamic number, runs in an outer `scf.for` over blocks of that
+      many queries, and each block's key loop stops after its last row's
+      position: the key blocks above the diagonal are never computed
+      (with `causal-query-blocks`, which the CPU pipeline sets).
     - `paged_attention`: the same loop, up to the longest sequence; each
       block of keys and values is gathered through the block table,
       positions at or past the sequence's length read nothing and are
@@ -87,7 +92,12 @@ def ConvertAttnToLinalgPass
   }];
   let options = [
     Option<"kvBlockSize", "kv-block-size", "int64_t", /*default=*/"64",
-           "Keys per step of the online-softmax loop">
+           "Keys per step of the online-softmax loop">,
+    Option<"causalQueryBlocks", "causal-query-blocks", "bool",
+           /*default=*/"false",
+           "Run causal attention in blocks of queries that skip the key "
+           "blocks above the diagonal (the CPU pipeline enables it; on GPUs "
+           "each block is a host loop step of kernel launches)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

@@ -183,3 +183,48 @@ std::optional<double> match::filledWith(Value init) {
     return std::nullopt;
   return getFloatSplat(fill.getInputs()[0]);
 }
+
+/// Whether `y` rounds the f32 block argument `x` to bf16 by dropping its
+/// low 16 bits: bitcast(trunci(shrui(bitcast(x), 16))) (the importer's Cast
+/// to bf16).
+static bool isBf16Truncation(Value y, Value x) {
+  auto toBf16 = y.getDefiningOp<arith::BitcastOp>();
+  auto trunc = toBf16 ? toBf16.getIn().getDefiningOp<arith::TruncIOp>()
+                      : arith::TruncIOp();
+  auto shift = trunc ? trunc.getIn().getDefiningOp<arith::ShRUIOp>()
+                     : arith::ShRUIOp();
+  auto fromF32 = shift ? shift.getLhs().getDefiningOp<arith::BitcastOp>()
+                       : arith::BitcastOp();
+  APInt amount;
+  return fromF32 && fromF32.getIn() == x &&
+         matchPattern(shift.getRhs(), m_ConstantInt(&amount)) &&
+         amount == 16 && toBf16.getType().isBF16() && x.getType().isF32();
+}
+
+Value match::floatCastSource(Value v, bool allowTruncation) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || !isElementwise(g) || g.getNumDpsInputs() != 1 ||
+      g.getNumResults() != 1 ||
+      !g.getMatchingIndexingMap(g.getDpsInputOperand(0)).isIdentity())
+    return Value();
+  Value x = g.getBody()->getArgument(0);
+  Value y = yielded(g);
+  if (auto ext = y.getDefiningOp<arith::ExtFOp>())
+    return ext.getIn() == x ? g.getDpsInputOperand(0)->get() : Value();
+  if (!allowTruncation)
+    return Value();
+  auto isRounding = [&](Value r) {
+    auto trunc = r.getDefiningOp<arith::TruncFOp>();
+    return (trunc && trunc.getIn() == x) || isBf16Truncation(r, x);
+  };
+  // truncf, or the importer's NaN-preserving select between two roundings.
+  if (auto sel = y.getDefiningOp<arith::SelectOp>()) {
+    auto nan = sel.getCondition().getDefiningOp<arith::CmpFOp>();
+    if (!nan || nan.getPredicate() != arith::CmpFPredicate::UNO ||
+        nan.getLhs() != x || nan.getRhs() != x ||
+        !isRounding(sel.getTrueValue()) || !isRounding(sel.getFalseValue()))
+      return Value();
+    return g.getDpsInputOperand(0)->get();
+  }
+  return isRounding(y) ? g.getDpsInputOperand(0)->get() : Value();
+}

@@ -67,6 +67,12 @@ bool isOutArg(linalg::GenericOp g, Value v);
 /// parallel, and an identity output map; else null.
 linalg::GenericOp elementwise(Value v, unsigned rank);
 
+/// The input of an elementwise generic (identity maps) that only converts
+/// floats: `arith.extf` (exact), or also `arith.truncf` when
+/// `allowTruncation`; else null. Exporters of bf16 / f16 graphs put such
+/// casts around the softmax.
+Value floatCastSource(Value v, bool allowTruncation);
+
 /// The float constant `init` is a linalg.fill of, if it is one.
 std::optional<double> filledWith(Value init);
 

@@ -37,9 +37,22 @@ def RaiseAttentionPass : Pass<"loom-raise-attention", "func::FuncOp"> {
       mask whose indexing map broadcasts it (right-aligned) to the scores;
     * splat multiplications (or divisions) of `Q` and of `K` before the
       contraction are folded into `scale`;
-    * a mask that is exactly the causal pattern (`j <= i` from
-      `linalg.index`, with `Sq == Skv` provable) becomes `causal`; any other
-      mask stays a mask operand.
+    * f32 casts around the softmax of a bf16 / f16 graph (an upcast of the
+      logits, the rounding of P, contractions that widen their operands and
+      round their f32 accumulation) are looked through: the op computes in
+      f32 (see its description);
+    * the mask is read as a conjunction (across elementwise generics) of
+      bounds on `j - i` (from `linalg.index` or a Range read along the rows
+      or columns: LessOrEqual, Trilu, Where) and of other tensors, or
+      element by element when it is a constant. A band `j - i <= Skv - Sq`
+      becomes `causal`, a lower edge `window(left, 0)`, and the other
+      conjuncts stay as an i1 mask. The split happens only when it is
+      exact: `Skv - Sq` known (static, or 0 through one Range for rows and
+      columns), and no rest when a float mask drops with a finite value
+      (a row the rest drops entirely averages the values in the graph but
+      gives zeros in the op). Any other mask stays a mask operand. The same
+      split applies to `loom_attn.attention` that arrived with its mask
+      (ONNX Attention) when the mask's last two sizes trace to Sq and Skv.
 
     RoPE in the exported form `x * cos + rotate_half(x) * sin` (half-split
     pairs over all channels, batch 1), with cos / sin tables computed
@@ -177,6 +190,14 @@ def FuseEpiloguePass : Pass<"loom-fuse-epilogue", "func::FuncOp"> {
     the rest of its body (activation, scale) stays as the contraction's
     single epilogue generic. When nothing but the addition remains, the
     consumer disappears.
+
+    The contraction may reach the consumer through one reshape
+    (`tensor.reshape`, `expand_shape`, `collapse_shape`) or
+    `linalg.transpose` (GPT-2's Gemm over `[B*S, K]` rows reshaped back to
+    `[B, S, N]`): a full-shape addend is reshaped back to the contraction's
+    shape, a transposed addend map is permuted, and a bias is broadcast in
+    the contraction's space when the reshape keeps the innermost axis (same
+    static size) and the bias reads only that axis.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Transforms/Passes.h"
+#include "passes/Transforms/AttentionMask.h"
 #include "passes/Transforms/Matchers.h"
 
 #include "dialects/attn/AttnDialect.h"
@@ -23,6 +24,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::loom {
@@ -277,7 +279,13 @@ linalg::GenericOp matchBatchedMatmul(Value v, bool &rhsTransposed) {
   auto mul = prod.getDefiningOp<arith::MulFOp>();
   if (!mul || (!isOutArg(g, add.getLhs()) && !isOutArg(g, add.getRhs())))
     return nullptr;
-  OpOperand *a = inputOf(g, mul.getLhs()), *b = inputOf(g, mul.getRhs());
+  // bf16 / f16 operands are widened in the body (f32 accumulation).
+  auto operand = [&](Value x) {
+    if (auto ext = x.getDefiningOp<arith::ExtFOp>())
+      x = ext.getIn();
+    return inputOf(g, x);
+  };
+  OpOperand *a = operand(mul.getLhs()), *b = operand(mul.getRhs());
   if (!a || !b || a == b)
     return nullptr;
   if (filledWith(g.getDpsInits()[0]) != 0.0)
@@ -309,63 +317,25 @@ bool broadcastsToScores(linalg::GenericOp g, OpOperand *mask) {
   return true;
 }
 
+/// Whether the mask operand of `add` reads its last two dims with the
+/// scores' row and column loops (d2, d3), so that its sizes are Sq, Skv.
+bool maskReadsRowsAndColumns(linalg::GenericOp add, Value mask) {
+  for (OpOperand *in : add.getDpsInputOperands()) {
+    if (in->get() != mask)
+      continue;
+    AffineMap map = add.getMatchingIndexingMap(in);
+    unsigned n = map.getNumResults();
+    return n >= 2 && map.getResult(n - 2) == getAffineDimExpr(2, add.getContext()) &&
+           map.getResult(n - 1) == getAffineDimExpr(3, add.getContext());
+  }
+  return false;
+}
+
 /// The size of dim `i` of `v` as something comparable: a static size or
 /// the SSA value of a dynamic one (the operand of tensor.empty / tensor.dim
 /// chains are compared as values).
 bool sameSize(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
-/// True if `mask` is exactly causal for a square score matrix: a generic
-/// whose result at [.., i, j] depends only on `j <= i` (i1: true when
-/// allowed; float: 0 when allowed, -inf or the lowest float otherwise), and
-/// Sq == Skv is known (both static and equal, or the mask's last two dims
-/// come from the same value).
-bool isCausalMask(Value mask, Value q, Value k) {
-  auto type = cast<RankedTensorType>(mask.getType());
-  int64_t rank = type.getRank();
-  auto g = mask.getDefiningOp<linalg::GenericOp>();
-  if (!g || rank < 2 || g.getNumDpsInputs() != 0 || g.getNumDpsInits() != 1 ||
-      g.getNumReductionLoops() != 0)
-    return false;
-  Value result = yielded(g);
-  Value cond = result;
-  if (auto sel = result.getDefiningOp<arith::SelectOp>()) {
-    std::optional<double> allowed = getFloatSplat(sel.getTrueValue());
-    std::optional<double> dropped = getFloatSplat(sel.getFalseValue());
-    if (allowed != 0.0 || !dropped ||
-        !(std::isinf(*dropped) || *dropped <= -3.0e38))
-      return false;
-    cond = sel.getCondition();
-  } else if (!type.getElementType().isInteger(1)) {
-    return false;
-  }
-  auto cmp = cond.getDefiningOp<arith::CmpIOp>();
-  if (!cmp)
-    return false;
-  auto index = [&](Value v) -> int64_t {
-    auto idx = v.getDefiningOp<linalg::IndexOp>();
-    return idx ? int64_t(idx.getDim()) : -1;
-  };
-  int64_t lhs = index(cmp.getLhs()), rhs = index(cmp.getRhs());
-  int64_t row = rank - 2, col = rank - 1;
-  using P = arith::CmpIPredicate;
-  P pred = cmp.getPredicate();
-  bool causal = (lhs == col && rhs == row &&
-                 (pred == P::sle || pred == P::ule)) ||
-                (lhs == row && rhs == col &&
-                 (pred == P::sge || pred == P::uge));
-  if (!causal)
-    return false;
-  // Sq == Skv: the attention op aligns queries to the end of the keys.
-  int64_t sq = cast<ShapedType>(q.getType()).getDimSize(2);
-  int64_t skv = cast<ShapedType>(k.getType()).getDimSize(2);
-  if (!ShapedType::isDynamic(sq) && sq == skv)
-    return true;
-  auto empty = g.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
-  if (!empty || !type.isDynamicDim(row) || !type.isDynamicDim(col))
-    return false;
-  return empty.getDynamicSize(row) == empty.getDynamicSize(col);
 }
 
 /// K from K^T given as a [B, H, D, Skv] tensor: looks through the
@@ -420,21 +390,39 @@ struct RaiseAttention : OpRewritePattern<linalg::GenericOp> {
     if (!matchBatchedMatmul(pv.getResult(0), vTransposed) || vTransposed)
       return rewriter.notifyMatchFailure(pv, "not a [B,H,S,S]x[B,H,S,D] "
                                              "contraction");
+    // A bf16 / f16 graph computes the softmax in f32 between an upcast of
+    // the logits and a downcast of P; the op's f32 softmax covers both.
     Value p = stripNanGuard(pv.getDpsInputs()[0]);
+    if (Value wide = floatCastSource(p, /*allowTruncation=*/true))
+      p = stripNanGuard(wide);
     Value v = pv.getDpsInputs()[1];
     Value logits = matchSoftmax(p);
+    if (logits)
+      if (Value narrow = floatCastSource(logits, /*allowTruncation=*/false))
+        logits = narrow;
     if (!logits)
       return rewriter.notifyMatchFailure(pv, "lhs is not a last-axis softmax");
 
     // logits = scale * (Q K^T) [+ mask]
     Value mask;
+    linalg::GenericOp maskAdd;
     Value scores = logits;
     double scale = 1.0;
     bool kTransposed = false;
     linalg::GenericOp qk;
     auto matchScores = [&](Value s) {
       double f = 1.0;
+      if (Value narrow = floatCastSource(s, /*allowTruncation=*/false))
+        s = narrow;
       Value raw = stripScale(s, 4, f);
+      if (Value narrow = floatCastSource(raw, /*allowTruncation=*/false))
+        raw = narrow;
+      // The rounding of a wider accumulation of Q K^T to the graph's type.
+      if (Value wide = floatCastSource(raw, /*allowTruncation=*/true)) {
+        bool t;
+        if (matchBatchedMatmul(wide, t))
+          raw = wide;
+      }
       linalg::GenericOp c = matchBatchedMatmul(raw, kTransposed);
       if (c) {
         qk = c;
@@ -456,6 +444,7 @@ struct RaiseAttention : OpRewritePattern<linalg::GenericOp> {
         if (add.getMatchingIndexingMap(s).isIdentity() &&
             broadcastsToScores(add, m) && matchScores(s->get())) {
           mask = m->get();
+          maskAdd = add;
           break;
         }
       }
@@ -481,22 +470,43 @@ struct RaiseAttention : OpRewritePattern<linalg::GenericOp> {
         qType.getElementType() != kOpType.getElementType() ||
         !isa<FloatType>(vType.getElementType()))
       return rewriter.notifyMatchFailure(pv, "operand shapes do not agree");
+    // The op's result has the value's element type: P V itself, or the
+    // rounding of its wider accumulation (bf16 / f16 graphs).
+    Operation *replaced = pv;
     if (getElementTypeOrSelf(pv.getResult(0).getType()) !=
-        vType.getElementType())
-      return rewriter.notifyMatchFailure(pv, "result type is not the value's");
+        vType.getElementType()) {
+      Operation *user = pv->hasOneUse() ? *pv->user_begin() : nullptr;
+      if (!user || user->getNumResults() != 1 ||
+          floatCastSource(user->getResult(0), /*allowTruncation=*/true) !=
+              pv.getResult(0) ||
+          getElementTypeOrSelf(user->getResult(0).getType()) !=
+              vType.getElementType())
+        return rewriter.notifyMatchFailure(pv,
+                                           "result type is not the value's");
+      replaced = user;
+    }
 
     Value k = kTransposed ? kOperand : keyFromTransposed(rewriter, loc, kOperand);
-    bool causal = mask && isCausalMask(mask, q, k);
-    auto attn = attn::AttentionOp::create(rewriter, loc, q, k, v,
-                                          causal ? Value() : mask, Value());
+    // The mask's band becomes causal / window when its last two dims are
+    // the scores' (read with d2, d3: equal sizes, no broadcast).
+    FailureOr<MaskSplit> split = failure();
+    if (mask && maskReadsRowsAndColumns(maskAdd, mask))
+      split = splitAttentionMask(rewriter, loc, mask, q, k);
+    auto attn = attn::AttentionOp::create(
+        rewriter, loc, q, k, v, succeeded(split) ? split->rest : mask, Value());
     attn.setScaleAttr(rewriter.getF32FloatAttr(scale));
-    if (causal)
+    if (succeeded(split)) {
       attn.setCausal(true);
+      if (split->windowLeft)
+        attn.setWindow(ArrayRef<int64_t>{*split->windowLeft, 0});
+    }
     Value result = attn.getResult();
-    if (result.getType() != pv.getResult(0).getType())
-      result = tensor::CastOp::create(rewriter, loc, pv.getResult(0).getType(),
-                                      result);
-    rewriter.replaceOp(pv, result);
+    Type resultType = replaced->getResult(0).getType();
+    if (result.getType() != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(replaced, result);
+    if (replaced != pv)
+      rewriter.eraseOp(pv);
     return success();
   }
 };
@@ -568,12 +578,57 @@ struct FoldRepeatKv : OpRewritePattern<attn::AttentionOp> {
   }
 };
 
+/// The same split for attention that arrived with its mask operand (ONNX
+/// Attention, opset 23): the op broadcasts a mask dim that is 1 at run
+/// time, so the mask's last two dims must be provably Sq and Skv.
+struct SplitAttentionMask : OpRewritePattern<attn::AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(attn::AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    Value mask = op.getMask();
+    if (!mask || op.getCausal() || op.getWindow() || op.getSinks() ||
+        op.getSparsity())
+      return rewriter.notifyMatchFailure(op, "no plain mask");
+    int64_t r = cast<ShapedType>(mask.getType()).getRank();
+    auto sameSize = [](Value a, int64_t da, Value b, int64_t db) {
+      int64_t sa = cast<ShapedType>(a.getType()).getDimSize(da);
+      int64_t sb = cast<ShapedType>(b.getType()).getDimSize(db);
+      if (!ShapedType::isDynamic(sa) || !ShapedType::isDynamic(sb))
+        return sa == sb;
+      if (sameRuntimeSize(a, da, b, db))
+        return true;
+      FailureOr<bool> eq = ValueBoundsConstraintSet::areEqual({a, da}, {b, db});
+      return succeeded(eq) && *eq;
+    };
+    if (r < 2 || !sameSize(mask, r - 2, op.getQuery(), 2) ||
+        !sameSize(mask, r - 1, op.getKey(), 2))
+      return rewriter.notifyMatchFailure(op, "mask sizes not provably Sq, Skv");
+    rewriter.setInsertionPoint(op);
+    FailureOr<MaskSplit> split = splitAttentionMask(
+        rewriter, op.getLoc(), mask, op.getQuery(), op.getKey());
+    if (failed(split))
+      return rewriter.notifyMatchFailure(op, "mask is not causal (and rest)");
+    rewriter.modifyOpInPlace(op, [&] {
+      if (split->rest)
+        op.getMaskMutable().assign(split->rest);
+      else
+        op.getMaskMutable().clear();
+      op.setCausal(true);
+      if (split->windowLeft)
+        op.setWindow(ArrayRef<int64_t>{*split->windowLeft, 0});
+    });
+    return success();
+  }
+};
+
 struct RaiseAttentionPass
     : public loom::impl::RaiseAttentionPassBase<RaiseAttentionPass> {
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<RaiseAttention, FoldRepeatKv>(&getContext());
+    patterns.add<RaiseAttention, FoldRepeatKv, SplitAttentionMask>(
+        &getContext());
     populateRaiseRopePatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

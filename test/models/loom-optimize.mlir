@@ -6,8 +6,14 @@
 // RUN: loomc %S/llama_opset18/model.onnx --emit=loom --quiet > %t.l18.mlir
 // RUN: FileCheck %s --check-prefixes=CHECK,GQA < %t.l18.mlir
 // RUN: FileCheck %s --check-prefix=ROPE < %t.l18.mlir
-// RUN: loomc %S/llama_opset23/model.onnx --emit=loom --quiet | FileCheck %s --check-prefixes=CHECK,GQA
-// RUN: loomc %S/gpt2_opset18/model.onnx --emit=loom --quiet | FileCheck %s --check-prefixes=CHECK,MHA
+// RUN: FileCheck %s --check-prefix=FMASK < %t.l18.mlir
+// RUN: loomc %S/llama_opset23/model.onnx --emit=loom --quiet > %t.l23.mlir
+// RUN: FileCheck %s --check-prefixes=CHECK,GQA < %t.l23.mlir
+// RUN: FileCheck %s --check-prefix=CAUSAL < %t.l23.mlir
+// RUN: loomc %S/gpt2_opset18/model.onnx --emit=loom --quiet > %t.gpt2.mlir
+// RUN: FileCheck %s --check-prefixes=CHECK,MHA < %t.gpt2.mlir
+// RUN: FileCheck %s --check-prefix=FMASK < %t.gpt2.mlir
+// RUN: FileCheck %s --check-prefix=EPI < %t.gpt2.mlir
 
 // Each norm (5 per model: two per layer and the final one; RMSNorm in the
 // Llama models, decomposed at opset 18 and RMSNormalization at 23, and
@@ -36,3 +42,18 @@
 // RoPE on Q and K of both layers, raised from x * cos + rotate_half(x) * sin:
 // ROPE-COUNT-4: loom_attn.rope {{.*}} : tensor<1x{{[24]}}x?x16xf32>, tensor<1x?xi64>, tensor<?x8xf32>, tensor<?x8xf32>
 // ROPE-NOT: loom_attn.rope
+
+// Masks. transformers' mask is (kv <= q) and (a packed-sequence test) and
+// (true). The opset-23 export hands it to Attention as i1: the band is
+// `causal`, the packed-sequence test stays the mask. The opset-18 exports
+// add it as where(mask, 0, lowest float): a row the packed-sequence test
+// dropped entirely would average the values there and give zeros with
+// `causal`, so the float mask stays whole.
+// CAUSAL-COUNT-2: loom_attn.attention {{.*}} mask(%{{[^ ]+}} : tensor<1x1x?x?xi1>) scale(2.500000e-01) causal :
+// FMASK-COUNT-2: loom_attn.attention {{.*}} mask(%{{[^ ]+}} : tensor<1x1x?x?xf32>) scale(2.500000e-01) :
+// FMASK-NOT: causal
+
+// GPT-2's residual adds after Gemm + Reshape (attention and MLP outputs of
+// both layers) start the Gemm's accumulation, reshaped back to its rows.
+// EPI-COUNT-4: outs(%reshape{{[_0-9]*}} : tensor<?x64xf32>)
+// EPI-NOT: outs(%reshape{{[_0-9]*}} : tensor<?x64xf32>)

@@ -1,6 +1,7 @@
 // RUN: loom-opt %s --split-input-file --mlir-print-local-scope --pass-pipeline='builtin.module(func.func(loom-convert-attn-to-linalg))' | FileCheck %s
 // RUN: loom-opt %s --split-input-file --mlir-print-local-scope --pass-pipeline='builtin.module(func.func(loom-convert-attn-to-linalg{kv-block-size=16}))' | FileCheck %s --check-prefix=BLOCK16
 // RUN: not loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-convert-attn-to-linalg{kv-block-size=0}))' 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: loom-opt %s --split-input-file --mlir-print-local-scope --pass-pipeline='builtin.module(func.func(loom-convert-attn-to-linalg{causal-query-blocks=true}))' | FileCheck %s --check-prefix=QBLOCKS
 // (Maps are printed inline, --mlir-print-local-scope, so that each case
 // checks its own.)
 
@@ -366,4 +367,30 @@ func.func @other_dialects(%x: tensor<4x8xi8>, %s: tensor<f32>, %w: tensor<8x4xf3
   %d = loom_quant.dequantize %x, %s {scheme = #loom_quant.scheme<i8>} : tensor<4x8xi8>, tensor<f32> -> tensor<4x8xf32>
   %y = linalg.matmul ins(%d, %w : tensor<4x8xf32>, tensor<8x4xf32>) outs(%acc : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %y : tensor<4x4xf32>
+}
+
+// -----
+
+// Causal prefill over 128 queries and keys. By default one loop over key
+// blocks covers all queries. With causal-query-blocks, an outer loop over
+// blocks of 64 queries slices the queries, and each block's key loop ends
+// at min(Skv, ceil((q0 + 64 + Skv - Sq) / 64) * 64): the block of queries
+// [0, 64) never visits keys [64, 128).
+// CHECK-LABEL: func.func @causal_prefill
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK-NOT: tensor.insert_slice {{.*}} : tensor<1x2x64x16xf32> into tensor<1x2x128x16xf32>
+// CHECK: return
+// QBLOCKS-LABEL: func.func @causal_prefill
+// QBLOCKS-SAME: %[[Q:[^:]+]]: tensor<1x2x128x16xf32>
+// QBLOCKS: %[[OUT:.+]] = scf.for %[[Q0:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %{{.+}}) -> (tensor<1x2x128x16xf32>)
+// QBLOCKS: %[[QB:.+]] = tensor.extract_slice %[[Q]][0, 0, %[[Q0]], 0] [1, 2, 64, 16] [1, 1, 1, 1] : tensor<1x2x128x16xf32> to tensor<1x2x64x16xf32>
+// QBLOCKS: %[[END:.+]] = arith.ceildivsi
+// QBLOCKS: %[[ENDK:.+]] = arith.muli %[[END]]
+// QBLOCKS: %[[STOP:.+]] = arith.minsi %{{.+}}, %[[ENDK]]
+// QBLOCKS: scf.for %{{.+}} = %{{.+}} to %[[STOP]] step
+// QBLOCKS: tensor.insert_slice %{{.+}} into %[[ACC]][0, 0, %[[Q0]], 0] [1, 2, 64, 16] [1, 1, 1, 1] : tensor<1x2x64x16xf32> into tensor<1x2x128x16xf32>
+// QBLOCKS: return %[[OUT]]
+func.func @causal_prefill(%q: tensor<1x2x128x16xf32>, %k: tensor<1x2x128x16xf32>, %v: tensor<1x2x128x16xf32>) -> tensor<1x2x128x16xf32> {
+  %o = loom_attn.attention %q, %k, %v causal : tensor<1x2x128x16xf32>, tensor<1x2x128x16xf32>, tensor<1x2x128x16xf32> -> tensor<1x2x128x16xf32>
+  return %o : tensor<1x2x128x16xf32>
 }

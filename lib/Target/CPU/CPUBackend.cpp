@@ -43,7 +43,7 @@ namespace {
 /// so that everything after sees only upstream dialects.
 constexpr const char *kCPULoweringPipeline =
     "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
-    "loom-convert-attn-to-linalg),"
+    "loom-convert-attn-to-linalg{causal-query-blocks=true}),"
     "canonicalize,"
     "func.func(loom-cpu-fuse-elementwise),"
     "func.func(loom-cpu-tile-and-vectorize),"
