@@ -2,14 +2,29 @@
 # Checks Loom on an NVIDIA GPU machine from what was built here.
 #
 #   scripts/gpu-check.sh prepare [TARGET]   (here; default TARGET cuda:sm_90a)
-#       compiles every committed e2e model and a set of ONNX node tests (all
-#       that pass on the CPU, or every k-th of them with LOOM_GPU_NODE_STRIDE=k) for
-#       TARGET and gathers them, with loom-run and the runtime library, in
-#       .gpu/ (git-ignored, small: artifacts + test data + two binaries).
+#       compiles every committed e2e model and the ONNX node tests that pass
+#       on the CPU (not in test/conformance/cpu-xfail.txt) for TARGET and
+#       gathers them, with loom-run and the runtime library, in .gpu/
+#       (git-ignored: artifacts + test data + two binaries). Sequence lengths
+#       and absent optionals come from each case's data set, as in the CPU
+#       harness (`loomc --import-options-from-data`). The full suite is about
+#       900 cases; the size of .gpu/ is printed at the end (what the GPU
+#       machine is given must stay under 64 MiB).
+#         LOOM_GPU_NODE_STRIDE=k   only every k-th node test (default 1: all)
+#         LOOM_GPU_SHARD=i/n       only the node tests with index % n == i
+#                                  (e2e models in shard 0), to split the suite
+#                                  over several GPU runs; prepare/run one shard
+#                                  at a time
+#         LOOM_GPU_PREPARE_JOBS=j  compiles at a time (default 2)
+#         LOOM_BUILD_DIR           build folder (default build/)
 #   scripts/gpu-check.sh run                (on the GPU machine, from the
 #       repository root with .gpu/ carried there): runs each artifact with
-#       `loom-run --device cuda` against its reference and prints a summary;
-#       writes the log to $OUT/gpu-check.log when $OUT is set.
+#       `loom-run --device cuda` against its reference, several at a time
+#       (LOOM_GPU_JOBS, default 8; each gets LOOM_GPU_CASE_TIMEOUT seconds,
+#       default 60), and prints a summary; writes the log (one
+#       "PASS name" / "FAIL name: reason" line per case, in name order) to
+#       $OUT/gpu-check.log when $OUT is set, traces of failing e2e models to
+#       gpu-check-traces.log beside it.
 #
 # The GPU machine has the NVIDIA driver but no LLVM/MLIR/protobuf: loom-run
 # links only libloom_runtime.so (carried), which dlopens libcuda.so.1.
@@ -17,56 +32,88 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 GPU="$ROOT/.gpu"
 NODE_TESTS=/usr/share/libonnx-testdata/data/node
+BUILD="${LOOM_BUILD_DIR:-$ROOT/build}"
+
+# compile-case NAME MODEL DATA TARGET: one case into .gpu/cases/NAME; prints
+# "ok NAME" or the reason it did not compile.
+compile_case() {
+  local name="$1" model="$2" data="$3" target="$4" dir="$GPU/cases/$1"
+  mkdir -p "$dir"
+  if "$BUILD/bin/loomc" "$model" -o "$dir/model.loom" --target="$target" \
+       --import-options-from-data "$data" --quiet 2> "$dir/compile.log"; then
+    cp -r "$data" "$dir/data"; rm -f "$dir/compile.log"; echo "ok $name"
+  else
+    echo "compile failed for $target: $name: $(grep -m1 error "$dir/compile.log" ||
+                                                 head -1 "$dir/compile.log")"
+    rm -rf "$dir"
+  fi
+}
 
 prepare() {
-  local target="${1:-cuda:sm_90a}" bin="${LOOM_BUILD_DIR:-$ROOT/build}/bin"
+  local target="${1:-cuda:sm_90a}" bin="$BUILD/bin"
   rm -rf "$GPU"; mkdir -p "$GPU/cases" "$GPU/lib"
   cp "$bin/loom-run" "$GPU/"
-  cp -L "${LOOM_BUILD_DIR:-$ROOT/build}"/runtime/libloom_runtime.so* "$GPU/lib/" 2>/dev/null ||
+  cp -L "$BUILD"/runtime/libloom_runtime.so* "$GPU/lib/" 2>/dev/null ||
     cp -L "$(ldd "$bin/loom-run" | awk '/libloom_runtime/ {print $3}')" "$GPU/lib/"
-  local n=0 failed=0
-  add_case() { # name model.onnx data-dir
-    mkdir -p "$GPU/cases/$1"
-    if "$bin/loomc" "$2" -o "$GPU/cases/$1/model.loom" --target="$target" --quiet \
-         2> "$GPU/cases/$1/compile.log"; then
-      cp -r "$3" "$GPU/cases/$1/data"; n=$((n + 1))
-    else
-      echo "compile failed for $target: $1: $(head -1 "$GPU/cases/$1/compile.log")"
-      rm -rf "$GPU/cases/$1"; failed=$((failed + 1))
-    fi
-  }
-  for dir in "$ROOT"/test/models/*/ "$ROOT/examples/model/"; do
-    [ -f "$dir/model.onnx" ] && add_case "model_$(basename "$dir")" "$dir/model.onnx" "$dir/test_data_set_0"
-  done
+  local shard="${LOOM_GPU_SHARD:-0/1}" stride="${LOOM_GPU_NODE_STRIDE:-1}"
+  local si="${shard%/*}" sn="${shard#*/}" list="$GPU/cases.txt" i=0 j=0
+  : > "$list"
+  if [ "$si" -eq 0 ]; then
+    for dir in "$ROOT"/test/models/*/ "$ROOT/examples/model/"; do
+      [ -f "$dir/model.onnx" ] &&
+        echo "model_$(basename "$dir") $dir/model.onnx $dir/test_data_set_0" >> "$list"
+    done
+  fi
   # Node tests that pass on the CPU (not in the CPU expected-failure list).
-  local stride="${LOOM_GPU_NODE_STRIDE:-1}" i=0
   for dir in "$NODE_TESTS"/*/; do
     name="$(basename "$dir")"
     grep -q "^$name " "$ROOT/test/conformance/cpu-xfail.txt" && continue
     i=$((i + 1)); [ $((i % stride)) -eq 0 ] || continue
-    add_case "$name" "$dir/model.onnx" "$dir/test_data_set_0"
+    j=$((j + 1)); [ $((j % sn)) -eq "$si" ] || continue
+    echo "$name $dir/model.onnx $dir/test_data_set_0" >> "$list"
   done
-  echo "prepared $n cases for $target in .gpu/ ($failed did not compile); $(du -sh "$GPU" | cut -f1)"
+  local results n failed
+  results="$(xargs -P "${LOOM_GPU_PREPARE_JOBS:-2}" -L 1 \
+               "$ROOT/scripts/gpu-check.sh" compile-case "$target" < "$list")"
+  rm -f "$list"
+  n="$(grep -c '^ok ' <<< "$results")"
+  failed="$(grep -vc '^ok ' <<< "$results")"
+  grep -v '^ok ' <<< "$results" | sort
+  echo "prepared $n cases for $target in .gpu/ ($failed did not compile); $(du -sh --apparent-size "$GPU" | cut -f1)"
+}
+
+# run-case DIR: one line, "PASS name" or "FAIL name: reason".
+run_case() {
+  local dir="${1%/}" name out
+  name="$(basename "$dir")"
+  if out="$(timeout "${LOOM_GPU_CASE_TIMEOUT:-60}" "$GPU/loom-run" \
+              "$dir/model.loom" --device cuda --data "$dir/data" \
+              --rtol 1e-3 --atol 1e-4 2>&1)"; then
+    echo "PASS $name"
+  else
+    echo "FAIL $name: $(echo "$out" | tail -2 | tr '\n' ' ')"
+  fi
 }
 
 run() {
-  local log="${OUT:-/tmp}/gpu-check.log" pass=0 fail=0
+  local log="${OUT:-/tmp}/gpu-check.log" pass fail
   export LD_LIBRARY_PATH="$GPU/lib:${LD_LIBRARY_PATH:-}"
-  : > "$log"
-  for dir in "$GPU"/cases/*/; do
-    name="$(basename "$dir")"
-    if out="$("$GPU/loom-run" "$dir/model.loom" --device cuda --data "$dir/data" \
-                --rtol 1e-3 --atol 1e-4 2>&1)"; then
-      pass=$((pass + 1)); echo "PASS $name" >> "$log"
-    else
-      fail=$((fail + 1)); echo "FAIL $name: $(echo "$out" | tail -2 | tr '\n' ' ')" >> "$log"
-      # The e2e models' failures come with the last CUDA calls they made.
-      case "$name" in model_*)
-        { echo "== $name"; LOOM_CUDA_TRACE=1 "$GPU/loom-run" "$dir/model.loom" --device cuda \
-            --data "$dir/data" --rtol 1e-3 --atol 1e-4 2>&1 | tail -25; } >> "${log%.log}-traces.log" ;;
-      esac
-    fi
+  # Each case writes its own line; they are gathered in name order.
+  local lines; lines="$(mktemp -d)"
+  find "$GPU/cases" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort |
+    xargs -P "${LOOM_GPU_JOBS:-8}" -I{} sh -c \
+      '"$1" run-case "$2/cases/$3" > "$4/$3"' _ "$ROOT/scripts/gpu-check.sh" \
+      "$GPU" {} "$lines"
+  find "$lines" -type f | sort | xargs cat > "$log"
+  rm -rf "$lines"
+  # The e2e models' failures come with the last CUDA calls they made.
+  : > "${log%.log}-traces.log"
+  for name in $(awk '/^FAIL model_/ {sub(":", "", $2); print $2}' "$log"); do
+    { echo "== $name"; LOOM_CUDA_TRACE=1 timeout 60 "$GPU/loom-run" \
+        "$GPU/cases/$name/model.loom" --device cuda --data "$GPU/cases/$name/data" \
+        --rtol 1e-3 --atol 1e-4 2>&1 | tail -25; } >> "${log%.log}-traces.log"
   done
+  pass="$(grep -c '^PASS' "$log")"; fail="$(grep -c '^FAIL' "$log")"
   grep -c "^PASS model_" "$log" | sed 's/^/e2e models passing on cuda: /'
   grep "^FAIL model_" "$log" || true
   grep "^FAIL" "$log" | head -20
@@ -76,5 +123,7 @@ run() {
 case "${1:-}" in
   prepare) shift; prepare "$@" ;;
   run) run ;;
+  compile-case) shift; t="$1"; shift; compile_case "$@" "$t" ;;
+  run-case) shift; export LD_LIBRARY_PATH="$GPU/lib:${LD_LIBRARY_PATH:-}"; run_case "$1" ;;
   *) echo "usage: $0 prepare [TARGET] | run" >&2; exit 2 ;;
 esac

@@ -55,8 +55,8 @@ std::string runCase(const std::string &dir) {
   std::string err;
   loom::onnx_import::ImportOptions options;
   if (!loom_conformance::readModel(dir + "/model.onnx", model, err) ||
-      !loom_conformance::deriveImportOptions(model, dir + "/test_data_set_0",
-                                              options, err))
+      failed(loom::onnx_import::deriveImportOptionsFromData(
+          dir + "/model.onnx", dir + "/test_data_set_0", options, err)))
     return "test data: " + err;
   auto module =
       loom::onnx_import::importOnnxFile(&ctx, dir + "/model.onnx", options);

@@ -230,8 +230,9 @@ std::string runCase(const std::string &dir, const std::string &target) {
   std::string dataErr;
   loom::onnx_import::ImportOptions importOptions;
   if (!loom_conformance::readModel(dir + "/model.onnx", model, dataErr) ||
-      !loom_conformance::deriveImportOptions(
-          model, dir + "/test_data_set_0", importOptions, dataErr))
+      failed(loom::onnx_import::deriveImportOptionsFromData(
+          dir + "/model.onnx", dir + "/test_data_set_0", importOptions,
+          dataErr)))
     return "test data: " + dataErr;
   std::vector<const onnx::ValueInfoProto *> graphInputs =
       loom_conformance::dataInputs(model);

@@ -92,41 +92,6 @@ loom_conformance::dataInputs(const onnx::ModelProto &model) {
   return ins;
 }
 
-bool loom_conformance::deriveImportOptions(
-    const onnx::ModelProto &model, const std::string &setDir,
-    mlir::loom::onnx_import::ImportOptions &options, std::string &err) {
-  std::vector<const onnx::ValueInfoProto *> ins = dataInputs(model);
-  for (size_t i = 0; i < ins.size(); ++i) {
-    const onnx::ValueInfoProto &vi = *ins[i];
-    const onnx::TypeProto &t = vi.type();
-    if (!t.has_sequence_type() && !t.has_optional_type())
-      continue;
-    std::string path = setDir + "/input_" + std::to_string(i) + ".pb";
-    onnx::SequenceProto seq;
-    bool isSeq = t.has_sequence_type();
-    if (t.has_optional_type()) {
-      onnx::OptionalProto o;
-      if (!parseFile(path, o, err))
-        return false;
-      if (!o.has_tensor_value() && !o.has_sequence_value()) {
-        options.absentOptionals.insert(vi.name());
-        continue;
-      }
-      isSeq = o.has_sequence_value();
-      if (isSeq)
-        seq = o.sequence_value();
-    } else if (!parseFile(path, seq, err)) {
-      return false;
-    }
-    if (!isSeq)
-      continue;
-    options.sequenceLengths[vi.name()] = seq.tensor_values_size();
-    if (seq.tensor_values_size() > 0)
-      options.sequenceElemRanks[vi.name()] = seq.tensor_values(0).dims_size();
-  }
-  return true;
-}
-
 bool loom_conformance::readModel(const std::string &path,
                                   onnx::ModelProto &model, std::string &err) {
   return parseFile(path, model, err);

@@ -9,7 +9,9 @@
 // declared type; the wire formats do not tell them apart). Loom compiles a
 // sequence/optional into a static list of tensors, so the harnesses derive
 // the import options (sequence lengths, absent optionals) from a data set
-// and flatten the files into tensors in the importer's order.
+// (onnx_import::deriveImportOptionsFromData, which `loomc
+// --import-options-from-data` uses too) and flatten the files into tensors
+// in the importer's order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,13 +35,6 @@ bool readFlattened(const std::string &path, const onnx::TypeProto &type,
 /// Graph inputs that are not initializers, in order (input_<i>.pb order).
 std::vector<const onnx::ValueInfoProto *>
 dataInputs(const onnx::ModelProto &model);
-
-/// Import options for the sequence/optional inputs of `model` from the
-/// files of one data set folder.
-bool deriveImportOptions(const onnx::ModelProto &model,
-                         const std::string &setDir,
-                         mlir::loom::onnx_import::ImportOptions &options,
-                         std::string &err);
 
 /// Reads model.onnx (without external data).
 bool readModel(const std::string &path, onnx::ModelProto &model,

@@ -105,6 +105,14 @@ static cl::list<std::string> optionalAbsent(
              "no entry input). Optional inputs not named are present. "
              "Repeatable"),
     cl::value_desc("NAME"), cl::cat(loomcCategory));
+static cl::opt<std::string> importOptionsFromData(
+    "import-options-from-data",
+    cl::desc("Derive --sequence-length, --sequence-elem-rank and "
+             "--optional-absent for every sequence/optional graph input from "
+             "an ONNX test data set folder (input_<i>.pb files, as in ONNX's "
+             "backend tests; binary models). NAME=N options given as well "
+             "override the derived ones"),
+    cl::value_desc("DIR"), cl::cat(loomcCategory));
 static cl::opt<bool> textFormat(
     "onnx-text", cl::desc("Read ONNX's textual syntax (default for .onnxtxt "
                           "and .txt inputs)"), cl::cat(loomcCategory));
@@ -187,6 +195,14 @@ int main(int argc, char **argv) {
     }
     return true;
   };
+  if (!importOptionsFromData.empty()) {
+    std::string error;
+    if (failed(loom::onnx_import::deriveImportOptionsFromData(
+            inputFile, importOptionsFromData, options, error))) {
+      llvm::errs() << "loomc: --import-options-from-data: " << error << "\n";
+      return 1;
+    }
+  }
   if (!parsePairs(sequenceLengths, "sequence-length", options.sequenceLengths) ||
       !parsePairs(sequenceElemRanks, "sequence-elem-rank",
                   options.sequenceElemRanks))

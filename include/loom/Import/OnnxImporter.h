@@ -77,6 +77,17 @@ FailureOr<OwningOpRef<ModuleOp>> importOnnxText(MLIRContext *context,
                                                 StringRef bufferName,
                                                 const ImportOptions &options = {});
 
+/// Fills `options`' sequence lengths, sequence element ranks and absent
+/// optionals from one ONNX test data set folder (`input_<i>.pb` for the i-th
+/// graph input that is not an initializer, ONNX's backend-test layout): the
+/// options under which the model compiles for that data. Inputs of other
+/// types are not read. Returns failure with `error` set if a file the model
+/// needs is missing or unreadable.
+LogicalResult deriveImportOptionsFromData(StringRef modelPath,
+                                          StringRef dataDir,
+                                          ImportOptions &options,
+                                          std::string &error);
+
 /// Prints the table of supported (domain, op_type, opset range) entries,
 /// as plain text or as the Markdown of docs/onnx-support.md.
 void printSupportedOps(llvm::raw_ostream &os, bool markdown);

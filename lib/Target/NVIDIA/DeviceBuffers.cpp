@@ -6,6 +6,7 @@
 
 #include "lib/Target/NVIDIA/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -205,6 +206,55 @@ void finishReadback(OpBuilder &b, Readback &rb) {
   }
 }
 
+/// `value` (a returned device buffer) as a memref of the same shape with
+/// the identity layout, or null if it is not known to be one. A contiguous
+/// subview at offset 0 (`memref<4x3xi64, strided<[3, 1]>>`, the first rows
+/// of a buffer) is such a view, also behind a `memref.cast` to the identity
+/// layout; it is reinterpreted rather than cast, because canonicalization
+/// folds a cast into the `gpu.memcpy` that uses it, which brings the strided
+/// type back.
+Value identityView(OpBuilder &b, Location loc, Value value) {
+  Value source = value;
+  while (auto castOp = source.getDefiningOp<memref::CastOp>())
+    source = castOp.getSource();
+  auto sourceType = cast<MemRefType>(source.getType());
+  if (sourceType.getLayout().isIdentity())
+    return {};
+  auto type = cast<MemRefType>(value.getType());
+  auto identity =
+      MemRefType::get(type.getShape(), type.getElementType(),
+                      MemRefLayoutAttrInterface{}, type.getMemorySpace());
+  // Static strides and offset must be the identity's; dynamic ones are by
+  // the contract of the cast to the identity layout (or of this view).
+  if (!memref::CastOp::areCastCompatible(sourceType, identity))
+    return {};
+  // Sizes from the value (its static dims are facts about the source too),
+  // row-major strides from the sizes.
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> sizes, strides(rank);
+  for (int64_t i = 0; i < rank; ++i)
+    sizes.push_back(type.isDynamicDim(i)
+                        ? OpFoldResult(memref::DimOp::create(b, loc, value, i)
+                                           .getResult())
+                        : OpFoldResult(b.getIndexAttr(type.getDimSize(i))));
+  OpFoldResult stride = b.getIndexAttr(1);
+  for (int64_t i = rank - 1; i >= 0; --i) {
+    strides[i] = stride;
+    std::optional<int64_t> s = getConstantIntValue(stride);
+    std::optional<int64_t> n = getConstantIntValue(sizes[i]);
+    if (s && n)
+      stride = b.getIndexAttr(*s * *n);
+    else
+      stride = arith::MulIOp::create(
+                   b, loc, getValueOrCreateConstantIndexOp(b, loc, stride),
+                   getValueOrCreateConstantIndexOp(b, loc, sizes[i]))
+                   .getResult();
+  }
+  return memref::ReinterpretCastOp::create(b, loc, identity, source,
+                                           b.getIndexAttr(0), sizes, strides)
+      .getResult();
+}
+
 struct DeviceBuffersPass
     : public nvidia::impl::DeviceBuffersPassBase<DeviceBuffersPass> {
   using Base::Base;
@@ -361,16 +411,11 @@ struct DeviceBuffersPass
         auto type = cast<MemRefType>(device.getType());
         if (Value root = rootAllocation(device))
           toFree.insert(root);
-        // The copy wants identity layouts: a view with a strided layout
-        // equivalent to it (a contiguous subview) is cast first.
+        // The copy wants identity layouts (gpu-to-llvm lowers no other).
         MemRefType copyType = type;
-        auto identity = MemRefType::get(type.getShape(), type.getElementType(),
-                                        MemRefLayoutAttrInterface{},
-                                        type.getMemorySpace());
-        if (!type.getLayout().isIdentity() &&
-            memref::CastOp::areCastCompatible(type, identity)) {
-          copyType = identity;
-          device = memref::CastOp::create(b, ret.getLoc(), identity, device);
+        if (Value view = identityView(b, ret.getLoc(), device)) {
+          device = view;
+          copyType = cast<MemRefType>(view.getType());
         }
         Value host = memref::AllocOp::create(
             b, ret.getLoc(), copyType, dynamicSizes(b, ret.getLoc(), device));

@@ -53,19 +53,38 @@ SmallVector<gpu::Processor> gridProcessors(unsigned rank) {
           gpu::Processor::BlockZ};
 }
 
+/// Whether `op` and the ops nested in it only allocate or free buffers
+/// (which the host does on device buffers too) or touch no memory at all:
+/// the `scf.if %owned { memref.dealloc }` of the buffer deallocation.
+bool onlyManagesBuffers(Operation *op) {
+  return !op
+              ->walk([](Operation *inner) {
+                if (isa<memref::AllocOp, memref::DeallocOp>(inner) ||
+                    inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+                  return WalkResult::advance();
+                auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+                return effects && effects.hasNoEffect()
+                           ? WalkResult::advance()
+                           : WalkResult::interrupt();
+              })
+              .wasInterrupted();
+}
+
 /// Whether a host-level op has to run on the device: it touches memory
 /// (loads, stores, loops over buffers) and is not one of the operations
-/// that stay on the host (allocation, the return, the terminators of the
-/// loops around kernels, e.g. an scf.forall's empty in_parallel). Ops with
-/// results stay on the host: their values feed host code. A `gpu.launch` (a
-/// kernel a target pass wrote directly, e.g. the AMD MFMA matmul) already
-/// runs there.
+/// that stay on the host (allocation, freeing, also under a branch, the
+/// return, the terminators of the loops around kernels, e.g. an
+/// scf.forall's empty in_parallel). Ops with results stay on the host: their
+/// values feed host code. A `gpu.launch` (a kernel a target pass wrote
+/// directly, e.g. the AMD MFMA matmul) already runs there.
 bool needsDevice(Operation *op) {
   if (isa<scf::ParallelOp, memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
           memref::GetGlobalOp, func::ReturnOp, gpu::LaunchOp>(op) ||
       op->hasTrait<OpTrait::IsTerminator>() || op->getNumResults() != 0)
     return false;
-  return op->getNumRegions() > 0 || !isMemoryEffectFree(op);
+  if (op->getNumRegions() > 0)
+    return !onlyManagesBuffers(op);
+  return !isMemoryEffectFree(op);
 }
 
 bool containsParallelLoop(Operation *op) {

@@ -58,12 +58,18 @@ namespace {
 /// gpu-module-to-binary stage (empty to stop at NVVM + LLVM dialect).
 ///
 /// Up to bufferization it is the CPU pipeline (elementwise producers are not
-/// fused into matmuls, which keep materialized operands). On sm_90a, 16-bit
-/// matmuls that fit become TMA + wgmma kernels; on sm_80 and newer, f16
+/// fused into matmuls, which keep materialized operands), except that
+/// deallocations of several buffers are split (loom-nvidia-split-deallocs):
+/// their generic lowering keeps addresses in heap buffers, which would be
+/// device memory here. On sm_90a, 16-bit matmuls that fit become TMA + wgmma
+/// kernels; on sm_80 and newer, 16-bit
 /// matmuls that fit become warp-per-tile mma.sync kernels ({3}). Then every
 /// linalg op becomes `scf.parallel` loops, mapped onto blocks and threads
 /// (contiguous dimension on thread x), buffers move to device memory at the
-/// function boundary, and each loop nest becomes an outlined kernel. The host
+/// function boundary, and each loop nest becomes an outlined kernel. Math ops
+/// NVVM has no lowering for (math.ipowi) become calls of functions that
+/// `convert-math-to-funcs` generates; outlining copies the callees into the
+/// kernel modules. The host
 /// side keeps the CPU's entry-point passes, so the runtime calls both the same
 /// way. `gpu-async-region` puts the host's copies and launches on one
 /// stream per call.
@@ -75,13 +81,18 @@ constexpr const char *kNVIDIALoweringPipeline =
     "one-shot-bufferize{{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map "
     "allow-return-allocs-from-loops},"
-    "buffer-deallocation-pipeline,"
+    // buffer-deallocation-pipeline, with multi-buffer deallocs split first.
+    "expand-realloc{{emit-deallocs=false},canonicalize,"
+    "ownership-based-buffer-deallocation,canonicalize,"
+    "buffer-deallocation-simplification,loom-nvidia-split-deallocs,"
+    "bufferization-lower-deallocations,cse,canonicalize,"
     "convert-bufferization-to-memref,"
     "func.func(loom-cpu-copies-to-linalg{3},convert-linalg-to-parallel-loops,"
     "loom-nvidia-vectorize-loops,"
     "loom-nvidia-map-loops-to-gpu),"
     "loom-nvidia-device-buffers,"
     "func.func(convert-parallel-loops-to-gpu),"
+    "convert-math-to-funcs,"
     "gpu-launch-sink-index-computations,"
     // Host-side TMA descriptors and the kernels' nvgpu ops become NVVM/LLVM
     // before outlining, so kernel arguments are already LLVM pointers.

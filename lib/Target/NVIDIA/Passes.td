@@ -160,4 +160,31 @@ def DeviceBuffersPass : Pass<"loom-nvidia-device-buffers", "ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def SplitDeallocsPass : Pass<"loom-nvidia-split-deallocs"> {
+  let summary = "Splits multi-buffer bufferization.dealloc ops into one per buffer";
+  let description = [{
+    Runs inside the buffer-deallocation pipeline, before
+    `bufferization-lower-deallocations`. That pass lowers a dealloc of one
+    buffer inline (pointer compares with the retained buffers and an
+    `scf.if` around `memref.dealloc`), but one of several buffers into a call
+    of a generated helper function that keeps the buffers' addresses and
+    their conditions in small heap buffers and loops over them. On a GPU
+    target every heap buffer of the body is device memory and every loop
+    becomes a kernel, so the helper cannot work there. This pass rewrites
+    `dealloc (%a0, ..., %an) if (%c0, ..., %cn) retain (%r...)` into one
+    dealloc per buffer with the same meaning (as the op's documentation
+    states it): `%ai` is freed if `%ci` holds and it aliases neither a
+    retained buffer nor an earlier `%ak`, so each single dealloc retains the
+    earlier buffers too; the ownership of each retained buffer is the `or`
+    of the single deallocs' results for it.
+
+    Example:
+    `%o = bufferization.dealloc (%a, %b) if (%c, %d) retain (%r)` becomes
+    `%o1 = dealloc (%a) if (%c) retain (%r)`,
+    `%o2:2 = dealloc (%b) if (%d) retain (%r, %a)`, `%o = arith.ori %o1, %o2#0`.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif // LOOM_TARGET_NVIDIA_PASSES_TD

@@ -1,4 +1,5 @@
 // RUN: loom-opt %s --split-input-file --allow-unregistered-dialect --loom-nvidia-device-buffers | FileCheck %s
+// RUN: loom-opt %s --split-input-file --allow-unregistered-dialect --loom-nvidia-device-buffers --canonicalize | FileCheck %s --check-prefix=CANON
 
 // Inputs are copied to the device at entry; the body's buffers are device
 // buffers; the result is copied back into a host buffer, and every device
@@ -144,13 +145,14 @@ func.func @reshape(%a: memref<?xf32>, %s: memref<2xindex>) -> memref<?x?xf32> {
 
 // -----
 
-// A result that is a contiguous view with a strided layout is cast to the
-// identity layout for the copy back (the copy takes identity layouts only).
+// A result that is a contiguous view with a strided layout is reinterpreted
+// with the identity layout for the copy back (the copy takes identity layouts
+// only).
 // CHECK-LABEL: func.func @strided_result
 // CHECK: %[[V:.+]] = memref.subview
-// CHECK: %[[C:.+]] = memref.cast %[[V]] : memref<2x3xi64, strided<[3, 1]>> to memref<2x3xi64>
+// CHECK: %[[I:.+]] = memref.reinterpret_cast %[[V]] to offset: [0], sizes: [2, 3], strides: [3, 1] : memref<2x3xi64, strided<[3, 1]>> to memref<2x3xi64>
 // CHECK: %[[H:.+]] = memref.alloc() : memref<2x3xi64>
-// CHECK: gpu.memcpy %[[H]], %[[C]]
+// CHECK: gpu.memcpy %[[H]], %[[I]]
 // CHECK: %[[R:.+]] = memref.cast %[[H]] : memref<2x3xi64> to memref<2x3xi64, strided<[3, 1]>>
 // CHECK: return %[[R]]
 func.func @strided_result() -> memref<2x3xi64, strided<[3, 1]>> {
@@ -158,4 +160,28 @@ func.func @strided_result() -> memref<2x3xi64, strided<[3, 1]>> {
   "test.kernel"(%t) : (memref<4x3xi64>) -> ()
   %v = memref.subview %t[0, 0] [2, 3] [1, 1] : memref<4x3xi64> to memref<2x3xi64, strided<[3, 1]>>
   return %v : memref<2x3xi64, strided<[3, 1]>>
+}
+
+// -----
+
+// Bufferization returns the first rows of a buffer (NonMaxSuppression's
+// selected indices) as a memref.cast of the subview to the identity layout.
+// Canonicalization folds such a cast into the gpu.memcpy that reads it, which
+// brings the strided type back where gpu-to-llvm lowers only identity
+// layouts: the copy reads a reinterpret_cast of the subview instead, with
+// dynamic sizes and strides from the result.
+// CHECK-LABEL: func.func @cast_view_result
+// CHECK: %[[V:.+]] = memref.subview
+// CHECK: %[[C:.+]] = memref.cast %[[V]]
+// CHECK: %[[N:.+]] = memref.dim %[[C]], %c0
+// CHECK: %[[I:.+]] = memref.reinterpret_cast %[[V]] to offset: [0], sizes: [%[[N]], 3], strides: [3, 1] : memref<?x3xi64, strided<[3, 1]>> to memref<?x3xi64>
+// CHECK: gpu.memcpy %{{.+}}, %[[I]]
+// CANON-LABEL: func.func @cast_view_result
+// CANON: gpu.memcpy %{{.+}}, %{{.+}} : memref<?x3xi64>, memref<?x3xi64>
+func.func @cast_view_result(%n: index) -> memref<?x3xi64> {
+  %t = memref.alloc() : memref<12x3xi64>
+  "test.kernel"(%t) : (memref<12x3xi64>) -> ()
+  %v = memref.subview %t[0, 0] [%n, 3] [1, 1] : memref<12x3xi64> to memref<?x3xi64, strided<[3, 1]>>
+  %c = memref.cast %v : memref<?x3xi64, strided<[3, 1]>> to memref<?x3xi64>
+  return %c : memref<?x3xi64>
 }

@@ -76,3 +76,32 @@ func.func @forall_on_host(%a: memref<8x64xf32>) {
   }
   return
 }
+
+// -----
+
+// Freeing a buffer under a runtime ownership condition (what the buffer
+// deallocation leaves at the top level) stays on the host, where
+// loom-nvidia-device-buffers makes it a gpu.dealloc; a branch that stores
+// runs on the device.
+// CHECK-LABEL: func.func @conditional_free
+// CHECK: memref.alloc
+// CHECK: memref.alloc
+// CHECK-NEXT: scf.if %{{.+}} {
+// CHECK-NEXT: memref.dealloc
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.parallel
+// CHECK-NEXT: scf.if
+// CHECK-NEXT: memref.store
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x, {{.*}}>]}
+func.func @conditional_free(%c: i1) -> memref<f32> {
+  %z = arith.constant 0.0 : f32
+  %a = memref.alloc() : memref<f32>
+  %b = memref.alloc() : memref<f32>
+  scf.if %c {
+    memref.dealloc %a : memref<f32>
+  }
+  scf.if %c {
+    memref.store %z, %b[] : memref<f32>
+  }
+  return %b : memref<f32>
+}
