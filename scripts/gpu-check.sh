@@ -17,6 +17,8 @@
 #                                  at a time
 #         LOOM_GPU_PREPARE_JOBS=j  compiles at a time (default 2)
 #         LOOM_BUILD_DIR           build folder (default build/)
+#       It also compiles the benchmark's models (bench/gpu/models) into
+#       .gpu/bench (LOOM_GPU_BENCH=0 to skip).
 #   scripts/gpu-check.sh run                (on the GPU machine, from the
 #       repository root with .gpu/ carried there): runs each artifact with
 #       `loom-run --device cuda` against its reference, several at a time
@@ -25,6 +27,10 @@
 #       "PASS name" / "FAIL name: reason" line per case, in name order) to
 #       $OUT/gpu-check.log when $OUT is set, traces of failing e2e models to
 #       gpu-check-traces.log beside it.
+#       Then, when .gpu/bench exists, the benchmark (as `bench` below).
+#   scripts/gpu-check.sh bench              (on the GPU machine; needs torch):
+#       bench/gpu/bench.py over .gpu/bench, Loom and the PyTorch peers timed
+#       side by side; the table goes to $OUT/bench.md (LOOM_BENCH_ITERS, default 5).
 #
 # The GPU machine has the NVIDIA driver but no LLVM/MLIR/protobuf: loom-run
 # links only libloom_runtime.so (carried), which dlopens libcuda.so.1.
@@ -79,7 +85,35 @@ prepare() {
   n="$(grep -c '^ok ' <<< "$results")"
   failed="$(grep -vc '^ok ' <<< "$results")"
   grep -v '^ok ' <<< "$results" | sort
+  [ "${LOOM_GPU_BENCH:-1}" = 0 ] || prepare_bench "$target"
   echo "prepared $n cases for $target in .gpu/ ($failed did not compile); $(du -sh --apparent-size "$GPU" | cut -f1)"
+}
+
+# The benchmark's models (bench/gpu/models, weights as graph inputs) into
+# .gpu/bench: one artifact per row, the MoE block also without raising (the
+# dense all-experts graph), and the two ONNX files bench.py reads input
+# names from.
+prepare_bench() {
+  local models="$ROOT/bench/gpu/models"
+  export TARGET="$1"
+  mkdir -p "$GPU/bench"
+  cp "$models/llama4.onnx" "$models/moe_block.onnx" "$GPU/bench/"
+  # Lines "NAME MODEL [LOOMC FLAG]", compiled a few at a time.
+  { for f in "$models"/*.onnx; do echo "$(basename "$f" .onnx) $f"; done
+    echo "moe_block_dense $models/moe_block.onnx --no-raise"; } |
+    xargs -P "${LOOM_GPU_PREPARE_JOBS:-2}" -L 1 sh -c \
+      '"$1" "$4" -o "$2/bench/$3.loom" --target="$TARGET" --quiet ${5:-} ||
+         echo "benchmark model $3 did not compile"' _ "$BUILD/bin/loomc" "$GPU"
+  echo "benchmark artifacts: $(ls "$GPU/bench" | grep -c '\.loom$')"
+}
+
+# bench: bench/gpu/bench.py over .gpu/bench (needs torch; the table goes to
+# $OUT/bench.md).
+bench() {
+  [ -d "$GPU/bench" ] || { echo "no .gpu/bench: prepare with LOOM_GPU_BENCH=1"; return 1; }
+  export LD_LIBRARY_PATH="$GPU/lib:${LD_LIBRARY_PATH:-}"
+  python3 "$ROOT/bench/gpu/bench.py" run "$GPU/bench" --loom-run "$GPU/loom-run" \
+    --iters "${LOOM_BENCH_ITERS:-5}" --out "${OUT:-/tmp}/bench.md"
 }
 
 # run-case DIR: one line, "PASS name" or "FAIL name: reason".
@@ -122,8 +156,9 @@ run() {
 
 case "${1:-}" in
   prepare) shift; prepare "$@" ;;
-  run) run ;;
+  run) run; [ ! -d "$GPU/bench" ] || [ "${LOOM_GPU_BENCH:-1}" = 0 ] || bench ;;
+  bench) bench ;;
   compile-case) shift; t="$1"; shift; compile_case "$@" "$t" ;;
   run-case) shift; export LD_LIBRARY_PATH="$GPU/lib:${LD_LIBRARY_PATH:-}"; run_case "$1" ;;
-  *) echo "usage: $0 prepare [TARGET] | run" >&2; exit 2 ;;
+  *) echo "usage: $0 prepare [TARGET] | run | bench" >&2; exit 2 ;;
 esac
