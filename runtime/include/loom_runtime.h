@@ -274,6 +274,16 @@ LOOM_API void loom_session_release(loom_session_t *session);
 LOOM_API loom_status_t loom_session_disable_gpu_graphs(
     loom_session_t *session);
 
+// GPU sessions: with `on` nonzero, later invocations leave their outputs on
+// the device: each output is a device tensor (loom_tensor_device is the
+// session's device; loom_tensor_data is a device address) that the caller
+// owns, read with loom_tensor_read, and whose memory goes back to the
+// device's pool when it is released. Nothing is copied to the host. Such
+// invocations are not replayed as CUDA graphs. Off by default; a no-op on
+// the CPU, whose outputs are host memory.
+LOOM_API loom_status_t loom_session_set_outputs_on_device(
+    loom_session_t *session, int32_t on);
+
 // Runs entry point `entry` (see loom_module_find_entry). Inputs are checked
 // against the entry's metadata: count, dtype, rank, static dims, and every
 // dim symbol bound to one size across all inputs; device tensors must be on
