@@ -209,6 +209,12 @@ private:
   std::string error_;
 };
 
+/// Frees device memory that compiled code allocated (mgpuMemAlloc: from the
+/// stream-ordered pool where the device has one) after the caller took it:
+/// back to the pool in the order of the default stream, else with free()
+/// once the device is idle.
+void freeAllocated(Device *device, void *ptr);
+
 /// For GpuShim.cpp: the current device of this thread (null outside a
 /// Scope) and the sink for its first error.
 Device *currentDevice();

@@ -394,12 +394,8 @@ static void freeDeviceTensor(void *user, void *data) {
 static void freeDeviceResult(void *user, void *data) {
   auto *device = static_cast<loom_device_t *>(user);
   if (data) {
-    gpu::Device *gpu = device->gpu.get();
-    gpu::Scope scope(gpu);
-    if (!gpu->pooled() || !gpu->freeAsync(data, nullptr).empty()) {
-      (void)gpu->synchronizeStream(nullptr);
-      gpu->free(data);
-    }
+    gpu::Scope scope(device->gpu.get());
+    gpu::freeAllocated(device->gpu.get(), data);
   }
   loom_device_release(device);
 }
