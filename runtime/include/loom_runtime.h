@@ -229,7 +229,7 @@ LOOM_API void loom_tensor_release(loom_tensor_t *tensor);
 // take as an input without a host-to-device upload (the compiled code copies
 // it device to device); on "cpu", an ordinary host tensor. Fill and read it
 // with loom_tensor_write / loom_tensor_read. Outputs of invocations are host
-// tensors.
+// tensors unless loom_session_set_outputs_on_device is on.
 LOOM_API loom_status_t loom_tensor_create_on_device(loom_device_t *device,
                                                     loom_dtype_t dtype,
                                                     int32_t rank,

@@ -65,6 +65,12 @@ const char kUsage[] =
     "  --list            print the entry points and exit\n"
     "  --verify-weights  check the weights' CRC too (code is always checked)\n"
     "\n"
+    "Environment: LOOM_CUDA_PROFILE=1 prints, after each invocation on cuda,\n"
+    "one line to stderr: total kernel time, launches and the 5 kernels with\n"
+    "the largest total time (name, count, ms); kernels are then launched one\n"
+    "by one (no CUDA graphs). LOOM_CUDA_GRAPHS=0 turns graphs off,\n"
+    "LOOM_GPU_TRACE=1 logs every driver call.\n"
+    "\n"
     "Exit status: 0 ok, 1 outputs differ, 2 any other error.\n";
 
 struct Options {
