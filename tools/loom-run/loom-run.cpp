@@ -7,7 +7,7 @@
 //
 // loom-run MODEL.loom --data DIR [--device cpu|cuda|rocm] [--entry NAME]
 //          [--input NAME=FILE]... [--rtol R --atol A] [--bench N]
-//          [--output-dir DIR] [--list] [--verify-weights]
+//          [--output-dir DIR] [--list] [--verify-weights] [--bench-host-outputs]
 //
 // Exit status: 0 success, 1 an output differs from the expected one,
 // 2 any other error (usage, artifact, data, invocation).
@@ -39,7 +39,7 @@ const char kUsage[] =
     "usage: loom-run MODEL.loom [--data DIR] [--input NAME=FILE]...\n"
     "                [--device cpu|cuda|rocm] [--entry NAME] [--rtol R]\n"
     "                [--atol A] [--bench N] [--output-dir DIR] [--list]\n"
-    "                [--verify-weights]\n"
+    "                [--verify-weights] [--bench-host-outputs]\n"
     "\n"
     "  --data DIR        ONNX test data: input_<i>.pb and, if present,\n"
     "                    output_<i>.pb to compare against (TensorProto, or\n"
@@ -61,6 +61,9 @@ const char kUsage[] =
     "                    device (loom_session_set_outputs_on_device), so\n"
     "                    they are not CUDA graph replays; the last run's\n"
     "                    outputs are read back to be compared\n"
+    "  --bench-host-outputs  time --bench with outputs copied back to the\n"
+    "                    host on every run, as callers without device\n"
+    "                    tensors get them (CUDA graphs replay these runs)\n"
     "  --output-dir DIR  write each output as DIR/<name>.npy (bf16 as <u2)\n"
     "  --list            print the entry points and exit\n"
     "  --verify-weights  check the weights' CRC too (code is always checked)\n"
@@ -84,6 +87,7 @@ struct Options {
   std::string outputDir;
   bool list = false;
   bool verifyWeights = false;
+  bool benchHostOutputs = false;
 };
 
 int error(const std::string &msg) {
@@ -129,6 +133,8 @@ std::optional<Options> parseArgs(int argc, char **argv, int &exitCode) {
       o.list = true;
     } else if (a == "--verify-weights") {
       o.verifyWeights = true;
+    } else if (a == "--bench-host-outputs") {
+      o.benchHostOutputs = true;
     } else if (a == "--data" || a == "--device" || a == "--entry" ||
                a == "--output-dir" || a == "--input" || a == "--rtol" ||
                a == "--atol" || a == "--bench") {
@@ -443,7 +449,8 @@ int run(const Options &o) {
   if (o.bench > 0) {
     // GPU outputs stay on the device during the timed runs (the caller
     // reads them when it needs them); the last run's are read back below.
-    if (onGpu &&
+    bool deviceOutputs = onGpu && !o.benchHostOutputs;
+    if (deviceOutputs &&
         failed(loom_session_set_outputs_on_device(h.session, 1),
                "keeping outputs on the device"))
       return 2;
@@ -464,7 +471,9 @@ int run(const Options &o) {
                         ? ms[ms.size() / 2]
                         : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     std::printf("bench: %d runs%s  median %.4f ms  min %.4f ms\n", o.bench,
-                onGpu ? " (inputs and outputs resident on the device)" : "",
+                deviceOutputs ? " (inputs and outputs resident on the device)"
+                : onGpu       ? " (inputs resident on the device)"
+                              : "",
                 median,
                 ms.front());
     // The last run is checked too, its outputs read back from the device.
