@@ -229,7 +229,7 @@ LOOM_API void loom_tensor_release(loom_tensor_t *tensor);
 // take as an input without a host-to-device upload (the compiled code copies
 // it device to device); on "cpu", an ordinary host tensor. Fill and read it
 // with loom_tensor_write / loom_tensor_read. Outputs of invocations are host
-// tensors.
+// tensors unless loom_session_set_outputs_on_device is on.
 LOOM_API loom_status_t loom_tensor_create_on_device(loom_device_t *device,
                                                     loom_dtype_t dtype,
                                                     int32_t rank,
@@ -273,6 +273,16 @@ LOOM_API void loom_session_release(loom_session_t *session);
 // devices.
 LOOM_API loom_status_t loom_session_disable_gpu_graphs(
     loom_session_t *session);
+
+// GPU sessions: with `on` nonzero, later invocations leave their outputs on
+// the device: each output is a device tensor (loom_tensor_device is the
+// session's device; loom_tensor_data is a device address) that the caller
+// owns, read with loom_tensor_read, and whose memory goes back to the
+// device's pool when it is released. Nothing is copied to the host. Such
+// invocations are not replayed as CUDA graphs. Off by default; a no-op on
+// the CPU, whose outputs are host memory.
+LOOM_API loom_status_t loom_session_set_outputs_on_device(
+    loom_session_t *session, int32_t on);
 
 // Runs entry point `entry` (see loom_module_find_entry). Inputs are checked
 // against the entry's metadata: count, dtype, rank, static dims, and every

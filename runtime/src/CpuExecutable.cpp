@@ -310,7 +310,8 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
                                     size_t numInputs, loom_tensor_t **outputs,
                                     CpuScratch &scratch,
                                     void (*afterCall)(void *),
-                                    void *afterCallData) const {
+                                    void *afterCallData,
+                                    DeviceResultSink *deviceResults) const {
   for (const auto *list : {&entry.inputs, &entry.outputs})
     for (const TensorMeta &t : *list)
       if (loom_dtype_bits(t.dtype) == 4)
@@ -355,6 +356,7 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
   functions_[entryIndex](scratch.args.data());
   if (afterCall)
     afterCall(afterCallData);
+  bool onDevice = deviceResults && deviceResults->handedOut();
 
   // Decide ownership for every result before anything can fail, so that an
   // error below still frees each heap block exactly once.
@@ -379,9 +381,12 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
       auto b = reinterpret_cast<uintptr_t>(base);
       return base && p >= b && p - b < (size ? size : 1);
     };
-    bool aliases = v.allocated == LOOM_ABI_CONSTANT_MARKER ||
-                   within(context_.weights, size_t(context_.weights_size));
-    for (size_t i = 0; i < numInputs && !aliases; ++i)
+    // Device results are device memory the host code allocated for the
+    // caller (DeviceBuffers.cpp copies anything else).
+    bool aliases = !onDevice && (v.allocated == LOOM_ABI_CONSTANT_MARKER ||
+                                 within(context_.weights,
+                                        size_t(context_.weights_size)));
+    for (size_t i = 0; i < numInputs && !aliases && !onDevice; ++i)
       aliases = within(inputs[i]->data, inputs[i]->bytes);
     for (void *p : seen)
       aliases = aliases || p == v.allocated;
@@ -411,6 +416,25 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
     }
     size_t elem = size_t(loom_dtype_bits(meta.dtype) / 8);
     uint8_t *base = v.aligned + v.offset * int64_t(elem);
+    if (onDevice) {
+      // The whole allocation, dense, mentioned once: anything else is a
+      // compiler bug, reported rather than guessed at.
+      if ((count > 0 && (!v.owned || base != v.allocated ||
+                         !isRowMajor(v.sizes, v.strides, rank))) ||
+          (count == 0 && v.allocated && !v.owned)) {
+        status = makeStatus(LOOM_INTERNAL,
+                            "entry '" + entry.name + "': output '" +
+                                meta.name +
+                                "' left on the device is not a dense buffer "
+                                "of its own");
+        break;
+      }
+      v.owned = false;
+      if ((status = deviceResults->adopt(meta.dtype, int32_t(rank), v.sizes,
+                                         v.allocated, &outputs[made])))
+        break;
+      continue;
+    }
     if (v.owned && isRowMajor(v.sizes, v.strides, rank)) {
       // Adopt the malloc'ed block: no copy; the tensor frees it.
       if ((status = createTensor(meta.dtype, int32_t(rank), v.sizes,
@@ -427,8 +451,12 @@ loom_status_t CpuExecutable::invoke(const EntryMeta &entry, size_t entryIndex,
                 v.strides, rank, elem, count);
   }
   for (CpuResultView &v : views)
-    if (v.owned)
-      std::free(v.allocated);
+    if (v.owned) {
+      if (onDevice)
+        deviceResults->discard(v.allocated);
+      else
+        std::free(v.allocated);
+    }
   if (status) {
     for (size_t i = 0; i < made; ++i) {
       loom_tensor_release(outputs[i]);

@@ -46,6 +46,24 @@ struct CpuScratch {
   SymbolBindings bindings;
 };
 
+// Results the host code left on a GPU (a session with outputs on the
+// device): each one is a dense buffer whose whole allocation the caller now
+// owns.
+class DeviceResultSink {
+public:
+  virtual ~DeviceResultSink() = default;
+  // After the compiled function returned: whether its results are device
+  // buffers.
+  virtual bool handedOut() const = 0;
+  // Wraps `allocated` (null for an empty result) as a device tensor; takes
+  // the buffer even on failure.
+  virtual loom_status_t adopt(loom_dtype_t dtype, int32_t rank,
+                              const int64_t *shape, void *allocated,
+                              loom_tensor_t **out) = 0;
+  // Frees a buffer that was not adopted.
+  virtual void discard(void *allocated) = 0;
+};
+
 class CpuExecutable {
 public:
   // Picks the "cpu" DeviceCode section (exactly "cpu" first, else the first
@@ -63,7 +81,8 @@ public:
                        loom_tensor_t *const *inputs, size_t numInputs,
                        loom_tensor_t **outputs, CpuScratch &scratch,
                        void (*afterCall)(void *) = nullptr,
-                       void *afterCallData = nullptr) const;
+                       void *afterCallData = nullptr,
+                       DeviceResultSink *deviceResults = nullptr) const;
 
 private:
   CpuExecutable() = default;

@@ -100,6 +100,7 @@ LoadedDriver openDriver() {
   resolve(lib, "cuMemAllocHost_v2", d.cuMemAllocHost, optional);
   resolve(lib, "cuMemFreeHost", d.cuMemFreeHost, optional);
   resolve(lib, "cuPointerGetAttribute", d.cuPointerGetAttribute, optional);
+  resolve(lib, "cuEventElapsedTime", d.cuEventElapsedTime, optional);
   if (!missing.empty()) {
     loaded.error = "the CUDA driver (libcuda.so.1) lacks " + missing +
                    "; update the NVIDIA driver";
@@ -261,6 +262,20 @@ gpu::Error Device::createEvent(void **event) {
 
 void Device::destroyEvent(void *event) {
   driver_->cuEventDestroy(static_cast<CUevent>(event));
+}
+
+gpu::Error Device::createTimingEvent(void **event) {
+  if (!driver_->cuEventElapsedTime)
+    return "the CUDA driver lacks cuEventElapsedTime";
+  return check(driver_->cuEventCreate(reinterpret_cast<CUevent *>(event),
+                                      /*CU_EVENT_DEFAULT*/ 0));
+}
+
+gpu::Error Device::elapsedMs(void *start, void *end, float *ms) {
+  if (!driver_->cuEventElapsedTime)
+    return "the CUDA driver lacks cuEventElapsedTime";
+  return check(driver_->cuEventElapsedTime(ms, static_cast<CUevent>(start),
+                                           static_cast<CUevent>(end)));
 }
 
 gpu::Error Device::synchronizeEvent(void *event) {

@@ -118,6 +118,8 @@ struct Driver {
   CUresult (*cuMemAllocHost)(void **, size_t) = nullptr;
   CUresult (*cuMemFreeHost)(void *) = nullptr;
   CUresult (*cuPointerGetAttribute)(void *, int, CUdeviceptr) = nullptr;
+  // Kernel timing (LOOM_CUDA_PROFILE, GpuProfile.h); optional.
+  CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent) = nullptr;
   // TMA descriptors (CUDA 12.0+); optional: null on older drivers, where
   // mgpuTensorMapEncodeTiledMemref reports an error. The enums are ints.
   CUresult (*cuTensorMapEncodeTiled)(void *tensorMap, int dataType,
@@ -165,6 +167,8 @@ public:
   gpu::Error createEvent(void **event) override;
   void destroyEvent(void *event) override;
   gpu::Error synchronizeEvent(void *event) override;
+  gpu::Error createTimingEvent(void **event) override;
+  gpu::Error elapsedMs(void *start, void *end, float *ms) override;
   gpu::Error recordEvent(void *event, void *stream) override;
   gpu::Error allocate(size_t bytes, void **ptr) override;
   void free(void *ptr) override;

@@ -115,3 +115,12 @@ bool gpu::tracing() {
   }();
   return on;
 }
+
+void loom::gpu::freeAllocated(Device *device, void *ptr) {
+  if (!ptr)
+    return;
+  if (device->pooled() && device->freeAsync(ptr, nullptr).empty())
+    return;
+  (void)device->synchronizeDevice();
+  device->free(ptr);
+}

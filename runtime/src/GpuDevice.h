@@ -68,6 +68,18 @@ public:
   virtual void destroyEvent(void *event) = 0;
   virtual Error synchronizeEvent(void *event) = 0;
   virtual Error recordEvent(void *event, void *stream) = 0;
+  /// An event that records a timestamp (GpuProfile.h), and the time in
+  /// milliseconds between two such events once both have completed.
+  virtual Error createTimingEvent(void **event) {
+    *event = nullptr;
+    return std::string("no event timing on ") + api();
+  }
+  virtual Error elapsedMs(void *start, void *end, float *ms) {
+    (void)start;
+    (void)end;
+    *ms = 0;
+    return std::string("no event timing on ") + api();
+  }
 
   virtual Error allocate(size_t bytes, void **ptr) = 0;
   virtual void free(void *ptr) = 0;
@@ -196,6 +208,12 @@ private:
   std::string *previousError_;
   std::string error_;
 };
+
+/// Frees device memory that compiled code allocated (mgpuMemAlloc: from the
+/// stream-ordered pool where the device has one) after the caller took it:
+/// back to the pool in the order of the default stream, else with free()
+/// once the device is idle.
+void freeAllocated(Device *device, void *ptr);
 
 /// For GpuShim.cpp: the current device of this thread (null outside a
 /// Scope) and the sink for its first error.

@@ -9,8 +9,10 @@
 using namespace loom;
 using namespace loom::gpu;
 
-SessionState::SessionState(Device *device, bool graphs)
-    : device_(device), tensorMaps_(device), graphs_(device, graphs) {}
+SessionState::SessionState(Device *device, bool graphs, bool profile)
+    : device_(device),
+      profile_(profile ? std::make_unique<KernelProfile>(device) : nullptr),
+      tensorMaps_(device), graphs_(device, graphs && !profile) {}
 
 SessionState::~SessionState() = default;
 

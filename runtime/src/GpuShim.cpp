@@ -152,8 +152,14 @@ void launch(const char *what, void *function, const intptr_t cluster[3],
                        unsigned(cluster[2])}};
   if (GraphRunner *g = intercepting())
     return g->launch(function, config);
-  if (check(d, d->launch(function, config),
-            "launching kernel '" + d->functionName(function) + "'"))
+  SessionState *session = currentSession();
+  KernelProfile *profile = session ? session->profile() : nullptr;
+  if (profile)
+    profile->beforeLaunch(function, stream);
+  Error error = d->launch(function, config);
+  if (profile && error.empty())
+    profile->afterLaunch(stream);
+  if (check(d, error, "launching kernel '" + d->functionName(function) + "'"))
     if (GraphRunner *g = observing())
       g->observeLaunch(function, config);
 }
@@ -306,6 +312,16 @@ LOOM_MGPU uintptr_t loom_gpu_resident(uintptr_t host, uintptr_t bytes) {
   TRACE("resident %p (%zu bytes) -> %p\n", reinterpret_cast<void *>(host),
         size_t(bytes), ptr);
   return reinterpret_cast<uintptr_t>(ptr);
+}
+
+// Not an MLIR function either: the host code asks at each return whether
+// the session keeps outputs on the device (DeviceBuffers.cpp). If so it
+// returns device buffers the caller owns instead of host copies.
+LOOM_MGPU uintptr_t loom_gpu_outputs_on_device() {
+  SessionState *session = currentSession();
+  bool onDevice = session && session->askOutputsOnDevice();
+  TRACE("outputs on device: %d\n", int(onDevice));
+  return onDevice;
 }
 
 LOOM_MGPU void mgpuMemcpy(void *dst, void *src, size_t size, void *stream) {

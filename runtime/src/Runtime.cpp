@@ -14,12 +14,14 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <memory>
 #include <new>
+#include <optional>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -386,6 +388,18 @@ static void freeDeviceTensor(void *user, void *data) {
   loom_device_release(device);
 }
 
+// `user`: the device, retained; `data`: memory the compiled code allocated
+// (mgpuMemAlloc: from the stream-ordered pool where there is one), freed the
+// way mgpuMemFree frees it.
+static void freeDeviceResult(void *user, void *data) {
+  auto *device = static_cast<loom_device_t *>(user);
+  if (data) {
+    gpu::Scope scope(device->gpu.get());
+    gpu::freeAllocated(device->gpu.get(), data);
+  }
+  loom_device_release(device);
+}
+
 loom_status_t loom_tensor_create_on_device(loom_device_t *device,
                                            loom_dtype_t dtype, int32_t rank,
                                            const int64_t *shape,
@@ -517,6 +531,39 @@ static std::string graphKey(size_t entry, loom_tensor_t *const *inputs,
   return key;
 }
 
+namespace {
+
+// Adopts the device buffers a GPU session's host code hands out.
+class DeviceOutputs final : public DeviceResultSink {
+public:
+  DeviceOutputs(loom_device_t *device, gpu::SessionState *session)
+      : device_(device), session_(session) {}
+  bool handedOut() const override { return session_->outputsHandedOut(); }
+  loom_status_t adopt(loom_dtype_t dtype, int32_t rank, const int64_t *shape,
+                      void *allocated, loom_tensor_t **out) override {
+    if (!allocated) // an empty result: nothing was allocated
+      return loom_tensor_create_on_device(device_, dtype, rank, shape, out);
+    loom_device_retain(device_);
+    if (loom_status_t st = createTensor(dtype, rank, shape, allocated,
+                                        freeDeviceResult, device_, out)) {
+      freeDeviceResult(device_, allocated);
+      return st;
+    }
+    (*out)->device = device_;
+    return nullptr;
+  }
+  void discard(void *allocated) override {
+    loom_device_retain(device_);
+    freeDeviceResult(device_, allocated);
+  }
+
+private:
+  loom_device_t *device_;
+  gpu::SessionState *session_;
+};
+
+} // namespace
+
 static void releaseAll(loom_tensor_t **outputs, size_t numOutputs) {
   for (size_t i = 0; i < numOutputs; ++i) {
     loom_tensor_release(outputs[i]);
@@ -539,7 +586,8 @@ loom_status_t loom_session_create(loom_module_t *module, loom_session_t **out) {
   loom_module_retain(module);
   if (gpu::Device *device = module->device->gpu.get())
     s->gpu = std::make_unique<gpu::SessionState>(
-        device, gpu::GraphRunner::enabledByEnvironment());
+        device, gpu::GraphRunner::enabledByEnvironment(),
+        gpu::KernelProfile::enabledByEnvironment());
   *out = s;
   return nullptr;
 }
@@ -560,6 +608,15 @@ loom_status_t loom_session_disable_gpu_graphs(loom_session_t *s) {
     gpu::Scope scope(s->module->device->gpu.get());
     s->gpu->graphs().disable("turned off for the session");
   }
+  return nullptr;
+}
+
+loom_status_t loom_session_set_outputs_on_device(loom_session_t *s,
+                                                int32_t on) {
+  if (!s)
+    return nullArg("session");
+  if (s->gpu)
+    s->gpu->outputsOnDevice = on != 0;
   return nullptr;
 }
 
@@ -595,10 +652,19 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
   gpu::Scope scope(s->module->device->gpu.get(), s->module->weights.get(),
                    s->gpu.get());
   gpu::GraphRunner *graphs = nullptr;
+  std::optional<DeviceOutputs> deviceOutputs;
   if (s->gpu) {
     s->gpu->beginInvocation();
+    // Outputs on the device: the host code hands out buffers it allocated,
+    // which a graph's memory nodes cannot give away; such invocations run
+    // eagerly.
+    s->gpu->beginOutputs(s->gpu->outputsOnDevice);
+    if (s->gpu->outputsOnDevice)
+      deviceOutputs.emplace(s->module->device, s->gpu.get());
     graphs = &s->gpu->graphs();
-    if (!graphs->disabled())
+    if (s->gpu->outputsOnDevice)
+      graphs = nullptr;
+    else if (!graphs->disabled())
       graphs->begin(graphKey(entry, inputs, numInputs));
   }
   auto afterCall = [](void *g) {
@@ -606,7 +672,8 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
   };
   loom_status_t st = s->module->cpu->invoke(
       e, entry, inputs, numInputs, outputs, s->scratch,
-      graphs ? +afterCall : nullptr, graphs);
+      graphs ? +afterCall : nullptr, graphs,
+      deviceOutputs ? &*deviceOutputs : nullptr);
   if (!st)
     st = scope.takeError();
   if (graphs && graphs->retry()) {
@@ -628,6 +695,12 @@ loom_status_t loom_session_invoke(loom_session_t *s, size_t entry,
   }
   if (graphs)
     graphs->end();
+  if (gpu::KernelProfile *profile = s->gpu ? s->gpu->profile() : nullptr) {
+    // The host code synchronized its stream before returning.
+    std::string line = profile->finish();
+    if (!line.empty())
+      std::fprintf(stderr, "%s\n", line.c_str());
+  }
   if (st) // a device error after the host code returned: drop its results
     releaseAll(outputs, numOutputs);
   return st;

@@ -7,7 +7,7 @@
 //
 // loom-run MODEL.loom --data DIR [--device cpu|cuda|rocm] [--entry NAME]
 //          [--input NAME=FILE]... [--rtol R --atol A] [--bench N]
-//          [--output-dir DIR] [--list] [--verify-weights]
+//          [--output-dir DIR] [--list] [--verify-weights] [--bench-host-outputs]
 //
 // Exit status: 0 success, 1 an output differs from the expected one,
 // 2 any other error (usage, artifact, data, invocation).
@@ -39,7 +39,7 @@ const char kUsage[] =
     "usage: loom-run MODEL.loom [--data DIR] [--input NAME=FILE]...\n"
     "                [--device cpu|cuda|rocm] [--entry NAME] [--rtol R]\n"
     "                [--atol A] [--bench N] [--output-dir DIR] [--list]\n"
-    "                [--verify-weights]\n"
+    "                [--verify-weights] [--bench-host-outputs]\n"
     "\n"
     "  --data DIR        ONNX test data: input_<i>.pb and, if present,\n"
     "                    output_<i>.pb to compare against (TensorProto, or\n"
@@ -55,12 +55,24 @@ const char kUsage[] =
     "                    and compare the last one's outputs too.\n"
     "                    On cuda/rocm the inputs are uploaded to the device\n"
     "                    once, before any invocation (device tensors), so\n"
-    "                    the time is the invocation's own: its kernels, the\n"
-    "                    device-to-device copies of the inputs and the copy\n"
-    "                    of the outputs back to the host, not the upload\n"
+    "                    the time is the invocation's own: its kernels and\n"
+    "                    the device-to-device copies of the inputs, not the\n"
+    "                    upload. The timed runs leave their outputs on the\n"
+    "                    device (loom_session_set_outputs_on_device), so\n"
+    "                    they are not CUDA graph replays; the last run's\n"
+    "                    outputs are read back to be compared\n"
+    "  --bench-host-outputs  time --bench with outputs copied back to the\n"
+    "                    host on every run, as callers without device\n"
+    "                    tensors get them (CUDA graphs replay these runs)\n"
     "  --output-dir DIR  write each output as DIR/<name>.npy (bf16 as <u2)\n"
     "  --list            print the entry points and exit\n"
     "  --verify-weights  check the weights' CRC too (code is always checked)\n"
+    "\n"
+    "Environment: LOOM_CUDA_PROFILE=1 prints, after each invocation on cuda,\n"
+    "one line to stderr: total kernel time, launches and the 5 kernels with\n"
+    "the largest total time (name, count, ms); kernels are then launched one\n"
+    "by one (no CUDA graphs). LOOM_CUDA_GRAPHS=0 turns graphs off,\n"
+    "LOOM_GPU_TRACE=1 logs every driver call.\n"
     "\n"
     "Exit status: 0 ok, 1 outputs differ, 2 any other error.\n";
 
@@ -75,6 +87,7 @@ struct Options {
   std::string outputDir;
   bool list = false;
   bool verifyWeights = false;
+  bool benchHostOutputs = false;
 };
 
 int error(const std::string &msg) {
@@ -120,6 +133,8 @@ std::optional<Options> parseArgs(int argc, char **argv, int &exitCode) {
       o.list = true;
     } else if (a == "--verify-weights") {
       o.verifyWeights = true;
+    } else if (a == "--bench-host-outputs") {
+      o.benchHostOutputs = true;
     } else if (a == "--data" || a == "--device" || a == "--entry" ||
                a == "--output-dir" || a == "--input" || a == "--rtol" ||
                a == "--atol" || a == "--bench") {
@@ -432,6 +447,13 @@ int run(const Options &o) {
   }
 
   if (o.bench > 0) {
+    // GPU outputs stay on the device during the timed runs (the caller
+    // reads them when it needs them); the last run's are read back below.
+    bool deviceOutputs = onGpu && !o.benchHostOutputs;
+    if (deviceOutputs &&
+        failed(loom_session_set_outputs_on_device(h.session, 1),
+               "keeping outputs on the device"))
+      return 2;
     std::vector<double> ms;
     for (int k = 0; k < o.bench; ++k) {
       h.releaseOutputs();
@@ -449,9 +471,12 @@ int run(const Options &o) {
                         ? ms[ms.size() / 2]
                         : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     std::printf("bench: %d runs%s  median %.4f ms  min %.4f ms\n", o.bench,
-                onGpu ? " (inputs resident on the device)" : "", median,
+                deviceOutputs ? " (inputs and outputs resident on the device)"
+                : onGpu       ? " (inputs resident on the device)"
+                              : "",
+                median,
                 ms.front());
-    // The last run is checked too: on CUDA it replays a captured graph.
+    // The last run is checked too, its outputs read back from the device.
     if (!expected.empty()) {
       size_t bad = 0;
       for (size_t i = 0; i < info.num_outputs; ++i) {
@@ -460,9 +485,13 @@ int run(const Options &o) {
         std::vector<int64_t> shape(loom_tensor_shape(out),
                                    loom_tensor_shape(out) +
                                        loom_tensor_rank(out));
+        std::vector<uint8_t> bytes(loom_tensor_byte_size(out));
+        if (failed(loom_tensor_read(out, bytes.data(), bytes.size()),
+                   "reading output " + std::to_string(i)))
+          return 2;
         bool same = want.dtype == loom_tensor_dtype(out) &&
                     want.shape == shape &&
-                    compareTensors(want.dtype, loom_tensor_data(out),
+                    compareTensors(want.dtype, bytes.data(),
                                    want.data.data(),
                                    loom_tensor_element_count(out), o.rtol,
                                    o.atol)

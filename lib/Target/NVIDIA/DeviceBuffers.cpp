@@ -13,6 +13,8 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <type_traits>
+
 namespace mlir::loom::nvidia {
 #define GEN_PASS_DEF_DEVICEBUFFERSPASS
 #include "lib/Target/NVIDIA/Passes.h.inc"
@@ -65,6 +67,20 @@ func::FuncOp residentFunction(ModuleOp module) {
   Type index = b.getIndexType();
   auto fn = func::FuncOp::create(b, module.getLoc(), kResidentFn,
                                  b.getFunctionType({index, index}, {index}));
+  fn.setPrivate();
+  return fn;
+}
+
+constexpr llvm::StringLiteral kOutputsOnDeviceFn = "loom_gpu_outputs_on_device";
+
+/// Declares `index loom_gpu_outputs_on_device()` (GpuShim.cpp): nonzero
+/// when the invoking session keeps outputs on the device.
+func::FuncOp outputsOnDeviceFunction(ModuleOp module) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>(kOutputsOnDeviceFn))
+    return fn;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto fn = func::FuncOp::create(b, module.getLoc(), kOutputsOnDeviceFn,
+                                 b.getFunctionType({}, {b.getIndexType()}));
   fn.setPrivate();
   return fn;
 }
@@ -255,6 +271,105 @@ Value identityView(OpBuilder &b, Location loc, Value value) {
       .getResult();
 }
 
+/// `value` with an identity layout when its layout is equivalent to one (a
+/// contiguous subview), as copies want; null if it has none.
+Value withIdentityLayout(OpBuilder &b, Location loc, Value value) {
+  if (Value view = identityView(b, loc, value))
+    return view;
+  auto type = cast<MemRefType>(value.getType());
+  return type.getLayout().isIdentity() ? value : Value();
+}
+
+/// Copies device buffer `value` into a new buffer made by `alloc` (host or
+/// device) and returns the copy with `value`'s type.
+template <typename AllocOpT>
+Value copyOut(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<MemRefType>(value.getType());
+  Value source = withIdentityLayout(b, loc, value);
+  if (!source) // the copy reports the layout mismatch
+    source = value;
+  auto copyType = cast<MemRefType>(source.getType());
+  Value copy;
+  if constexpr (std::is_same_v<AllocOpT, gpu::AllocOp>)
+    copy = gpu::AllocOp::create(b, loc, copyType, Type(), ValueRange{},
+                                dynamicSizes(b, loc, source), ValueRange{},
+                                /*hostShared=*/false)
+               .getMemref();
+  else
+    copy = memref::AllocOp::create(b, loc, copyType,
+                                   dynamicSizes(b, loc, source));
+  gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, copy, source);
+  if (copyType != type)
+    copy = memref::CastOp::create(b, loc, type, copy);
+  return copy;
+}
+
+/// Whether `value` is `root` seen through views that keep its start and
+/// its dense row-major layout (casts and reshapes), so that a descriptor of
+/// `value` describes the whole allocation the runtime will free.
+bool isPlainView(Value value, Value root) {
+  while (value != root) {
+    Operation *def = value.getDefiningOp();
+    if (!isa_and_nonnull<memref::CastOp, memref::CollapseShapeOp,
+                         memref::ExpandShapeOp, memref::ReshapeOp>(def))
+      return false;
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      return false;
+    value = view.getViewSource();
+  }
+  return cast<MemRefType>(value.getType()).getLayout().isIdentity();
+}
+
+/// The host path of a return: every result copied into a host buffer; the
+/// device buffers freed.
+SmallVector<Value> hostResults(OpBuilder &b, Location loc,
+                               ArrayRef<OpOperand *> results,
+                               ArrayRef<Value> inputCopies) {
+  llvm::SetVector<Value> toFree(inputCopies.begin(), inputCopies.end());
+  SmallVector<Value> host;
+  for (OpOperand *operand : results) {
+    Value device = operand->get();
+    if (Value root = rootAllocation(device))
+      toFree.insert(root);
+    host.push_back(copyOut<memref::AllocOp>(b, loc, device));
+  }
+  for (Value device : toFree)
+    gpu::DeallocOp::create(b, loc, Type(), ValueRange{}, device);
+  return host;
+}
+
+/// The device path of a return: a result that is (a plain view of) a
+/// buffer this function allocated, with an identity layout, is handed out
+/// as it is, the first time its buffer is; any other (a resident weight, a
+/// strided view, a buffer already handed out) is copied into a new device
+/// buffer, so the caller owns each result's whole allocation and nothing
+/// it frees is used elsewhere. The rest is freed.
+SmallVector<Value> deviceResults(OpBuilder &b, Location loc,
+                                 ArrayRef<OpOperand *> results,
+                                 ArrayRef<Value> inputCopies) {
+  llvm::SetVector<Value> toFree(inputCopies.begin(), inputCopies.end());
+  llvm::SetVector<Value> handedOut;
+  SmallVector<Value> device;
+  for (OpOperand *operand : results) {
+    Value value = operand->get();
+    Value root = rootAllocation(value);
+    if (root)
+      toFree.insert(root);
+    auto type = cast<MemRefType>(value.getType());
+    if (root && type.getLayout().isIdentity() && isPlainView(value, root) &&
+        handedOut.insert(root)) {
+      device.push_back(value);
+      continue;
+    }
+    device.push_back(copyOut<gpu::AllocOp>(b, loc, value));
+  }
+  for (Value value : toFree)
+    if (!handedOut.contains(value))
+      gpu::DeallocOp::create(b, loc, Type(), ValueRange{}, value);
+  return device;
+}
+
 struct DeviceBuffersPass
     : public nvidia::impl::DeviceBuffersPassBase<DeviceBuffersPass> {
   using Base::Base;
@@ -399,34 +514,42 @@ struct DeviceBuffersPass
         use->set(device);
     }
 
-    // Results: copied back into host buffers the caller owns; the device
-    // side of inputs and results is freed.
+    // Results: when the runtime keeps outputs on the device
+    // (loom_gpu_outputs_on_device() != 0, asked at each return), the device
+    // buffers the body made are handed out as they are: the caller owns and
+    // frees them. Otherwise they are copied back into host buffers the
+    // caller owns. Either way the rest of the device side is freed.
     for (auto ret : llvm::to_vector(func.getBody().getOps<func::ReturnOp>())) {
       b.setInsertionPoint(ret);
-      llvm::SetVector<Value> toFree(inputCopies.begin(), inputCopies.end());
-      for (OpOperand &operand : ret->getOpOperands()) {
-        Value device = operand.get();
-        if (!isa<MemRefType>(device.getType()))
-          continue;
-        auto type = cast<MemRefType>(device.getType());
-        if (Value root = rootAllocation(device))
-          toFree.insert(root);
-        // The copy wants identity layouts (gpu-to-llvm lowers no other).
-        MemRefType copyType = type;
-        if (Value view = identityView(b, ret.getLoc(), device)) {
-          device = view;
-          copyType = cast<MemRefType>(view.getType());
-        }
-        Value host = memref::AllocOp::create(
-            b, ret.getLoc(), copyType, dynamicSizes(b, ret.getLoc(), device));
-        gpu::MemcpyOp::create(b, ret.getLoc(), Type(), ValueRange{}, host,
-                              device);
-        if (copyType != type)
-          host = memref::CastOp::create(b, ret.getLoc(), type, host);
-        operand.set(host);
+      Location loc = ret.getLoc();
+      SmallVector<OpOperand *> results;
+      for (OpOperand &operand : ret->getOpOperands())
+        if (isa<MemRefType>(operand.get().getType()))
+          results.push_back(&operand);
+      if (results.empty()) {
+        for (Value device : inputCopies)
+          gpu::DeallocOp::create(b, loc, Type(), ValueRange{}, device);
+        continue;
       }
-      for (Value device : toFree)
-        gpu::DeallocOp::create(b, ret.getLoc(), Type(), ValueRange{}, device);
+      Value flag =
+          func::CallOp::create(b, loc, outputsOnDeviceFunction(module),
+                               ValueRange{})
+              .getResult(0);
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value onDevice = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                             flag, zero);
+      SmallVector<Type> types = llvm::map_to_vector(
+          results, [](OpOperand *o) { return o->get().getType(); });
+      auto choice = scf::IfOp::create(b, loc, types, onDevice,
+                                      /*withElseRegion=*/true);
+      b.setInsertionPointToStart(choice.thenBlock());
+      SmallVector<Value> device = deviceResults(b, loc, results, inputCopies);
+      scf::YieldOp::create(b, loc, device);
+      b.setInsertionPointToStart(choice.elseBlock());
+      SmallVector<Value> host = hostResults(b, loc, results, inputCopies);
+      scf::YieldOp::create(b, loc, host);
+      for (auto [operand, value] : llvm::zip(results, choice.getResults()))
+        operand->set(value);
     }
     return success();
   }

@@ -2,8 +2,11 @@
 // RUN: loom-opt %s --split-input-file --allow-unregistered-dialect --loom-nvidia-device-buffers --canonicalize | FileCheck %s --check-prefix=CANON
 
 // Inputs are copied to the device at entry; the body's buffers are device
-// buffers; the result is copied back into a host buffer, and every device
-// buffer is freed before returning.
+// buffers. At the return the runtime says where outputs go: when they stay on
+// the device, the result buffer itself is returned (not copied, not freed);
+// otherwise it is copied back into a host buffer. Every other device buffer
+// is freed before returning.
+// CHECK: func.func private @loom_gpu_outputs_on_device() -> index
 // CHECK-LABEL: func.func @entry
 // CHECK-SAME: (%[[A:.+]]: memref<?x4xf32>) -> memref<?x4xf32>
 // CHECK: %[[N:.+]] = memref.dim %[[A]], %c0
@@ -11,11 +14,22 @@
 // CHECK: gpu.memcpy %[[DA]], %[[A]]
 // CHECK: %[[T:.+]] = gpu.alloc (%{{.+}}) : memref<?x4xf32>
 // CHECK: "test.kernel"(%[[DA]], %[[T]])
-// CHECK: %[[H:.+]] = memref.alloc(%{{.+}}) : memref<?x4xf32>
-// CHECK: gpu.memcpy %[[H]], %[[T]]
-// CHECK-DAG: gpu.dealloc %[[DA]]
-// CHECK-DAG: gpu.dealloc %[[T]]
-// CHECK: return %[[H]]
+// CHECK: %[[FLAG:.+]] = call @loom_gpu_outputs_on_device() : () -> index
+// CHECK: %[[ON:.+]] = arith.cmpi ne, %[[FLAG]], %{{.+}} : index
+// CHECK: %[[RES:.+]] = scf.if %[[ON]] -> (memref<?x4xf32>) {
+// CHECK-NOT: gpu.dealloc %[[T]]
+// CHECK-NOT: gpu.memcpy
+// CHECK:   gpu.dealloc %[[DA]]
+// CHECK-NOT: gpu.dealloc %[[T]]
+// CHECK:   scf.yield %[[T]]
+// CHECK: } else {
+// CHECK:   %[[H:.+]] = memref.alloc(%{{.+}}) : memref<?x4xf32>
+// CHECK:   gpu.memcpy %[[H]], %[[T]]
+// CHECK-DAG:   gpu.dealloc %[[DA]]
+// CHECK-DAG:   gpu.dealloc %[[T]]
+// CHECK:   scf.yield %[[H]]
+// CHECK: }
+// CHECK: return %[[RES]]
 func.func @entry(%a: memref<?x4xf32>) -> memref<?x4xf32> {
   %c0 = arith.constant 0 : index
   %n = memref.dim %a, %c0 : memref<?x4xf32>
@@ -50,13 +64,17 @@ memref.global "private" constant @w : memref<2x4xf32> = dense<1.0>
 // CHECK:   "test.kernel"(%[[TMP]], %[[R]], %{{.+}})
 // CHECK: gpu.dealloc %[[TMP]]
 // CHECK-NOT: memref.dealloc
+// CHECK: scf.if
+// CHECK-NOT: gpu.dealloc %[[DG]]
+// CHECK: scf.yield %[[R]]
+// CHECK: } else {
 // CHECK: %[[H:.+]] = memref.alloc() : memref<4xf32>
 // CHECK: gpu.memcpy %[[H]], %[[R]]
 // CHECK-NOT: gpu.dealloc %[[DG]]
 // CHECK-DAG: gpu.dealloc %[[DA]]
 // CHECK-DAG: gpu.dealloc %[[R]]
 // CHECK-NOT: gpu.dealloc %[[DG]]
-// CHECK: return %[[H]]
+// CHECK: scf.yield %[[H]]
 func.func @weights(%a: memref<4xf32>) -> memref<4xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -147,14 +165,22 @@ func.func @reshape(%a: memref<?xf32>, %s: memref<2xindex>) -> memref<?x?xf32> {
 
 // A result that is a contiguous view with a strided layout is reinterpreted
 // with the identity layout for the copy back (the copy takes identity layouts
-// only).
+// only). On the device too: a view is copied into a buffer of its own, so the
+// caller owns each result's whole allocation.
 // CHECK-LABEL: func.func @strided_result
 // CHECK: %[[V:.+]] = memref.subview
+// CHECK: scf.if
+// CHECK: %[[DC:.+]] = memref.reinterpret_cast %[[V]] to offset: [0], sizes: [2, 3], strides: [3, 1] : memref<2x3xi64, strided<[3, 1]>> to memref<2x3xi64>
+// CHECK: %[[D:.+]] = gpu.alloc () : memref<2x3xi64>
+// CHECK: gpu.memcpy %[[D]], %[[DC]]
+// CHECK: %[[DR:.+]] = memref.cast %[[D]] : memref<2x3xi64> to memref<2x3xi64, strided<[3, 1]>>
+// CHECK: scf.yield %[[DR]]
+// CHECK: } else {
 // CHECK: %[[I:.+]] = memref.reinterpret_cast %[[V]] to offset: [0], sizes: [2, 3], strides: [3, 1] : memref<2x3xi64, strided<[3, 1]>> to memref<2x3xi64>
 // CHECK: %[[H:.+]] = memref.alloc() : memref<2x3xi64>
 // CHECK: gpu.memcpy %[[H]], %[[I]]
 // CHECK: %[[R:.+]] = memref.cast %[[H]] : memref<2x3xi64> to memref<2x3xi64, strided<[3, 1]>>
-// CHECK: return %[[R]]
+// CHECK: scf.yield %[[R]]
 func.func @strided_result() -> memref<2x3xi64, strided<[3, 1]>> {
   %t = memref.alloc() : memref<4x3xi64>
   "test.kernel"(%t) : (memref<4x3xi64>) -> ()
@@ -184,4 +210,39 @@ func.func @cast_view_result(%n: index) -> memref<?x3xi64> {
   %v = memref.subview %t[0, 0] [%n, 3] [1, 1] : memref<12x3xi64> to memref<?x3xi64, strided<[3, 1]>>
   %c = memref.cast %v : memref<?x3xi64, strided<[3, 1]>> to memref<?x3xi64>
   return %c : memref<?x3xi64>
+}
+
+// -----
+
+// Outputs on the device never alias what the caller or the module keeps: a
+// resident weight is copied into a new device buffer, and so is a buffer
+// returned a second time. An input's device copy is made per call, so it is
+// handed out (and not freed). Reshapes of a buffer are handed out as it is.
+memref.global "private" constant @k : memref<4xf32> = dense<2.0>
+// CHECK-LABEL: func.func @aliases
+// CHECK-SAME: (%[[A:.+]]: memref<4xf32>)
+// CHECK: %[[RES:.+]] = call @loom_gpu_resident
+// CHECK: %[[W:.+]] = builtin.unrealized_conversion_cast
+// CHECK: %[[DA:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK: gpu.memcpy %[[DA]], %[[A]]
+// CHECK: %[[T:.+]] = gpu.alloc () : memref<2x2xf32>
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[T]]
+// CHECK: scf.if
+// CHECK-NEXT: %[[WC:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK-NEXT: gpu.memcpy %[[WC]], %[[W]]
+// CHECK-NEXT: %[[TC:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK-NEXT: gpu.memcpy %[[TC]], %[[FLAT]]
+// CHECK-NOT: gpu.dealloc
+// CHECK: scf.yield %[[DA]], %[[WC]], %[[FLAT]], %[[TC]]
+// CHECK: } else {
+// CHECK-DAG: gpu.dealloc %[[DA]]
+// CHECK-DAG: gpu.dealloc %[[T]]
+// CHECK-NOT: gpu.dealloc %[[W]]
+// CHECK: scf.yield
+func.func @aliases(%a: memref<4xf32>) -> (memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>) {
+  %w = memref.get_global @k : memref<4xf32>
+  %t = memref.alloc() : memref<2x2xf32>
+  "test.kernel"(%a, %t) : (memref<4xf32>, memref<2x2xf32>) -> ()
+  %flat = memref.collapse_shape %t [[0, 1]] : memref<2x2xf32> into memref<4xf32>
+  return %a, %w, %flat, %flat : memref<4xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>
 }

@@ -439,3 +439,177 @@ TEST(CudaShimTest, ClusterLaunchesGoThroughLaunchKernelEx) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Outputs on the device and the kernel profile
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+void *mgpuMemAlloc(uint64_t size, void *stream, bool hostShared);
+uintptr_t loom_gpu_outputs_on_device();
+}
+
+namespace {
+
+/// The pool and the timing events of the fake driver.
+struct PoolAndEvents {
+  std::vector<cuda::CUdeviceptr> asyncAllocs, asyncFrees;
+  int eventsCreated = 0, eventsDestroyed = 0, records = 0, eventSyncs = 0;
+  std::vector<unsigned> createFlags;
+  std::map<cuda::CUevent, int> recordedAt; // event -> record order
+} pe;
+
+int fakeAllocAsync(cuda::CUdeviceptr *p, size_t bytes, cuda::CUstream) {
+  pe.asyncAllocs.push_back(rec.next);
+  return fakeMemAlloc(p, bytes);
+}
+int fakeFreeAsync(cuda::CUdeviceptr p, cuda::CUstream) {
+  pe.asyncFrees.push_back(p);
+  return rec.memory.erase(p) ? 0 : 1;
+}
+int fakeEventCreate(cuda::CUevent *e, unsigned flags) {
+  pe.createFlags.push_back(flags);
+  *e = reinterpret_cast<cuda::CUevent>(uintptr_t(0x100 + ++pe.eventsCreated));
+  return 0;
+}
+int fakeEventDestroy(cuda::CUevent) { return ++pe.eventsDestroyed, 0; }
+int fakeEventRecord(cuda::CUevent e, cuda::CUstream) {
+  pe.recordedAt[e] = ++pe.records;
+  return 0;
+}
+int fakeEventSynchronize(cuda::CUevent) { return ++pe.eventSyncs, 0; }
+// A launch "takes" 0.25 ms per record step between its two events.
+int fakeElapsed(float *ms, cuda::CUevent start, cuda::CUevent end) {
+  if (!pe.recordedAt.count(start) || !pe.recordedAt.count(end))
+    return 1;
+  *ms = 0.25f * float(pe.recordedAt[end] - pe.recordedAt[start]);
+  return 0;
+}
+
+cuda::Driver poolAndEventDriver(bool timing) {
+  cuda::Driver d = fakeDriver();
+  d.cuMemAllocAsync = fakeAllocAsync;
+  d.cuMemFreeAsync = fakeFreeAsync;
+  d.cuEventCreate = fakeEventCreate;
+  d.cuEventDestroy = fakeEventDestroy;
+  d.cuEventRecord = fakeEventRecord;
+  d.cuEventSynchronize = fakeEventSynchronize;
+  d.cuEventElapsedTime = timing ? fakeElapsed : nullptr;
+  return d;
+}
+
+void launchNamed(cuda::Device &device, const char *name, void *fn) {
+  device.nameFunction(fn, name);
+  mgpuLaunchKernel(fn, 1, 1, 1, 32, 1, 1, 0, nullptr, nullptr, nullptr, 0);
+}
+
+} // namespace
+
+TEST(CudaShimTest, OutputsStayOnTheDeviceOnlyWhenTheSessionAndHostCodeAgree) {
+  cuda::Driver driver = poolAndEventDriver(true);
+  auto device = cuda::Device::withDriver(&driver, "fake");
+  rec = Recorded{};
+  pe = PoolAndEvents{};
+  gpu::SessionState session(device.get(), /*graphs=*/false);
+  gpu::Scope scope(device.get(), nullptr, &session);
+  // Off by default: the host code is told to copy its outputs back.
+  session.beginOutputs(session.outputsOnDevice);
+  EXPECT_EQ(loom_gpu_outputs_on_device(), 0u);
+  EXPECT_FALSE(session.outputsHandedOut());
+  // On: the host code asks and gets a yes, so its results are device buffers.
+  session.outputsOnDevice = true;
+  session.beginOutputs(session.outputsOnDevice);
+  EXPECT_FALSE(session.outputsHandedOut()); // host code that never asks
+  EXPECT_EQ(loom_gpu_outputs_on_device(), 1u);
+  EXPECT_TRUE(session.outputsHandedOut());
+  // Outside an invocation nothing stays on the device.
+  {
+    gpu::Scope outside(device.get());
+    EXPECT_EQ(loom_gpu_outputs_on_device(), 0u);
+  }
+  EXPECT_EQ(takeMessage(scope), "");
+}
+
+TEST(CudaShimTest, HandedOutBuffersGoBackToThePool) {
+  rec = Recorded{};
+  pe = PoolAndEvents{};
+  {
+    cuda::Driver driver = poolAndEventDriver(true);
+    auto device = cuda::Device::withDriver(&driver, "fake");
+    ASSERT_TRUE(device->pooled());
+    gpu::Scope scope(device.get());
+    void *out = mgpuMemAlloc(64, nullptr, false);
+    ASSERT_EQ(pe.asyncAllocs.size(), 1u);
+    EXPECT_EQ(reinterpret_cast<cuda::CUdeviceptr>(out), pe.asyncAllocs[0]);
+    gpu::freeAllocated(device.get(), out);
+    ASSERT_EQ(pe.asyncFrees.size(), 1u);
+    EXPECT_EQ(pe.asyncFrees[0], pe.asyncAllocs[0]);
+    EXPECT_EQ(rec.frees, 0); // not cuMemFree
+    EXPECT_TRUE(rec.memory.empty());
+    gpu::freeAllocated(device.get(), nullptr); // an empty output
+    EXPECT_EQ(pe.asyncFrees.size(), 1u);
+    EXPECT_EQ(takeMessage(scope), "");
+  }
+  // Without a pool: cuMemFree once the device is idle.
+  cuda::Driver plain = fakeDriver();
+  auto device = cuda::Device::withDriver(&plain, "fake");
+  ASSERT_FALSE(device->pooled());
+  gpu::Scope scope(device.get());
+  void *out = mgpuMemAlloc(64, nullptr, false);
+  int syncs = rec.syncs;
+  gpu::freeAllocated(device.get(), out);
+  EXPECT_EQ(rec.frees, 1);
+  EXPECT_GT(rec.syncs, syncs);
+  EXPECT_TRUE(rec.memory.empty());
+}
+
+TEST(CudaShimTest, ProfileTimesEachLaunchAndReusesItsEvents) {
+  cuda::Driver driver = poolAndEventDriver(true);
+  auto device = cuda::Device::withDriver(&driver, "fake");
+  rec = Recorded{};
+  pe = PoolAndEvents{};
+  int a = 0, b = 0;
+  {
+    gpu::SessionState session(device.get(), /*graphs=*/true,
+                              /*profile=*/true);
+    ASSERT_NE(session.profile(), nullptr);
+    EXPECT_TRUE(session.graphs().disabled()); // launches one by one
+    gpu::Scope scope(device.get(), nullptr, &session);
+    for (int round = 0; round < 2; ++round) {
+      launchNamed(*device, "gemm", &a);
+      launchNamed(*device, "add", &b);
+      launchNamed(*device, "gemm", &a);
+      std::string line = session.profile()->finish();
+      // Each launch is 1 record step long (0.25 ms).
+      EXPECT_EQ(line, "loom profile: kernels 0.750 ms in 3 launches; top: "
+                      "gemm x2 0.500 ms, add x1 0.250 ms")
+          << line;
+      EXPECT_EQ(pe.eventsCreated, 6); // the second round reuses them
+    }
+    EXPECT_EQ(rec.launches, 6);
+    EXPECT_EQ(pe.records, 12);
+    for (unsigned flags : pe.createFlags)
+      EXPECT_EQ(flags, 0u); // timing events
+    EXPECT_EQ(session.profile()->finish(), ""); // nothing launched
+    EXPECT_EQ(takeMessage(scope), "");
+  }
+  EXPECT_EQ(pe.eventsDestroyed, 6);
+}
+
+TEST(CudaShimTest, ProfileWithoutEventTimingSaysSoOnceAndLaunchesGoOn) {
+  cuda::Driver driver = poolAndEventDriver(/*timing=*/false);
+  auto device = cuda::Device::withDriver(&driver, "fake");
+  rec = Recorded{};
+  pe = PoolAndEvents{};
+  int a = 0;
+  gpu::SessionState session(device.get(), false, true);
+  gpu::Scope scope(device.get(), nullptr, &session);
+  launchNamed(*device, "gemm", &a);
+  std::string line = session.profile()->finish();
+  EXPECT_NE(line.find("loom profile: off"), std::string::npos) << line;
+  EXPECT_NE(line.find("cuEventElapsedTime"), std::string::npos) << line;
+  launchNamed(*device, "gemm", &a);
+  EXPECT_EQ(session.profile()->finish(), "");
+  EXPECT_EQ(rec.launches, 2);
+  EXPECT_EQ(takeMessage(scope), "");
+}

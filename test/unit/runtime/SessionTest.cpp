@@ -493,3 +493,15 @@ TEST(TensorTest, DtypeNamesRoundTrip) {
   EXPECT_STREQ(loom_status_message(nullptr), "");
   loom_status_free(nullptr);
 }
+
+TEST_F(SessionTest, OutputsOnTheDeviceAreANoOpOnTheCpu) {
+  loom_status_t st = loom_session_set_outputs_on_device(nullptr, 1);
+  EXPECT_EQ(loom_status_code(st), LOOM_INVALID_ARGUMENT);
+  loom_status_free(st);
+  ASSERT_TRUE(ok(loom_session_set_outputs_on_device(session, 1)));
+  std::vector<loom_tensor_t *> out;
+  ASSERT_TRUE(ok(invoke(
+      "add", {f32Tensor({2}, {1, 2}), f32Tensor({2}, {10, 20})}, out, 1)));
+  EXPECT_EQ(loom_tensor_device(out[0]), nullptr); // host memory
+  EXPECT_EQ(f32Values(out[0]), (std::vector<float>{11, 22}));
+}
