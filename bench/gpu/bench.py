@@ -16,10 +16,11 @@ Two steps, both on the GPU machine (it has torch, transformers, onnx; no LLVM):
       the peer's and prints a markdown table of latencies, TFLOP/s or GB/s and
       the ratio peer/Loom (> 1 means Loom is faster).
 
-Loom's latency is what `loom-run --bench` measures around loom_session_invoke:
-inputs are host tensors, so it includes their upload, the kernels and the
-download of the outputs. The PyTorch peers start from tensors already on the
-GPU. The table says so; the gap is part of what later issues close.
+Loom's latency is what `loom-run --bench` measures around loom_session_invoke
+with the inputs uploaded once before timing (device tensors) and the outputs
+left on the device (loom_session_set_outputs_on_device): the kernels and the
+host code that launches them, as for the PyTorch peers, which start from GPU
+tensors and leave their results there.
 """
 import argparse
 import json
@@ -312,8 +313,8 @@ def run(art, loom_run, out_file, iters):
     lines = [f"# Loom vs PyTorch on {gpu}, {time.strftime('%Y-%m-%d')}", "",
              f"torch {torch.__version__}; median of {iters} runs after warm-up; "
              "ratio = peer latency / Loom latency (> 1: Loom faster). Loom's time is "
-             "`loom-run --bench` around one invocation with host inputs (upload + kernels + "
-             "download); the peers start from GPU tensors.", "",
+             "`loom-run --bench` around one invocation, inputs already on the device and outputs "
+             "left there (kernels + launches), like the peers, which start from GPU tensors.", "",
              "| case | peer | peer ms | peer TFLOP/s | Loom ms | Loom TFLOP/s | ratio | Loom max rel err |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     print("\n".join(lines), flush=True)
