@@ -241,6 +241,18 @@ def rel_err(got, want):
     return float((got - want).abs().max() / max(want.abs().max().item(), 1e-6))
 
 
+def tokens_matching(got, want, tol=2e-2):
+    """Fraction of tokens (rows of the last dimension) whose output is within
+    tol of the peer's, relative to the output's largest magnitude. In a bf16
+    MoE block a token whose top-k experts tie differently gets another
+    expert's output: a per-token count tells such ties from a wrong kernel."""
+    want = want.float().cpu()
+    got = got.reshape(want.shape)
+    scale = max(want.abs().max().item(), 1e-6)
+    rows = ((got - want).abs().reshape(-1, want.shape[-1]).max(dim=1).values / scale)
+    return float((rows <= tol).float().mean())
+
+
 def module_tensors(model, names, data_input):
     """The module's parameters/buffers that the exported graph takes as inputs."""
     known = {**dict(model.named_buffers()), **dict(model.named_parameters())}
@@ -330,6 +342,8 @@ def run(art, loom_run, out_file, iters):
                     else run_loom(loom_run, artifact, inputs, iters, tmp)
             want = ref()
             err_txt = f"{rel_err(outs[0], want):.2e}" if outs else f"failed: {err}"
+            if outs and name.startswith("moe"):
+                err_txt += f" ({tokens_matching(outs[0], want):.1%} of tokens within 2e-2)"
             for label, fn in peers.items():
                 pm = cuda_time(fn, iters)
                 unit = (lambda t: f"{nbytes / t / 1e6:.0f} GB/s") if nbytes else \
