@@ -154,7 +154,11 @@ mlir::loom::compileToArtifact(ModuleOp module, const CompileOptions &options) {
           /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
           /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
     }
-    buildOptimizePipeline(pm, options.raise);
+    // Norms become row loops only when every target is a CPU.
+    bool rowLoops = llvm::all_of(options.targets, [](const std::string &t) {
+      return llvm::StringRef(t).starts_with("cpu");
+    });
+    buildOptimizePipeline(pm, options.raise, rowLoops);
     if (failed(pm.run(source)))
       return module.emitError("Loom's optimization pipeline failed");
   }

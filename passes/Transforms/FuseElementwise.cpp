@@ -79,7 +79,7 @@ struct FuseElementwisePass
       return signalPassFailure();
     // Then each norm (row reductions, per-row ops, the scaling) into one
     // row loop.
-    if (failed(loom::fuseRowReductions(getOperation())))
+    if (rowLoops && failed(loom::fuseRowReductions(getOperation())))
       signalPassFailure();
   }
 };

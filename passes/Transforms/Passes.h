@@ -35,8 +35,11 @@ void populateRaiseRopePatterns(RewritePatternSet &patterns);
 /// Loom's target-independent optimizations, in order: cleanup, raising
 /// (attention, MoE, quantization), fusion. Run on the imported module
 /// before a target's lowering; `loomc --emit=loom` prints its result.
-/// `raise` false skips the raising passes (a baseline for benchmarks).
-void buildOptimizePipeline(OpPassManager &pm, bool raise = true);
+/// `raise` false skips the raising passes (a baseline for benchmarks);
+/// `rowLoops` false keeps each norm as separate ops instead of a loop over
+/// rows (a CPU schedule: the GPU targets map the ops to kernels instead).
+void buildOptimizePipeline(OpPassManager &pm, bool raise = true,
+                           bool rowLoops = true);
 
 /// Registers `loom-optimize` (buildOptimizePipeline) by name.
 void registerOptimizePipeline();

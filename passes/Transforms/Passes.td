@@ -171,7 +171,15 @@ def FuseElementwisePass : Pass<"loom-fuse-elementwise", "func::FuncOp"> {
     none of which has another user, is tiled by one row into an
     `scf.forall` with those reductions and per-row ops fused in, so that
     each row is reduced and scaled in one pass (RMSNorm, LayerNorm).
+
+    With `row-loops=false` the norms stay separate linalg ops: the row loop
+    is a CPU schedule (an `scf.forall` of small per-row ops), which the GPU
+    targets would run as a host loop of kernel launches.
   }];
+  let options = [
+    Option<"rowLoops", "row-loops", "bool", /*default=*/"true",
+           "Put each norm's reductions and scaling in one loop over rows">,
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::affine::AffineDialect",
                            "mlir::scf::SCFDialect",

@@ -17,7 +17,8 @@
 
 using namespace mlir;
 
-void mlir::loom::buildOptimizePipeline(OpPassManager &pm, bool raise) {
+void mlir::loom::buildOptimizePipeline(OpPassManager &pm, bool raise,
+                                       bool rowLoops) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -33,7 +34,7 @@ void mlir::loom::buildOptimizePipeline(OpPassManager &pm, bool raise) {
 
   // Fusion on what is left as linalg.
   OpPassManager &fuse = pm.nest<func::FuncOp>();
-  fuse.addPass(createFuseElementwisePass());
+  fuse.addPass(createFuseElementwisePass(FuseElementwisePassOptions{rowLoops}));
   fuse.addPass(createFuseEpiloguePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

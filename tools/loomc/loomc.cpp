@@ -267,7 +267,11 @@ int main(int argc, char **argv) {
       pm.addPass(createCanonicalizerPass());
       pm.addPass(createCSEPass());
     } else {
-      loom::buildOptimizePipeline(pm, !noRaise);
+      // Norms become row loops only for CPU targets (see Compiler.cpp).
+      bool rowLoops = llvm::all_of(targetSpecs, [](const std::string &t) {
+        return llvm::StringRef(t).starts_with("cpu");
+      });
+      loom::buildOptimizePipeline(pm, !noRaise, rowLoops);
     }
     if (emit == Emit::LLVM) {
       if (targetSpecs.size() != 1) {
