@@ -251,7 +251,7 @@ LogicalResult constantBand(DenseElementsAttr cst, int64_t upper, Walk &w,
     llvm::append_range(keep, cst.getValues<bool>());
   } else if (isa<FloatType>(type.getElementType())) {
     for (const APFloat &v : cst.getValues<APFloat>()) {
-      double d = v.convertToDouble();
+      double d = toDouble(v);
       if (d == 0.0) {
         keep.push_back(true);
         continue;

@@ -65,7 +65,15 @@ std::optional<double> match::getFloatSplat(Value v) {
   DenseFPElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat())
     return std::nullopt;
-  return attr.getSplatValue<APFloat>().convertToDouble();
+  return toDouble(attr.getSplatValue<APFloat>());
+}
+
+double match::toDouble(const APFloat &v) {
+  APFloat copy = v;
+  bool losesInfo = false;
+  (void)copy.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                     &losesInfo);
+  return copy.convertToDouble();
 }
 
 bool match::isZeroInit(Value v) {

@@ -54,6 +54,10 @@ Value skipReshapes(Value v);
 std::optional<int64_t> getIntSplat(Value v);
 std::optional<double> getFloatSplat(Value v);
 
+/// `v` as a double, rounded to nearest when its type is wider than double
+/// (APFloat::convertToDouble asserts on such types).
+double toDouble(const APFloat &v);
+
 /// The single value a generic yields, or null.
 Value yielded(linalg::GenericOp g);
 
