@@ -63,7 +63,9 @@ namespace {
 /// their generic lowering keeps addresses in heap buffers, which would be
 /// device memory here. On sm_90a, 16-bit matmuls that fit become TMA + wgmma
 /// kernels; on sm_80 and newer, 16-bit
-/// matmuls that fit become warp-per-tile mma.sync kernels ({3}). Then every
+/// matmuls that fit become warp-per-tile mma.sync kernels ({3}); 16-bit MoE
+/// grouped matmuls become a kernel of their own before the MoE ops are
+/// lowered ({4}, sm_80 and newer). Then every
 /// linalg op becomes `scf.parallel` loops, mapped onto blocks and threads
 /// (contiguous dimension on thread x), buffers move to device memory at the
 /// function boundary, and each loop nest becomes an outlined kernel. Math ops
@@ -74,7 +76,7 @@ namespace {
 /// way. `gpu-async-region` puts the host's copies and launches on one
 /// stream per call.
 constexpr const char *kNVIDIALoweringPipeline =
-    "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
+    "func.func(loom-convert-quant-to-linalg{4},loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
     "func.func(loom-cpu-fuse-elementwise{{gpu=true}),"
@@ -155,8 +157,11 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
     tensorCores += ",loom-nvidia-matmul-to-wgmma";
   if (smVersion(chip) >= 80)
     tensorCores += ",loom-nvidia-matmul-to-mma-sync";
+  // 16-bit MoE grouped matmuls: an mma.sync kernel of their own ({4}).
+  std::string groupedMatmul =
+      smVersion(chip) >= 80 ? ",loom-nvidia-grouped-matmul-to-mma" : "";
   return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip), binary,
-                       tensorCores)
+                       tensorCores, groupedMatmul)
       .str();
 }
 

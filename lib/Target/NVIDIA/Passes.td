@@ -92,6 +92,42 @@ def MatmulToMmaSyncPass
                            "mlir::scf::SCFDialect"];
 }
 
+def GroupedMatmulToMmaPass
+    : Pass<"loom-nvidia-grouped-matmul-to-mma", "func::FuncOp"> {
+  let summary = "Runs 16-bit MoE grouped matmuls on tensor cores with mma.sync";
+  let description = [{
+    Runs on tensors, before `loom-convert-moe-to-linalg`, for sm_80 and
+    newer. A `loom_moe.grouped_matmul` with f16 or bf16 operands, static
+    `E`, `K`, `N`, `K` a multiple of 32 and `N` of 64 (`M` may be dynamic)
+    becomes `bufferization.to_buffer` of its operands, a `memref.alloc` of
+    the result, a `gpu.launch` and `bufferization.to_tensor restrict` of the
+    result buffer. The kernel: blocks of 128 threads on 64x64 output tiles;
+    each expert's rows are cut into tiles of 64 (a tile never spans two
+    experts) and block x finds its tile's expert and rows by scanning
+    `expert_offsets`; the grid has `ceil(M / 64) + E` rows of blocks (the
+    worst case), blocks past the last tile exit. K steps of 32 go through
+    shared memory with 16-byte loads, double-buffered (the next step's
+    global loads are issued before the current step's mma); each warp runs
+    2 x 4 `nvvm.mma.sync` m16n8k16 with f32 accumulators per k16 and the
+    result is rounded once to the element type. Rows past the expert's end
+    are loaded from its last row and not stored. Other grouped matmuls are
+    left to `loom-convert-moe-to-linalg`.
+
+    Example: `loom_moe.grouped_matmul %x, %w, %off : tensor<?x64xbf16>,
+    tensor<4x64x128xbf16>, tensor<5xi32> -> tensor<?x128xbf16>` becomes a
+    launch of `(ceil(M / 64) + 4) x 2` blocks with 19 KiB of dynamic shared
+    memory.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::NVVM::NVVMDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def MatmulToWgmmaPass
     : Pass<"loom-nvidia-matmul-to-wgmma", "func::FuncOp"> {
   let summary = "Runs 16-bit float matmuls on Hopper with TMA loads and wgmma";

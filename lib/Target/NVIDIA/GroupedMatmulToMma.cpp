@@ -1,0 +1,439 @@
+//===- GroupedMatmulToMma.cpp - MoE grouped matmul on tensor cores --------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// A 16-bit `loom_moe.grouped_matmul` becomes one kernel (runs on tensors,
+// before loom-convert-moe-to-linalg):
+//
+//   host:   the operands' buffers (bufferization.to_buffer), the result's
+//           allocation, a launch of (ceil(M / 64) + E) x (N / 64) blocks of
+//           128 threads, the result as a tensor again (to_tensor restrict)
+//   block:  row tile `blockIdx.x` of the experts' row tiles (each expert's
+//           rows cut into tiles of 64; a tile never spans two experts),
+//           found by a scan over expert_offsets; a block past the last
+//           tile does nothing (the grid is sized for the worst case, so M
+//           needs no host read-back)
+//   K loop: steps of 32; x's [64 x 32] and w[e]'s [32 x 64] tiles go
+//           through shared memory (16-byte loads, two buffers: the next
+//           step's global loads are in flight while the current step
+//           computes); each warp computes a 32x32 part of the 64x64 tile
+//           with 2 x 4 m16n8k16 mma.sync per k16, f32 accumulators
+//   store:  rounded once to the element type; rows past the expert's end
+//           are not stored (their loads were clamped to its last row)
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/moe/MoeDialect.h"
+#include "lib/Target/NVIDIA/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::loom::nvidia {
+#define GEN_PASS_DEF_GROUPEDMATMULTOMMAPASS
+#include "lib/Target/NVIDIA/Passes.h.inc"
+} // namespace mlir::loom::nvidia
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+// Block tile (rows x columns), K step, threads; warps form a 2 x 2 grid of
+// 32x32 warp tiles, each 2 (m16) x 4 (n8) mma tiles.
+constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kThreads = 128;
+constexpr int64_t kWarpM = 32, kWarpN = 32, kMmaM = 16, kMmaN = 8, kMmaK = 16;
+constexpr int64_t kWarpTilesM = kWarpM / kMmaM, kWarpTilesN = kWarpN / kMmaN;
+// Shared-memory rows are padded by 8 elements (16 bytes): x's rows of 40
+// elements (80 bytes) and w's rows of 72 (144 bytes) start on different
+// banks for 8 consecutive rows, so the fragment loads of a warp do not
+// conflict, and every row start stays 16-byte aligned for the 16-byte stores.
+constexpr int64_t kPad = 8;
+constexpr int64_t kAStride = kTileK + kPad, kBStride = kTileN + kPad;
+constexpr int64_t kABytes = kTileM * kAStride * 2,
+                  kBBytes = kTileK * kBStride * 2;
+constexpr int64_t kStageBytes = kABytes + kBBytes, kStages = 2;
+// 16 bytes of 16-bit elements per cooperative load.
+constexpr int64_t kVec = 8;
+
+/// Whether the op takes the kernel: 16-bit float operands, static E, K, N
+/// with K and N multiples of the tile.
+bool qualifies(moe::GroupedMatmulOp op) {
+  auto xType = cast<RankedTensorType>(op.getXSorted().getType());
+  auto wType = cast<RankedTensorType>(op.getW().getType());
+  Type element = xType.getElementType();
+  if (!(element.isBF16() || element.isF16()) ||
+      wType.getElementType() != element || !wType.hasStaticShape() ||
+      ShapedType::isDynamic(xType.getDimSize(1)))
+    return false;
+  int64_t k = wType.getDimSize(1), n = wType.getDimSize(2);
+  return xType.getDimSize(1) == k && k % kTileK == 0 && n % kTileN == 0 &&
+         wType.getDimSize(0) >= 1;
+}
+
+struct KernelBuilder {
+  ImplicitLocOpBuilder &b;
+  Type element;
+  Attribute smemSpace;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value add(Value x, int64_t y) { return add(x, idx(y)); }
+  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, x, idx(y)); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  }
+
+  /// A [rows x stride] view of shared memory at byte `offset`.
+  Value view(Value smem, Value offset, int64_t rows, int64_t stride) {
+    auto type = MemRefType::get({rows, stride}, element,
+                                MemRefLayoutAttrInterface(), smemSpace);
+    return memref::ViewOp::create(b, type, smem, offset, ValueRange{});
+  }
+
+  /// One m16n8k16 mma.sync: `a` four pairs, `bPairs` two pairs (vector<2xT>
+  /// each), `acc` four f32 (c0..c3). bf16 pairs are passed packed in 32-bit
+  /// registers, f16 pairs as vector<2xf16>, as NVVM's mma.sync takes them.
+  SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bPairs,
+                         ArrayRef<Value> acc) {
+    auto regs = [&](ArrayRef<Value> pairs) {
+      if (element.isF16())
+        return SmallVector<Value>(pairs);
+      return llvm::map_to_vector(pairs, [&](Value pair) -> Value {
+        Value word = vector::BitCastOp::create(
+            b, VectorType::get({1}, b.getI32Type()), pair);
+        return vector::ExtractOp::create(b, word, ArrayRef<int64_t>{0});
+      });
+    };
+    Type f32 = b.getF32Type();
+    NVVM::MMATypes type =
+        element.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
+    auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                       {f32, f32, f32, f32});
+    auto op = NVVM::MmaOp::create(
+        b, resultType, regs(a), regs(bPairs), acc,
+        ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}, std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{type, type},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value> d;
+    for (int64_t i = 0; i < 4; ++i)
+      d.push_back(LLVM::ExtractValueOp::create(b, op, ArrayRef<int64_t>{i}));
+    return d;
+  }
+};
+
+void rewrite(moe::GroupedMatmulOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  MLIRContext *ctx = op.getContext();
+  auto xType = cast<RankedTensorType>(op.getXSorted().getType());
+  auto wType = cast<RankedTensorType>(op.getW().getType());
+  auto oType = cast<RankedTensorType>(op.getExpertOffsets().getType());
+  auto rType = cast<RankedTensorType>(op.getResult().getType());
+  Type element = xType.getElementType();
+  int64_t numExperts = wType.getDimSize(0), k = wType.getDimSize(1),
+          n = wType.getDimSize(2), kSteps = k / kTileK;
+  KernelBuilder kb{b, element,
+                   gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup)};
+  auto bufferOf = [&](Value tensor, RankedTensorType type) -> Value {
+    return bufferization::ToBufferOp::create(
+        b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+        /*read_only=*/b.getUnitAttr());
+  };
+  Value x = bufferOf(op.getXSorted(), xType);
+  Value w = bufferOf(op.getW(), wType);
+  Value offsets = bufferOf(op.getExpertOffsets(), oType);
+  Value m = memref::DimOp::create(b, x, 0);
+  auto yType = MemRefType::get(rType.getShape(), element);
+  SmallVector<Value> dynSizes;
+  if (yType.isDynamicDim(0))
+    dynSizes.push_back(m);
+  Value y = memref::AllocOp::create(b, yType, dynSizes);
+
+  // sum_e ceil(rows_e / 64) <= ceil(M / 64) + E: the worst case needs no
+  // read of the offsets on the host.
+  Value rowTiles = kb.add(kb.div(kb.add(m, kTileM - 1), kTileM), numExperts);
+  Value one = kb.idx(1);
+  Value smemBytes =
+      arith::ConstantIntOp::create(b, kStageBytes * kStages, 32);
+  auto launch = gpu::LaunchOp::create(
+      b, rowTiles, kb.idx(n / kTileN), one, kb.idx(kThreads), one, one,
+      smemBytes, /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange{});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    gpu::TerminatorOp::create(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value tile = launch.getBlockIds().x;
+    Value col0 = kb.mul(launch.getBlockIds().y, kTileN);
+    Value tid = launch.getThreadIds().x;
+
+    // The block's expert: the scan of expert_offsets gives each expert's
+    // first tile (`base`); the tile's rows are [start, end).
+    Value zero = kb.idx(0);
+    auto scan = scf::ForOp::create(b, zero, kb.idx(numExperts), one,
+                                   ValueRange{zero, zero, zero, zero});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(scan.getBody());
+      Value e = scan.getInductionVar();
+      ValueRange it = scan.getRegionIterArgs();
+      auto offsetAt = [&](Value i) -> Value {
+        return arith::IndexCastOp::create(
+            b, b.getIndexType(), memref::LoadOp::create(b, offsets, i));
+      };
+      Value lo = offsetAt(e), hi = offsetAt(kb.add(e, 1));
+      hi = arith::MaxUIOp::create(b, hi, lo);
+      Value tiles = kb.div(kb.add(arith::SubIOp::create(b, hi, lo), kTileM - 1),
+                           kTileM);
+      Value next = kb.add(it[0], tiles);
+      Value inside = arith::AndIOp::create(
+          b, arith::CmpIOp::create(b, arith::CmpIPredicate::uge, tile, it[0]),
+          kb.lt(tile, next));
+      Value start = kb.add(lo, kb.mul(arith::SubIOp::create(b, tile, it[0]),
+                                      kTileM));
+      scf::YieldOp::create(
+          b, ValueRange{next, arith::SelectOp::create(b, inside, e, it[1]),
+                        arith::SelectOp::create(b, inside, start, it[2]),
+                        arith::SelectOp::create(b, inside, hi, it[3])});
+    }
+    Value expert = scan.getResult(1), rowStart = scan.getResult(2),
+          rowEnd = scan.getResult(3);
+    // Blocks without rows (past the last tile) do nothing; the condition is
+    // the same for the whole block, so the barriers inside are uniform.
+    auto work = scf::IfOp::create(b, kb.lt(rowStart, rowEnd),
+                                  /*withElseRegion=*/false);
+    b.setInsertionPointToStart(work.thenBlock());
+    Value lastRow = arith::SubIOp::create(b, rowEnd, one);
+
+    Value smem = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                           MemRefLayoutAttrInterface(), kb.smemSpace));
+    auto aStage = [&](Value stage) {
+      return kb.view(smem, kb.mul(stage, kStageBytes), kTileM, kAStride);
+    };
+    auto bStage = [&](Value stage) {
+      return kb.view(smem, kb.add(kb.mul(stage, kStageBytes), kABytes),
+                     kTileK, kBStride);
+    };
+
+    // Cooperative loads, 16 bytes per thread and load: x's tile is 64 rows
+    // of 4 chunks, w's 32 rows of 8 chunks: 256 chunks each, 2 per thread.
+    auto vecType = VectorType::get({kVec}, element);
+    constexpr int64_t kAChunksPerRow = kTileK / kVec,
+                      kBChunksPerRow = kTileN / kVec;
+    constexpr int64_t kLoads = kTileM * kAChunksPerRow / kThreads;
+    static_assert(kTileK * kBChunksPerRow / kThreads == kLoads);
+    SmallVector<Value> aRow, aCol, aSrcRow, bRow, bCol;
+    for (int64_t i = 0; i < kLoads; ++i) {
+      Value chunk = kb.add(tid, i * kThreads);
+      aRow.push_back(kb.div(chunk, kAChunksPerRow));
+      aCol.push_back(kb.mul(kb.rem(chunk, kAChunksPerRow), kVec));
+      // Rows past the expert's end read its last row instead (in bounds;
+      // their results are not stored).
+      aSrcRow.push_back(
+          arith::MinUIOp::create(b, kb.add(rowStart, aRow.back()), lastRow));
+      bRow.push_back(kb.div(chunk, kBChunksPerRow));
+      bCol.push_back(kb.mul(kb.rem(chunk, kBChunksPerRow), kVec));
+    }
+    llvm::MaybeAlign align16(16);
+    auto loadGlobal = [&](Value step) {
+      Value k0 = kb.mul(step, kTileK);
+      SmallVector<Value> regs;
+      for (int64_t i = 0; i < kLoads; ++i)
+        regs.push_back(vector::LoadOp::create(
+            b, vecType, x, ValueRange{aSrcRow[i], kb.add(k0, aCol[i])},
+            /*nontemporal=*/false, align16));
+      for (int64_t i = 0; i < kLoads; ++i)
+        regs.push_back(vector::LoadOp::create(
+            b, vecType, w,
+            ValueRange{expert, kb.add(k0, bRow[i]), kb.add(col0, bCol[i])},
+            /*nontemporal=*/false, align16));
+      return regs;
+    };
+    auto storeShared = [&](Value stage, ArrayRef<Value> regs) {
+      Value as = aStage(stage), bs = bStage(stage);
+      for (int64_t i = 0; i < kLoads; ++i) {
+        vector::StoreOp::create(b, regs[i], as, ValueRange{aRow[i], aCol[i]},
+                                /*nontemporal=*/false, align16);
+        vector::StoreOp::create(b, regs[kLoads + i], bs,
+                                ValueRange{bRow[i], bCol[i]},
+                                /*nontemporal=*/false, align16);
+      }
+    };
+
+    // The lane's place in its warp's 32x32 tile and in the mma fragments
+    // (PTX ISA, m16n8k16): lane = 4 * g + t.
+    Value warp = kb.div(tid, 32), lane = kb.rem(tid, 32);
+    Value g = kb.div(lane, 4), t = kb.rem(lane, 4);
+    Value warpRow = kb.mul(kb.div(warp, 2), kWarpM);
+    Value warpCol = kb.mul(kb.rem(warp, 2), kWarpN);
+    Value t2 = kb.mul(t, 2);
+
+    storeShared(kb.idx(0), loadGlobal(kb.idx(0)));
+    gpu::BarrierOp::create(b);
+
+    Value accZero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+    constexpr int64_t kAccs = kWarpTilesM * kWarpTilesN * 4;
+    SmallVector<Value> init(kAccs, accZero);
+    auto kLoop = scf::ForOp::create(b, kb.idx(0), kb.idx(kSteps), one, init);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(kLoop.getBody());
+      Value step = kLoop.getInductionVar();
+      Value stage = kb.rem(step, kStages);
+      // The next step's global loads are issued before this step's mma; the
+      // last step reloads itself (into the stage nobody reads any more)
+      // instead of branching.
+      Value nextStep = arith::MinUIOp::create(b, kb.add(step, 1),
+                                              kb.idx(kSteps - 1));
+      SmallVector<Value> regs = loadGlobal(nextStep);
+      Value as = aStage(stage), bs = bStage(stage);
+      auto pairType = VectorType::get({2}, element);
+      SmallVector<Value> acc(kLoop.getRegionIterArgs());
+      for (int64_t kk = 0; kk < kTileK; kk += kMmaK) {
+        Value k0 = kb.add(t2, kk), k8 = kb.add(t2, kk + 8);
+        // A fragment of rows r..r+15 (x's tile, row-major [m][k]):
+        //   a0,a1 = (r + g, k0..k0+1)     a2,a3 = (r + g + 8, k0..k0+1)
+        //   a4,a5 = (r + g, k0+8..k0+9)   a6,a7 = (r + g + 8, k0+8..k0+9)
+        // with k0 = kk + 2t; each pair is contiguous: one 32-bit load.
+        SmallVector<SmallVector<Value>> aFrags;
+        for (int64_t mi = 0; mi < kWarpTilesM; ++mi) {
+          Value r = kb.add(kb.add(warpRow, g), mi * kMmaM);
+          Value r8 = kb.add(r, 8);
+          auto pair = [&](Value row, Value col) -> Value {
+            return vector::LoadOp::create(b, pairType, as, ValueRange{row, col},
+                                          false, llvm::MaybeAlign(4));
+          };
+          aFrags.push_back({pair(r, k0), pair(r8, k0), pair(r, k8),
+                            pair(r8, k8)});
+        }
+        // B fragment of columns c..c+7 (w's tile, row-major [k][n]):
+        //   b0,b1 = (k0, k0+1 ; c + g)    b2,b3 = (k0+8, k0+9 ; c + g)
+        // two 16-bit loads per pair (the pair runs down a column).
+        SmallVector<SmallVector<Value>> bFrags;
+        for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
+          Value c = kb.add(kb.add(warpCol, g), ni * kMmaN);
+          auto pair = [&](Value row) -> Value {
+            Value lo = memref::LoadOp::create(b, bs, ValueRange{row, c});
+            Value hi =
+                memref::LoadOp::create(b, bs, ValueRange{kb.add(row, 1), c});
+            return vector::FromElementsOp::create(b, pairType,
+                                                  ValueRange{lo, hi});
+          };
+          bFrags.push_back({pair(k0), pair(k8)});
+        }
+        // C fragment of tile (mi, ni), four f32 at acc[4 * (mi * 4 + ni)]:
+        //   c0,c1 = (row g, cols 2t, 2t+1)   c2,c3 = (row g + 8, same cols)
+        for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
+          for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
+            int64_t at = 4 * (mi * kWarpTilesN + ni);
+            SmallVector<Value> d =
+                kb.mma(aFrags[mi], bFrags[ni], ArrayRef(acc).slice(at, 4));
+            std::copy(d.begin(), d.end(), acc.begin() + at);
+          }
+      }
+      // Everyone is done reading the other stage (previous step's barrier)
+      // and this one stays untouched until the barrier below.
+      storeShared(kb.rem(kb.add(step, 1), kStages), regs);
+      gpu::BarrierOp::create(b);
+      scf::YieldOp::create(b, acc);
+    }
+
+    // Epilogue: each C pair rounded once and stored as 32 bits, for the
+    // rows that belong to the expert.
+    auto pairType = VectorType::get({2}, element);
+    auto f32Pair = VectorType::get({2}, b.getF32Type());
+    for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
+      for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
+        int64_t at = 4 * (mi * kWarpTilesN + ni);
+        Value r = kb.add(kb.add(rowStart, kb.add(warpRow, g)), mi * kMmaM);
+        Value c = kb.add(kb.add(col0, kb.add(warpCol, t2)), ni * kMmaN);
+        for (int64_t half = 0; half < 2; ++half) {
+          Value row = half ? kb.add(r, 8) : r;
+          Value v = vector::FromElementsOp::create(
+              b, f32Pair,
+              ValueRange{kLoop.getResult(at + 2 * half),
+                         kLoop.getResult(at + 2 * half + 1)});
+          v = arith::TruncFOp::create(b, pairType, v);
+          auto store = scf::IfOp::create(b, kb.lt(row, rowEnd),
+                                         /*withElseRegion=*/false);
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToStart(store.thenBlock());
+          vector::StoreOp::create(b, v, y, ValueRange{row, c}, false,
+                                  llvm::MaybeAlign(4));
+        }
+      }
+  }
+  Value result = bufferization::ToTensorOp::create(
+      b, rType, y, /*restrict=*/true, /*writable=*/true);
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+}
+
+/// `nvvm.mma.sync` and `gpu.barrier` declare no memory effects, and the
+/// buffer deallocation that runs after this pass rejects ops with unknown
+/// effects (here, inside the kernel's `gpu.launch`). These models state
+/// them: the mma touches registers only (as `nvgpu.mma.sync`, which is
+/// pure); the barrier orders every access to memory, so it reads and
+/// writes all of it (nothing moves across it).
+struct MmaHasNoMemoryEffects
+    : public MemoryEffectOpInterface::ExternalModel<MmaHasNoMemoryEffects,
+                                                    NVVM::MmaOp> {
+  void getEffects(
+      Operation *,
+      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &)
+      const {}
+};
+struct BarrierReadsAndWrites
+    : public MemoryEffectOpInterface::ExternalModel<BarrierReadsAndWrites,
+                                                    gpu::BarrierOp> {
+  void getEffects(
+      Operation *,
+      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+          &effects) const {
+    effects.emplace_back(MemoryEffects::Read::get());
+    effects.emplace_back(MemoryEffects::Write::get());
+  }
+};
+
+template <typename OpTy, typename Model>
+void attachIfMissing(MLIRContext *ctx) {
+  std::optional<RegisteredOperationName> name =
+      RegisteredOperationName::lookup(OpTy::getOperationName(), ctx);
+  if (name && !name->hasInterface<MemoryEffectOpInterface>())
+    OpTy::template attachInterface<Model>(*ctx);
+}
+
+struct GroupedMatmulToMmaPass
+    : public nvidia::impl::GroupedMatmulToMmaPassBase<
+          GroupedMatmulToMmaPass> {
+  using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    registry.addExtension(+[](MLIRContext *ctx, NVVM::NVVMDialect *) {
+      attachIfMissing<NVVM::MmaOp, MmaHasNoMemoryEffects>(ctx);
+    });
+    registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
+      attachIfMissing<gpu::BarrierOp, BarrierReadsAndWrites>(ctx);
+    });
+  }
+
+  void runOnOperation() override {
+    SmallVector<moe::GroupedMatmulOp> ops;
+    getOperation().walk([&](moe::GroupedMatmulOp op) {
+      if (qualifies(op))
+        ops.push_back(op);
+    });
+    for (moe::GroupedMatmulOp op : ops)
+      rewrite(op);
+  }
+};
+
+} // namespace
