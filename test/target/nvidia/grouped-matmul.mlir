@@ -46,3 +46,16 @@ func.func @moe_bf16(%x: tensor<?x64xbf16>, %logits: tensor<?x4xf32>,
       : tensor<?x64xbf16>, tensor<?xi32>, tensor<?x2xf32> -> tensor<?x64xbf16>
   return %o : tensor<?x64xbf16>
 }
+
+// -----
+
+// f16: the same kernel with f16 fragments, f32 accumulators rounded to f16.
+// PTX: .visible .entry gm_f16_kernel(
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX: cvt.rn.f16x2.f32
+// SM75-NOT: mma.sync
+func.func @gm_f16(%x: tensor<?x128xf16>, %w: tensor<2x128x64xf16>, %off: tensor<3xi32>) -> tensor<?x64xf16> {
+  %y = loom_moe.grouped_matmul %x, %w, %off
+      : tensor<?x128xf16>, tensor<2x128x64xf16>, tensor<3xi32> -> tensor<?x64xf16>
+  return %y : tensor<?x64xf16>
+}
