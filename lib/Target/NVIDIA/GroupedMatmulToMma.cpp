@@ -30,6 +30,8 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 namespace mlir::loom::nvidia {
@@ -55,7 +57,10 @@ constexpr int64_t kPad = 8;
 constexpr int64_t kAStride = kTileK + kPad, kBStride = kTileN + kPad;
 constexpr int64_t kABytes = kTileM * kAStride * 2,
                   kBBytes = kTileK * kBStride * 2;
-constexpr int64_t kStageBytes = kABytes + kBBytes, kStages = 2;
+constexpr int64_t kStages = 2;
+// Weights stored [E, N, K] (see weightsAsNK): w's tile is kept [n][k] like
+// x's, 64 rows of 40.
+constexpr int64_t kBBytesNK = kTileN * kAStride * 2;
 // 16 bytes of 16-bit elements per cooperative load.
 constexpr int64_t kVec = 8;
 
@@ -128,7 +133,42 @@ struct KernelBuilder {
   }
 };
 
-void rewrite(moe::GroupedMatmulOp op) {
+/// The weights as [E, N, K] when `w` is the stack of transposed [N, K]
+/// matrices that loom-raise-moe builds from non-constant N x K linear
+/// weights (`tensor.concat` of `expand_shape(linalg.transpose(w_e))`): the
+/// stack of the untransposed matrices (a contiguous copy instead of a
+/// transposing one); the kernel reads their rows of K as it reads x's.
+/// Null otherwise.
+Value weightsAsNK(moe::GroupedMatmulOp op) {
+  auto concat = op.getW().getDefiningOp<tensor::ConcatOp>();
+  if (!concat || concat.getDim() != 0)
+    return {};
+  SmallVector<Value> matrices;
+  for (Value part : concat.getInputs()) {
+    auto expand = part.getDefiningOp<tensor::ExpandShapeOp>();
+    auto transpose =
+        expand ? expand.getSrc().getDefiningOp<linalg::TransposeOp>()
+               : linalg::TransposeOp();
+    if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{1, 0} ||
+        cast<ShapedType>(expand.getResultType()).getDimSize(0) != 1)
+      return {};
+    matrices.push_back(transpose.getInput());
+  }
+  OpBuilder b(op);
+  SmallVector<Value> parts;
+  for (Value matrix : matrices) {
+    auto type = cast<RankedTensorType>(matrix.getType());
+    auto part = RankedTensorType::get(
+        {1, type.getDimSize(0), type.getDimSize(1)}, type.getElementType());
+    parts.push_back(tensor::ExpandShapeOp::create(
+        b, op.getLoc(), part, matrix,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}}));
+  }
+  return tensor::ConcatOp::create(b, op.getLoc(), /*dim=*/0, parts);
+}
+
+/// `wNK`: the weights as [E, N, K] (weightsAsNK), or null to read `w`.
+void rewrite(moe::GroupedMatmulOp op, Value wNK) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   MLIRContext *ctx = op.getContext();
   auto xType = cast<RankedTensorType>(op.getXSorted().getType());
@@ -146,7 +186,10 @@ void rewrite(moe::GroupedMatmulOp op) {
         /*read_only=*/b.getUnitAttr());
   };
   Value x = bufferOf(op.getXSorted(), xType);
-  Value w = bufferOf(op.getW(), wType);
+  bool nk = bool(wNK);
+  Value w = nk ? bufferOf(wNK, cast<RankedTensorType>(wNK.getType()))
+               : bufferOf(op.getW(), wType);
+  int64_t stageBytes = kABytes + (nk ? kBBytesNK : kBBytes);
   Value offsets = bufferOf(op.getExpertOffsets(), oType);
   Value m = memref::DimOp::create(b, x, 0);
   auto yType = MemRefType::get(rType.getShape(), element);
@@ -160,7 +203,7 @@ void rewrite(moe::GroupedMatmulOp op) {
   Value rowTiles = kb.add(kb.div(kb.add(m, kTileM - 1), kTileM), numExperts);
   Value one = kb.idx(1);
   Value smemBytes =
-      arith::ConstantIntOp::create(b, kStageBytes * kStages, 32);
+      arith::ConstantIntOp::create(b, stageBytes * kStages, 32);
   auto launch = gpu::LaunchOp::create(
       b, rowTiles, kb.idx(n / kTileN), one, kb.idx(kThreads), one, one,
       smemBytes, /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange{});
@@ -215,11 +258,12 @@ void rewrite(moe::GroupedMatmulOp op) {
         b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                            MemRefLayoutAttrInterface(), kb.smemSpace));
     auto aStage = [&](Value stage) {
-      return kb.view(smem, kb.mul(stage, kStageBytes), kTileM, kAStride);
+      return kb.view(smem, kb.mul(stage, stageBytes), kTileM, kAStride);
     };
     auto bStage = [&](Value stage) {
-      return kb.view(smem, kb.add(kb.mul(stage, kStageBytes), kABytes),
-                     kTileK, kBStride);
+      Value offset = kb.add(kb.mul(stage, stageBytes), kABytes);
+      return nk ? kb.view(smem, offset, kTileN, kAStride)
+                : kb.view(smem, offset, kTileK, kBStride);
     };
 
     // Cooperative loads, 16 bytes per thread and load: x's tile is 64 rows
@@ -238,8 +282,11 @@ void rewrite(moe::GroupedMatmulOp op) {
       // their results are not stored).
       aSrcRow.push_back(
           arith::MinUIOp::create(b, kb.add(rowStart, aRow.back()), lastRow));
-      bRow.push_back(kb.div(chunk, kBChunksPerRow));
-      bCol.push_back(kb.mul(kb.rem(chunk, kBChunksPerRow), kVec));
+      // w's tile: 32 rows (k) of 8 chunks (n), or for [E, N, K] weights 64
+      // rows (n) of 4 chunks (k), as x's.
+      int64_t perRow = nk ? kAChunksPerRow : kBChunksPerRow;
+      bRow.push_back(kb.div(chunk, perRow));
+      bCol.push_back(kb.mul(kb.rem(chunk, perRow), kVec));
     }
     llvm::MaybeAlign align16(16);
     auto loadGlobal = [&](Value step) {
@@ -252,7 +299,8 @@ void rewrite(moe::GroupedMatmulOp op) {
       for (int64_t i = 0; i < kLoads; ++i)
         regs.push_back(vector::LoadOp::create(
             b, vecType, w,
-            ValueRange{expert, kb.add(k0, bRow[i]), kb.add(col0, bCol[i])},
+            nk ? ValueRange{expert, kb.add(col0, bRow[i]), kb.add(k0, bCol[i])}
+               : ValueRange{expert, kb.add(k0, bRow[i]), kb.add(col0, bCol[i])},
             /*nontemporal=*/false, align16));
       return regs;
     };
@@ -313,13 +361,18 @@ void rewrite(moe::GroupedMatmulOp op) {
           aFrags.push_back({pair(r, k0), pair(r8, k0), pair(r, k8),
                             pair(r8, k8)});
         }
-        // B fragment of columns c..c+7 (w's tile, row-major [k][n]):
+        // B fragment of columns c..c+7:
         //   b0,b1 = (k0, k0+1 ; c + g)    b2,b3 = (k0+8, k0+9 ; c + g)
-        // two 16-bit loads per pair (the pair runs down a column).
+        // w's tile row-major [k][n]: two 16-bit loads per pair (the pair
+        // runs down a column); [n][k] (weights [E, N, K]): one 32-bit load.
         SmallVector<SmallVector<Value>> bFrags;
         for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
           Value c = kb.add(kb.add(warpCol, g), ni * kMmaN);
           auto pair = [&](Value row) -> Value {
+            if (nk)
+              return vector::LoadOp::create(b, pairType, bs,
+                                            ValueRange{c, row}, false,
+                                            llvm::MaybeAlign(4));
             Value lo = memref::LoadOp::create(b, bs, ValueRange{row, c});
             Value hi =
                 memref::LoadOp::create(b, bs, ValueRange{kb.add(row, 1), c});
@@ -432,7 +485,7 @@ struct GroupedMatmulToMmaPass
         ops.push_back(op);
     });
     for (moe::GroupedMatmulOp op : ops)
-      rewrite(op);
+      rewrite(op, weightsAsNK(op));
   }
 };
 

@@ -59,3 +59,23 @@ func.func @gm_f16(%x: tensor<?x128xf16>, %w: tensor<2x128x64xf16>, %off: tensor<
       : tensor<?x128xf16>, tensor<2x128x64xf16>, tensor<3xi32> -> tensor<?x64xf16>
   return %y : tensor<?x64xf16>
 }
+
+// -----
+
+// Weights stacked from transposed N x K matrices: the kernel reads the
+// untransposed [E, N, K] stack, B pairs as 32-bit shared loads.
+// PTX: .visible .entry gm_nk_kernel
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// SM75-NOT: mma.sync
+func.func @gm_nk(%x: tensor<?x64xbf16>, %w0: tensor<128x64xbf16>, %w1: tensor<128x64xbf16>, %off: tensor<3xi32>) -> tensor<?x128xbf16> {
+  %e0 = tensor.empty() : tensor<64x128xbf16>
+  %t0 = linalg.transpose ins(%w0 : tensor<128x64xbf16>) outs(%e0 : tensor<64x128xbf16>) permutation = [1, 0]
+  %x0 = tensor.expand_shape %t0 [[0, 1], [2]] output_shape [1, 64, 128] : tensor<64x128xbf16> into tensor<1x64x128xbf16>
+  %e1 = tensor.empty() : tensor<64x128xbf16>
+  %t1 = linalg.transpose ins(%w1 : tensor<128x64xbf16>) outs(%e1 : tensor<64x128xbf16>) permutation = [1, 0]
+  %x1 = tensor.expand_shape %t1 [[0, 1], [2]] output_shape [1, 64, 128] : tensor<64x128xbf16> into tensor<1x64x128xbf16>
+  %w = tensor.concat dim(0) %x0, %x1 : (tensor<1x64x128xbf16>, tensor<1x64x128xbf16>) -> tensor<2x64x128xbf16>
+  %y = loom_moe.grouped_matmul %x, %w, %off
+      : tensor<?x64xbf16>, tensor<2x64x128xbf16>, tensor<3xi32> -> tensor<?x128xbf16>
+  return %y : tensor<?x128xbf16>
+}

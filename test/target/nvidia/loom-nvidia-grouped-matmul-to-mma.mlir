@@ -96,3 +96,36 @@ func.func @gm_n96(%x: tensor<?x64xbf16>, %w: tensor<4x64x96xbf16>, %off: tensor<
       : tensor<?x64xbf16>, tensor<4x64x96xbf16>, tensor<5xi32> -> tensor<?x96xbf16>
   return %y : tensor<?x96xbf16>
 }
+
+// -----
+
+// Weights stacked from transposed N x K matrices (loom-raise-moe's form for
+// non-constant linear weights): the kernel reads the untransposed stack
+// [E, N, K], whose tiles are kept [n][k] in shared memory like x's, and the
+// B pairs are 32-bit loads.
+// CHECK-LABEL: func.func @gm_nk
+// CHECK-SAME: (%[[X:.+]]: tensor<?x64xbf16>, %[[W0:.+]]: tensor<128x64xbf16>, %[[W1:.+]]: tensor<128x64xbf16>, %[[OFF:.+]]: tensor<3xi32>)
+// CHECK-DAG: %[[E0:.+]] = tensor.expand_shape %[[W0]] {{\[\[}}0, 1], [2]] output_shape [1, 128, 64]
+// CHECK-DAG: %[[E1:.+]] = tensor.expand_shape %[[W1]] {{\[\[}}0, 1], [2]] output_shape [1, 128, 64]
+// CHECK: %[[NK:.+]] = tensor.concat dim(0) %[[E0]], %[[E1]] : (tensor<1x128x64xbf16>, tensor<1x128x64xbf16>) -> tensor<2x128x64xbf16>
+// CHECK: %[[WB:.+]] = bufferization.to_buffer %[[NK]] read_only : tensor<2x128x64xbf16> to memref<2x128x64xbf16>
+// CHECK: gpu.launch
+// CHECK: vector.load %[[WB]][{{.+}}] {alignment = 16 : i64} : memref<2x128x64xbf16>, vector<8xbf16>
+// CHECK: vector.store {{.+}} : memref<64x40xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK: vector.store {{.+}} : memref<64x40xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK: scf.for
+// CHECK: vector.load {{.+}} {alignment = 4 : i64} : memref<64x40xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK-NOT: memref.load {{.+}} : memref<{{.+}}, #gpu.address_space<workgroup>>
+// CHECK: nvvm.mma.sync
+func.func @gm_nk(%x: tensor<?x64xbf16>, %w0: tensor<128x64xbf16>, %w1: tensor<128x64xbf16>, %off: tensor<3xi32>) -> tensor<?x128xbf16> {
+  %e0 = tensor.empty() : tensor<64x128xbf16>
+  %t0 = linalg.transpose ins(%w0 : tensor<128x64xbf16>) outs(%e0 : tensor<64x128xbf16>) permutation = [1, 0]
+  %x0 = tensor.expand_shape %t0 [[0, 1], [2]] output_shape [1, 64, 128] : tensor<64x128xbf16> into tensor<1x64x128xbf16>
+  %e1 = tensor.empty() : tensor<64x128xbf16>
+  %t1 = linalg.transpose ins(%w1 : tensor<128x64xbf16>) outs(%e1 : tensor<64x128xbf16>) permutation = [1, 0]
+  %x1 = tensor.expand_shape %t1 [[0, 1], [2]] output_shape [1, 64, 128] : tensor<64x128xbf16> into tensor<1x64x128xbf16>
+  %w = tensor.concat dim(0) %x0, %x1 : (tensor<1x64x128xbf16>, tensor<1x64x128xbf16>) -> tensor<2x64x128xbf16>
+  %y = loom_moe.grouped_matmul %x, %w, %off
+      : tensor<?x64xbf16>, tensor<2x64x128xbf16>, tensor<3xi32> -> tensor<?x128xbf16>
+  return %y : tensor<?x128xbf16>
+}
