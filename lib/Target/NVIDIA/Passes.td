@@ -110,8 +110,11 @@ def GroupedMatmulToMmaPass
     global loads are issued before the current step's mma); each warp runs
     2 x 4 `nvvm.mma.sync` m16n8k16 with f32 accumulators per k16 and the
     result is rounded once to the element type. Rows past the expert's end
-    are loaded from its last row and not stored. Other grouped matmuls are
-    left to `loom-convert-moe-to-linalg`.
+    are loaded from its last row and not stored. Weights stacked from
+    transposed N x K matrices (`tensor.concat` of `expand_shape` of
+    `linalg.transpose`, loom-raise-moe's form for non-constant linear
+    weights) are read as the stack of the untransposed matrices [E, N, K]
+    instead. Other grouped matmuls are left to `loom-convert-moe-to-linalg`.
 
     Example: `loom_moe.grouped_matmul %x, %w, %off : tensor<?x64xbf16>,
     tensor<4x64x128xbf16>, tensor<5xi32> -> tensor<?x128xbf16>` becomes a
