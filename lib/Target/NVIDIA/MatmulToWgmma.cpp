@@ -157,59 +157,108 @@ SmallVector<ReassociationIndices> twoGroups(int64_t split, int64_t rank) {
   return groups;
 }
 
-/// The N x K buffer that `kn`, a K x N buffer read by `user`, is a
-/// transposed copy of: `kn` is an allocation that only transposes write,
-/// linalg ops read and deallocations free (no views alias it), and the last
-/// op before `user` that touches it is a `linalg.transpose` of an identity
-/// N x K memref that nothing between writes. Null otherwise.
-linalg::TransposeOp transposeFeeding(Value kn, Operation *user) {
-  auto allowed = [&](OpOperand &use) {
-    Operation *user = use.getOwner();
-    if (isa<memref::DeallocOp>(user))
-      return true;
-    if (auto transpose = dyn_cast<linalg::TransposeOp>(user))
-      return transpose.getInit() == kn && transpose.getInput() != kn;
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
-    return linalgOp && linalgOp.isDpsInput(&use);
-  };
-  if (!kn.getDefiningOp<memref::AllocOp>() ||
-      !llvm::all_of(kn.getUses(), allowed))
+/// The buffer `kn` (an allocation, or a full `memref.expand_shape` view of
+/// one) and its views, if the allocation is used only through them by
+/// transposes writing it whole, linalg ops reading it, and deallocations.
+std::optional<SmallVector<Value>> copyBuffer(Value kn) {
+  Value root = kn;
+  if (auto expand = kn.getDefiningOp<memref::ExpandShapeOp>())
+    root = expand.getSrc();
+  if (!root.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  SmallVector<Value> values{root};
+  for (Operation *user : root.getUsers())
+    if (auto expand = dyn_cast<memref::ExpandShapeOp>(user))
+      values.push_back(expand.getResult());
+  for (Value v : values)
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::DeallocOp>(user) ||
+          (v == root && isa<memref::ExpandShapeOp>(user)))
+        continue;
+      if (auto transpose = dyn_cast<linalg::TransposeOp>(user)) {
+        if (transpose.getInit() == v &&
+            !llvm::is_contained(values, transpose.getInput()))
+          continue;
+        return std::nullopt;
+      }
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+      if (!linalgOp || !linalgOp.isDpsInput(&use))
+        return std::nullopt;
+    }
+  return values;
+}
+
+bool usesAny(Operation *op, ArrayRef<Value> buffers) {
+  return llvm::any_of(buffers, [&](Value v) { return usesBuffer(op, v); });
+}
+
+/// The 2-d identity N x K memref whose transposed copy `kn` is, when `kn`
+/// (read by `user` as K x N with its first `kGroup` dimensions K) is
+/// written by a `linalg.transpose` as the last op before `user` that
+/// touches its buffer, and nothing between writes the source. The copy
+/// may be of reshaped views: `kn` an expand_shape [[K..], [N..]] of a K x N
+/// buffer and the source one [[N..], [K..]] of the N x K memref, the
+/// permutation moving the K dimensions first. Sets `copy` to the transpose.
+Value transposeSource(Value kn, int64_t kGroup, Operation *user,
+                      linalg::TransposeOp &copy) {
+  std::optional<SmallVector<Value>> buffer = copyBuffer(kn);
+  if (!buffer)
     return {};
   for (Operation *prev = user->getPrevNode(); prev;
        prev = prev->getPrevNode()) {
     auto transpose = dyn_cast<linalg::TransposeOp>(prev);
-    if (transpose && transpose.getInit() == kn) {
-      Value nk = transpose.getInput();
-      auto type = dyn_cast<MemRefType>(nk.getType());
-      if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
-          !type.getLayout().isIdentity() ||
-          transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+    if (!transpose || transpose.getInit() != kn) {
+      if (usesAny(prev, *buffer))
         return {};
-      for (Operation *between = transpose->getNextNode(); between != user;
-           between = between->getNextNode())
-        if (usesBuffer(between, nk))
-          return {};
-      return transpose;
+      continue;
     }
-    if (usesBuffer(prev, kn))
+    Value input = transpose.getInput(), nk = input;
+    auto rank = int64_t(transpose.getPermutation().size());
+    int64_t nGroup = rank - kGroup;
+    if (rank != 2) {
+      auto from = input.getDefiningOp<memref::ExpandShapeOp>();
+      auto to = kn.getDefiningOp<memref::ExpandShapeOp>();
+      if (!from || !to || from.getReassociationIndices() !=
+                              twoGroups(nGroup, rank) ||
+          to.getReassociationIndices() != twoGroups(kGroup, rank))
+        return {};
+      nk = from.getSrc();
+    }
+    SmallVector<int64_t> rotate;
+    for (int64_t d = 0; d < rank; ++d)
+      rotate.push_back((d + nGroup) % rank);
+    auto type = dyn_cast<MemRefType>(nk.getType());
+    if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
+        !type.getLayout().isIdentity() ||
+        transpose.getPermutation() != ArrayRef<int64_t>(rotate))
       return {};
+    for (Operation *between = transpose->getNextNode(); between != user;
+         between = between->getNextNode())
+      if (usesBuffer(between, nk) || usesBuffer(between, input))
+        return {};
+    copy = transpose;
+    return nk;
   }
   return {};
 }
 
 /// Whether the copy `transpose` writes is read after it by something else
-/// than `reader` before it is overwritten by another transpose or freed.
+/// than `reader` before another transpose overwrites it or it is freed.
 bool copyStillRead(linalg::TransposeOp transpose, Operation *reader) {
-  Value kn = transpose.getInit();
+  std::optional<SmallVector<Value>> buffer = copyBuffer(transpose.getInit());
+  if (!buffer)
+    return true;
   for (Operation *next = transpose->getNextNode(); next;
        next = next->getNextNode()) {
     if (next == reader)
       continue;
     auto other = dyn_cast<linalg::TransposeOp>(next);
-    if ((other && other.getInit() == kn && other.getInput() != kn) ||
-        (isa<memref::DeallocOp>(next) && next->getOperand(0) == kn))
+    if ((other && llvm::is_contained(*buffer, other.getInit())) ||
+        (isa<memref::DeallocOp>(next) &&
+         llvm::is_contained(*buffer, next->getOperand(0))))
       return false;
-    if (usesBuffer(next, kn))
+    if (usesAny(next, *buffer))
       return true;
   }
   return true;
@@ -278,11 +327,11 @@ void contractionAsMatmul(linalg::GenericOp op) {
   };
   Value a2 = collapse(a, mDims.size());
   Value c2 = collapse(c, mDims.size());
-  Value b2 = collapse(b, transposedB ? nDims.size() : kDims.size());
   linalg::TransposeOp copy;
-  if (!transposedB && b2 == b)
-    if ((copy = transposeFeeding(b, op)))
-      b2 = copy.getInput();
+  Value source = transposedB ? Value()
+                         : transposeSource(b, kDims.size(), op, copy);
+  Value b2 =
+      source ? source : collapse(b, transposedB ? nDims.size() : kDims.size());
   linalg::MatmulOp matmul;
   if (transposedB || copy)
     matmul = linalg::MatmulTransposeBOp::create(

@@ -343,3 +343,40 @@ func.func @rounded_and_more(%a: memref<128x64xbf16>, %b: memref<64x128xbf16>, %y
   memref.dealloc %c : memref<128x128xf32>
   return
 }
+
+// -----
+
+// The same through reshapes (Llama's per-head Q projection): the weight
+// viewed as heads x head_dim x K is transposed into a K x heads x head_dim
+// view of a K x N buffer; the matmul reads the 2-d weight K-major and the
+// copy is dropped.
+#a = affine_map<(b, m, h, d, k) -> (b, m, k)>
+#w = affine_map<(b, m, h, d, k) -> (k, h, d)>
+#c = affine_map<(b, m, h, d, k) -> (b, m, h, d)>
+// CHECK-LABEL: func.func @transposed_head_views
+// CHECK-SAME: %{{[^:]+}}: memref<1x128x64xbf16>, %[[W:[^:]+]]: memref<256x64xbf16>
+// CHECK-NOT: linalg.transpose
+// CHECK: memref.cast %[[W]] : memref<256x64xbf16> to memref<*xbf16>
+// CHECK: nvgpu.tma.create.descriptor %{{.+}} box[%{{.+}}, %{{.+}}] : memref<*xbf16> -> <tensor = memref<128x64xbf16
+// CHECK: gpu.launch
+// CHECK: nvvm.wgmma.mma_async
+// CHECK-NOT: linalg.
+func.func @transposed_head_views(%x: memref<1x128x64xbf16>, %w: memref<256x64xbf16>, %c: memref<1x128x4x64xf32>) {
+  %z = arith.constant 0.0 : f32
+  %kn = memref.alloc() : memref<64x256xbf16>
+  %wv = memref.expand_shape %w [[0, 1], [2]] output_shape [4, 64, 64] : memref<256x64xbf16> into memref<4x64x64xbf16>
+  %knv = memref.expand_shape %kn [[0], [1, 2]] output_shape [64, 4, 64] : memref<64x256xbf16> into memref<64x4x64xbf16>
+  linalg.transpose ins(%wv : memref<4x64x64xbf16>) outs(%knv : memref<64x4x64xbf16>) permutation = [2, 0, 1]
+  linalg.fill ins(%z : f32) outs(%c : memref<1x128x4x64xf32>)
+  linalg.generic {indexing_maps = [#a, #w, #c], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %knv : memref<1x128x64xbf16>, memref<64x4x64xbf16>) outs(%c : memref<1x128x4x64xf32>) {
+  ^bb0(%p: bf16, %q: bf16, %o: f32):
+    %pf = arith.extf %p : bf16 to f32
+    %qf = arith.extf %q : bf16 to f32
+    %m = arith.mulf %pf, %qf : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %kn : memref<64x256xbf16>
+  return
+}
