@@ -7,14 +7,16 @@
 // A 16-bit float matmul with an f32 accumulator becomes one kernel per
 // 128x128 output tile, written in the nvgpu dialect:
 //
-//   host:     TMA descriptors of A (128x64 boxes) and B (64x64 boxes)
+//   host:     TMA descriptors of A (128x64 boxes) and B (64x64 boxes of a
+//             K x N B, or 128x64 boxes of an N x K B, read K-major)
 //   kernel:   `stages` shared-memory slots, one mbarrier each
 //     producer (thread 0): TMA loads of a K step's A and B tiles into a slot;
 //                          the mbarrier completes when the bytes landed
 //     consumer (the warpgroup): wait on the slot's mbarrier, wgmma
 //                          128x128x64 from shared memory into registers,
 //                          hand the slot back to the producer
-//     epilogue: accumulator -> shared memory -> global, coalesced
+//     epilogue: accumulator -> shared memory -> global, coalesced (rounded
+//               to 16 bits when the f32 result was only rounded after)
 //
 // The producer and consumer are separate regions of the K loop (marked
 // `loom.role`), in one warpgroup for now: the warp-specialization passes
