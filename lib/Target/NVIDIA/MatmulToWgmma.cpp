@@ -7,14 +7,16 @@
 // A 16-bit float matmul with an f32 accumulator becomes one kernel per
 // 128x128 output tile, written in the nvgpu dialect:
 //
-//   host:     TMA descriptors of A (128x64 boxes) and B (64x64 boxes)
+//   host:     TMA descriptors of A (128x64 boxes) and B (64x64 boxes of a
+//             K x N B, or 128x64 boxes of an N x K B, read K-major)
 //   kernel:   `stages` shared-memory slots, one mbarrier each
 //     producer (thread 0): TMA loads of a K step's A and B tiles into a slot;
 //                          the mbarrier completes when the bytes landed
 //     consumer (the warpgroup): wait on the slot's mbarrier, wgmma
 //                          128x128x64 from shared memory into registers,
 //                          hand the slot back to the producer
-//     epilogue: accumulator -> shared memory -> global, coalesced
+//     epilogue: accumulator -> shared memory -> global, coalesced (rounded
+//               to 16 bits when the f32 result was only rounded after)
 //
 // The producer and consumer are separate regions of the K loop (marked
 // `loom.role`), in one warpgroup for now: the warp-specialization passes
@@ -24,6 +26,7 @@
 
 #include "lib/Target/NVIDIA/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -41,7 +44,7 @@ namespace {
 // Tile of C per block, K step, and the TMA box width: 64 16-bit elements
 // are one 128-byte swizzle row.
 constexpr int64_t kTileM = 128, kTileN = 128, kTileK = 64, kBoxN = 64;
-constexpr int64_t kWarpgroup = 128, kVector = 4;
+constexpr int64_t kWarpgroup = 128;
 
 bool isStaticIdentity(Value value, Type element) {
   auto type = dyn_cast<MemRefType>(value.getType());
@@ -50,12 +53,19 @@ bool isStaticIdentity(Value value, Type element) {
          !type.getMemorySpace();
 }
 
+/// Whether `op` reads B as N x K (`linalg.matmul` with the transposed-B
+/// maps): the kernel then loads B K-major, without a transpose.
+bool isKMajorB(linalg::MatmulOp op) {
+  return isa<linalg::MatmulTransposeBOp>(op.getOperation());
+}
+
 /// Whether `op` qualifies: A and B of one 16-bit float type, C f32, static
-/// identity layouts, sizes multiples of the tile.
+/// identity layouts, sizes multiples of the tile. B is K x N, or N x K with
+/// the transposed-B maps.
 bool qualifies(linalg::MatmulOp op) {
   if (op->getParentOfType<scf::ParallelOp>() ||
       op->getParentOfType<gpu::LaunchOp>() || !op.hasPureBufferSemantics() ||
-      op.hasUserDefinedMaps())
+      (op.hasUserDefinedMaps() && !isKMajorB(op)))
     return false;
   Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
@@ -149,13 +159,122 @@ SmallVector<ReassociationIndices> twoGroups(int64_t split, int64_t rank) {
   return groups;
 }
 
+/// The buffer `kn` (an allocation, or a full `memref.expand_shape` view of
+/// one) and its views, if the allocation is used only through them by
+/// transposes writing it whole, linalg ops reading it, and deallocations.
+std::optional<SmallVector<Value>> copyBuffer(Value kn) {
+  Value root = kn;
+  if (auto expand = kn.getDefiningOp<memref::ExpandShapeOp>())
+    root = expand.getSrc();
+  if (!root.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  SmallVector<Value> values{root};
+  for (Operation *user : root.getUsers())
+    if (auto expand = dyn_cast<memref::ExpandShapeOp>(user))
+      values.push_back(expand.getResult());
+  for (Value v : values)
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::DeallocOp>(user) ||
+          (v == root && isa<memref::ExpandShapeOp>(user)))
+        continue;
+      if (auto transpose = dyn_cast<linalg::TransposeOp>(user)) {
+        if (transpose.getInit() == v &&
+            !llvm::is_contained(values, transpose.getInput()))
+          continue;
+        return std::nullopt;
+      }
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+      if (!linalgOp || !linalgOp.isDpsInput(&use))
+        return std::nullopt;
+    }
+  return values;
+}
+
+bool usesAny(Operation *op, ArrayRef<Value> buffers) {
+  return llvm::any_of(buffers, [&](Value v) { return usesBuffer(op, v); });
+}
+
+/// The 2-d identity N x K memref whose transposed copy `kn` is, when `kn`
+/// (read by `user` as K x N with its first `kGroup` dimensions K) is
+/// written by a `linalg.transpose` as the last op before `user` that
+/// touches its buffer, and nothing between writes the source. The copy
+/// may be of reshaped views: `kn` an expand_shape [[K..], [N..]] of a K x N
+/// buffer and the source one [[N..], [K..]] of the N x K memref, the
+/// permutation moving the K dimensions first. Sets `copy` to the transpose.
+Value transposeSource(Value kn, int64_t kGroup, Operation *user,
+                      linalg::TransposeOp &copy) {
+  std::optional<SmallVector<Value>> buffer = copyBuffer(kn);
+  if (!buffer)
+    return {};
+  for (Operation *prev = user->getPrevNode(); prev;
+       prev = prev->getPrevNode()) {
+    auto transpose = dyn_cast<linalg::TransposeOp>(prev);
+    if (!transpose || transpose.getInit() != kn) {
+      if (usesAny(prev, *buffer))
+        return {};
+      continue;
+    }
+    Value input = transpose.getInput(), nk = input;
+    auto rank = int64_t(transpose.getPermutation().size());
+    int64_t nGroup = rank - kGroup;
+    if (rank != 2) {
+      auto from = input.getDefiningOp<memref::ExpandShapeOp>();
+      auto to = kn.getDefiningOp<memref::ExpandShapeOp>();
+      if (!from || !to || from.getReassociationIndices() !=
+                              twoGroups(nGroup, rank) ||
+          to.getReassociationIndices() != twoGroups(kGroup, rank))
+        return {};
+      nk = from.getSrc();
+    }
+    SmallVector<int64_t> rotate;
+    for (int64_t d = 0; d < rank; ++d)
+      rotate.push_back((d + nGroup) % rank);
+    auto type = dyn_cast<MemRefType>(nk.getType());
+    if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
+        !type.getLayout().isIdentity() ||
+        transpose.getPermutation() != ArrayRef<int64_t>(rotate))
+      return {};
+    for (Operation *between = transpose->getNextNode(); between != user;
+         between = between->getNextNode())
+      if (usesBuffer(between, nk) || usesBuffer(between, input))
+        return {};
+    copy = transpose;
+    return nk;
+  }
+  return {};
+}
+
+/// Whether the copy `transpose` writes is read after it by something else
+/// than `reader` before another transpose overwrites it or it is freed.
+bool copyStillRead(linalg::TransposeOp transpose, Operation *reader) {
+  std::optional<SmallVector<Value>> buffer = copyBuffer(transpose.getInit());
+  if (!buffer)
+    return true;
+  for (Operation *next = transpose->getNextNode(); next;
+       next = next->getNextNode()) {
+    if (next == reader)
+      continue;
+    auto other = dyn_cast<linalg::TransposeOp>(next);
+    if ((other && llvm::is_contained(*buffer, other.getInit())) ||
+        (isa<memref::DeallocOp>(next) &&
+         llvm::is_contained(*buffer, next->getOperand(0))))
+      return false;
+    if (usesAny(next, *buffer))
+      return true;
+  }
+  return true;
+}
+
 /// A contraction `linalg.generic` that is a matmul once its dimensions are
 /// grouped: C[m.., n..] += A[m.., k..] * B[k.., n..] or B[n.., k..] (the
 /// importer's MatMul of an N-d activation by a 2-d weight, after
 /// elementwise fusion folded reshapes and the weight's transpose into it).
-/// It becomes a `linalg.matmul` on collapsed views; a B stored N x K is
-/// first transposed into a K x N buffer (a copy kernel) because the
-/// kernel's TMA boxes and wgmma descriptors take B as K x N.
+/// It becomes a `linalg.matmul` on collapsed views. A B stored N x K (a
+/// linear layer's weight, `x @ W^T`) becomes the transposed-B matmul, which
+/// the kernel reads K-major; so does a K x N B that is a transposed copy of
+/// an N x K buffer (the importer's explicit Transpose of a weight), and the
+/// copy is dropped when nothing else reads it.
 void contractionAsMatmul(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       !op.hasPureBufferSemantics() || op->getParentOfType<scf::ParallelOp>() ||
@@ -210,18 +329,18 @@ void contractionAsMatmul(linalg::GenericOp op) {
   };
   Value a2 = collapse(a, mDims.size());
   Value c2 = collapse(c, mDims.size());
-  Value b2 = collapse(b, transposedB ? nDims.size() : kDims.size());
-  Value bKN = b2;
-  if (transposedB) {
-    auto nkType = cast<MemRefType>(b2.getType());
-    auto knType = MemRefType::get(
-        {nkType.getDimSize(1), nkType.getDimSize(0)}, nkType.getElementType());
-    auto alloc = memref::AllocOp::create(builder, loc, knType);
-    created.push_back(alloc);
-    bKN = alloc;
-  }
-  auto matmul = linalg::MatmulOp::create(builder, loc, ValueRange{a2, bKN},
-                                         ValueRange{c2});
+  linalg::TransposeOp copy;
+  Value source = transposedB ? Value()
+                         : transposeSource(b, kDims.size(), op, copy);
+  Value b2 =
+      source ? source : collapse(b, transposedB ? nDims.size() : kDims.size());
+  linalg::MatmulOp matmul;
+  if (transposedB || copy)
+    matmul = linalg::MatmulTransposeBOp::create(
+        builder, loc, ValueRange{a2, b2}, ValueRange{c2});
+  else
+    matmul = linalg::MatmulOp::create(builder, loc, ValueRange{a2, b2},
+                                      ValueRange{c2});
   // Only for the kernels here; other contractions keep the importer's form.
   if (!qualifies(matmul)) {
     matmul.erase();
@@ -229,14 +348,97 @@ void contractionAsMatmul(linalg::GenericOp op) {
       dead->erase();
     return;
   }
-  if (transposedB) {
-    builder.setInsertionPoint(matmul);
-    linalg::TransposeOp::create(builder, loc, b2, bKN,
-                                ArrayRef<int64_t>{1, 0});
-    builder.setInsertionPointAfter(matmul);
-    memref::DeallocOp::create(builder, loc, bKN);
-  }
+  if (copy && !copyStillRead(copy, op))
+    copy.erase();
   op.erase();
+}
+
+/// The elementwise op that only rounds a zero-filled matmul's f32 result
+/// to 16 bits (the importer's f32 accumulation of a 16-bit graph), with
+/// the 16-bit buffer the kernel then writes instead.
+struct Truncation {
+  linalg::GenericOp generic;
+  Value out;
+};
+
+/// `op`'s truncation: C (or the buffer C is a collapsed view of) is an
+/// allocation that only the fill, `op`, a `linalg.generic` after `op` that
+/// yields `arith.truncf` of it into a 16-bit buffer of the same shape, and
+/// deallocations use; nothing between `op` and the generic touches the
+/// 16-bit buffer, which is a function argument or an allocation of the
+/// block (moved before `op`).
+std::optional<Truncation> truncationOf(linalg::MatmulOp op) {
+  Value c = op.getDpsInits()[0], buffer = c;
+  auto collapse = c.getDefiningOp<memref::CollapseShapeOp>();
+  if (collapse)
+    buffer = collapse.getSrc();
+  if (!buffer.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  linalg::GenericOp generic;
+  for (Operation *user : buffer.getUsers()) {
+    if (user == op.getOperation() ||
+        (collapse && user == collapse.getOperation()) ||
+        isa<memref::DeallocOp>(user))
+      continue;
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (!g || generic)
+      return std::nullopt;
+    generic = g;
+  }
+  if (!generic || (collapse && !collapse->hasOneUse()) ||
+      generic->getBlock() != op->getBlock() ||
+      !op->isBeforeInBlock(generic) || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != buffer ||
+      !generic.hasPureBufferSemantics() ||
+      generic.getNumReductionLoops() != 0 ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return std::nullopt;
+  Block &body = generic.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto trunc = yield.getValues()[0].getDefiningOp<arith::TruncFOp>();
+  if (body.getOperations().size() != 2 || !trunc ||
+      trunc.getIn() != body.getArgument(0))
+    return std::nullopt;
+  Value out = generic.getDpsInits()[0];
+  auto outType = dyn_cast<MemRefType>(out.getType());
+  auto bufferType = cast<MemRefType>(buffer.getType());
+  if (!outType || outType.getShape() != bufferType.getShape() ||
+      !outType.getLayout().isIdentity() || outType.getMemorySpace() ||
+      (!outType.getElementType().isBF16() && !outType.getElementType().isF16()))
+    return std::nullopt;
+  for (Operation *between = op->getNextNode(); between != generic;
+       between = between->getNextNode())
+    if (usesBuffer(between, out))
+      return std::nullopt;
+  // The kernel writes `out` where `op` is: it must exist there.
+  if (auto alloc = out.getDefiningOp<memref::AllocOp>()) {
+    if (alloc->getBlock() != op->getBlock() || alloc->getNumOperands())
+      return std::nullopt;
+    if (!alloc->isBeforeInBlock(op))
+      alloc->moveBefore(collapse ? collapse.getOperation() : op.getOperation());
+  } else if (!isa<BlockArgument>(out)) {
+    return std::nullopt;
+  }
+  if (collapse) {
+    OpBuilder builder(op);
+    out = memref::CollapseShapeOp::create(builder, op.getLoc(), out,
+                                          collapse.getReassociationIndices());
+  }
+  return Truncation{generic, out};
+}
+
+/// Erases `truncation`'s generic and the f32 buffer it read (`c`, or what
+/// `c` is a view of), which nothing else uses now.
+void eraseTruncated(Truncation truncation, Value c) {
+  truncation.generic.erase();
+  Operation *collapse = c.getDefiningOp<memref::CollapseShapeOp>();
+  Value buffer = collapse ? collapse->getOperand(0) : c;
+  if (collapse)
+    collapse->erase();
+  for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+    user->erase();
+  buffer.getDefiningOp()->erase();
 }
 
 struct KernelBuilder {
@@ -277,6 +479,74 @@ struct KernelBuilder {
   }
 };
 
+/// One K step of a 128x128 tile with B K-major (N x K in shared memory),
+/// written in NVVM: `nvgpu.warpgroup.mma` advances B's descriptor as if B
+/// were N-major (by 16 rows of K per k16 instruction) and cannot read a
+/// K-major B.
+///
+/// Layout: A's slot holds 128 rows of M and B's slot 128 rows of N, each
+/// row 64 elements of K (128 bytes) with TMA's 128-byte swizzle: both are
+/// the K-major canonical layout wgmma takes without a transpose flag (A's
+/// is the one `nvgpu.warpgroup.mma` already uses). Their descriptors come
+/// from `nvgpu.warpgroup.generate.descriptor` (stride between 8-row groups
+/// 1024 bytes, 128-byte swizzle; the leading-dimension offset is unused by
+/// swizzled K-major layouts). Instruction (h, kk), m64n128k16, reads A rows
+/// [64h, 64h + 64) and K [16kk, 16kk + 16): A's descriptor advanced by
+/// 64 rows x 128 bytes x h + 32 bytes x kk, B's by 32 bytes x kk (the
+/// address bits the swizzle applies to are those of the 1024-byte-aligned
+/// slot plus the offset, as for A in the nvgpu lowering). In NVVM's BLAS
+/// terms A (M x K, K contiguous) is row-major and B (K x N, K contiguous)
+/// column-major: PTX imm-trans-a = imm-trans-b = 0, where the K x N
+/// row-major B of the other kernel has imm-trans-b = 1.
+Value kMajorStep(KernelBuilder &kb, Value acc, Value descA, Value descB) {
+  ImplicitLocOpBuilder &b = kb.b;
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), i64 = b.getI64Type();
+  // The accumulator as nvgpu's lowering types it: one struct of 64 f32
+  // per 64-row half.
+  auto half = LLVM::LLVMStructType::getLiteral(
+      ctx, SmallVector<Type>(kTileN / 2, f32));
+  auto whole = LLVM::LLVMStructType::getLiteral(
+      ctx, SmallVector<Type>(kTileM / 64, half));
+  Value regs =
+      UnrealizedConversionCastOp::create(b, TypeRange{whole}, acc).getResult(0);
+  auto asI64 = [&](Value desc) {
+    return UnrealizedConversionCastOp::create(b, TypeRange{i64}, desc)
+        .getResult(0);
+  };
+  Value dA = asI64(descA), dB = asI64(descB);
+  // Descriptor start addresses count 16-byte units.
+  auto advance = [&](Value desc, int64_t bytes) -> Value {
+    if (!bytes)
+      return desc;
+    return arith::AddIOp::create(
+        b, desc, arith::ConstantIntOp::create(b, bytes / 16, 64));
+  };
+  NVVM::WGMMATypes type = kb.element.isBF16() ? NVVM::WGMMATypes::bf16
+                                              : NVVM::WGMMATypes::f16;
+  auto shape = NVVM::MMAShapeAttr::get(ctx, 64, kTileN, 16);
+  NVVM::WgmmaFenceAlignedOp::create(b);
+  for (int64_t h = 0; h < kTileM / 64; ++h) {
+    Value part = LLVM::ExtractValueOp::create(b, regs, h);
+    for (int64_t kk = 0; kk < kTileK / 16; ++kk) {
+      auto mma = NVVM::WgmmaMmaAsyncOp::create(
+          b, half, part, advance(dA, h * 64 * kTileK * 2 + kk * 32),
+          advance(dB, kk * 32), shape, type, type, NVVM::WGMMATypes::f32,
+          NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
+          NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
+          NVVM::MMALayout::col, /*satfinite=*/nullptr);
+      mma->setAttr("loom.role", b.getStringAttr("consumer"));
+      part = mma.getResult();
+    }
+    regs = LLVM::InsertValueOp::create(b, regs, part, h);
+  }
+  NVVM::WgmmaGroupSyncAlignedOp::create(b);
+  // As `waitGroup = 1` of the nvgpu op: this step stays in flight.
+  NVVM::WgmmaWaitGroupSyncOp::create(b, 1);
+  return UnrealizedConversionCastOp::create(b, TypeRange{acc.getType()}, regs)
+      .getResult(0);
+}
+
 LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   MLIRContext *ctx = op.getContext();
@@ -297,6 +567,13 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
     fill.erase();
     accumulate = false;
   }
+  // A zero-filled C only rounded to 16 bits afterwards: the epilogue
+  // rounds and writes the 16-bit buffer; C and the rounding op go away.
+  std::optional<Truncation> truncation;
+  if (!accumulate)
+    truncation = truncationOf(op);
+  Value out = truncation ? truncation->out : c;
+  Type outElement = cast<MemRefType>(out.getType()).getElementType();
 
   // Host: one TMA descriptor per operand, 128-byte swizzled boxes.
   auto descriptorType = [&](ArrayRef<int64_t> box) {
@@ -314,8 +591,12 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
     return nvgpu::TmaCreateDescriptorOp::create(b, descriptorType(box),
                                                 unranked, sizes);
   };
+  // B K x N: 64x64 boxes (64 columns are one 128-byte swizzle row), two per
+  // tile; B N x K: one 128x64 box per tile, laid out as A's.
+  bool kMajorB = isKMajorB(op);
   Value descA = descriptor(a, {kTileM, kTileK});
-  Value descB = descriptor(bMat, {kTileK, kBoxN});
+  Value descB = kMajorB ? descriptor(bMat, {kTileN, kTileK})
+                        : descriptor(bMat, {kTileK, kBoxN});
 
   Value one = kb.idx(1);
   Value smemBytes = arith::ConstantIntOp::create(b, kb.sharedBytes(), 32);
@@ -329,7 +610,7 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
 
   // C is a whole device allocation (identity layout, static shape): 16-byte
   // aligned, so the epilogue's vectors become 16-byte accesses.
-  c = memref::AssumeAlignmentOp::create(b, c, 16);
+  out = memref::AssumeAlignmentOp::create(b, out, 16);
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, kb.smemType({ShapedType::kDynamic}, b.getI8Type()));
   Value tid = launch.getThreadIds().x;
@@ -357,6 +638,12 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
     nvgpu::TmaAsyncLoadOp::create(b, kb.aSlot(smem, slot), barriers, descA,
                                   ValueRange{kOffset, row0}, slot,
                                   /*multicastMask=*/Value(), leader);
+    if (kMajorB) {
+      nvgpu::TmaAsyncLoadOp::create(b, kb.bSlot(smem, slot, {kTileN, kTileK}),
+                                    barriers, descB, ValueRange{kOffset, col0},
+                                    slot, /*multicastMask=*/Value(), leader);
+      return;
+    }
     for (int64_t half = 0; half < kTileN / kBoxN; ++half)
       nvgpu::TmaAsyncLoadOp::create(
           b, kb.bSlot(smem, slot, {kTileK, kBoxN}, half), barriers, descB,
@@ -387,17 +674,26 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
     };
     Value dA = nvgpu::WarpgroupGenerateDescriptorOp::create(
         b, descType({kTileM, kTileK}), kb.aSlot(smem, slot), descA);
-    Value dB = nvgpu::WarpgroupGenerateDescriptorOp::create(
-        b, descType({kTileK, kTileN}), kb.bSlot(smem, slot, {kTileK, kTileN}),
-        descB);
-    // B is K x N row-major in shared memory: wgmma's transposed B. The
-    // wgmma stays in flight (wait until one group is pending): the previous
-    // step's is complete, so its slot is free.
-    auto mma = nvgpu::WarpgroupMmaOp::create(
-        b, accType, dA, dB, /*waitGroup=*/b.getI64IntegerAttr(1),
-        /*transposeA=*/UnitAttr(), /*transposeB=*/b.getUnitAttr(),
-        loop.getRegionIterArgs()[0]);
-    mma->setAttr("loom.role", b.getStringAttr("consumer"));
+    // The wgmma stays in flight (wait until one group is pending): the
+    // previous step's is complete, so its slot is free.
+    Value result;
+    if (kMajorB) {
+      Value dB = nvgpu::WarpgroupGenerateDescriptorOp::create(
+          b, descType({kTileN, kTileK}),
+          kb.bSlot(smem, slot, {kTileN, kTileK}), descB);
+      result = kMajorStep(kb, loop.getRegionIterArgs()[0], dA, dB);
+    } else {
+      // B is K x N row-major in shared memory: wgmma's transposed B.
+      Value dB = nvgpu::WarpgroupGenerateDescriptorOp::create(
+          b, descType({kTileK, kTileN}),
+          kb.bSlot(smem, slot, {kTileK, kTileN}), descB);
+      auto mma = nvgpu::WarpgroupMmaOp::create(
+          b, accType, dA, dB, /*waitGroup=*/b.getI64IntegerAttr(1),
+          /*transposeA=*/UnitAttr(), /*transposeB=*/b.getUnitAttr(),
+          loop.getRegionIterArgs()[0]);
+      mma->setAttr("loom.role", b.getStringAttr("consumer"));
+      result = mma.getResult();
+    }
     // Every warp is done with the previous slot: refill it with the step
     // `stages` after the previous one.
     gpu::BarrierOp::create(b);
@@ -414,7 +710,7 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
       b.setInsertionPointToStart(refill.thenBlock());
       produce(next);
     }
-    scf::YieldOp::create(b, mma.getResult());
+    scf::YieldOp::create(b, result);
   }
   // Epilogue: registers -> shared memory (the slots are free now) -> C.
   NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
@@ -422,25 +718,32 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
   Value staged = kb.view(smem, kb.idx(0), {kTileM, kTileN}, b.getF32Type());
   nvgpu::WarpgroupMmaStoreOp::create(b, loop.getResult(0), staged);
   gpu::BarrierOp::create(b);
-  auto vecType = VectorType::get({kVector}, b.getF32Type());
-  constexpr int64_t kRowVectors = kTileN / kVector;
-  auto copy = scf::ForOp::create(b, tid, kb.idx(kTileM * kRowVectors),
+  // 16 bytes of the output per thread and iteration.
+  int64_t vector = 16 / (outElement.getIntOrFloatBitWidth() / 8);
+  auto vecType = VectorType::get({vector}, b.getF32Type());
+  int64_t rowVectors = kTileN / vector;
+  auto copy = scf::ForOp::create(b, tid, kb.idx(kTileM * rowVectors),
                                  kb.idx(kWarpgroup));
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(copy.getBody());
     Value i = copy.getInductionVar();
-    Value r = arith::DivUIOp::create(b, i, kb.idx(kRowVectors));
-    Value col = kb.mul(arith::RemUIOp::create(b, i, kb.idx(kRowVectors)),
-                       kVector);
+    Value r = arith::DivUIOp::create(b, i, kb.idx(rowVectors));
+    Value col = kb.mul(arith::RemUIOp::create(b, i, kb.idx(rowVectors)),
+                       vector);
     Value v = vector::LoadOp::create(b, vecType, staged, ValueRange{r, col});
     Value gr = kb.add(row0, r), gc = kb.add(col0, col);
     if (accumulate)
       v = arith::AddFOp::create(
-          b, v, vector::LoadOp::create(b, vecType, c, ValueRange{gr, gc}));
-    vector::StoreOp::create(b, v, c, ValueRange{gr, gc});
+          b, v, vector::LoadOp::create(b, vecType, out, ValueRange{gr, gc}));
+    if (truncation)
+      v = arith::TruncFOp::create(
+          b, VectorType::get({vector}, outElement), v);
+    vector::StoreOp::create(b, v, out, ValueRange{gr, gc});
   }
   op.erase();
+  if (truncation)
+    eraseTruncated(*truncation, c);
   return success();
 }
 

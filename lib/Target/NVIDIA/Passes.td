@@ -151,7 +151,17 @@ def MatmulToWgmmaPass
       then complete and its slot is refilled with the K step `stages`
       after it;
     - the accumulator goes through shared memory to C with 16-byte stores
-      (added to C unless C was just zero-filled, whose fill is dropped).
+      (added to C unless C was just zero-filled, whose fill is dropped);
+      a zero-filled C that a `linalg.generic` only truncates to bf16/f16 is
+      rounded and stored 16-bit instead (C and the generic are erased).
+
+    B is K x N (two 64x64 boxes per slot, wgmma's transposed B) or N x K
+    (the transposed-B `linalg.matmul` maps, a contraction generic reading
+    B as (n, k), or a K x N buffer that is a `linalg.transpose` copy of an
+    N x K memref, possibly through expand_shape views; the copy is erased
+    when nothing else reads it): then one 128x64 box per slot, read
+    K-major by wgmma without the transpose flag, the K step written in
+    NVVM since `nvgpu.warpgroup.mma` only steps an N-major B.
 
     The refill (`loom.role = "producer"`) and the wgmma
     (`loom.role = "consumer"`) are marked for warp specialization, which

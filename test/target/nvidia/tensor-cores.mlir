@@ -51,3 +51,42 @@ func.func @mm_bf16(%a: tensor<128x128xbf16>, %b: tensor<128x128xbf16>) -> tensor
                      outs(%f : tensor<128x128xf32>) -> tensor<128x128xf32>
   return %r : tensor<128x128xf32>
 }
+
+// -----
+
+// x @ W^T with W stored N x K: on sm_90a both operands are loaded K-major
+// and wgmma runs without the transpose flag (imm-trans-a = imm-trans-b =
+// 0), with no transpose kernel; the result, only rounded to bf16, is
+// stored as bf16 by the epilogue (16-byte stores, no f32 buffer, no
+// rounding kernel).
+// SM90-LABEL: llvm.func @linear_bf16(
+// SM90: llvm.call @mgpuTensorMapEncodeTiledMemref
+// SM90: llvm.call @mgpuTensorMapEncodeTiledMemref
+// SM90: gpu.launch_func {{.+}} @linear_bf16_kernel::@linear_bf16_kernel
+// SM90-NOT: gpu.launch_func
+// SM90: .visible .entry linear_bf16_kernel(
+// SM90: cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes
+// SM90: wgmma.fence.sync.aligned
+// SM90-COUNT-8: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.+}}, p, 1, 1, 0, 0;
+// SM90: wgmma.commit_group.sync.aligned
+// SM90: wgmma.wait_group.sync.aligned 1;
+// SM90: cvt.rn.bf16x2.f32
+// SM90: st.global.v4.b32
+// SM90-NOT: .entry
+func.func @linear_bf16(%x: tensor<256x128xbf16>, %w: tensor<256x128xbf16>) -> tensor<256x256xbf16> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x256xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<256x256xf32>) -> tensor<256x256xf32>
+  %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+                     ins(%x, %w : tensor<256x128xbf16>, tensor<256x128xbf16>)
+                     outs(%f : tensor<256x256xf32>) -> tensor<256x256xf32>
+  %e16 = tensor.empty() : tensor<256x256xbf16>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%r : tensor<256x256xf32>) outs(%e16 : tensor<256x256xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<256x256xbf16>
+  return %y : tensor<256x256xbf16>
+}
