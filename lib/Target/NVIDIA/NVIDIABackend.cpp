@@ -63,7 +63,8 @@ namespace {
 /// their generic lowering keeps addresses in heap buffers, which would be
 /// device memory here. On sm_90a, 16-bit matmuls that fit become TMA + wgmma
 /// kernels; on sm_80 and newer, 16-bit
-/// matmuls that fit become warp-per-tile mma.sync kernels ({3}); 16-bit MoE
+/// matmuls that fit become warp-per-tile mma.sync kernels ({3}); before
+/// them, matmuls of at most 16 rows become vectorized GEMV kernels; 16-bit MoE
 /// grouped matmuls become a kernel of their own before the MoE ops are
 /// lowered ({4}, sm_80 and newer). Then every
 /// linalg op becomes `scf.parallel` loops, mapped onto blocks and threads
@@ -152,11 +153,14 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   // Tensor cores through mma.sync exist from sm_80 (Ampere) on.
   // Hopper's TMA + wgmma path where the matmul fits it, mma.sync for the
   // rest on sm_80 and newer.
-  std::string tensorCores;
+  // Skinny matmuls (decode) are bound by reading B: a vectorized GEMV
+  // kernel on every chip, before the tensor-core passes.
+  std::string tensorCores = ",loom-nvidia-matvec";
   if (chip == "sm_90a")
     tensorCores += ",loom-nvidia-matmul-to-wgmma";
   if (smVersion(chip) >= 80)
-    tensorCores += ",loom-nvidia-matmul-to-mma-sync";
+    tensorCores +=
+        ",loom-nvidia-matmul-to-mma-sync,loom-nvidia-int8-mma-sync";
   // 16-bit MoE grouped matmuls: an mma.sync kernel of their own ({4}).
   std::string groupedMatmul =
       smVersion(chip) >= 80 ? ",loom-nvidia-grouped-matmul-to-mma" : "";

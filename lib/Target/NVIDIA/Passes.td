@@ -131,6 +131,71 @@ def GroupedMatmulToMmaPass
                            "mlir::scf::SCFDialect"];
 }
 
+def Int8MatmulToMmaSyncPass
+    : Pass<"loom-nvidia-int8-mma-sync", "func::FuncOp"> {
+  let summary = "Runs 8-bit integer matmuls (i32 accumulator) on tensor "
+                "cores with mma.sync m16n8k32";
+  let description = [{
+    Runs on buffers, before linalg becomes loops, for sm_80 and newer. A
+    `linalg.matmul` with i8 operands and an i32 accumulator, or a 2-d
+    contraction `linalg.generic` whose body is
+    `acc + ext(a) * ext(b)` (`extsi` or `extui` from i8 to i32 per operand,
+    B stored K x N or N x K), with static identity-layout shapes that are
+    multiples of 16x8x32, becomes a kernel of one warp per 16x8 tile of C
+    running `nvvm.mma.sync` m16n8k32 with s8/u8 multiplicands (4 bytes of
+    K per 32-bit register, as the PTX ISA lays them out) and wrapping s32
+    accumulation: the same bits as the loops it replaces. Fragments come
+    straight from global memory. Other integer products stay SIMT loops.
+
+    Example: `linalg.matmul ins(%a, %b : memref<32x64xi8>, memref<64x16xi8>)
+    outs(%c : memref<32x16xi32>)` becomes 2x2 blocks of 32 lanes, each with
+    a loop of two `nvvm.mma.sync` steps.
+  }];
+  let dependentDialects = ["mlir::NVVM::NVVMDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def MatvecToGPUPass : Pass<"loom-nvidia-matvec", "func::FuncOp"> {
+  let summary = "Runs skinny matmuls (M <= 16) as bandwidth-bound kernels";
+  let description = [{
+    Runs on buffers, before the tensor-core passes. A `linalg.matmul`, or a
+    contraction `linalg.generic` that is a matmul once its dimensions are
+    grouped (B stored K x N, or N x K for a linear layer's weight), with
+    float operands of at most 32 bits, static identity-layout shapes and at
+    most 16 rows of C is bound by reading B once. It becomes a `gpu.launch`
+    of 256-thread blocks that read B with 16-byte vector loads, coalesced
+    across each warp, and keep f32 partial sums in registers:
+
+    - B is K x N: each lane owns 16 bytes of columns, the 8 warps of a block
+      interleave over the rows of the block's K slice, and the warps' sums
+      meet in shared memory;
+    - B is N x K: each warp owns a row of B, its lanes 16 bytes each of K,
+      and the lanes' sums meet through `gpu.shuffle xor`.
+
+    K is split over blocks until about 512 blocks exist; the blocks then
+    write into an f32 workspace [slices, M, N] that a second kernel adds,
+    slice by slice in a fixed order, to C (deterministic). Otherwise each
+    block adds its sums to C. Sums are rounded to C's type once.
+    Requirements: N a multiple of 32 vectors (K x N) or K a multiple of 32
+    vectors (N x K), and K a multiple of 8 (K x N).
+
+    Example: `linalg.matmul ins(%a, %b : memref<1x8192xbf16>,
+    memref<8192x8192xbf16>) outs(%c : memref<1x8192xf32>)` becomes 32 x 16
+    blocks (256 columns x a 512-row K slice each) and a 32-block kernel
+    that adds the 16 slices into C.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def MatmulToWgmmaPass
     : Pass<"loom-nvidia-matmul-to-wgmma", "func::FuncOp"> {
   let summary = "Runs 16-bit float matmuls on Hopper with TMA loads and wgmma";

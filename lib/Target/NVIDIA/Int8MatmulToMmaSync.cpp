@@ -1,0 +1,272 @@
+//===- Int8MatmulToMmaSync.cpp - 8-bit integer matmuls on tensor cores ----===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// An 8-bit integer product accumulated in i32 (C[M, N] += ext(A) * ext(B),
+// signed or unsigned operands) runs on `mma.sync.m16n8k32` with s8/u8
+// multiplicands and s32 accumulators, one warp per 16x8 tile of C. Each
+// 32-bit register holds 4 consecutive K elements (PTX ISA, m16n8k32 .s8
+// fragments; lane = 4 * group + t):
+//
+//   A: a0 = (group, 4t..4t+3), a1 = (group + 8, 4t..), a2/a3 the same at
+//      K + 16;
+//   B: b0 = (4t..4t+3, group), b1 the same at K + 16;
+//   C: (group, 2t), (group, 2t + 1), (group + 8, 2t), (group + 8, 2t + 1).
+//
+// Integer sums are exact (wrapping as i32 addition does), so the result is
+// bit-identical to the loops it replaces.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Target/NVIDIA/Passes.h"
+
+#include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace mlir::loom::nvidia {
+#define GEN_PASS_DEF_INT8MATMULTOMMASYNCPASS
+#include "lib/Target/NVIDIA/Passes.h.inc"
+} // namespace mlir::loom::nvidia
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+constexpr int64_t kM = 16, kN = 8, kK = 32, kWarp = 32;
+
+/// An i8 x i8 -> i32 matmul in 2-d form; B is K x N unless `transposedB`.
+struct IntMatmul {
+  Value a, b, c;
+  bool unsignedA = false, unsignedB = false, transposedB = false;
+};
+
+bool isStatic2D(Value value, unsigned bits) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getRank() == 2 && type.hasStaticShape() &&
+         type.getLayout().isIdentity() && !type.getMemorySpace() &&
+         type.getElementType().isInteger(bits);
+}
+
+bool fits(const IntMatmul &mm) {
+  if (!isStatic2D(mm.a, 8) || !isStatic2D(mm.b, 8) || !isStatic2D(mm.c, 32))
+    return false;
+  auto cType = cast<MemRefType>(mm.c.getType());
+  int64_t k = cast<MemRefType>(mm.a.getType()).getDimSize(1);
+  return cType.getDimSize(0) % kM == 0 && cType.getDimSize(1) % kN == 0 &&
+         k % kK == 0;
+}
+
+/// Whether `v` is `ext(arg)` from i8 to i32; sets `isUnsigned`.
+bool isExtOf(Value v, Value arg, bool &isUnsigned) {
+  if (auto ext = v.getDefiningOp<arith::ExtSIOp>()) {
+    isUnsigned = false;
+    return ext.getIn() == arg;
+  }
+  if (auto ext = v.getDefiningOp<arith::ExtUIOp>()) {
+    isUnsigned = true;
+    return ext.getIn() == arg;
+  }
+  return false;
+}
+
+/// A 2-d contraction generic `C[m, n] += ext(A[m, k]) * ext(B[k, n] or
+/// B[n, k])` in i32.
+std::optional<IntMatmul> fromGeneric(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics() || op.getNumLoops() != 3)
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  auto map = [&](ArrayRef<AffineExpr> e) {
+    return AffineMap::get(3, 0, e, ctx);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != map({m, k}) || maps[2] != map({m, n}))
+    return std::nullopt;
+  IntMatmul mm{op.getDpsInputs()[0], op.getDpsInputs()[1],
+               op.getDpsInits()[0]};
+  if (maps[1] == map({n, k}))
+    mm.transposedB = true;
+  else if (maps[1] != map({k, n}))
+    return std::nullopt;
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
+  Value acc = body.getArgument(2);
+  if (!add || (add.getLhs() != acc && add.getRhs() != acc))
+    return std::nullopt;
+  auto mul = (add.getLhs() == acc ? add.getRhs() : add.getLhs())
+                 .getDefiningOp<arith::MulIOp>();
+  if (!mul || body.getOperations().size() != 5)
+    return std::nullopt;
+  Value x = mul.getLhs(), y = mul.getRhs();
+  if (!isExtOf(x, body.getArgument(0), mm.unsignedA))
+    std::swap(x, y);
+  if (!isExtOf(x, body.getArgument(0), mm.unsignedA) ||
+      !isExtOf(y, body.getArgument(1), mm.unsignedB))
+    return std::nullopt;
+  if (!fits(mm))
+    return std::nullopt;
+  return mm;
+}
+
+std::optional<IntMatmul> fromMatmul(linalg::MatmulOp op) {
+  if (!op.hasPureBufferSemantics() || op.hasUserDefinedMaps())
+    return std::nullopt;
+  IntMatmul mm{op.getDpsInputs()[0], op.getDpsInputs()[1],
+               op.getDpsInits()[0]};
+  bool isUnsigned = op.getCast() == linalg::TypeFn::cast_unsigned;
+  mm.unsignedA = mm.unsignedB = isUnsigned;
+  if (!fits(mm))
+    return std::nullopt;
+  return mm;
+}
+
+LogicalResult setMapping(scf::ParallelOp loop,
+                         ArrayRef<gpu::Processor> processors) {
+  MLIRContext *ctx = loop.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
+  SmallVector<gpu::ParallelLoopDimMappingAttr> mapping;
+  for (gpu::Processor processor : processors)
+    mapping.push_back(
+        gpu::ParallelLoopDimMappingAttr::get(ctx, processor, id, id));
+  return gpu::setMappingAttr(loop, mapping);
+}
+
+LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  auto cType = cast<MemRefType>(mm.c.getType());
+  int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
+          k = cast<MemRefType>(mm.a.getType()).getDimSize(1);
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value zero = idx(0), one = idx(1);
+  auto tiles = scf::ParallelOp::create(b, loc, ValueRange{zero, zero},
+                                       ValueRange{idx(m / kM), idx(n / kN)},
+                                       ValueRange{one, one});
+  b.setInsertionPoint(tiles.getBody()->getTerminator());
+  auto lanes = scf::ParallelOp::create(b, loc, ValueRange{idx(0)},
+                                       ValueRange{idx(kWarp)},
+                                       ValueRange{idx(1)});
+  if (failed(setMapping(tiles,
+                        {gpu::Processor::BlockX, gpu::Processor::BlockY})) ||
+      failed(setMapping(lanes, {gpu::Processor::ThreadX})))
+    return failure();
+
+  b.setInsertionPoint(lanes.getBody()->getTerminator());
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, loc, x, y);
+  };
+  auto mul = [&](Value x, int64_t y) -> Value {
+    return arith::MulIOp::create(b, loc, x, idx(y));
+  };
+  Type i32 = b.getI32Type(), i8 = b.getI8Type();
+  auto quad = VectorType::get({4}, i8);
+  auto word = [&](Value bytes) -> Value {
+    Value w = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32),
+                                        bytes);
+    return vector::ExtractOp::create(b, loc, w, ArrayRef<int64_t>{0});
+  };
+  // 4 bytes consecutive in memory (along K of a row-major operand).
+  auto rowWord = [&](Value mem, Value r, Value c) -> Value {
+    return word(vector::LoadOp::create(b, loc, quad, mem, ValueRange{r, c},
+                                       /*nontemporal=*/false,
+                                       llvm::MaybeAlign(4)));
+  };
+  // 4 bytes down a column (B stored K x N).
+  auto columnWord = [&](Value mem, Value r, Value c) -> Value {
+    SmallVector<Value> bytes;
+    for (int64_t i = 0; i < 4; ++i)
+      bytes.push_back(
+          memref::LoadOp::create(b, loc, mem, ValueRange{add(r, idx(i)), c}));
+    return word(vector::FromElementsOp::create(b, loc, quad, bytes));
+  };
+
+  Value lane = lanes.getInductionVars()[0];
+  Value group = arith::DivUIOp::create(b, loc, lane, idx(4));
+  Value t = arith::RemUIOp::create(b, loc, lane, idx(4));
+  Value row0 = add(mul(tiles.getInductionVars()[0], kM), group);
+  Value row8 = add(row0, idx(8));
+  Value col0 = add(mul(tiles.getInductionVars()[1], kN), mul(t, 2));
+  Value col1 = add(col0, idx(1));
+  Value bCol = add(mul(tiles.getInductionVars()[1], kN), group);
+
+  Value rows[2] = {row0, row8}, cols[2] = {col0, col1};
+  SmallVector<Value> acc;
+  for (Value r : rows)
+    for (Value c : cols)
+      acc.push_back(memref::LoadOp::create(b, loc, mm.c, ValueRange{r, c}));
+  auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(k), idx(kK), acc);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = add(kLoop.getInductionVar(), mul(t, 4));
+    Value k16 = add(k0, idx(16));
+    SmallVector<Value> aRegs = {rowWord(mm.a, row0, k0),
+                                rowWord(mm.a, row8, k0),
+                                rowWord(mm.a, row0, k16),
+                                rowWord(mm.a, row8, k16)};
+    SmallVector<Value> bRegs;
+    for (Value kk : {k0, k16})
+      bRegs.push_back(mm.transposedB ? rowWord(mm.b, bCol, kk)
+                                     : columnWord(mm.b, kk, bCol));
+    auto type = [](bool isUnsigned) {
+      return isUnsigned ? NVVM::MMATypes::u8 : NVVM::MMATypes::s8;
+    };
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), {i32, i32, i32, i32});
+    auto mma = NVVM::MmaOp::create(
+        b, loc, resultType, aRegs, bRegs, kLoop.getRegionIterArgs(),
+        ArrayRef<int64_t>{kM, kN, kK}, std::nullopt,
+        NVVM::MMAIntOverflow::wrapped,
+        std::array<NVVM::MMATypes, 2>{type(mm.unsignedA), type(mm.unsignedB)},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value> next;
+    for (int64_t i = 0; i < 4; ++i)
+      next.push_back(
+          LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{i}));
+    scf::YieldOp::create(b, loc, next);
+  }
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 2; ++j)
+      memref::StoreOp::create(b, loc, kLoop.getResult(2 * i + j), mm.c,
+                              ValueRange{rows[i], cols[j]});
+  op->erase();
+  return success();
+}
+
+struct Int8MatmulToMmaSyncPass
+    : public nvidia::impl::Int8MatmulToMmaSyncPassBase<
+          Int8MatmulToMmaSyncPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<std::pair<Operation *, IntMatmul>> found;
+    getOperation().walk([&](Operation *op) {
+      if (op->getParentOfType<scf::ParallelOp>() ||
+          op->getParentOfType<gpu::LaunchOp>())
+        return;
+      std::optional<IntMatmul> mm;
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
+        mm = fromMatmul(matmul);
+      else if (auto generic = dyn_cast<linalg::GenericOp>(op))
+        mm = fromGeneric(generic);
+      if (mm)
+        found.emplace_back(op, *mm);
+    });
+    for (auto &[op, mm] : found)
+      if (failed(rewrite(op, mm)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace
