@@ -14,7 +14,9 @@
 //   loop  over blocks of 64 keys (causal: up to the block on the diagonal,
 //         which alone is masked; nothing above it is computed):
 //           K and V blocks -> shared memory (16-byte loads, rows padded by
-//           8 elements so the fragment reads hit 32 distinct banks);
+//           8 elements so that ldmatrix's 8 row reads hit 32 distinct
+//           banks); B fragments by ldmatrix.x4 (K) and ldmatrix.x4.trans
+//           (V);
 //           S = Q K^T with mma.sync m16n8k16 (f32 accumulators);
 //           online softmax in f32 registers, in the exp2 domain (scale *
 //           log2 e folded into one multiply), row max reduced over the four
@@ -254,6 +256,10 @@ struct Lane {
   Value g, t;           // lane / 4, lane % 4 (PTX's groupID, threadID_in_group)
   Value rowLocal[2];    // query rows g, g + 8 of the warp within the block
   Value loadRow, loadCol; // this thread's first 16-byte chunk of a K/V block
+  // The row and column this lane addresses for ldmatrix.x4: K blocks
+  // (lane % 8, 8 (lane / 8)), V blocks (lane % 8 + 8 ((lane / 8) % 2),
+  // 8 (lane / 16)).
+  Value ldRowK, ldColK, ldRowV, ldColV;
   SmallVector<SmallVector<Value, 4>> qFrag; // per k16 step of D
   Value kSmem, vSmem;
   Value mask;           // the additive mask's buffer, or null
@@ -319,18 +325,27 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
 
   // S = Q K^T, n8 tile j = keys 8j .. 8j + 7 of the block. B (D x keys,
   // "col"): b0, b1 = (d 2t, 2t + 1; key g), b2, b3 = (d 2t + 8, 2t + 9;
-  // key g): pairs adjacent in a K row of shared memory.
+  // key g): pairs adjacent in a K row of shared memory, i.e. row g, cols
+  // 2t, 2t + 1 of the 8x8 block (keys 8j.., d 8m..) that ldmatrix hands
+  // lane 4g + t. One ldmatrix.x4 loads the blocks at d 32h, + 8, + 16,
+  // + 24 (lanes 8i .. 8i + 7 address block i's rows): b0b1 and b2b3 of
+  // k16 steps 2h and 2h + 1.
   Value twoT = kb.mul(ln.t, 2);
+  auto x4Type = VectorType::get({4, 2}, kb.element);
+  auto part = [&](Value x4, int64_t i) {
+    return kb.operand(vector::ExtractOp::create(b, x4, ArrayRef<int64_t>{i}));
+  };
   SmallVector<SmallVector<Value, 4>> s;
   Value zero = kb.f32(0.0);
   for (int64_t j = 0; j < kKeys / 8; ++j) {
     SmallVector<Value, 4> acc(4, zero);
-    Value key = kb.add(ln.g, 8 * j);
-    for (int64_t kk = 0; kk < d / 16; ++kk) {
-      Value col = kb.add(twoT, 16 * kk);
-      Value b01 = kb.operand(kb.loadPair(ln.kSmem, {key, col}));
-      Value b23 = kb.operand(kb.loadPair(ln.kSmem, {key, kb.add(col, 8)}));
-      acc = kb.mma(ln.qFrag[kk], {b01, b23}, acc);
+    Value key = kb.add(ln.ldRowK, 8 * j);
+    for (int64_t h = 0; h < d / 32; ++h) {
+      Value x4 = nvgpu::LdMatrixOp::create(
+          b, x4Type, ln.kSmem, ValueRange{key, kb.add(ln.ldColK, 32 * h)},
+          /*transpose=*/false, /*numTiles=*/4);
+      acc = kb.mma(ln.qFrag[2 * h], {part(x4, 0), part(x4, 1)}, acc);
+      acc = kb.mma(ln.qFrag[2 * h + 1], {part(x4, 2), part(x4, 3)}, acc);
     }
     s.push_back(acc);
   }
@@ -400,7 +415,12 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
   // 2kk and 2kk + 1 of P: a0, a1 = (g; 2t, 2t + 1) = tile 2kk's c0, c1;
   // a2, a3 = (g + 8; 2t, 2t + 1) = its c2, c3; a4..a7 = the same of tile
   // 2kk + 1 (keys 2t + 8, 2t + 9). B (keys x D, "col"): b0, b1 = (keys
-  // 2t, 2t + 1; d g), b2, b3 = (keys 2t + 8, 2t + 9; d g): two V rows.
+  // 2t, 2t + 1; d g), b2, b3 = (keys 2t + 8, 2t + 9; d g): two V rows,
+  // i.e. what ldmatrix.trans hands lane 4g + t from the 8x8 block of V
+  // (keys 16kk.., d 8n..) (element (2t, g) and (2t + 1, g) of the block
+  // as stored). One ldmatrix.x4.trans loads the blocks (keys +0, d 16h),
+  // (keys +8, d 16h), (keys +0, d 16h + 8), (keys +8, d 16h + 8): b0b1,
+  // b2b3 of n8 tiles 2h and 2h + 1.
   auto narrow = [&](Value v) -> Value {
     return arith::TruncFOp::create(b, kb.element, v);
   };
@@ -411,20 +431,19 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
         kb.operand(narrow(lo[2]), narrow(lo[3])),
         kb.operand(narrow(hi[0]), narrow(hi[1])),
         kb.operand(narrow(hi[2]), narrow(hi[3]))};
-    Value key0 = kb.add(twoT, 16 * kk);
-    Value key1 = kb.add(key0, 1), key8 = kb.add(key0, 8),
-          key9 = kb.add(key0, 9);
-    for (int64_t n = 0; n < d / 8; ++n) {
-      Value col = kb.add(ln.g, 8 * n);
-      auto at = [&](Value key) -> Value {
-        return memref::LoadOp::create(b, ln.vSmem, ValueRange{key, col});
-      };
-      Value b01 = kb.operand(at(key0), at(key1));
-      Value b23 = kb.operand(at(key8), at(key9));
-      SmallVector<Value, 4> c(ArrayRef(out.o).slice(4 * n, 4));
-      SmallVector<Value, 4> r = kb.mma(a, {b01, b23}, c);
-      for (int64_t e = 0; e < 4; ++e)
-        out.o[4 * n + e] = r[e];
+    Value key = kb.add(ln.ldRowV, 16 * kk);
+    for (int64_t h = 0; h < d / 16; ++h) {
+      Value x4 = nvgpu::LdMatrixOp::create(
+          b, x4Type, ln.vSmem, ValueRange{key, kb.add(ln.ldColV, 16 * h)},
+          /*transpose=*/true, /*numTiles=*/4);
+      for (int64_t half = 0; half < 2; ++half) {
+        int64_t n = 2 * h + half;
+        SmallVector<Value, 4> c(ArrayRef(out.o).slice(4 * n, 4));
+        SmallVector<Value, 4> r = kb.mma(
+            a, {part(x4, 2 * half), part(x4, 2 * half + 1)}, c);
+        for (int64_t e = 0; e < 4; ++e)
+          out.o[4 * n + e] = r[e];
+      }
     }
   }
   return out;
@@ -458,6 +477,10 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   Value tid = launch.getThreadIds().x;
   Value warp = kb.div(tid, kWarp), lane = kb.rem(tid, kWarp);
   ln.g = kb.div(lane, 4);
+  ln.ldRowK = kb.rem(lane, 8);
+  ln.ldColK = kb.mul(kb.div(lane, 8), 8);
+  ln.ldRowV = kb.add(ln.ldRowK, kb.mul(kb.rem(kb.div(lane, 8), 2), 8));
+  ln.ldColV = kb.mul(kb.div(lane, 16), 8);
   ln.t = kb.rem(lane, 4);
   Value bh = launch.getBlockIds().x;
   ln.batch = kb.div(bh, sh.hq);

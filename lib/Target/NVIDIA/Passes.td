@@ -150,7 +150,8 @@ def AttentionKernelsPass
     described under `loom-nvidia-attention-to-mma`; the private declaration
     it called is erased once unused.
   }];
-  let dependentDialects = ["mlir::NVVM::NVVMDialect",
+  let dependentDialects = ["mlir::nvgpu::NVGPUDialect",
+                           "mlir::NVVM::NVVMDialect",
                            "mlir::LLVM::LLVMDialect",
                            "mlir::math::MathDialect",
                            "mlir::vector::VectorDialect",

@@ -3,7 +3,8 @@
 
 // bf16 causal grouped-query attention becomes one FlashAttention-2 kernel on
 // both chips: K and V blocks staged in shared memory with 16-byte accesses,
-// mma.sync m16n8k16 for S = Q K^T and O += P V, the online softmax's row
+// their fragments read by ldmatrix (x4, and x4.trans for V), mma.sync
+// m16n8k16 for S = Q K^T and O += P V, the online softmax's row
 // max and sum over the lanes of a quad with butterfly shuffles, exp2 in
 // registers, and O / l stored from registers.
 // CHECK: .visible .entry attn_kernel(
@@ -11,10 +12,12 @@
 // CHECK: ld.global.v4.b32
 // CHECK: st.shared.v4.b32
 // CHECK: bar.sync 0
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: shfl.sync.bfly.b32 {{.+}}, 1, 31, -1
 // CHECK: shfl.sync.bfly.b32 {{.+}}, 2, 31, -1
 // CHECK: ex2.approx
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: st.global.b32
 // CHECK-NOT: .entry

@@ -22,8 +22,9 @@
 // (K and V, rows padded by 8) in 18432 bytes of dynamic shared memory. The
 // Q fragments (4 k16 steps x 4 registers) are loaded before the key loop,
 // which runs over all 512 keys: K and V staged between barriers, S = Q K^T
-// (8 n8 tiles x 4 k16 steps = 32 mma), the row max over the quad (xor 1,
-// 2), exp2, and O += P V (4 k16 steps x 8 n8 tiles = 32 mma). The row sums
+// (8 n8 tiles x 4 k16 steps = 32 mma, K fragments by ldmatrix.x4), the row
+// max over the quad (xor 1, 2), exp2, and O += P V (4 k16 steps x 8 n8
+// tiles = 32 mma, V fragments by ldmatrix.x4.trans). The row sums
 // are added over the quad and O / l stored as bf16 pairs.
 // CHECK-LABEL: func.func @plain
 // CHECK-SAME: (%[[Q:.+]]: tensor<2x4x256x64xbf16>, %[[K:.+]]: tensor<2x4x512x64xbf16>, %[[V:.+]]: tensor<2x4x512x64xbf16>)
@@ -49,12 +50,14 @@
 // CHECK:   vector.load %[[VM]]
 // CHECK:   llvm.inline_asm has_side_effects "bar.sync 0;", "~{memory}"
 // CHECK-NOT: arith.select
+// CHECK:   nvgpu.ldmatrix %{{.+}} {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK-COUNT-32: nvvm.mma.sync {{.+}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // CHECK-NOT: arith.select
 // CHECK:   gpu.shuffle  xor
 // CHECK:   gpu.shuffle  xor
 // CHECK:   math.exp2
 // CHECK:   arith.truncf {{.+}} : f32 to bf16
+// CHECK:   nvgpu.ldmatrix %{{.+}} {numTiles = 4 : i32, transpose = true} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK-COUNT-32: nvvm.mma.sync
 // CHECK:   scf.yield
 // CHECK-NOT: nvvm.mma.sync
