@@ -55,8 +55,13 @@ namespace {
 
 /// The pipeline, as text so that `loom-opt` runs exactly the same thing
 /// under `loom-nvidia-lowering`. {0}: chip, {1}: PTX features, {2}: the
-/// gpu-module-to-binary stage (empty to stop at NVVM + LLVM dialect).
+/// gpu-module-to-binary stage (empty to stop at NVVM + LLVM dialect), {3}:
+/// the matmul tensor-core passes, {5} and {6}: the two halves of the
+/// attention kernel (sm_80+).
 ///
+/// On sm_80 and newer, 16-bit attention that fits becomes a FlashAttention-2
+/// kernel on mma.sync: first a call on buffers of its tensors ({5}), whose
+/// kernel is built once deallocation has run ({6}).
 /// Up to bufferization it is the CPU pipeline (elementwise producers are not
 /// fused into matmuls, which keep materialized operands), except that
 /// deallocations of several buffers are split (loom-nvidia-split-deallocs):
@@ -77,7 +82,7 @@ namespace {
 /// way. `gpu-async-region` puts the host's copies and launches on one
 /// stream per call.
 constexpr const char *kNVIDIALoweringPipeline =
-    "func.func(loom-convert-quant-to-linalg{4},loom-convert-moe-to-linalg,"
+    "{5}func.func(loom-convert-quant-to-linalg{4},loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
     "func.func(loom-cpu-fuse-elementwise{{gpu=true}),"
@@ -89,7 +94,7 @@ constexpr const char *kNVIDIALoweringPipeline =
     "ownership-based-buffer-deallocation,canonicalize,"
     "buffer-deallocation-simplification,loom-nvidia-split-deallocs,"
     "bufferization-lower-deallocations,cse,canonicalize,"
-    "convert-bufferization-to-memref,"
+    "convert-bufferization-to-memref,{6}"
     "func.func(loom-cpu-copies-to-linalg{3},convert-linalg-to-parallel-loops,"
     "loom-nvidia-vectorize-loops,"
     "loom-nvidia-map-loops-to-gpu),"
@@ -161,11 +166,15 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   if (smVersion(chip) >= 80)
     tensorCores +=
         ",loom-nvidia-matmul-to-mma-sync,loom-nvidia-int8-mma-sync";
+  bool mma = smVersion(chip) >= 80;
   // 16-bit MoE grouped matmuls: an mma.sync kernel of their own ({4}).
-  std::string groupedMatmul =
-      smVersion(chip) >= 80 ? ",loom-nvidia-grouped-matmul-to-mma" : "";
+  std::string groupedMatmul = mma ? ",loom-nvidia-grouped-matmul-to-mma" : "";
+  // 16-bit attention that fits becomes a FlashAttention-2 mma.sync kernel
+  // before the generic attention lowering sees it ({5}, {6}).
+  std::string attention = mma ? "loom-nvidia-attention-to-mma," : "";
+  std::string attentionKernels = mma ? "loom-nvidia-attention-kernels," : "";
   return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip), binary,
-                       tensorCores, groupedMatmul)
+                       tensorCores, groupedMatmul, attention, attentionKernels)
       .str();
 }
 

@@ -196,6 +196,75 @@ def MatvecToGPUPass : Pass<"loom-nvidia-matvec", "func::FuncOp"> {
                            "mlir::scf::SCFDialect"];
 }
 
+def AttentionToMmaPass
+    : Pass<"loom-nvidia-attention-to-mma", "ModuleOp"> {
+  let summary = "Runs 16-bit attention as a FlashAttention-2 kernel on "
+                "tensor cores (mma.sync)";
+  let description = [{
+    Runs on tensors, before `loom-convert-attn-to-linalg`, for sm_80 and
+    newer. A `loom_attn.attention` with bf16 or f16 query, key, value and
+    result, static shapes, D = Dv in {64, 128}, Sq and Skv multiples of 64
+    (Skv >= Sq when causal), grouped-query heads allowed, and no mask,
+    bias, window, sinks, softcap or sparsity becomes a `gpu.launch` of one
+    block of 4 warps per (batch * query head, 64 query rows): Q fragments
+    in registers, a loop over blocks of 64 keys staged in shared memory,
+    S = Q K^T and O += P V with `nvvm.mma.sync` m16n8k16 (f32
+    accumulators), an online softmax in f32 registers with quad shuffles,
+    P fed from the S accumulators into A fragments, and O / l stored in
+    the element type. Causal attention masks only the block on the
+    diagonal and computes nothing above it. An additive float mask
+    broadcasting from `[.., Sq, Skv]` is added to the scores.
+
+    This pass is the tensor-level half: the op becomes
+    `bufferization.to_buffer` of its operands, a `memref.alloc` of the
+    result, a call of a private declaration marked
+    `loom.attention_mma = {causal, scale}` that stands for the kernel, and a
+    `restrict` `bufferization.to_tensor` of the result. The kernel itself
+    is built after bufferization by `loom-nvidia-attention-kernels` (the
+    deallocation passes reject its NVVM ops). Other attention ops are left
+    to `loom-convert-attn-to-linalg`.
+
+    Example: `loom_attn.attention %q, %k, %v causal : tensor<1x32x512x64xbf16>,
+    tensor<1x8x512x64xbf16>, tensor<1x8x512x64xbf16> ->
+    tensor<1x32x512x64xbf16>` becomes
+    `func.call @loom_nvidia_attention(%qb, %kb, %vb, %out)
+    {loom.attention_mma = {causal = true, scale = 0.125}}`, which the next
+    pass turns into a launch of 32 x 8 blocks of 128 threads with 18 KiB of
+    dynamic shared memory.
+  }];
+  let dependentDialects = ["mlir::NVVM::NVVMDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::bufferization::BufferizationDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def AttentionKernelsPass
+    : Pass<"loom-nvidia-attention-kernels", "ModuleOp"> {
+  let summary = "Builds the mma.sync attention kernels that "
+                "loom-nvidia-attention-to-mma left as calls";
+  let description = [{
+    Runs on buffers, after the deallocation pipeline. Each `func.call`
+    marked `loom.attention_mma = {causal, scale}` (operands q, k, v, an
+    optional mask, the output) becomes the FlashAttention-2 `gpu.launch`
+    described under `loom-nvidia-attention-to-mma`; the private declaration
+    it called is erased once unused.
+  }];
+  let dependentDialects = ["mlir::nvgpu::NVGPUDialect",
+                           "mlir::NVVM::NVVMDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def MatmulToWgmmaPass
     : Pass<"loom-nvidia-matmul-to-wgmma", "func::FuncOp"> {
   let summary = "Runs 16-bit float matmuls on Hopper with TMA loads and wgmma";

@@ -1,0 +1,673 @@
+//===- AttentionToMma.cpp - attention on tensor cores (mma.sync) ----------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// A FlashAttention-2-style kernel for `loom_attn.attention` on sm_80 and
+// newer, built op by op (gpu, memref, vector, arith, math, nvvm):
+//
+//   grid  (B * Hq, Sq / 64), 128 threads = 4 warps; block y = 0 takes the
+//         last query block, so causal's longest blocks start first
+//   warp  w owns query rows q0 + 16w .. q0 + 16w + 15; its Q fragments stay
+//         in registers for the whole kernel
+//   loop  over blocks of 64 keys (causal: up to the block on the diagonal,
+//         which alone is masked; nothing above it is computed):
+//           K and V blocks -> shared memory (16-byte loads, rows padded by
+//           8 elements so that ldmatrix's 8 row reads hit 32 distinct
+//           banks); B fragments by ldmatrix.x4 (K) and ldmatrix.x4.trans
+//           (V);
+//           S = Q K^T with mma.sync m16n8k16 (f32 accumulators);
+//           online softmax in f32 registers, in the exp2 domain (scale *
+//           log2 e folded into one multiply), row max reduced over the four
+//           lanes of a quad with shuffles (xor 1, 2);
+//           P goes from the S accumulators straight into A fragments (the
+//           C layout of two adjacent n8 tiles is the A layout of one k16
+//           step), O += P V with mma.sync (V fragments: pairs along keys)
+//   end   the row sums are reduced over the quad; O / l is stored in the
+//         element type
+//
+// Hook, in two passes. The op is a tensor op and must be taken before
+// loom-convert-attn-to-linalg, but the ownership-based deallocation that
+// runs after bufferization rejects ops without a memory-effect interface
+// (nvvm.mma.sync, gpu.barrier), so the kernel cannot exist that early.
+// loom-nvidia-attention-to-mma (tensors) replaces the op by
+// `bufferization.to_buffer` of q, k, v (and mask), a `memref.alloc` of the
+// result, a call of a private declaration that stands for the kernel
+// (marked `loom.attention_mma = {causal, scale}`) and a `restrict`
+// `bufferization.to_tensor` of the result: bufferization and deallocation
+// see an opaque call on buffers and free the result like any other.
+// loom-nvidia-attention-kernels (after bufferization) builds the
+// `gpu.launch` in place of each call and drops the declaration;
+// loom-nvidia-device-buffers puts the buffers in device memory and
+// outlining turns the launch into a kernel. The block barriers are
+// `bar.sync 0` in inline asm (see `barrier`).
+//
+// An additive float mask ([.., Sq, Skv], broadcast over batch and heads) is
+// read per score pair from global memory and added in the exp2 domain.
+// Attention ops that do not fit (other element types, D not 64 or 128,
+// sequence lengths not multiples of 64, i1 masks, biases, windows, sinks,
+// softcap, sparsity) are left to loom-convert-attn-to-linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Target/NVIDIA/Passes.h"
+
+#include "dialects/attn/AttnDialect.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <cmath>
+
+namespace mlir::loom::nvidia {
+#define GEN_PASS_DEF_ATTENTIONKERNELSPASS
+#define GEN_PASS_DEF_ATTENTIONTOMMAPASS
+#include "lib/Target/NVIDIA/Passes.h.inc"
+} // namespace mlir::loom::nvidia
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+// Query rows per block (16 per warp), keys per loop step, threads, and the
+// padding of a shared-memory row (16 bytes: keeps 16-byte stores aligned).
+constexpr int64_t kRows = 64, kKeys = 64, kWarps = 4, kWarp = 32;
+constexpr int64_t kThreads = kWarps * kWarp, kPad = 8;
+
+// The attribute that marks phase 1's kernel calls.
+constexpr llvm::StringLiteral kAttr = "loom.attention_mma";
+
+struct Shape {
+  int64_t b, hq, hkv, sq, skv, d;
+  double scale;
+};
+
+/// The static shape of `op` if the kernel takes it.
+std::optional<Shape> qualifies(attn::AttentionOp op) {
+  if (op->getParentOfType<gpu::LaunchOp>() || op.getBias() ||
+      op.getSparsityAttr() || op.getWindowAttr() || op.getSinksAttr() ||
+      op.getSoftcapAttr())
+    return std::nullopt;
+  auto q = cast<RankedTensorType>(op.getQuery().getType());
+  auto k = cast<RankedTensorType>(op.getKey().getType());
+  auto v = cast<RankedTensorType>(op.getValue().getType());
+  auto r = cast<RankedTensorType>(op.getResult().getType());
+  Type element = q.getElementType();
+  if (!(element.isF16() || element.isBF16()) ||
+      k.getElementType() != element || v.getElementType() != element ||
+      r.getElementType() != element || !q.hasStaticShape() ||
+      !k.hasStaticShape() || !v.hasStaticShape() || !r.hasStaticShape())
+    return std::nullopt;
+  Shape s{q.getDimSize(0), q.getDimSize(1), k.getDimSize(1), q.getDimSize(2),
+          k.getDimSize(2), q.getDimSize(3), 0.0};
+  if ((s.d != 64 && s.d != 128) || k.getDimSize(3) != s.d ||
+      v.getDimSize(3) != s.d || k.getShape() != v.getShape() ||
+      k.getDimSize(0) != s.b || s.hkv == 0 || s.hq % s.hkv ||
+      s.sq % kRows || s.skv % kKeys || s.sq == 0 || s.skv == 0 ||
+      r.getShape() != q.getShape())
+    return std::nullopt;
+  // Causal queries are the last Sq keys' positions; fewer keys than queries
+  // leaves rows without keys, which the SIMT lowering handles.
+  if (op.getCausal() && s.skv < s.sq)
+    return std::nullopt;
+  // An additive float mask, static, broadcasting to [B, Hq, Sq, Skv] with
+  // its own last dimension Skv (adjacent keys are adjacent in memory).
+  if (Value mask = op.getMask()) {
+    auto m = cast<RankedTensorType>(mask.getType());
+    if (!isa<FloatType>(m.getElementType()) || !m.hasStaticShape() ||
+        m.getRank() < 1 || m.getRank() > 4 ||
+        m.getElementType().getIntOrFloatBitWidth() > 32 ||
+        m.getShape().back() != s.skv)
+      return std::nullopt;
+    int64_t full[4] = {s.b, s.hq, s.sq, s.skv};
+    for (int64_t i = 0; i < m.getRank(); ++i) {
+      int64_t size = m.getDimSize(i);
+      if (size != 1 && size != full[4 - m.getRank() + i])
+        return std::nullopt;
+    }
+  }
+  std::optional<double> scale = op.getScaleOrDefault();
+  if (!scale)
+    return std::nullopt;
+  s.scale = *scale;
+  return s;
+}
+
+/// The kernel's builders. Index arithmetic is on `index`; per-lane values
+/// (fragments, accumulators) are plain SSA values, unrolled in C++, so the
+/// loop over key blocks carries scalars only.
+struct KernelBuilder {
+  ImplicitLocOpBuilder &b;
+  Type element;
+  int64_t d;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value add(Value x, int64_t y) { return y ? add(x, idx(y)) : x; }
+  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, x, idx(y)); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)));
+  }
+
+  VectorType pairType() { return VectorType::get({2}, element); }
+
+  /// A pair of 16-bit values as one mma operand register: bf16 pairs as
+  /// i32 (nvvm.mma.sync takes bf16 packed), f16 pairs as vector<2xf16>.
+  /// Element 0 is the low half, i.e. the lower-numbered fragment element.
+  Value operand(Value pair) {
+    if (element.isF16())
+      return pair;
+    Value word =
+        vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), pair);
+    return vector::ExtractOp::create(b, word, ArrayRef<int64_t>{0});
+  }
+  Value operand(Value lo, Value hi) {
+    return operand(
+        vector::FromElementsOp::create(b, pairType(), ValueRange{lo, hi}));
+  }
+  /// Two adjacent elements of the last dimension of `mem`, 4-byte aligned
+  /// (even column, rows of an even number of elements).
+  Value loadPair(Value mem, ValueRange indices) {
+    return vector::LoadOp::create(b, pairType(), mem, indices,
+                                  /*nontemporal=*/false, llvm::MaybeAlign(4));
+  }
+
+  /// d = a * b + c, m16n8k16, A row-major, B column-major, f32 C/D.
+  SmallVector<Value, 4> mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
+                            ArrayRef<Value> c) {
+    Type f = b.getF32Type();
+    auto resultType =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {f, f, f, f});
+    NVVM::MMATypes type =
+        element.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
+    auto op = NVVM::MmaOp::create(
+        b, b.getLoc(), resultType, a, bFrag, c, ArrayRef<int64_t>{16, 8, 16},
+        std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value, 4> result;
+    for (int64_t i = 0; i < 4; ++i)
+      result.push_back(
+          LLVM::ExtractValueOp::create(b, op, ArrayRef<int64_t>{i}));
+    return result;
+  }
+
+  /// `v` combined over the four lanes of a quad (xor 1, then xor 2).
+  Value quadReduce(Value v, bool isMax) {
+    for (int32_t offset : {1, 2}) {
+      Value other = gpu::ShuffleOp::create(b, v, offset, kWarp,
+                                           gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      v = isMax ? arith::MaximumFOp::create(b, v, other).getResult()
+                : arith::AddFOp::create(b, v, other).getResult();
+    }
+    return v;
+  }
+};
+
+/// `bar.sync 0` with a memory clobber. Not gpu.barrier / nvvm.barrier0:
+/// the kernel exists before bufferization, and the ownership-based
+/// deallocation that runs after it rejects ops without a memory-effect
+/// interface, which those two lack; an inline asm with side effects is
+/// accepted and is opaque to LLVM's motion of loads and stores.
+void barrier(ImplicitLocOpBuilder &b) {
+  LLVM::InlineAsmOp::create(
+      b, /*resultTypes=*/TypeRange{}, /*operands=*/ValueRange{},
+      /*asm_string=*/"bar.sync 0;", /*constraints=*/"~{memory}",
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None,
+      /*asm_dialect=*/LLVM::AsmDialectAttr(),
+      /*operand_attrs=*/ArrayAttr());
+}
+
+/// Per-lane state carried over key blocks: O accumulators (D/8 n8 tiles of
+/// four f32: c0, c1 at row g, c2, c3 at row g + 8), then the running max m
+/// and the lane's partial row sum l of rows g and g + 8.
+struct State {
+  SmallVector<Value> o;
+  Value m[2], l[2];
+
+  SmallVector<Value> flat() const {
+    SmallVector<Value> all(o);
+    all.append({m[0], m[1], l[0], l[1]});
+    return all;
+  }
+  static State unflat(ValueRange all) {
+    State s;
+    ValueRange o = all.drop_back(4);
+    s.o.assign(o.begin(), o.end());
+    for (int r = 0; r < 2; ++r) {
+      s.m[r] = all[all.size() - 4 + r];
+      s.l[r] = all[all.size() - 2 + r];
+    }
+    return s;
+  }
+};
+
+/// Values of the kernel that every key block uses.
+struct Lane {
+  Value batch, kvHead;  // the K / V head of this block's query head
+  Value g, t;           // lane / 4, lane % 4 (PTX's groupID, threadID_in_group)
+  Value rowLocal[2];    // query rows g, g + 8 of the warp within the block
+  Value loadRow, loadCol; // this thread's first 16-byte chunk of a K/V block
+  // The row and column this lane addresses for ldmatrix.x4: K blocks
+  // (lane % 8, 8 (lane / 8)), V blocks (lane % 8 + 8 ((lane / 8) % 2),
+  // 8 (lane / 16)).
+  Value ldRowK, ldColK, ldRowV, ldColV;
+  SmallVector<SmallVector<Value, 4>> qFrag; // per k16 step of D
+  Value kSmem, vSmem;
+  Value mask;           // the additive mask's buffer, or null
+  Value head;           // this block's query head
+  Value row[2];         // query rows g, g + 8 of the warp, in the sequence
+};
+
+/// Element `c` of the mask pair at row `r` (g or g + 8) and keys
+/// kb0 + 8j + 2t, + 1 (the C fragment's layout), as f32. Each pair is loaded
+/// once per key block (`cache`, by (j, r)).
+Value maskValue(KernelBuilder &kb, const Lane &ln, Value kb0, int64_t j,
+                int64_t r, int64_t c,
+                DenseMap<std::pair<int64_t, int64_t>, Value> &cache) {
+  ImplicitLocOpBuilder &b = kb.b;
+  Value &pair = cache[{j, r}];
+  if (!pair) {
+    auto type = cast<MemRefType>(ln.mask.getType());
+    Value key = kb.add(kb.add(kb0, kb.mul(ln.t, 2)), 8 * j);
+    Value full[4] = {ln.batch, ln.head, ln.row[r], key};
+    SmallVector<Value, 4> indices;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      indices.push_back(type.getDimSize(i) == 1
+                            ? kb.idx(0)
+                            : full[4 - type.getRank() + i]);
+    Type maskElement = type.getElementType();
+    int64_t bytes = maskElement.getIntOrFloatBitWidth() / 8;
+    pair = vector::LoadOp::create(b, VectorType::get({2}, maskElement),
+                                  ln.mask, indices, false,
+                                  llvm::MaybeAlign(2 * bytes));
+  }
+  Value v = vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{c});
+  if (!v.getType().isF32())
+    v = arith::ExtFOp::create(b, b.getF32Type(), v);
+  return v;
+}
+
+/// One key block starting at `kb0`: stage K and V, S = Q K^T, online
+/// softmax, O += P V. `masked`: the block on the causal diagonal, whose
+/// key j (local) is visible to row i (local) iff j <= i.
+State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
+               Value kb0, bool masked, double log2Scale, const State &in) {
+  ImplicitLocOpBuilder &b = kb.b;
+  int64_t d = kb.d;
+
+  // Stage: each thread moves D/16 chunks of 8 elements of K and of V;
+  // chunk i of the thread is row loadRow + i * (128 / (D / 8)).
+  barrier(b); // the previous block's readers are done
+  auto chunkType = VectorType::get({8}, kb.element);
+  for (int64_t i = 0; i < d / 16; ++i) {
+    Value r = kb.add(ln.loadRow, i * (kThreads / (d / 8)));
+    Value gr = kb.add(kb0, r);
+    std::array<std::pair<Value, Value>, 2> tiles = {
+        std::pair{kMem, ln.kSmem}, std::pair{vMem, ln.vSmem}};
+    for (auto [mem, smem] : tiles) {
+      Value chunk = vector::LoadOp::create(
+          b, chunkType, mem, ValueRange{ln.batch, ln.kvHead, gr, ln.loadCol},
+          false, llvm::MaybeAlign(16));
+      vector::StoreOp::create(b, chunk, smem, ValueRange{r, ln.loadCol}, false,
+                              llvm::MaybeAlign(16));
+    }
+  }
+  barrier(b);
+
+  // S = Q K^T, n8 tile j = keys 8j .. 8j + 7 of the block. B (D x keys,
+  // "col"): b0, b1 = (d 2t, 2t + 1; key g), b2, b3 = (d 2t + 8, 2t + 9;
+  // key g): pairs adjacent in a K row of shared memory, i.e. row g, cols
+  // 2t, 2t + 1 of the 8x8 block (keys 8j.., d 8m..) that ldmatrix hands
+  // lane 4g + t. One ldmatrix.x4 loads the blocks at d 32h, + 8, + 16,
+  // + 24 (lanes 8i .. 8i + 7 address block i's rows): b0b1 and b2b3 of
+  // k16 steps 2h and 2h + 1.
+  Value twoT = kb.mul(ln.t, 2);
+  auto x4Type = VectorType::get({4, 2}, kb.element);
+  auto part = [&](Value x4, int64_t i) {
+    return kb.operand(vector::ExtractOp::create(b, x4, ArrayRef<int64_t>{i}));
+  };
+  SmallVector<SmallVector<Value, 4>> s;
+  Value zero = kb.f32(0.0);
+  for (int64_t j = 0; j < kKeys / 8; ++j) {
+    SmallVector<Value, 4> acc(4, zero);
+    Value key = kb.add(ln.ldRowK, 8 * j);
+    for (int64_t h = 0; h < d / 32; ++h) {
+      Value x4 = nvgpu::LdMatrixOp::create(
+          b, x4Type, ln.kSmem, ValueRange{key, kb.add(ln.ldColK, 32 * h)},
+          /*transpose=*/false, /*numTiles=*/4);
+      acc = kb.mma(ln.qFrag[2 * h], {part(x4, 0), part(x4, 1)}, acc);
+      acc = kb.mma(ln.qFrag[2 * h + 1], {part(x4, 2), part(x4, 3)}, acc);
+    }
+    s.push_back(acc);
+  }
+
+  // Scores in the exp2 domain; the diagonal block drops keys after the
+  // row's position. C element e of tile j: row g + 8 (e / 2), key
+  // 8j + 2t + e % 2.
+  Value scale = kb.f32(log2Scale), negInf = kb.f32(-INFINITY);
+  DenseMap<std::pair<int64_t, int64_t>, Value> maskCache;
+  for (int64_t j = 0; j < kKeys / 8; ++j)
+    for (int64_t e = 0; e < 4; ++e) {
+      Value v = arith::MulFOp::create(b, s[j][e], scale);
+      if (ln.mask) {
+        // (scale * q.k + mask) * log2 e; masks at -inf (or so negative
+        // that the product overflows to it) drop the key.
+        Value m = maskValue(kb, ln, kb0, j, e / 2, e % 2, maskCache);
+        v = math::FmaOp::create(b, m, kb.f32(M_LOG2E), v);
+      }
+      if (masked) {
+        Value key = kb.add(twoT, 8 * j + e % 2);
+        Value visible = arith::CmpIOp::create(b, arith::CmpIPredicate::ule,
+                                              key, ln.rowLocal[e / 2]);
+        v = arith::SelectOp::create(b, visible, v, negInf);
+      }
+      s[j][e] = v;
+    }
+
+  // Online softmax per row r (g, g + 8): the new max over the quad, the
+  // old sums and accumulators rescaled by exp2(m_old - m_new). Every row
+  // sees at least one key in every block it processes (the diagonal block
+  // keeps key 0 for row 0), so m_new is finite and m_old = -inf gives 0.
+  State out;
+  Value alpha[2], shift[2];
+  for (int r = 0; r < 2; ++r) {
+    Value mx = in.m[r];
+    for (int64_t j = 0; j < kKeys / 8; ++j)
+      for (int64_t c = 0; c < 2; ++c)
+        mx = arith::MaximumFOp::create(b, mx, s[j][2 * r + c]);
+    out.m[r] = kb.quadReduce(mx, /*isMax=*/true);
+    shift[r] = out.m[r];
+    if (ln.mask) {
+      // A row whose keys so far are all masked has m = -inf: shift by 0
+      // instead, so that exp2(-inf - -inf) does not give NaN.
+      Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                         out.m[r], negInf);
+      shift[r] = arith::SelectOp::create(b, none, zero, out.m[r]);
+    }
+    alpha[r] = math::Exp2Op::create(
+        b, arith::SubFOp::create(b, in.m[r], shift[r]));
+  }
+  Value rowSum[2] = {zero, zero};
+  for (int64_t j = 0; j < kKeys / 8; ++j)
+    for (int64_t e = 0; e < 4; ++e) {
+      int r = e / 2;
+      s[j][e] = math::Exp2Op::create(
+          b, arith::SubFOp::create(b, s[j][e], shift[r]));
+      rowSum[r] = arith::AddFOp::create(b, rowSum[r], s[j][e]);
+    }
+  for (int r = 0; r < 2; ++r)
+    out.l[r] = arith::AddFOp::create(
+        b, arith::MulFOp::create(b, in.l[r], alpha[r]), rowSum[r]);
+  out.o.reserve(in.o.size());
+  for (auto [i, v] : llvm::enumerate(in.o))
+    out.o.push_back(arith::MulFOp::create(b, v, alpha[(i % 4) / 2]));
+
+  // O += P V over k16 steps of keys. A (rows x keys) of step kk is tiles
+  // 2kk and 2kk + 1 of P: a0, a1 = (g; 2t, 2t + 1) = tile 2kk's c0, c1;
+  // a2, a3 = (g + 8; 2t, 2t + 1) = its c2, c3; a4..a7 = the same of tile
+  // 2kk + 1 (keys 2t + 8, 2t + 9). B (keys x D, "col"): b0, b1 = (keys
+  // 2t, 2t + 1; d g), b2, b3 = (keys 2t + 8, 2t + 9; d g): two V rows,
+  // i.e. what ldmatrix.trans hands lane 4g + t from the 8x8 block of V
+  // (keys 16kk.., d 8n..) (element (2t, g) and (2t + 1, g) of the block
+  // as stored). One ldmatrix.x4.trans loads the blocks (keys +0, d 16h),
+  // (keys +8, d 16h), (keys +0, d 16h + 8), (keys +8, d 16h + 8): b0b1,
+  // b2b3 of n8 tiles 2h and 2h + 1.
+  auto narrow = [&](Value v) -> Value {
+    return arith::TruncFOp::create(b, kb.element, v);
+  };
+  for (int64_t kk = 0; kk < kKeys / 16; ++kk) {
+    const auto &lo = s[2 * kk], &hi = s[2 * kk + 1];
+    SmallVector<Value, 4> a = {
+        kb.operand(narrow(lo[0]), narrow(lo[1])),
+        kb.operand(narrow(lo[2]), narrow(lo[3])),
+        kb.operand(narrow(hi[0]), narrow(hi[1])),
+        kb.operand(narrow(hi[2]), narrow(hi[3]))};
+    Value key = kb.add(ln.ldRowV, 16 * kk);
+    for (int64_t h = 0; h < d / 16; ++h) {
+      Value x4 = nvgpu::LdMatrixOp::create(
+          b, x4Type, ln.vSmem, ValueRange{key, kb.add(ln.ldColV, 16 * h)},
+          /*transpose=*/true, /*numTiles=*/4);
+      for (int64_t half = 0; half < 2; ++half) {
+        int64_t n = 2 * h + half;
+        SmallVector<Value, 4> c(ArrayRef(out.o).slice(4 * n, 4));
+        SmallVector<Value, 4> r = kb.mma(
+            a, {part(x4, 2 * half), part(x4, 2 * half + 1)}, c);
+        for (int64_t e = 0; e < 4; ++e)
+          out.o[4 * n + e] = r[e];
+      }
+    }
+  }
+  return out;
+}
+
+/// The kernel in place of `call` (q, k, v, [mask,] out).
+void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
+  ImplicitLocOpBuilder b(call.getLoc(), call);
+  MLIRContext *ctx = call.getContext();
+  ValueRange args = call.getOperands();
+  Value qMem = args[0], kMem = args[1], vMem = args[2], oMem = args.back();
+  Type element = cast<MemRefType>(qMem.getType()).getElementType();
+  KernelBuilder kb{b, element, sh.d};
+  Lane ln;
+  if (args.size() == 5)
+    ln.mask = args[3];
+
+  int64_t rowElems = sh.d + kPad;
+  int64_t tileBytes = kKeys * rowElems * 2;
+  Value one = kb.idx(1);
+  Value smemBytes = arith::ConstantIntOp::create(b, 2 * tileBytes, 32);
+  int64_t qBlocks = sh.sq / kRows;
+  auto launch = gpu::LaunchOp::create(
+      b, kb.idx(sh.b * sh.hq), kb.idx(qBlocks), one, kb.idx(kThreads), one,
+      one, smemBytes, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/ValueRange{});
+  b.setInsertionPointToStart(&launch.getBody().front());
+  gpu::TerminatorOp::create(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+
+  Value tid = launch.getThreadIds().x;
+  Value warp = kb.div(tid, kWarp), lane = kb.rem(tid, kWarp);
+  ln.g = kb.div(lane, 4);
+  ln.ldRowK = kb.rem(lane, 8);
+  ln.ldColK = kb.mul(kb.div(lane, 8), 8);
+  ln.ldRowV = kb.add(ln.ldRowK, kb.mul(kb.rem(kb.div(lane, 8), 2), 8));
+  ln.ldColV = kb.mul(kb.div(lane, 16), 8);
+  ln.t = kb.rem(lane, 4);
+  Value bh = launch.getBlockIds().x;
+  ln.batch = kb.div(bh, sh.hq);
+  Value head = kb.rem(bh, sh.hq);
+  ln.kvHead = kb.div(head, sh.hq / sh.hkv);
+  Value qBlock = arith::SubIOp::create(b, kb.idx(qBlocks - 1),
+                                       launch.getBlockIds().y);
+  Value q0 = kb.mul(qBlock, kRows);
+  ln.rowLocal[0] = kb.add(kb.mul(warp, 16), ln.g);
+  ln.rowLocal[1] = kb.add(ln.rowLocal[0], 8);
+  ln.head = head;
+  Value *row = ln.row;
+  for (int r = 0; r < 2; ++r)
+    row[r] = kb.add(q0, ln.rowLocal[r]);
+  ln.loadRow = kb.div(tid, sh.d / 8);
+  ln.loadCol = kb.mul(kb.rem(tid, sh.d / 8), 8);
+
+  auto smemSpace = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Value smem = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                         MemRefLayoutAttrInterface(), smemSpace));
+  auto tileType = MemRefType::get({kKeys, rowElems}, element,
+                                  MemRefLayoutAttrInterface(), smemSpace);
+  ln.kSmem = memref::ViewOp::create(b, tileType, smem, kb.idx(0), ValueRange{});
+  ln.vSmem =
+      memref::ViewOp::create(b, tileType, smem, kb.idx(tileBytes), ValueRange{});
+
+  // Q as A fragments, one per k16 step of D: a0, a1 = (row g; d 2t, 2t + 1),
+  // a2, a3 = (row g + 8; same d), a4, a5 = (row g; d 2t + 8, 2t + 9),
+  // a6, a7 = (row g + 8; d 2t + 8, 2t + 9).
+  Value twoT = kb.mul(ln.t, 2);
+  for (int64_t kk = 0; kk < sh.d / 16; ++kk) {
+    Value c0 = kb.add(twoT, 16 * kk), c8 = kb.add(c0, 8);
+    auto at = [&](int r, Value col) {
+      return kb.operand(
+          kb.loadPair(qMem, ValueRange{ln.batch, head, row[r], col}));
+    };
+    ln.qFrag.push_back({at(0, c0), at(1, c0), at(0, c8), at(1, c8)});
+  }
+
+  State state;
+  state.o.assign(sh.d / 2, kb.f32(0.0));
+  for (int r = 0; r < 2; ++r) {
+    state.m[r] = kb.f32(-INFINITY);
+    state.l[r] = kb.f32(0.0);
+  }
+  double log2Scale = sh.scale * M_LOG2E;
+
+  // Key blocks wholly visible: all of them, or (causal) those before the
+  // diagonal block, which starts at the block's first query position.
+  Value diagonal = kb.add(q0, sh.skv - sh.sq);
+  Value end = causal ? diagonal : kb.idx(sh.skv);
+  auto loop = scf::ForOp::create(b, kb.idx(0), end, kb.idx(kKeys),
+                                 state.flat());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    State next =
+        keyBlock(kb, ln, kMem, vMem, loop.getInductionVar(), /*masked=*/false,
+                 log2Scale, State::unflat(loop.getRegionIterArgs()));
+    scf::YieldOp::create(b, next.flat());
+  }
+  state = State::unflat(loop.getResults());
+  if (causal)
+    state = keyBlock(kb, ln, kMem, vMem, diagonal, /*masked=*/true, log2Scale,
+                     state);
+
+  // O / l, the lanes' partial sums added over the quad (a row whose keys
+  // were all masked has l = 0 and gives zeros). O tile n: c0, c1 =
+  // (row g; d 8n + 2t, 8n + 2t + 1), c2, c3 = (row g + 8; same d).
+  Value inv[2];
+  for (int r = 0; r < 2; ++r) {
+    Value l = kb.quadReduce(state.l[r], /*isMax=*/false);
+    inv[r] = arith::DivFOp::create(b, kb.f32(1.0), l);
+    if (ln.mask) {
+      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, l,
+                                          kb.f32(0.0));
+      inv[r] = arith::SelectOp::create(b, empty, kb.f32(0.0), inv[r]);
+    }
+  }
+  for (int64_t n = 0; n < sh.d / 8; ++n) {
+    Value col = kb.add(twoT, 8 * n);
+    for (int r = 0; r < 2; ++r) {
+      SmallVector<Value, 2> pair;
+      for (int64_t c = 0; c < 2; ++c)
+        pair.push_back(arith::TruncFOp::create(
+            b, element,
+            arith::MulFOp::create(b, state.o[4 * n + 2 * r + c], inv[r])));
+      Value v = vector::FromElementsOp::create(b, kb.pairType(), pair);
+      vector::StoreOp::create(b, v, oMem,
+                              ValueRange{ln.batch, head, row[r], col}, false,
+                              llvm::MaybeAlign(4));
+    }
+  }
+
+  call.erase();
+}
+
+/// Phase 1: `op` as buffers of its operands, an allocated result, a call of
+/// a new private declaration `@loom_nvidia_attention` that stands for the
+/// kernel (attributes: causal, scale), and the result as a tensor.
+void replaceByCall(attn::AttentionOp op, const Shape &sh,
+                   SymbolTable &symbols) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto buffer = [&](Value t) -> Value {
+    auto type = cast<RankedTensorType>(t.getType());
+    return bufferization::ToBufferOp::create(
+        b, MemRefType::get(type.getShape(), type.getElementType()), t,
+        /*read_only=*/true);
+  };
+  SmallVector<Value> args = {buffer(op.getQuery()), buffer(op.getKey()),
+                             buffer(op.getValue())};
+  if (Value mask = op.getMask())
+    args.push_back(buffer(mask));
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  args.push_back(memref::AllocOp::create(
+      b, MemRefType::get(resultType.getShape(), resultType.getElementType())));
+
+  auto decl = func::FuncOp::create(
+      op.getLoc(), "loom_nvidia_attention",
+      b.getFunctionType(ValueRange(args).getTypes(), {}));
+  decl.setPrivate();
+  symbols.insert(decl); // renamed if the name is taken
+  auto call = func::CallOp::create(b, decl, args);
+  call->setAttr(kAttr, b.getDictionaryAttr({
+                           b.getNamedAttr("causal", b.getBoolAttr(op.getCausal())),
+                           b.getNamedAttr("scale", b.getF64FloatAttr(sh.scale)),
+                       }));
+  Value result = bufferization::ToTensorOp::create(
+      b, resultType, call.getOperands().back(), /*restrict=*/true,
+      /*writable=*/true);
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+}
+
+/// The shape of a kernel call's buffers (checked by phase 1).
+Shape shapeOf(func::CallOp call, double scale) {
+  auto q = cast<MemRefType>(call.getOperand(0).getType());
+  auto k = cast<MemRefType>(call.getOperand(1).getType());
+  return Shape{q.getDimSize(0), q.getDimSize(1), k.getDimSize(1),
+               q.getDimSize(2), k.getDimSize(2), q.getDimSize(3), scale};
+}
+
+struct AttentionToMmaPass
+    : public nvidia::impl::AttentionToMmaPassBase<AttentionToMmaPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<std::pair<attn::AttentionOp, Shape>> ops;
+    getOperation().walk([&](attn::AttentionOp op) {
+      if (std::optional<Shape> shape = qualifies(op))
+        ops.push_back({op, *shape});
+    });
+    SymbolTable symbols(getOperation());
+    for (auto &[op, shape] : ops)
+      replaceByCall(op, shape, symbols);
+  }
+};
+
+struct AttentionKernelsPass
+    : public nvidia::impl::AttentionKernelsPassBase<AttentionKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<func::CallOp> calls;
+    getOperation().walk([&](func::CallOp call) {
+      if (call->hasAttr(kAttr))
+        calls.push_back(call);
+    });
+    SymbolTable symbols(getOperation());
+    for (func::CallOp call : calls) {
+      auto attrs = call->getAttrOfType<DictionaryAttr>(kAttr);
+      auto causal = attrs ? attrs.getAs<BoolAttr>("causal") : BoolAttr();
+      auto scale = attrs ? attrs.getAs<FloatAttr>("scale") : FloatAttr();
+      if (!causal || !scale || call.getNumOperands() < 4) {
+        call.emitError("loom-nvidia-attention-kernels: malformed ")
+            << kAttr << " call";
+        return signalPassFailure();
+      }
+      auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+      buildKernel(call, shapeOf(call, scale.getValueAsDouble()),
+                  causal.getValue());
+      if (callee && callee.isDeclaration() &&
+          SymbolTable::symbolKnownUseEmpty(callee, getOperation()))
+        symbols.erase(callee);
+    }
+  }
+};
+
+} // namespace
