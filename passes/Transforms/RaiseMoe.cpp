@@ -141,8 +141,8 @@ std::optional<Mm> matchMm(Value v) {
   if (std::optional<Matmul> m = matchMatmul(v))
     return sameType(*m) ? std::optional<Mm>(Mm{*m, v}) : std::nullopt;
   Value acc = floatCastSource(v, /*allowTruncation=*/true);
-  if (!acc || elementType(acc).getIntOrFloatBitWidth() <=
-                  et.getIntOrFloatBitWidth())
+  if (!acc ||
+      elementType(acc).getIntOrFloatBitWidth() <= et.getIntOrFloatBitWidth())
     return std::nullopt;
   std::optional<Matmul> m = matchMatmul(acc);
   if (!m || !sameType(*m))
