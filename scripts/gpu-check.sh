@@ -48,6 +48,8 @@ compile_case() {
   if "$BUILD/bin/loomc" "$model" -o "$dir/model.loom" --target="$target" \
        --import-options-from-data "$data" --quiet 2> "$dir/compile.log"; then
     cp -r "$data" "$dir/data"; rm -f "$dir/compile.log"; echo "ok $name"
+    # A test model's own loom-run tolerances (test/models/*/tolerance).
+    if [ -f "$(dirname "$model")/tolerance" ]; then cp "$(dirname "$model")/tolerance" "$dir/"; fi
   else
     echo "compile failed for $target: $name: $(grep -m1 error "$dir/compile.log" ||
                                                  head -1 "$dir/compile.log")"
@@ -118,11 +120,13 @@ bench() {
 
 # run-case DIR: one line, "PASS name" or "FAIL name: reason".
 run_case() {
-  local dir="${1%/}" name out
+  local dir="${1%/}" name out tol="--rtol 1e-3 --atol 1e-4"
   name="$(basename "$dir")"
+  [ -f "$dir/tolerance" ] && tol="$(cat "$dir/tolerance")"
+  # shellcheck disable=SC2086 # $tol is the flags, split on purpose
   if out="$(timeout "${LOOM_GPU_CASE_TIMEOUT:-60}" "$GPU/loom-run" \
               "$dir/model.loom" --device cuda --data "$dir/data" \
-              --rtol 1e-3 --atol 1e-4 2>&1)"; then
+              $tol 2>&1)"; then
     echo "PASS $name"
   else
     echo "FAIL $name: $(echo "$out" | tail -2 | tr '\n' ' ')"

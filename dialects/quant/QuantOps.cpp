@@ -192,6 +192,13 @@ LogicalResult DynamicQuantizeOp::verify() {
   if (failed(verifyStoredTensor(*this, scheme, getResult().getType(), shape,
                                 "result")))
     return failure();
+  if (!getRange().empty() &&
+      (getRange().size() != 2 ||
+       llvm::any_of(getRange(), [&](Value r) {
+         return r.getType() != getScale().getType();
+       })))
+    return emitOpError() << "range must be two tensors (min, max) of the "
+                         << "scale's type " << getScale().getType();
   return verifyQuantParams(*this, scheme, shape, getScale(), getZeroPoint(),
                            "result");
 }

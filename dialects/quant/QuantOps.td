@@ -81,15 +81,25 @@ def LoomQuant_DynamicQuantizeOp : LoomQuant_Op<"dynamic_quantize", [Pure]> {
     Integer schemes map `[min(x, 0), max(x, 0)]` onto the storage range
     (symmetric: `max|x|` onto `[-qmax, qmax]`). The scales come back as f32.
 
+    `range`, when given, is that range computed beforehand: two f32 tensors
+    shaped like `scale`, `min(x, 0)` and `max(x, 0)` of each group (a row
+    loop that produced `input` can reduce each row as it writes it, so that
+    the quantization needs no pass of its own over `input` for them). They
+    must be exactly those values; otherwise the results are unspecified.
+
     Example:
     ```mlir
     %q, %s, %zp = loom_quant.dynamic_quantize %x
+                    {scheme = #loom_quant.scheme<u8, zero_point>}
+                    : tensor<4x8xf32> -> tensor<4x8xi8>, tensor<f32>, tensor<i8>
+    %q2, %s2, %zp2 = loom_quant.dynamic_quantize %x range(%lo, %hi : tensor<f32>, tensor<f32>)
                     {scheme = #loom_quant.scheme<u8, zero_point>}
                     : tensor<4x8xf32> -> tensor<4x8xi8>, tensor<f32>, tensor<i8>
     ```
   }];
   let arguments = (ins
     RankedTensorOf<[AnyFloat]>:$input,
+    Variadic<RankedTensorOf<[F32]>>:$range,
     LoomQuant_SchemeAttr:$scheme
   );
   let results = (outs
@@ -98,7 +108,8 @@ def LoomQuant_DynamicQuantizeOp : LoomQuant_Op<"dynamic_quantize", [Pure]> {
     Optional<AnyRankedTensor>:$zero_point
   );
   let assemblyFormat = [{
-    $input attr-dict `:` type($input) `->`
+    $input (`range` `(` $range^ `:` type($range) `)`)? attr-dict
+    `:` type($input) `->`
     type($result) `,` type($scale) (`,` type($zero_point)^)?
   }];
   let hasVerifier = 1;

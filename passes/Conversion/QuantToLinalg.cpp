@@ -133,18 +133,23 @@ LogicalResult lowerDynamicQuantize(RewriterBase &rewriter,
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
   if (scheme.getGranularity() == Granularity::per_channel)
     iters[scheme.getAxis()] = utils::IteratorType::parallel;
-  Value minInit = zeroInit(), maxInit = zeroInit();
-  auto reduce = linalg::GenericOp::create(
-      b, loc, TypeRange{minInit.getType(), maxInit.getType()}, ValueRange{x},
-      ValueRange{minInit, maxInit},
-      {b.getMultiDimIdentityMap(rank), paramMap, paramMap}, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value v = castFloat(nb, nl, args[0], nb.getF32Type());
-        linalg::YieldOp::create(
-            nb, nl,
-            ValueRange{arith::MinimumFOp::create(nb, nl, args[1], v),
-                       arith::MaximumFOp::create(nb, nl, args[2], v)});
-      });
+  // (Given as `range`, by a row loop that produced x, it is not recomputed.)
+  SmallVector<Value> minMax(op.getRange());
+  if (minMax.empty()) {
+    Value minInit = zeroInit(), maxInit = zeroInit();
+    auto reduce = linalg::GenericOp::create(
+        b, loc, TypeRange{minInit.getType(), maxInit.getType()}, ValueRange{x},
+        ValueRange{minInit, maxInit},
+        {b.getMultiDimIdentityMap(rank), paramMap, paramMap}, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value v = castFloat(nb, nl, args[0], nb.getF32Type());
+          linalg::YieldOp::create(
+              nb, nl,
+              ValueRange{arith::MinimumFOp::create(nb, nl, args[1], v),
+                         arith::MaximumFOp::create(nb, nl, args[2], v)});
+        });
+    minMax.assign(reduce->result_begin(), reduce->result_end());
+  }
 
   // 2. Scale and zero point from the range (ONNX DynamicQuantizeLinear:
   //    scale = (max - min) / (qmax - qmin), 1 / (qmax - qmin) for an
@@ -159,7 +164,7 @@ LogicalResult lowerDynamicQuantize(RewriterBase &rewriter,
         cast<RankedTensorType>(zp.getType()).getElementType()));
   SmallVector<AffineMap> pMaps(2 + outs.size(), pId);
   auto params = linalg::GenericOp::create(
-      b, loc, ValueRange(outs).getTypes(), reduce.getResults(), outs, pMaps,
+      b, loc, ValueRange(outs).getTypes(), minMax, outs, pMaps,
       SmallVector<utils::IteratorType>(pRank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         auto cst = [&](double v) -> Value {

@@ -16,10 +16,23 @@
 // (upstream tile-and-fuse); each element is computed by the same body as
 // before, in the same order, so the numerics do not change.
 //
+// A per-tensor dynamic quantization of a norm's output (ONNX
+// DynamicQuantizeLinear after RMSNorm) needs the tensor's range, min(x, 0)
+// and max(x, 0), before it can quantize anything: one more pass over the
+// activation. The row loop computes it instead: the norm's rows are reduced
+// to their min and max as they are written (the loop is then the tiling of
+// that min/max row reduction, the norm fused in and yielded), and only the
+// [rows] partials are reduced to the tensor's range, which the quantization
+// takes as its `range` operands. Min and max are exact in any order: the
+// scale, zero point and quantized values do not change.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/Transforms/FuseRowReductions.h"
 
+#include "dialects/quant/QuantDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -186,6 +199,89 @@ struct FoldUnitExpandIntoGeneric : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// A reduction writing min(in0, 0) and max(in1, 0) in f32 (`ins` holds
+/// in0 and in1, or one value for both), reading through `inMap` and
+/// writing through `outMap`.
+linalg::GenericOp minMaxReduction(OpBuilder &b, Location loc, ValueRange ins,
+                                  AffineMap inMap, AffineMap outMap,
+                                  ArrayRef<utils::IteratorType> iters,
+                                  ArrayRef<OpFoldResult> outSizes) {
+  FloatType f32 = b.getF32Type();
+  Value zero = arith::ConstantFloatOp::create(b, loc, f32, APFloat(0.0f));
+  SmallVector<Value> inits;
+  for (int i = 0; i < 2; ++i)
+    inits.push_back(
+        linalg::FillOp::create(
+            b, loc, zero,
+            tensor::EmptyOp::create(b, loc, outSizes, f32).getResult())
+            .getResult(0));
+  SmallVector<AffineMap> maps(ins.size(), inMap);
+  maps.append({outMap, outMap});
+  return linalg::GenericOp::create(
+      b, loc, ValueRange(inits).getTypes(), ins, inits, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        auto wide = [&](Value v) -> Value {
+          if (v.getType() == nb.getF32Type())
+            return v;
+          return arith::ExtFOp::create(nb, nl, nb.getF32Type(), v);
+        };
+        Value lo = wide(args[0]), hi = wide(args[ins.size() - 1]);
+        ValueRange acc = args.take_back(2);
+        linalg::YieldOp::create(
+            nb, nl,
+            ValueRange{arith::MinimumFOp::create(nb, nl, acc[0], lo),
+                       arith::MaximumFOp::create(nb, nl, acc[1], hi)});
+      });
+}
+
+/// For a per-tensor dynamic quantization of the output of norm `root`:
+/// the min/max row reduction of that output (what the row loop will tile)
+/// and the reduction of its [rows] partials into the quantization's
+/// `range`. Returns the row reduction, or null when the quantization does
+/// not qualify.
+linalg::GenericOp addQuantRange(OpBuilder &b, linalg::GenericOp root,
+                                loom::quant::DynamicQuantizeOp q) {
+  namespace lq = loom::quant;
+  unsigned n = root.getNumLoops();
+  auto xType = cast<RankedTensorType>(q.getInput().getType());
+  if (q.getScheme().getGranularity() != lq::Granularity::per_tensor ||
+      !q.getRange().empty() || xType.getRank() != n ||
+      !isa<FloatType>(xType.getElementType()) ||
+      xType.getElementType().getIntOrFloatBitWidth() > 32)
+    return {};
+  b.setInsertionPointAfter(root);
+  Location loc = q.getLoc();
+  MLIRContext *ctx = b.getContext();
+  Value x = q.getInput();
+  // The row sizes from the norm's init: its result will be the loop's.
+  Value shapeSource = root.getDpsInitOperand(0)->get();
+  SmallVector<OpFoldResult> rows;
+  for (unsigned i = 0; i + 1 < n; ++i)
+    rows.push_back(tensor::getMixedSize(b, loc, shapeSource, i));
+  SmallVector<utils::IteratorType> rowIters(n, utils::IteratorType::parallel);
+  rowIters.back() = utils::IteratorType::reduction;
+  linalg::GenericOp perRow = minMaxReduction(
+      b, loc, ValueRange{x}, b.getMultiDimIdentityMap(n),
+      AffineMap::getMultiDimIdentityMap(n, ctx).dropResult(n - 1), rowIters,
+      rows);
+  // The partials to the scale's shape: [] or [1].
+  RankedTensorType scaleType = q.getScale().getType();
+  SmallVector<AffineExpr> scaleExprs(scaleType.getRank(),
+                                     getAffineConstantExpr(0, ctx));
+  SmallVector<OpFoldResult> scaleSizes(scaleType.getRank(), b.getIndexAttr(1));
+  linalg::GenericOp total = minMaxReduction(
+      b, loc, perRow.getResults(), b.getMultiDimIdentityMap(n - 1),
+      AffineMap::get(n - 1, 0, scaleExprs, ctx),
+      SmallVector<utils::IteratorType>(n - 1, utils::IteratorType::reduction),
+      scaleSizes);
+  SmallVector<Value> range(total.getResults());
+  for (Value &r : range)
+    if (r.getType() != scaleType)
+      r = tensor::CastOp::create(b, loc, scaleType, r);
+  q.getRangeMutable().assign(range);
+  return perRow;
+}
+
 } // namespace
 
 void mlir::loom::populateFoldUnitExpandPatterns(RewritePatternSet &patterns) {
@@ -201,6 +297,23 @@ LogicalResult mlir::loom::fuseRowReductions(func::FuncOp func) {
   });
   IRRewriter rewriter(func.getContext());
   bool fusedAny = false;
+  // Norms whose output a per-tensor dynamic quantization reads: their row
+  // loop tiles the min/max row reduction added for the quantization's
+  // range instead, the norm fused in and its rows yielded.
+  DenseMap<Operation *, linalg::GenericOp> rangeOf;
+  for (linalg::GenericOp root : roots) {
+    if (rowProducers(root).empty())
+      continue;
+    for (Operation *user : root->getUsers()) {
+      auto q = dyn_cast<loom::quant::DynamicQuantizeOp>(user);
+      if (!q || q.getInput() != root->getResult(0))
+        continue;
+      if (linalg::GenericOp perRow = addQuantRange(rewriter, root, q)) {
+        rangeOf[root] = perRow;
+        break;
+      }
+    }
+  }
   // Last consumer first: LayerNorm's x - mean is itself an elementwise op
   // over a row reduction, but belongs to the unit of the scaling after it.
   llvm::SmallPtrSet<Operation *, 16> taken;
@@ -212,6 +325,13 @@ LogicalResult mlir::loom::fuseRowReductions(func::FuncOp func) {
       continue;
     taken.insert(fused.begin(), fused.end());
     llvm::SmallPtrSet<Operation *, 8> fusible(fused.begin(), fused.end());
+    // With a quantization range to compute, the loop tiles its row
+    // reduction and yields the norm's rows as well.
+    linalg::GenericOp norm = root;
+    if (linalg::GenericOp perRow = rangeOf.lookup(root)) {
+      fusible.insert(root);
+      root = perRow;
+    }
     // One row per task: every dimension but the innermost tiled by one
     // (a static 1 needs no loop).
     SmallVector<int64_t> ranges = root.getStaticLoopRanges();
@@ -229,7 +349,9 @@ LogicalResult mlir::loom::fuseRowReductions(func::FuncOp func) {
             -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
           if (!fusible.contains(producer.getOwner()))
             return std::nullopt;
-          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return scf::SCFTileAndFuseOptions::ControlFnResult{
+              /*yieldProducerReplacement=*/producer.getOwner() ==
+              norm.getOperation()};
         });
     rewriter.setInsertionPoint(root);
     FailureOr<scf::SCFTileAndFuseResult> result =
@@ -237,10 +359,23 @@ LogicalResult mlir::loom::fuseRowReductions(func::FuncOp func) {
             rewriter, cast<TilingInterface>(root.getOperation()), options);
     if (failed(result))
       continue; // untouched: still correct, just not one unit
-    Value replacement = result->replacements.lookup(root->getResult(0));
-    if (!replacement)
+    SmallVector<Value> replacements;
+    for (Value r : root->getResults())
+      replacements.push_back(result->replacements.lookup(r));
+    Value normRows = result->replacements.lookup(norm->getResult(0));
+    if (llvm::is_contained(replacements, Value()) || !normRows)
       return root.emitOpError("row fusion produced no replacement");
-    rewriter.replaceOp(root, replacement);
+    rewriter.replaceOp(root, replacements);
+    if (norm != root) {
+      // The loop's bounds read the norm's sizes: take them from its init
+      // (the same shape), which the loop does not define.
+      Value init = norm.getDpsInitOperand(0)->get();
+      for (OpOperand &use :
+           llvm::make_early_inc_range(norm->getResult(0).getUses()))
+        if (isa<tensor::DimOp>(use.getOwner()))
+          rewriter.modifyOpInPlace(use.getOwner(), [&] { use.set(init); });
+      rewriter.replaceOp(norm, normRows);
+    }
     fusedAny = true;
   }
   if (!fusedAny)

@@ -85,22 +85,37 @@ bool match::isZeroInit(Value v) {
   return f && *f == 0.0;
 }
 
-/// The multiply-accumulate body `yield addf(out, mulf(in0, in1))`.
+/// The multiply-accumulate body `yield addf(out, mulf(in0, in1))`, where
+/// the inputs may first be extended to the accumulator's type (the
+/// importer's 16-bit Gemm and Einsum accumulate in f32).
 static bool isFloatMacBody(linalg::LinalgOp op) {
   Block &body = op->getRegion(0).front();
-  if (body.getOperations().size() != 3)
-    return false;
-  auto mul = dyn_cast<arith::MulFOp>(&body.front());
-  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
-  if (!mul || !add)
-    return false;
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  bool mulOk = (isBlockArg(mul.getLhs(), 0) && isBlockArg(mul.getRhs(), 1)) ||
-               (isBlockArg(mul.getLhs(), 1) && isBlockArg(mul.getRhs(), 0));
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != &body)
+    return false;
+  auto mul = add.getLhs().getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    mul = add.getRhs().getDefiningOp<arith::MulFOp>();
+  if (!mul || mul->getBlock() != &body)
+    return false;
+  // An input block argument, possibly through an exact extension.
+  auto input = [&](Value v, unsigned i) {
+    if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+      v = ext.getIn();
+    return isBlockArg(v, i);
+  };
+  unsigned extensions = 0;
+  for (Value v : {mul.getLhs(), mul.getRhs()})
+    extensions += isa_and_nonnull<arith::ExtFOp>(v.getDefiningOp());
+  if (body.getOperations().size() != 3 + extensions)
+    return false;
+  bool mulOk = (input(mul.getLhs(), 0) && input(mul.getRhs(), 1)) ||
+               (input(mul.getLhs(), 1) && input(mul.getRhs(), 0));
   bool addOk =
       (isBlockArg(add.getLhs(), 2) && add.getRhs() == mul.getResult()) ||
       (isBlockArg(add.getRhs(), 2) && add.getLhs() == mul.getResult());
-  return mulOk && addOk && yield.getOperand(0) == add.getResult();
+  return mulOk && addOk;
 }
 
 std::optional<match::Matmul> match::matchMatmul(Value v) {

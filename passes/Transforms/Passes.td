@@ -170,7 +170,12 @@ def FuseElementwisePass : Pass<"loom-fuse-elementwise", "func::FuncOp"> {
     row reductions over its innermost dimension (and per-row ops on them),
     none of which has another user, is tiled by one row into an
     `scf.forall` with those reductions and per-row ops fused in, so that
-    each row is reduced and scaled in one pass (RMSNorm, LayerNorm).
+    each row is reduced and scaled in one pass (RMSNorm, LayerNorm). A
+    per-tensor `loom_quant.dynamic_quantize` of a norm's output gets its
+    range from that loop: each row's min and max are reduced as the row is
+    written, and only the per-row partials are reduced to the `range`
+    operands, so the quantization makes no extra pass over the activation
+    for them.
 
     With `row-loops=false` the norms stay separate linalg ops: the row loop
     is a CPU schedule (an `scf.forall` of small per-row ops), which the GPU

@@ -16,6 +16,24 @@
 // dispatch / grouped_matmul / combine, which computes each expert only on
 // its routed rows: k/E of the dense work.
 //
+// 16-bit (bf16 / f16) exports put casts in the router and the importer
+// widens some ops; the pass looks through them as follows, and the raised
+// form is at least as precise as the graph everywhere:
+// - matmuls accumulate in f32 and are rounded once to the operands' type
+//   (the importer's MatMul/Gemm); grouped_matmul computes and rounds the
+//   same way, so the experts' FFNs are unchanged;
+// - the softmax is computed in f32 from the extended logits and rounded to
+//   16 bits before TopK; route computes it in f32 and selects and weighs
+//   on the f32 scores (no rounding). The experts picked differ only for a
+//   token whose k-th and (k+1)-th scores are equal after the rounding but
+//   not before (the graph then takes the lower id, route the larger score);
+// - the renormalisation (sum in f32 between casts, a 16-bit divide) and
+//   the combination (16-bit products and additions) are f32 in route and
+//   combine, rounded once at the end;
+// - the per-expert weight `sum_j tw * (ids == e)` summed in f32 between
+//   casts is exact in any precision: the ids of a row are distinct, so at
+//   most one term is non-zero and the casts of a 16-bit value are exact.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/Transforms/Matchers.h"
@@ -101,6 +119,51 @@ template <typename BinOp> linalg::GenericOp matchBinary(Value v) {
       !isBlockArg(op->getOperand(1), 1))
     return {};
   return g;
+}
+
+/// A float matmul and the value its users read: the matmul's result, or,
+/// for 16-bit operands accumulated in f32, that result rounded once to the
+/// operands' type (the importer's 16-bit MatMul and Gemm).
+struct Mm {
+  Matmul m;
+  Value out;
+};
+
+Type elementType(Value v) {
+  return cast<ShapedType>(v.getType()).getElementType();
+}
+
+std::optional<Mm> matchMm(Value v) {
+  Type et = elementType(v);
+  auto sameType = [&](const Matmul &m) {
+    return elementType(m.lhs) == et && elementType(m.rhs) == et;
+  };
+  if (std::optional<Matmul> m = matchMatmul(v))
+    return sameType(*m) ? std::optional<Mm>(Mm{*m, v}) : std::nullopt;
+  Value acc = floatCastSource(v, /*allowTruncation=*/true);
+  if (!acc ||
+      elementType(acc).getIntOrFloatBitWidth() <= et.getIntOrFloatBitWidth())
+    return std::nullopt;
+  std::optional<Matmul> m = matchMatmul(acc);
+  if (!m || !sameType(*m))
+    return std::nullopt;
+  return Mm{*m, v};
+}
+
+/// `v`, or the wider value it was rounded from (a 16-bit cast of an f32
+/// value).
+Value skipRounding(Value v) {
+  Value wide = floatCastSource(v, /*allowTruncation=*/true);
+  if (wide && elementType(wide).getIntOrFloatBitWidth() >
+                  elementType(v).getIntOrFloatBitWidth())
+    return wide;
+  return v;
+}
+
+/// `v`, or the narrower value it was exactly extended from.
+Value skipExtension(Value v) {
+  Value narrow = floatCastSource(v, /*allowTruncation=*/false);
+  return narrow ? narrow : v;
 }
 
 /// softmax(x) over the last axis as the importer writes it: m = max(x),
@@ -206,10 +269,12 @@ struct ExpertWeight {
 };
 
 std::optional<ExpertWeight> matchExpertWeight(Value w) {
-  auto sum = matchLastDimReduction<arith::AddFOp>(w);
+  // 16-bit exports sum in f32 between casts: exact here (one non-zero term).
+  auto sum = matchLastDimReduction<arith::AddFOp>(skipRounding(w));
   if (!sum || !isZeroInit(sum.getDpsInitOperand(0)->get()))
     return std::nullopt;
-  auto mul = matchBinary<arith::MulFOp>(sum.getDpsInputOperand(0)->get());
+  auto mul = matchBinary<arith::MulFOp>(
+      skipExtension(sum.getDpsInputOperand(0)->get()));
   if (!mul)
     return std::nullopt;
   for (unsigned i = 0; i < 2; ++i) {
@@ -272,9 +337,9 @@ bool collectTerms(Value v, SmallVectorImpl<Value> &terms,
 /// elementwise chain combining them, and a last matmul of the chain's
 /// result.
 struct Ffn {
-  SmallVector<Matmul> leaves;
+  SmallVector<Mm> leaves;
   SmallVector<linalg::GenericOp> chain; // in def-before-use order
-  Matmul last;
+  Mm last;
 };
 
 /// Walks expert `ref`'s FFN and expert `other`'s in lockstep; `other` must
@@ -285,13 +350,13 @@ public:
 
   /// Matches the reference expert (the first one) from its output.
   std::optional<Ffn> matchReference(Value y) {
-    std::optional<Matmul> last = matchMatmul(y);
-    if (!last || cast<RankedTensorType>(last->lhs.getType()).getRank() != 2)
+    std::optional<Mm> last = matchMm(y);
+    if (!last || cast<RankedTensorType>(last->m.lhs.getType()).getRank() != 2)
       return std::nullopt;
     Ffn ffn;
     ffn.last = *last;
     DenseSet<Value> seen;
-    if (!walk(last->lhs, ffn, seen))
+    if (!walk(last->m.lhs, ffn, seen))
       return std::nullopt;
     return ffn;
   }
@@ -299,25 +364,26 @@ public:
   /// Matches another expert against `ref`; gives its leaves and last
   /// matmul in the reference's order.
   std::optional<Ffn> matchLike(const Ffn &ref, Value y) {
-    std::optional<Matmul> last = matchMatmul(y);
+    std::optional<Mm> last = matchMm(y);
     if (!last || !sameMatmulShape(ref.last, *last))
       return std::nullopt;
     Ffn ffn;
     ffn.last = *last;
     ffn.leaves.resize(ref.leaves.size());
     DenseMap<Value, Value> map;
-    if (!same(ref, ref.last.lhs, last->lhs, ffn, map))
+    if (!same(ref, ref.last.m.lhs, last->m.lhs, ffn, map))
       return std::nullopt;
     return ffn;
   }
 
 private:
-  bool isLeaf(std::optional<Matmul> &m) { return m && m->lhs == x; }
+  bool isLeaf(std::optional<Mm> &m) { return m && m->m.lhs == x; }
 
-  static bool sameMatmulShape(const Matmul &a, const Matmul &b) {
-    return a.transposedRhs == b.transposedRhs &&
-           a.rhs.getType() == b.rhs.getType() &&
-           a.op->getResult(0).getType() == b.op->getResult(0).getType();
+  static bool sameMatmulShape(const Mm &a, const Mm &b) {
+    return a.m.transposedRhs == b.m.transposedRhs &&
+           a.m.rhs.getType() == b.m.rhs.getType() &&
+           a.m.op->getResult(0).getType() == b.m.op->getResult(0).getType() &&
+           a.out.getType() == b.out.getType();
   }
 
   bool walk(Value v, Ffn &ffn, DenseSet<Value> &seen) {
@@ -325,7 +391,7 @@ private:
       return false; // only the matmuls may read the (undispatched) input
     if (!seen.insert(v).second)
       return true;
-    std::optional<Matmul> m = matchMatmul(v);
+    std::optional<Mm> m = matchMm(v);
     if (isLeaf(m)) {
       ffn.leaves.push_back(*m);
       return true;
@@ -355,9 +421,9 @@ private:
       return it->second == v;
     map[v0] = v;
     for (auto [i, leaf] : llvm::enumerate(ref.leaves)) {
-      if (leaf.op->getResult(0) != v0)
+      if (leaf.out != v0)
         continue;
-      std::optional<Matmul> m = matchMatmul(v);
+      std::optional<Mm> m = matchMm(v);
       if (!isLeaf(m) || !sameMatmulShape(leaf, *m))
         return false;
       ffn.leaves[i] = *m;
@@ -461,17 +527,17 @@ Value stackWeights(OpBuilder &b, Location loc, ArrayRef<Matmul> mms) {
 /// The lhs of the first matmul found below `y`'s matmul through elementwise
 /// generics: the candidate expert input.
 Value findLeafInput(Value y) {
-  std::optional<Matmul> last = matchMatmul(y);
+  std::optional<Mm> last = matchMm(y);
   if (!last)
     return {};
-  SmallVector<Value> work{last->lhs};
+  SmallVector<Value> work{last->m.lhs};
   DenseSet<Value> seen;
   while (!work.empty()) {
     Value v = work.pop_back_val();
     if (!seen.insert(v).second)
       continue;
-    if (std::optional<Matmul> m = matchMatmul(v))
-      return m->lhs;
+    if (std::optional<Mm> m = matchMm(v))
+      return m->m.lhs;
     auto g = v.getDefiningOp<linalg::GenericOp>();
     if (!g || !isElementwise(g))
       continue;
@@ -550,16 +616,20 @@ std::optional<MoeBlock> matchBlock(Value root) {
     if (!div || div.getDpsInputOperand(0)->get() != values ||
         !(sumMap == rowBcast || (block.k == 1 && sumMap.isIdentity())))
       return std::nullopt;
-    auto sum =
-        matchLastDimReduction<arith::AddFOp>(div.getDpsInputOperand(1)->get());
-    if (!sum || sum.getDpsInputOperand(0)->get() != values ||
+    // 16-bit exports sum the k weights in f32 between casts.
+    auto sum = matchLastDimReduction<arith::AddFOp>(
+        skipRounding(div.getDpsInputOperand(1)->get()));
+    if (!sum || skipExtension(sum.getDpsInputOperand(0)->get()) != values ||
         !isZeroInit(sum.getDpsInitOperand(0)->get()))
       return std::nullopt;
     block.normalize = true;
   }
-  block.logits = matchSoftmax(topk->input);
+  // 16-bit exports: the softmax of the extended logits, rounded before
+  // TopK; route takes the logits themselves.
+  block.logits = matchSoftmax(skipRounding(topk->input));
   if (!block.logits)
     return std::nullopt;
+  block.logits = skipExtension(block.logits);
   auto lt = cast<RankedTensorType>(block.logits.getType());
   if (lt.getDimSize(1) != E || block.k > E)
     return std::nullopt;
@@ -609,11 +679,11 @@ void rewriteBlock(RewriterBase &rewriter, const MoeBlock &block) {
   for (auto [i, leaf] : llvm::enumerate(block.ref.leaves)) {
     SmallVector<Matmul> perExpert;
     for (const Ffn &f : block.experts)
-      perExpert.push_back(f.leaves[i]);
+      perExpert.push_back(f.leaves[i].m);
     Value w = stackWeights(rewriter, loc, perExpert);
     Value gm = moe::GroupedMatmulOp::create(rewriter, loc,
                                             dispatch.getXSorted(), w, offsets);
-    map.map(leaf.op->getResult(0), gm);
+    map.map(leaf.out, gm);
   }
   // The elementwise chain, now on the dispatched rows.
   for (linalg::GenericOp g : block.ref.chain) {
@@ -637,9 +707,9 @@ void rewriteBlock(RewriterBase &rewriter, const MoeBlock &block) {
   }
   SmallVector<Matmul> lasts;
   for (const Ffn &f : block.experts)
-    lasts.push_back(f.last);
+    lasts.push_back(f.last.m);
   Value w2 = stackWeights(rewriter, loc, lasts);
-  Value act = map.lookupOrDefault(block.ref.last.lhs);
+  Value act = map.lookupOrDefault(block.ref.last.m.lhs);
   Value ySorted = moe::GroupedMatmulOp::create(rewriter, loc, act, w2, offsets);
   Value out = moe::CombineOp::create(
       rewriter, loc, ySorted, dispatch.getPermutation(), route.getWeights());

@@ -25,11 +25,27 @@
 // RUN: loomc %S/gpt2_opset18/model.onnx --emit=loom --quiet > %t.gpt2.mlir
 // RUN: FileCheck %s --check-prefix=NORM < %t.gpt2.mlir
 // RUN: FileCheck %s --check-prefix=LN < %t.gpt2.mlir
-// RUN: loomc %S/llama_int8/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=NORM
 // NORM-NOT: "reduction"]} ins(%{{[^ ,]+}} : tensor<1x?x64xf32>)
 // NORM-COUNT-5: scf.forall (%{{[^ ,]+}}) in (%{{[^ ,]+}}) shared_outs(%{{[^ ,]+}} = %{{[^ ,]+}}) -> (tensor<1x?x64xf32>)
 // NORM-NOT: = scf.forall (
 // NORM-NOT: "reduction"]} ins(%{{[^ ,]+}} : tensor<1x?x64xf32>)
+// In the int8 Llama each norm feeds a per-tensor DynamicQuantizeLinear: its
+// loop also writes each row's min and max (two [1, T] results), and the 5
+// quantizations take their range from those partials; 4 more (of the
+// attention output and the SwiGLU product, no norm before them) reduce their
+// input themselves.
+// RUN: loomc %S/llama_int8/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=NORMQ
+// NORMQ-NOT: "reduction"]} ins(%{{[^ ,]+}} : tensor<1x?x64xf32>)
+// NORMQ-COUNT-5: %[[L:[^ ,:]+]]:3 = scf.forall (%{{[^ ,]+}}) in (%{{[^ ,]+}}) shared_outs(%{{[^ ,]+}} = %{{[^ ,]+}}, %{{[^ ,]+}} = %{{[^ ,]+}}, %{{[^ ,]+}} = %{{[^ ,]+}}) -> (tensor<1x?xf32>, tensor<1x?xf32>, tensor<1x?x64xf32>)
+// NORMQ-NOT: = scf.forall (
+// NORMQ-NOT: "reduction"]} ins(%{{[^ ,]+}} : tensor<1x?x64xf32>)
+// RUN: loomc %S/llama_int8/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=RANGE
+// RANGE: %[[L:[^ ,:]+]]:3 = scf.forall
+// RANGE: %[[R:[^ ,:]+]]:2 = linalg.generic {{.*}} ins(%[[L]]#0, %[[L]]#1 : tensor<1x?xf32>, tensor<1x?xf32>) outs(%{{[^ ,]+}}, %{{[^ ,]+}} : tensor<f32>, tensor<f32>)
+// RANGE: loom_quant.dynamic_quantize %[[L]]#2 range(%[[R]]#0, %[[R]]#1 : tensor<f32>, tensor<f32>)
+// RANGE-COUNT-4: loom_quant.dynamic_quantize {{.*}} range(
+// RANGE-NOT: range(
+
 // LayerNorm's mean and variance both inside the loop:
 // LN: scf.forall
 // LN: "reduction"]} ins(%{{[^ ,]+}} : tensor<1x1x64xf32>)

@@ -1,11 +1,13 @@
 // The raising passes (loom-raise-moe, loom-raise-quant, in loom-optimize, which
-// loomc runs before lowering) on the exported test models: the MoE decoder's block becomes
+// loomc runs before lowering) on the exported test models: the MoE decoder's block
+// (f32) and the bf16 MoE block each become
 // loom_moe ops with no dense per-expert FFN left, and every quantized linear
 // layer of the int8 (ORT dynamic quantization: 15 MatMulInteger) and int4
 // (15 MatMulNBits) Llama models is a loom_quant.matmul. run_models.sh checks
 // that the models still match their references.
 
 // RUN: loomc %S/moe_opset18/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=MOE
+// RUN: loomc %S/moe_bf16/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=BF16
 // RUN: loomc %S/llama_int8/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=INT8
 // RUN: loomc %S/llama_int8/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=NOINT
 // RUN: loomc %S/llama_int4/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=INT4
@@ -25,6 +27,24 @@
 // MOE-NOT: tensor<?x64xf32>, tensor<128x64xf32>
 // MOE-NOT: tensor<?x128xf32>, tensor<64x128xf32>
 // MOE-NOT: arith.uitofp
+
+// The bf16 block of the GPU benchmark (torch.onnx.export, dynamo, opset 18;
+// make_moe_bf16.py), whose router casts between bf16 and f32 around the
+// renormalising and per-expert sums: raised the same way, on bf16, with the
+// f32 routing weights of loom_moe.route. No expert Gemm over all 64 tokens
+// ([64, 64] x [128, 64]^T, [64, 128] x [64, 128]^T) and no expert mask.
+// BF16-NOT: tensor<64x64xbf16>, tensor<128x64xbf16>
+// BF16-NOT: tensor<64x128xbf16>, tensor<64x128xbf16>
+// BF16-NOT: arith.uitofp
+// BF16: %[[W:[^ ,]+]], %[[IDS:[^ ,]+]] = loom_moe.route %{{[^ ,]+}} top 2 softmax normalize : tensor<64x8xbf16> -> tensor<64x2xf32>, tensor<64x2xi32>
+// BF16: %[[XS:[^ ,]+]], %[[OFF:[^ ,]+]], %[[PERM:[^ ,]+]] = loom_moe.dispatch %{{[^ ,]+}}, %[[IDS]] experts 8
+// BF16-COUNT-2: loom_moe.grouped_matmul %[[XS]], %{{[^ ,]+}}, %[[OFF]] : tensor<128x64xbf16>, tensor<8x64x128xbf16>
+// BF16: %[[Y:[^ ,]+]] = loom_moe.grouped_matmul %{{[^ ,]+}}, %{{[^ ,]+}}, %[[OFF]] : tensor<128x128xbf16>, tensor<8x128x64xbf16>
+// BF16: loom_moe.combine %[[Y]], %[[PERM]], %[[W]] : tensor<128x64xbf16>, tensor<128xi32>, tensor<64x2xf32> -> tensor<64x64xbf16>
+// BF16-NOT: loom_moe
+// BF16-NOT: tensor<64x64xbf16>, tensor<128x64xbf16>
+// BF16-NOT: tensor<64x128xbf16>, tensor<64x128xbf16>
+// BF16-NOT: arith.uitofp
 
 // (ORT's weight zero points are all 0: the op drops them after canonicalization.)
 // INT8-COUNT-15: loom_quant.matmul %{{[^ ,]+}}, %{{[^ ,]+}} scale %{{[^ ,]+}} {{(zero_point %[^ ,]+ )?}}input_scale %{{[^ ,]+}} input_zero_point %{{[^ ,]+}} {input_scheme = #loom_quant.scheme<u8, zero_point>, weight_scheme = #loom_quant.scheme<i8{{(, zero_point)?}}>}

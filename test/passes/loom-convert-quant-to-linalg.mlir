@@ -133,6 +133,23 @@ func.func @dynamic_quantize_u8(%x: tensor<4x8xf32>) -> (tensor<4x8xui8>, tensor<
 
 // -----
 
+// With its range given (by a norm's row loop): no reduction over x, the
+// scale and zero point straight from the range, then the quantization.
+// CHECK-LABEL: func.func @dynamic_quantize_range
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>, %[[LO:.+]]: tensor<f32>, %[[HI:.+]]: tensor<f32>)
+// CHECK-NOT: arith.minimumf
+// CHECK: %[[P:.+]]:2 = linalg.generic {{.*}} ins(%[[LO]], %[[HI]] : tensor<f32>, tensor<f32>)
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: linalg.generic {{.*}} ins(%[[X]], %[[P]]#0, %[[P]]#1 : tensor<4x8xf32>, tensor<f32>, tensor<ui8>)
+// CHECK-NOT: arith.minimumf
+func.func @dynamic_quantize_range(%x: tensor<4x8xf32>, %lo: tensor<f32>, %hi: tensor<f32>) -> (tensor<4x8xui8>, tensor<f32>, tensor<ui8>) {
+  %q, %s, %z = loom_quant.dynamic_quantize %x range(%lo, %hi : tensor<f32>, tensor<f32>) {scheme = #loom_quant.scheme<u8, zero_point>} : tensor<4x8xf32> -> tensor<4x8xui8>, tensor<f32>, tensor<ui8>
+  return %q, %s, %z : tensor<4x8xui8>, tensor<f32>, tensor<ui8>
+}
+
+// -----
+
 // Per token: the reduction keeps the token axis parallel.
 // CHECK-LABEL: func.func @dynamic_quantize_per_token
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]

@@ -332,3 +332,117 @@ func.func @norm_after_residual(%x: tensor<4x16xf32>, %r: tensor<4x16xf32>) -> (t
   } -> tensor<4x16xf32>
   return %out, %add : tensor<4x16xf32>, tensor<4x16xf32>
 }
+
+// -----
+
+// A per-tensor dynamic quantization (DynamicQuantizeLinear) of the RMSNorm:
+// the row loop also reduces each scaled row to its min(., 0) and max(., 0)
+// while it is in cache (the loop tiles that reduction, the norm fused in and
+// its rows yielded as a third result); only the [4] partials are reduced to
+// the tensor's range, which the quantization takes as `range`, so it makes
+// no pass of its own over the norm's output for them.
+// CHECK-LABEL: func.func @rms_norm_dynamic_quantize
+// CHECK-SAME: %[[X:[^:]+]]: tensor<4x16xf32>, %[[W:[^:]+]]: tensor<16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[R:.+]]:3 = scf.forall (%[[I:.+]]) in (4) shared_outs(%[[LO:.+]] = %{{.+}}, %[[HI:.+]] = %{{.+}}, %[[OUT:.+]] = %{{.+}}) -> (tensor<4xf32>, tensor<4xf32>, tensor<4x16xf32>)
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[X]][%[[I]], 0] [1, 16] [1, 1]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[ROW]] : tensor<1x16xf32>)
+// CHECK: math.rsqrt
+// CHECK: %[[Y:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%[[ROW]], %{{.+}}, %[[W]] : tensor<1x16xf32>, tensor<1xf32>, tensor<16xf32>)
+// CHECK: %[[LOS:.+]] = tensor.extract_slice %[[LO]][%[[I]]] [1] [1]
+// CHECK: %[[HIS:.+]] = tensor.extract_slice %[[HI]][%[[I]]] [1] [1]
+// CHECK: %[[MM:.+]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[Y]] : tensor<1x16xf32>) outs(%[[LOS]], %[[HIS]] : tensor<1xf32>, tensor<1xf32>)
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: tensor.parallel_insert_slice %[[MM]]#0 into %[[LO]][%[[I]]] [1] [1]
+// CHECK: tensor.parallel_insert_slice %[[MM]]#1 into %[[HI]][%[[I]]] [1] [1]
+// CHECK: tensor.parallel_insert_slice %[[Y]] into %[[OUT]][%[[I]], 0] [1, 16] [1, 1]
+// CHECK: %[[RANGE:.+]]:2 = linalg.generic {{.*}}iterator_types = ["reduction"]} ins(%[[R]]#0, %[[R]]#1 : tensor<4xf32>, tensor<4xf32>) outs(%{{.+}}, %{{.+}} : tensor<f32>, tensor<f32>)
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK-NOT: linalg.generic
+// CHECK: loom_quant.dynamic_quantize %[[R]]#2 range(%[[RANGE]]#0, %[[RANGE]]#1 : tensor<f32>, tensor<f32>)
+#id = affine_map<(m, n) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+#col = affine_map<(m, n) -> (m)>
+#vec = affine_map<(m) -> (m)>
+func.func @rms_norm_dynamic_quantize(%x: tensor<4x16xf32>, %w: tensor<16xf32>) -> (tensor<4x16xi8>, tensor<f32>, tensor<i8>) {
+  %zero = arith.constant 0.0 : f32
+  %eps = arith.constant 1.0e-6 : f32
+  %n = arith.constant 16.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %e1 = tensor.empty() : tensor<4xf32>
+  %sq = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.mulf %p, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<4x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #col], iterator_types = ["parallel", "reduction"]} ins(%sq : tensor<4x16xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %inv = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%sum : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %m = arith.divf %p, %n : f32
+    %a = arith.addf %m, %eps : f32
+    %r = math.rsqrt %a : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %y = linalg.generic {indexing_maps = [#id, #col, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %inv, %w : tensor<4x16xf32>, tensor<4xf32>, tensor<16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %r: f32, %o: f32):
+    %a = arith.mulf %p, %q : f32
+    %b = arith.mulf %a, %r : f32
+    linalg.yield %b : f32
+  } -> tensor<4x16xf32>
+  %q, %s, %z = loom_quant.dynamic_quantize %y {scheme = #loom_quant.scheme<u8, zero_point>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<f32>, tensor<i8>
+  return %q, %s, %z : tensor<4x16xi8>, tensor<f32>, tensor<i8>
+}
+
+// -----
+
+// Per token (per_channel along the rows): the scales need no whole-tensor
+// range, so the quantization is left as it is (no `range`) and the row loop
+// is the plain norm loop.
+// CHECK-LABEL: func.func @rms_norm_dynamic_quantize_per_token
+// CHECK: %[[R:.+]] = scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<4x16xf32>)
+// CHECK-NOT: arith.minimumf
+// CHECK: loom_quant.dynamic_quantize %[[R]] {scheme
+#id = affine_map<(m, n) -> (m, n)>
+#row = affine_map<(m, n) -> (n)>
+#col = affine_map<(m, n) -> (m)>
+#vec = affine_map<(m) -> (m)>
+func.func @rms_norm_dynamic_quantize_per_token(%x: tensor<4x16xf32>, %w: tensor<16xf32>) -> (tensor<4x16xi8>, tensor<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %eps = arith.constant 1.0e-6 : f32
+  %n = arith.constant 16.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %e1 = tensor.empty() : tensor<4xf32>
+  %sq = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.mulf %p, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<4x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #col], iterator_types = ["parallel", "reduction"]} ins(%sq : tensor<4x16xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %inv = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%sum : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %m = arith.divf %p, %n : f32
+    %a = arith.addf %m, %eps : f32
+    %r = math.rsqrt %a : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %y = linalg.generic {indexing_maps = [#id, #col, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %inv, %w : tensor<4x16xf32>, tensor<4xf32>, tensor<16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%p: f32, %q: f32, %r: f32, %o: f32):
+    %a = arith.mulf %p, %q : f32
+    %b = arith.mulf %a, %r : f32
+    linalg.yield %b : f32
+  } -> tensor<4x16xf32>
+  %q, %s = loom_quant.dynamic_quantize %y {scheme = #loom_quant.scheme<i8, per_channel(axis = 0)>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  return %q, %s : tensor<4x16xi8>, tensor<4xf32>
+}

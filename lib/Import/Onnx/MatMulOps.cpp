@@ -36,6 +36,14 @@ Value zeroFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type et,
       .getResult(0);
 }
 
+/// The accumulator type of a contraction of `et` operands: 16-bit floats
+/// accumulate in f32 (as cuBLAS and PyTorch do; a bf16 sum of 2048 products
+/// stops growing once it is 256 times a product) and are rounded to `et`
+/// once, at the end.
+Type accumulatorType(OpBuilder &b, Type et) {
+  return (et.isF16() || et.isBF16()) ? Type(b.getF32Type()) : et;
+}
+
 /// Multiply-accumulate body shared by the contractions.
 /// Float operands narrower than the accumulator are extended to it first.
 void macBody(OpBuilder &b, Location l, ValueRange a) {
@@ -109,9 +117,7 @@ LogicalResult matmul(NodeImporter &n) {
   for (int64_t d = 0; d < nb + 2; ++d)
     if (ShapedType::isDynamic(outShape[d]))
       dyn.push_back(dimOf(b, loc, ops, d));
-  // 16-bit floats accumulate in f32 (as cuBLAS and PyTorch do); the result
-  // is rounded to the operands' type once, at the end.
-  Type accType = (et.isF16() || et.isBF16()) ? Type(b.getF32Type()) : et;
+  Type accType = accumulatorType(b, et);
   Value init = zeroFilled(b, loc, outShape, accType, dyn);
   bool sameBatch = at.getShape().drop_back(2) == bt.getShape().drop_back(2);
   if (ra == 2 && rb == 2) {
@@ -197,7 +203,10 @@ LogicalResult gemm(NodeImporter &n) {
   SmallVector<Value> dyn;
   if (ShapedType::isDynamic(M)) dyn.push_back(tensor::DimOp::create(b, loc, n.input(0), ta ? 1 : 0));
   if (ShapedType::isDynamic(N)) dyn.push_back(tensor::DimOp::create(b, loc, n.input(1), tb ? 0 : 1));
-  Value init = zeroFilled(b, loc, {M, N}, et, dyn);
+  // 16-bit floats: the product, alpha, beta and C's addition in f32, one
+  // rounding at the end (PyTorch's addmm does the same).
+  Type accType = accumulatorType(b, et);
+  Value init = zeroFilled(b, loc, {M, N}, accType, dyn);
   AffineExpr m = b.getAffineDimExpr(0), nn = b.getAffineDimExpr(1), k = b.getAffineDimExpr(2);
   SmallVector<AffineMap> maps{
       AffineMap::get(3, 0, ta ? ArrayRef<AffineExpr>{k, m} : ArrayRef<AffineExpr>{m, k}, n.ctx()),
@@ -211,7 +220,7 @@ LogicalResult gemm(NodeImporter &n) {
                                        ValueRange{init}, maps, iters, macBody)
                  .getResult(0);
   bool hasC = n.hasInput(2) && beta != 0;
-  if (alpha == 1.0 && !hasC)
+  if (alpha == 1.0 && !hasC && accType == et)
     return n.setResult(0, ab);
   SmallVector<Value> ins{ab};
   if (hasC) ins.push_back(n.input(2));
@@ -220,15 +229,19 @@ LogicalResult gemm(NodeImporter &n) {
         bool f = isF(et);
         Value v = a[0];
         if (alpha != 1.0)
-          v = f ? (Value)arith::MulFOp::create(nb, l, v, scalarConst(nb, l, et, alpha))
+          v = f ? (Value)arith::MulFOp::create(nb, l, v, scalarConst(nb, l, accType, alpha))
                 : (Value)arith::MulIOp::create(nb, l, v, scalarConst(nb, l, et, alpha));
         if (a.size() > 1) {
           Value c = a[1];
+          if (f && c.getType() != accType)
+            c = arith::ExtFOp::create(nb, l, accType, c);
           if (beta != 1.0)
-            c = f ? (Value)arith::MulFOp::create(nb, l, c, scalarConst(nb, l, et, beta))
+            c = f ? (Value)arith::MulFOp::create(nb, l, c, scalarConst(nb, l, accType, beta))
                   : (Value)arith::MulIOp::create(nb, l, c, scalarConst(nb, l, et, beta));
           v = f ? (Value)arith::AddFOp::create(nb, l, v, c) : (Value)arith::AddIOp::create(nb, l, v, c);
         }
+        if (accType != et)
+          v = arith::TruncFOp::create(nb, l, et, v);
         return v;
       });
   if (failed(r))
@@ -325,12 +338,23 @@ LogicalResult einsum(NodeImporter &n) {
   }
   maps.push_back(AffineMap::get(D, 0, oe, n.ctx()));
   Type et = n.inputElemType(0);
-  Value init = zeroFilled(n.b, n.loc, outShape, et, dyn);
+  Type accType = accumulatorType(n.b, et);
+  Value init = zeroFilled(n.b, n.loc, outShape, accType, dyn);
   SmallVector<utils::IteratorType> iters(D, utils::IteratorType::reduction);
   for (int64_t i = 0; i < numPar; ++i) iters[i] = utils::IteratorType::parallel;
   Value r = linalg::GenericOp::create(n.b, n.loc, TypeRange{init.getType()}, ins,
                                       ValueRange{init}, maps, iters, macBody)
                 .getResult(0);
+  if (accType != et) {
+    FailureOr<Value> rounded = buildElementwise(
+        n.b, n.loc, ValueRange{r}, et,
+        [&](OpBuilder &nb, Location l, ValueRange x) -> Value {
+          return arith::TruncFOp::create(nb, l, et, x[0]);
+        });
+    if (failed(rounded))
+      return n.error() << "cannot round the f32 accumulator";
+    r = *rounded;
+  }
   return n.setResult(0, r);
 }
 

@@ -167,7 +167,7 @@ LogicalResult dynamicQuantizeLinear(NodeImporter &n) {
   auto op = lq::DynamicQuantizeOp::create(
       n.b, n.loc, RankedTensorType::get(xt.getShape(), i8),
       RankedTensorType::get({}, n.b.getF32Type()), RankedTensorType::get({}, i8),
-      n.input(0), scheme);
+      n.input(0), /*range=*/ValueRange{}, scheme);
   if (failed(check(n, op))) return failure();
   const int32_t kU8 = 2, kF32 = 1;
   n.g.define(n.node.output(0), ValueInfo{op.getResult(), {}, kU8});

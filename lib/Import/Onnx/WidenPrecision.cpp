@@ -11,6 +11,10 @@
 // f32 and round once; so does Loom: for the ops below, f16/bf16 inputs are
 // extended to f32 before the op's handler runs and its f32 results are
 // rounded back to the 16-bit type, which is what the graph declares.
+// Activations that the importer builds from several float ops (sigmoid is
+// 1 / (1 + exp(-x))) are widened too: in bf16 every step would round, and
+// a bf16 SiLU came out one ulp off the correctly rounded value in a quarter
+// of its elements; PyTorch computes them in f32 and rounds once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,7 +36,10 @@ bool computesInF32(StringRef domain, StringRef opType) {
       "ReduceMean",      "ReduceSumSquare",    "ReduceL1",
       "ReduceL2",        "ReduceLogSum",       "ReduceLogSumExp",
       "LayerNormalization", "RMSNormalization", "GroupNormalization",
-      "InstanceNormalization", "CumSum"};
+      "InstanceNormalization", "CumSum",
+      // Composite activations.
+      "Sigmoid", "HardSigmoid", "HardSwish", "Gelu", "Softplus", "Softsign",
+      "Mish", "Elu", "Selu", "Celu"};
   static constexpr StringLiteral kMicrosoft[] = {
       "SkipLayerNormalization", "SimplifiedLayerNormalization",
       "SkipSimplifiedLayerNormalization"};

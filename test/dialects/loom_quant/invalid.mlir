@@ -200,6 +200,22 @@ func.func @f(%x: tensor<4x64xf32>) {
 
 // -----
 
+func.func @f(%x: tensor<4x64xf32>, %lo: tensor<f32>) {
+  // expected-error @+1 {{range must be two tensors (min, max) of the scale's type 'tensor<f32>'}}
+  %q, %s = loom_quant.dynamic_quantize %x range(%lo : tensor<f32>) {scheme = #loom_quant.scheme<i8>} : tensor<4x64xf32> -> tensor<4x64xi8>, tensor<f32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4x64xf32>, %lo: tensor<4xf32>, %hi: tensor<4xf32>) {
+  // expected-error @+1 {{range must be two tensors (min, max) of the scale's type 'tensor<f32>'}}
+  %q, %s = loom_quant.dynamic_quantize %x range(%lo, %hi : tensor<4xf32>, tensor<4xf32>) {scheme = #loom_quant.scheme<i8>} : tensor<4x64xf32> -> tensor<4x64xi8>, tensor<f32>
+  return
+}
+
+// -----
+
 func.func @f(%x: tensor<4x64xf32>) {
   // expected-error @+1 {{result's scheme has a zero point but none is given}}
   %q, %s = loom_quant.dynamic_quantize %x {scheme = #loom_quant.scheme<u8, zero_point>} : tensor<4x64xf32> -> tensor<4x64xi8>, tensor<f32>

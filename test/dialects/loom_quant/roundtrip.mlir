@@ -69,6 +69,16 @@ func.func @dynamic_quantize_per_tensor_asymmetric(%x: tensor<4x8xf32>) -> (tenso
 // -----
 
 // Per-token scales: one per row of a [T, d] activation with a dynamic T.
+// CHECK-LABEL: func.func @dynamic_quantize_with_range
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>, %[[LO:.+]]: tensor<f32>, %[[HI:.+]]: tensor<f32>)
+// CHECK: loom_quant.dynamic_quantize %[[X]] range(%[[LO]], %[[HI]] : tensor<f32>, tensor<f32>) {scheme = #loom_quant.scheme<u8, zero_point>} : tensor<4x8xf32> -> tensor<4x8xui8>, tensor<f32>, tensor<ui8>
+func.func @dynamic_quantize_with_range(%x: tensor<4x8xf32>, %lo: tensor<f32>, %hi: tensor<f32>) -> (tensor<4x8xui8>, tensor<f32>, tensor<ui8>) {
+  %q, %s, %z = loom_quant.dynamic_quantize %x range(%lo, %hi : tensor<f32>, tensor<f32>) {scheme = #loom_quant.scheme<u8, zero_point>} : tensor<4x8xf32> -> tensor<4x8xui8>, tensor<f32>, tensor<ui8>
+  return %q, %s, %z : tensor<4x8xui8>, tensor<f32>, tensor<ui8>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @dynamic_quantize_per_token
 // CHECK: %{{.*}}, %{{.*}} = loom_quant.dynamic_quantize %{{.*}} {scheme = #loom_quant.scheme<i8, per_channel(axis = 0)>} : tensor<?x64xf16> -> tensor<?x64xi8>, tensor<?xf32>
 func.func @dynamic_quantize_per_token(%x: tensor<?x64xf16>) -> (tensor<?x64xi8>, tensor<?xf32>) {
