@@ -11,10 +11,11 @@
 // the tiles cheaper on CPUs:
 //
 //  - weight panels: constant weights [E, K, N] are repacked at compile time
-//    into [E, N / w, K, w], and the column blocks are the panels. A panel
-//    row is w contiguous elements, so the K loop of a register tile reads
-//    the weights sequentially instead of one cache line per row N elements
-//    apart (which defeats the prefetchers and conflicts in the caches);
+//    into [E, N / w, K, w], and a column block is a few panels, one matmul
+//    each. A panel row is w contiguous elements, so the K loop of a
+//    register tile reads the weights sequentially instead of one cache line
+//    per row N elements apart (which defeats the prefetchers and conflicts
+//    in the caches);
 //  - epilogue fusion: an elementwise generic whose inputs are all grouped
 //    matmuls over the same rows (SiLU(gate) * up) runs on each row tile
 //    right after the tile's matmuls, so their results are never stored.
@@ -154,15 +155,22 @@ FailureOr<Value> buildGroupedForall(RewriterBase &rewriter, Location loc,
   Value nDim = dim(b, loc, op.getW(), 2);
   int64_t staticN = wType.getDimSize(2);
 
-  // Column blocks: the weight panels when every weight can be repacked,
-  // else kColBlock columns when they divide N, else all of N.
+  // Column blocks: up to kColBlock columns of whole weight panels when
+  // every weight can be repacked (the tile's rows of x stay in L1 across
+  // the block's panels), else kColBlock columns when they divide N, else
+  // all of N.
   bool panels = llvm::all_of(mms, [&](GroupedMatmulOp mm) {
     return canPanel(mm.getW(), opts.panelWidth);
   });
+  int64_t perBlock = 1;
+  if (panels)
+    for (int64_t d = 1; d * opts.panelWidth <= kColBlock; ++d)
+      if ((staticN / opts.panelWidth) % d == 0)
+        perBlock = d;
   bool blocked = panels || (!ShapedType::isDynamic(staticN) &&
                             staticN > kColBlock && staticN % kColBlock == 0);
   int64_t colBlock =
-      panels ? opts.panelWidth : (blocked ? kColBlock : staticN);
+      panels ? perBlock * opts.panelWidth : (blocked ? kColBlock : staticN);
   SmallVector<Value> weights;
   for (GroupedMatmulOp mm : mms)
     weights.push_back(panels ? panelWeights(rewriter, mm.getW(),
@@ -230,7 +238,8 @@ FailureOr<Value> buildGroupedForall(RewriterBase &rewriter, Location loc,
   // zero fill keeps the result defined anyway.
   Value init = filled(b, loc, fromF32(b, loc, cF32(b, loc, 0.0f), outElt),
                       emptyLike(b, loc, {m, nDim}, outElt));
-  auto wsType = RankedTensorType::get({wType.getDimSize(1), colBlock},
+  int64_t wsCols = panels ? opts.panelWidth : colBlock;
+  auto wsType = RankedTensorType::get({wType.getDimSize(1), wsCols},
                                       wType.getElementType());
   auto forall = scf::ForallOp::create(
       b, loc, ArrayRef<OpFoldResult>{numBlocks, getAsOpFoldResult(slots)},
@@ -267,19 +276,29 @@ FailureOr<Value> buildGroupedForall(RewriterBase &rewriter, Location loc,
         Value left = arith::SubIOp::create(
             nb, nl, arith::MaxUIOp::create(nb, nl, end, start), start);
         Value rows = arith::MinUIOp::create(nb, nl, left, cR);
-        // The expert's [K, cols] weights of this column block: a panel
-        // (contiguous rows) or a strided slice of w[e].
-        SmallVector<Value> ws;
+        // The expert's [K, cols] weights of this column block, per weight:
+        // its panels (contiguous rows) or one strided slice of w[e].
+        SmallVector<SmallVector<Value>> ws;
+        OpFoldResult panelCols = nb.getIndexAttr(wsCols);
         for (Value w : weights) {
-          if (panels)
-            ws.push_back(tensor::ExtractSliceOp::create(
-                nb, nl, wsType, w, {OpFoldResult(ex), OpFoldResult(blk), zero,
-                                    zero},
-                {one, one, getAsOpFoldResult(kDim), cols}, {one, one, one, one}));
-          else
-            ws.push_back(tensor::ExtractSliceOp::create(
+          SmallVector<Value> &parts = ws.emplace_back();
+          if (!panels) {
+            parts.push_back(tensor::ExtractSliceOp::create(
                 nb, nl, wsType, w, {OpFoldResult(ex), zero, col},
                 {one, getAsOpFoldResult(kDim), cols}, {one, one, one}));
+            continue;
+          }
+          for (int64_t p = 0; p < perBlock; ++p) {
+            Value panel = arith::AddIOp::create(
+                nb, nl, arith::MulIOp::create(nb, nl, blk,
+                                              cIdx(nb, nl, perBlock)),
+                cIdx(nb, nl, p));
+            parts.push_back(tensor::ExtractSliceOp::create(
+                nb, nl, wsType, w,
+                {OpFoldResult(ex), OpFoldResult(panel), zero, zero},
+                {one, one, getAsOpFoldResult(kDim), panelCols},
+                {one, one, one, one}));
+          }
         }
         // Static [r, K] x [K, cols] matmuls in f32 over the r rows from
         // `start`, moved back to stay in bounds, then the epilogue on the
@@ -300,13 +319,27 @@ FailureOr<Value> buildGroupedForall(RewriterBase &rewriter, Location loc,
               {rTile, getAsOpFoldResult(kDim)}, {one, one});
           SmallVector<OpFoldResult> tileSizes = {rTile, cols};
           SmallVector<Value> ys;
-          for (Value wsi : ws) {
-            Value acc = filled(tb, tl, cF32(tb, tl, 0.0f),
-                               tensor::EmptyOp::create(tb, tl, tileSizes, f32));
-            Value y = linalg::MatmulOp::create(tb, tl, acc.getType(),
-                                               ValueRange{xs, wsi},
-                                               ValueRange{acc})
-                          .getResult(0);
+          for (ArrayRef<Value> parts : ws) {
+            Value y = filled(tb, tl, cF32(tb, tl, 0.0f),
+                             tensor::EmptyOp::create(tb, tl, tileSizes, f32));
+            // One matmul per part, each on its columns of the accumulator.
+            for (auto [p, wsp] : llvm::enumerate(parts)) {
+              if (parts.size() == 1) {
+                y = linalg::MatmulOp::create(tb, tl, y.getType(),
+                                             ValueRange{xs, wsp}, ValueRange{y})
+                        .getResult(0);
+                break;
+              }
+              OpFoldResult at = tb.getIndexAttr(p * wsCols);
+              Value accPart = tensor::ExtractSliceOp::create(
+                  tb, tl, y, {zero, at}, {rTile, panelCols}, {one, one});
+              Value part = linalg::MatmulOp::create(
+                               tb, tl, accPart.getType(), ValueRange{xs, wsp},
+                               ValueRange{accPart})
+                               .getResult(0);
+              y = tensor::InsertSliceOp::create(tb, tl, part, y, {zero, at},
+                                                {rTile, panelCols}, {one, one});
+            }
             if (elt != f32)
               y = linalg::GenericOp::create(
                       tb, tl,

@@ -168,20 +168,36 @@ func.func @combine(%y: tensor<?x16xf16>, %perm: tensor<?xi32>, %w: tensor<?x2xf3
 
 // weight-panel-width=2: the constant [E=2, K=2, N=4] is repacked into
 // [E, N / 2, K, 2] (panel p of expert e holds columns 2p, 2p + 1 of every
-// row), the column blocks are the panels, and each tile reads its panel
-// as a contiguous [K, 2] slice. The default options keep [E, K, N].
+// row). A column block is as many whole panels as fit in 128 columns (both
+// here): each tile runs one matmul per panel, reading the panel as a
+// contiguous [K, 2] slice, into its columns of the tile's accumulator. The
+// default options keep [E, K, N].
 // CHECK-LABEL: func.func @grouped_matmul_panels
 // CHECK-NOT: tensor<2x2x2x2xf32>
 // CHECK: tensor.extract_slice %{{.+}} [1, 2, 4] [1, 1, 1] : tensor<2x2x4xf32> to tensor<2x4xf32>
 // OPT-LABEL: func.func @grouped_matmul_panels
 // OPT: %[[P:.+]] = arith.constant dense<{{\[\[\[\[}}0.000000e+00, 1.000000e+00], [4.000000e+00, 5.000000e+00]], {{\[\[}}2.000000e+00, 3.000000e+00], [6.000000e+00, 7.000000e+00]]], {{\[\[\[}}8.000000e+00, 9.000000e+00], [1.200000e+01, 1.300000e+01]], {{\[\[}}1.000000e+01, 1.100000e+01], [1.400000e+01, 1.500000e+01]]]]> : tensor<2x2x2x2xf32>
-// OPT: scf.forall (%[[B:.+]], %{{.+}}) in (2, %{{.+}}) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x4xf32>)
-// OPT: %[[COL:.+]] = arith.muli %[[B]], %c2
+// OPT: scf.forall (%[[B:.+]], %{{.+}}) in (1, %{{.+}}) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x4xf32>)
+// OPT: %[[COL:.+]] = arith.muli %[[B]], %c4
 // OPT: %[[E:.+]] = scf.for
-// OPT: %[[WS:.+]] = tensor.extract_slice %[[P]][%[[E]], %[[B]], 0, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<2x2x2x2xf32> to tensor<2x2xf32>
-// OPT: linalg.matmul ins(%{{.+}}, %[[WS]] : tensor<4x2xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<4x2xf32>)
-// OPT: linalg.matmul ins(%{{.+}}, %[[WS]] : tensor<8x2xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<8x2xf32>)
-// OPT: tensor.parallel_insert_slice %{{.+}} into %[[OUT]][%{{.+}}, %[[COL]]] [%{{.+}}, 2] [1, 1]
+// OPT: %[[B0:.+]] = arith.muli %[[B]], %c2
+// OPT: %[[P0:.+]] = arith.addi %[[B0]], %c0
+// OPT: %[[W0:.+]] = tensor.extract_slice %[[P]][%[[E]], %[[P0]], 0, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<2x2x2x2xf32> to tensor<2x2xf32>
+// OPT: %[[B1:.+]] = arith.muli %[[B]], %c2
+// OPT: %[[P1:.+]] = arith.addi %[[B1]], %c1
+// OPT: %[[W1:.+]] = tensor.extract_slice %[[P]][%[[E]], %[[P1]], 0, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<2x2x2x2xf32> to tensor<2x2xf32>
+// OPT: scf.if
+// OPT: %[[ACC:.+]] = linalg.fill {{.*}} -> tensor<4x4xf32>
+// OPT: %[[A0:.+]] = tensor.extract_slice %[[ACC]][0, 0] [4, 2] [1, 1]
+// OPT: %[[Y0:.+]] = linalg.matmul ins(%{{.+}}, %[[W0]] : tensor<4x2xf32>, tensor<2x2xf32>) outs(%[[A0]] : tensor<4x2xf32>)
+// OPT: %[[T0:.+]] = tensor.insert_slice %[[Y0]] into %[[ACC]][0, 0] [4, 2] [1, 1]
+// OPT: %[[A1:.+]] = tensor.extract_slice %[[T0]][0, 2] [4, 2] [1, 1]
+// OPT: %[[Y1:.+]] = linalg.matmul ins(%{{.+}}, %[[W1]] : tensor<4x2xf32>, tensor<2x2xf32>) outs(%[[A1]] : tensor<4x2xf32>)
+// OPT: tensor.insert_slice %[[Y1]] into %[[T0]][0, 2] [4, 2] [1, 1]
+// OPT: } else {
+// OPT: linalg.matmul ins(%{{.+}}, %[[W0]] : tensor<8x2xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<8x2xf32>)
+// OPT: linalg.matmul ins(%{{.+}}, %[[W1]] : tensor<8x2xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<8x2xf32>)
+// OPT: tensor.parallel_insert_slice %{{.+}} into %[[OUT]][%{{.+}}, %[[COL]]] [%{{.+}}, 4] [1, 1]
 func.func @grouped_matmul_panels(%x: tensor<?x2xf32>, %off: tensor<3xi32>) -> tensor<?x4xf32> {
   %w = arith.constant dense<[[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]], [[8.0, 9.0, 10.0, 11.0], [12.0, 13.0, 14.0, 15.0]]]> : tensor<2x2x4xf32>
   %y = loom_moe.grouped_matmul %x, %w, %off : tensor<?x2xf32>, tensor<2x2x4xf32>, tensor<3xi32> -> tensor<?x4xf32>
