@@ -11,11 +11,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/moe/MoeDialect.h"
+#include "passes/Conversion/MoeLowering.h"
 #include "passes/Conversion/Passes.h"
 
-#include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/IR/PatternMatch.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "passes/Conversion/LowerEach.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -32,55 +31,6 @@ using namespace mlir::loom::moe;
 namespace {
 
 using utils::IteratorType;
-
-Value cIdx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-Value cF32(OpBuilder &b, Location loc, float v) {
-  return arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(v));
-}
-Value cI32(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
-}
-Value toIndex(OpBuilder &b, Location loc, Value v) {
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-}
-Value toI32(OpBuilder &b, Location loc, Value v) {
-  return arith::IndexCastOp::create(b, loc, b.getI32Type(), v);
-}
-Value dim(OpBuilder &b, Location loc, Value t, int64_t i) {
-  return getValueOrCreateConstantIndexOp(b, loc,
-                                         tensor::getMixedSize(b, loc, t, i));
-}
-Value toF32(OpBuilder &b, Location loc, Value v) {
-  Type f32 = b.getF32Type();
-  if (v.getType() == f32)
-    return v;
-  if (v.getType().getIntOrFloatBitWidth() < 32)
-    return arith::ExtFOp::create(b, loc, f32, v);
-  return arith::TruncFOp::create(b, loc, f32, v);
-}
-Value fromF32(OpBuilder &b, Location loc, Value v, Type to) {
-  if (to == v.getType())
-    return v;
-  if (to.getIntOrFloatBitWidth() < 32)
-    return arith::TruncFOp::create(b, loc, to, v);
-  return arith::ExtFOp::create(b, loc, to, v);
-}
-Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
-  if (v.getType() == type)
-    return v;
-  return tensor::CastOp::create(b, loc, type, v);
-}
-Value emptyLike(OpBuilder &b, Location loc, ArrayRef<Value> sizes, Type elt) {
-  SmallVector<OpFoldResult> ofr;
-  for (Value s : sizes)
-    ofr.push_back(getAsOpFoldResult(s));
-  return tensor::EmptyOp::create(b, loc, ofr, elt);
-}
-Value filled(OpBuilder &b, Location loc, Value value, Value empty) {
-  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
-}
 
 /// A generic with all-parallel loops over `out`'s shape and no inputs; the
 /// body computes each element from linalg.index.
@@ -363,215 +313,6 @@ LogicalResult lowerDispatch(RewriterBase &rewriter, DispatchOp op) {
 }
 
 //===----------------------------------------------------------------------===//
-// grouped_matmul
-//===----------------------------------------------------------------------===//
-
-/// Rows per tile of grouped_matmul: the CPU backend's contraction register
-/// tile (8 rows), so every tile is one static [8, K] x [K, n] matmul.
-constexpr int64_t kRowTile = 8;
-/// Columns per task when they divide N: the task's [K, 128] weight slice is
-/// small enough to stay in cache across the row tiles of the same column
-/// block, which run one after the other (the backend's task tile of static
-/// matmuls is 128 columns wide too).
-constexpr int64_t kColBlock = 128;
-
-/// Each expert's row block is cut into tiles of kRowTile rows; the tiles of
-/// all experts, times the column blocks, form one scf.forall over (column
-/// block, slot -> expert and first row), so that the backend sees static
-/// matmuls and the threads share all experts' tiles.
-/// A tile may run past its expert's block (into the next expert's rows; the
-/// last tile of x_sorted is moved back to end at its last row instead):
-/// those rows are computed and dropped, only the block's rows are written.
-/// There are exactly as many tasks as tiles (sum_e ceil(rows_e / 8)). Each element is still one
-/// f32 dot product over K in ascending order, as in a plain linalg.matmul.
-LogicalResult lowerGroupedMatmul(RewriterBase &rewriter, GroupedMatmulOp op) {
-  OpBuilder &b = rewriter;
-  Location loc = op.getLoc();
-  Value x = op.getXSorted(), w = op.getW(), offsets = op.getExpertOffsets();
-  auto wType = cast<RankedTensorType>(w.getType());
-  auto xType = cast<RankedTensorType>(x.getType());
-  Type elt = xType.getElementType();
-  Type f32 = b.getF32Type();
-  int64_t numExperts = wType.getDimSize(0);
-  if (ShapedType::isDynamic(numExperts))
-    return op.emitOpError("needs a static number of experts");
-  Value m = dim(b, loc, x, 0), kDim = dim(b, loc, x, 1);
-  Value nDim = dim(b, loc, w, 2);
-  int64_t staticN = wType.getDimSize(2);
-  bool blocked = !ShapedType::isDynamic(staticN) && staticN > kColBlock &&
-                 staticN % kColBlock == 0;
-  int64_t colBlock = blocked ? kColBlock : staticN;
-  Value c0 = cIdx(b, loc, 0), c1 = cIdx(b, loc, 1);
-  Value cR = cIdx(b, loc, kRowTile), cRm1 = cIdx(b, loc, kRowTile - 1);
-  Value nE = cIdx(b, loc, numExperts);
-  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
-  OpFoldResult cols = blocked ? OpFoldResult(b.getIndexAttr(kColBlock))
-                              : getAsOpFoldResult(nDim);
-  OpFoldResult numBlocks =
-      b.getIndexAttr(blocked ? staticN / kColBlock : int64_t(1));
-  auto offsetAt = [&](OpBuilder &nb, Location nl, Value i) {
-    return toIndex(nb, nl, tensor::ExtractOp::create(nb, nl, offsets, i));
-  };
-
-  // Every tile reads kRowTile (or kRowTile / 2) rows of x_sorted; a tile
-  // that would run past the last row is moved back to end at the last row
-  // (and writes only its own rows). That needs at least kRowTile rows:
-  // fewer are padded with zero rows. (A static M >= kRowTile reads x_sorted
-  // as is; otherwise x_sorted is copied into max(M, kRowTile) rows: an
-  // scf.if choosing between x_sorted and a padded copy would make the
-  // buffer's ownership depend on the branch, which the GPU targets' buffer
-  // deallocation cannot lower.)
-  Value xSrc = x, mSrc = m;
-  if (ShapedType::isDynamic(xType.getDimSize(0)) ||
-      xType.getDimSize(0) < kRowTile) {
-    mSrc = arith::MaxUIOp::create(b, loc, m, cR);
-    Value pad = filled(b, loc, fromF32(b, loc, cF32(b, loc, 0.0f), elt),
-                       emptyLike(b, loc, {mSrc, kDim}, elt));
-    xSrc = tensor::InsertSliceOp::create(
-        b, loc, x, pad, {zero, zero},
-        {getAsOpFoldResult(m), getAsOpFoldResult(kDim)}, {one, one});
-  }
-
-  // firstTile[e]: the slot of expert e's first tile (exclusive prefix sum
-  // of ceil(rows_e / kRowTile)); the running sum is also carried as a
-  // scalar, the number of tiles (a GPU host reads it without a copy back).
-  auto prefix = scf::ForOp::create(
-      b, loc, c0, nE, c1,
-      ValueRange{filled(b, loc, c0,
-                        emptyLike(b, loc, {cIdx(b, loc, numExperts + 1)},
-                                  b.getIndexType())),
-                 c0},
-      [&](OpBuilder &nb, Location nl, Value ex, ValueRange iter) {
-        Value next = arith::AddIOp::create(nb, nl, ex, c1);
-        Value rows = arith::SubIOp::create(nb, nl, offsetAt(nb, nl, next),
-                                           offsetAt(nb, nl, ex));
-        Value tiles = arith::DivUIOp::create(
-            nb, nl, arith::AddIOp::create(nb, nl, rows, cRm1), cR);
-        Value sum = arith::AddIOp::create(nb, nl, iter[1], tiles);
-        scf::YieldOp::create(
-            nb, nl,
-            ValueRange{
-                tensor::InsertOp::create(nb, nl, sum, iter[0], next).getResult(),
-                sum});
-      });
-  Value firstTile = prefix.getResult(0);
-  // Exactly the tiles there are: no task without rows.
-  Value slots = prefix.getResult(1);
-
-  // Rows outside every block cannot exist when the offsets are valid; the
-  // zero fill keeps the result defined anyway.
-  Value init = filled(b, loc, fromF32(b, loc, cF32(b, loc, 0.0f), elt),
-                      emptyLike(b, loc, {m, nDim}, elt));
-  auto wsType = RankedTensorType::get({wType.getDimSize(1), colBlock},
-                                      wType.getElementType());
-  auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{numBlocks, getAsOpFoldResult(slots)},
-      ValueRange{init}, std::nullopt,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value slot = args[1], out = args[2];
-        OpFoldResult col =
-            blocked ? OpFoldResult(arith::MulIOp::create(
-                                       nb, nl, args[0], cIdx(nb, nl, kColBlock))
-                                       .getResult())
-                    : zero;
-        // The slot's expert: the last one whose first tile is at or before
-        // the slot (experts without rows share their successor's start).
-        Value ex =
-            scf::ForOp::create(
-                nb, nl, c1, nE, c1, ValueRange{c0},
-                [&](OpBuilder &sb, Location sl, Value e, ValueRange best) {
-                  Value first = tensor::ExtractOp::create(sb, sl, firstTile, e);
-                  Value le = arith::CmpIOp::create(
-                      sb, sl, arith::CmpIPredicate::ule, first, slot);
-                  scf::YieldOp::create(
-                      sb, sl,
-                      arith::SelectOp::create(sb, sl, le, e, best[0])
-                          .getResult());
-                })
-                .getResult(0);
-        Value tileInExpert = arith::SubIOp::create(
-            nb, nl, slot, tensor::ExtractOp::create(nb, nl, firstTile, ex));
-        Value end =
-            offsetAt(nb, nl, arith::AddIOp::create(nb, nl, ex, c1).getResult());
-        Value start = arith::AddIOp::create(
-            nb, nl, offsetAt(nb, nl, ex),
-            arith::MulIOp::create(nb, nl, tileInExpert, cR));
-        Value left = arith::SubIOp::create(
-            nb, nl, arith::MaxUIOp::create(nb, nl, end, start), start);
-        Value rows = arith::MinUIOp::create(nb, nl, left, cR);
-        Value ws = tensor::ExtractSliceOp::create(
-            nb, nl, wsType, w, {OpFoldResult(ex), zero, col},
-            {one, getAsOpFoldResult(kDim), cols},
-            {one, one, one});
-        // One static [r, K] x [K, cols] matmul in f32 over the r rows from
-        // `start`, moved back to stay in bounds; the tile's own rows begin
-        // `skip` rows into them.
-        auto validType = RankedTensorType::get({ShapedType::kDynamic, colBlock},
-                                               elt);
-        auto tile = [&](OpBuilder &tb, Location tl, int64_t r) -> Value {
-          Value window = arith::MinUIOp::create(
-              tb, tl, start,
-              arith::SubIOp::create(tb, tl, mSrc, cIdx(tb, tl, r)));
-          Value skip = arith::SubIOp::create(tb, tl, start, window);
-          OpFoldResult rTile = tb.getIndexAttr(r);
-          auto xsType = RankedTensorType::get({r, xType.getDimSize(1)}, elt);
-          Value xs = tensor::ExtractSliceOp::create(
-              tb, tl, xsType, xSrc, {OpFoldResult(window), zero},
-              {rTile, getAsOpFoldResult(kDim)}, {one, one});
-          SmallVector<OpFoldResult> tileSizes = {rTile, cols};
-          Value acc = filled(tb, tl, cF32(tb, tl, 0.0f),
-                             tensor::EmptyOp::create(tb, tl, tileSizes, f32));
-          Value y = linalg::MatmulOp::create(tb, tl, acc.getType(),
-                                             ValueRange{xs, ws},
-                                             ValueRange{acc})
-                        .getResult(0);
-          if (elt != f32) {
-            AffineMap id = tb.getMultiDimIdentityMap(2);
-            y = linalg::GenericOp::create(
-                    tb, tl,
-                    RankedTensorType::get(
-                        cast<RankedTensorType>(y.getType()).getShape(), elt),
-                    ValueRange{y},
-                    ValueRange{tensor::EmptyOp::create(tb, tl, tileSizes, elt)},
-                    {id, id}, {IteratorType::parallel, IteratorType::parallel},
-                    [&](OpBuilder &cb, Location cl, ValueRange a) {
-                      linalg::YieldOp::create(cb, cl,
-                                              fromF32(cb, cl, a[0], elt));
-                    })
-                    .getResult(0);
-          }
-          return tensor::ExtractSliceOp::create(
-              tb, tl, validType, y, {OpFoldResult(skip), zero},
-              {OpFoldResult(rows), cols}, {one, one});
-        };
-        // An expert's last tile of at most half a tile is computed as a
-        // half tile: on average 1.5 instead of 3.5 rows per expert are
-        // computed and dropped.
-        Value half = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ule,
-                                           rows, cIdx(nb, nl, kRowTile / 2));
-        Value valid =
-            scf::IfOp::create(
-                nb, nl, half,
-                [&](OpBuilder &tb, Location tl) {
-                  scf::YieldOp::create(tb, tl, tile(tb, tl, kRowTile / 2));
-                },
-                [&](OpBuilder &eb, Location el) {
-                  scf::YieldOp::create(eb, el, tile(eb, el, kRowTile));
-                })
-                .getResult(0);
-        auto inParallel = scf::InParallelOp::create(nb, nl);
-        OpBuilder::InsertionGuard guard(nb);
-        nb.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(
-            nb, nl, valid, out, {OpFoldResult(start), col},
-            {OpFoldResult(rows), cols}, {one, one});
-      });
-  rewriter.replaceOp(
-      op, castTo(b, loc, forall.getResult(0), op.getResult().getType()));
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
 // combine
 //===----------------------------------------------------------------------===//
 
@@ -633,12 +374,18 @@ struct ConvertMoeToLinalgPass
   using Base::Base;
 
   void runOnOperation() override {
+    GroupedMatmulLowering grouped;
+    grouped.panelWidth = weightPanelWidth;
+    grouped.fuseEpilogues = fuseEpilogues;
+    if (grouped.fuseEpilogues &&
+        failed(fuseGroupedMatmulEpilogues(getOperation(), grouped)))
+      return signalPassFailure();
     auto lower = [&](IRRewriter &rewriter, Operation *op) -> LogicalResult {
       return TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](RouteOp o) { return lowerRoute(rewriter, o); })
               .Case([&](DispatchOp o) { return lowerDispatch(rewriter, o); })
               .Case([&](GroupedMatmulOp o) {
-                return lowerGroupedMatmul(rewriter, o);
+                return lowerGroupedMatmul(rewriter, o, grouped);
               })
               .Case([&](CombineOp o) { return lowerCombine(rewriter, o); });
     };

@@ -43,12 +43,29 @@ def ConvertMoeToLinalgPass
       renormalisation.
     - `dispatch`: a stable counting sort by expert id with `scf.for` over
       tensors (O(T * k + E)), then a gather of the token rows.
-    - `grouped_matmul`: `scf.for` over experts, each a `linalg.matmul` on
-      the dynamically sized row block of that expert, so only routed rows
-      are computed.
+    - `grouped_matmul`: one `scf.forall` over (column block, row tile):
+      every expert's row block is cut into tiles of 8 rows (a tile of at
+      most 4 left is a half tile), each a static `linalg.matmul` in f32 on
+      that expert's weights, so only routed rows are computed. With
+      `weight-panel-width`, constant weights `[E, K, N]` are repacked at
+      compile time into `[E, N / w, K, w]` and the column blocks are the
+      panels (contiguous weight rows). With `fuse-epilogues`, an
+      elementwise `linalg.generic` whose inputs are all grouped matmuls
+      over the same rows (SiLU(gate) * up) runs inside their common
+      `scf.forall` on each tile.
     - `combine`: inverts the permutation, then a `linalg.generic` over
       `[T, d]` sums the k weighted rows in f32.
   }];
+  let options = [
+    Option<"weightPanelWidth", "weight-panel-width", "int64_t",
+           /*default=*/"0",
+           "Repack constant grouped-matmul weights into column panels of "
+           "this many elements (0: keep [E, K, N]; the CPU pipeline sets "
+           "its register tile's width)">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"false",
+           "Run elementwise consumers of grouped matmuls inside their row "
+           "tiles (the CPU pipeline enables it)">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::scf::SCFDialect",

@@ -1,4 +1,5 @@
 // RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-convert-moe-to-linalg))' | FileCheck %s
+// RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-convert-moe-to-linalg{weight-panel-width=2 fuse-epilogues=true}))' | FileCheck %s --check-prefix=OPT
 
 // Softmax in f32 (max-subtracted), then a generic over [T, k] whose body
 // picks the j-th largest score in rounds over the experts, then the
@@ -161,6 +162,121 @@ func.func @grouped_matmul_col_blocks(%x: tensor<?x16xf32>, %w: tensor<4x16x256xf
 func.func @combine(%y: tensor<?x16xf16>, %perm: tensor<?xi32>, %w: tensor<?x2xf32>) -> tensor<?x16xf16> {
   %o = loom_moe.combine %y, %perm, %w : tensor<?x16xf16>, tensor<?xi32>, tensor<?x2xf32> -> tensor<?x16xf16>
   return %o : tensor<?x16xf16>
+}
+
+// -----
+
+// weight-panel-width=2: the constant [E=2, K=2, N=4] is repacked into
+// [E, N / 2, K, 2] (panel p of expert e holds columns 2p, 2p + 1 of every
+// row). A column block is as many whole panels as fit in 128 columns (both
+// here): each tile runs one matmul per panel, reading the panel as a
+// contiguous [K, 2] slice, into its columns of the tile's accumulator. The
+// default options keep [E, K, N].
+// CHECK-LABEL: func.func @grouped_matmul_panels
+// CHECK-NOT: tensor<2x2x2x2xf32>
+// CHECK: tensor.extract_slice %{{.+}} [1, 2, 4] [1, 1, 1] : tensor<2x2x4xf32> to tensor<2x4xf32>
+// OPT-LABEL: func.func @grouped_matmul_panels
+// OPT: %[[P:.+]] = arith.constant dense<{{\[\[\[\[}}0.000000e+00, 1.000000e+00], [4.000000e+00, 5.000000e+00]], {{\[\[}}2.000000e+00, 3.000000e+00], [6.000000e+00, 7.000000e+00]]], {{\[\[\[}}8.000000e+00, 9.000000e+00], [1.200000e+01, 1.300000e+01]], {{\[\[}}1.000000e+01, 1.100000e+01], [1.400000e+01, 1.500000e+01]]]]> : tensor<2x2x2x2xf32>
+// OPT: scf.forall (%[[B:.+]], %{{.+}}) in (1, %{{.+}}) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x4xf32>)
+// OPT: %[[COL:.+]] = arith.muli %[[B]], %c4
+// OPT: %[[E:.+]] = scf.for
+// OPT: %[[B0:.+]] = arith.muli %[[B]], %c2
+// OPT: %[[P0:.+]] = arith.addi %[[B0]], %c0
+// OPT: %[[W0:.+]] = tensor.extract_slice %[[P]][%[[E]], %[[P0]], 0, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<2x2x2x2xf32> to tensor<2x2xf32>
+// OPT: %[[B1:.+]] = arith.muli %[[B]], %c2
+// OPT: %[[P1:.+]] = arith.addi %[[B1]], %c1
+// OPT: %[[W1:.+]] = tensor.extract_slice %[[P]][%[[E]], %[[P1]], 0, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<2x2x2x2xf32> to tensor<2x2xf32>
+// OPT: scf.if
+// OPT: %[[ACC:.+]] = linalg.fill {{.*}} -> tensor<4x4xf32>
+// OPT: %[[A0:.+]] = tensor.extract_slice %[[ACC]][0, 0] [4, 2] [1, 1]
+// OPT: %[[Y0:.+]] = linalg.matmul ins(%{{.+}}, %[[W0]] : tensor<4x2xf32>, tensor<2x2xf32>) outs(%[[A0]] : tensor<4x2xf32>)
+// OPT: %[[T0:.+]] = tensor.insert_slice %[[Y0]] into %[[ACC]][0, 0] [4, 2] [1, 1]
+// OPT: %[[A1:.+]] = tensor.extract_slice %[[T0]][0, 2] [4, 2] [1, 1]
+// OPT: %[[Y1:.+]] = linalg.matmul ins(%{{.+}}, %[[W1]] : tensor<4x2xf32>, tensor<2x2xf32>) outs(%[[A1]] : tensor<4x2xf32>)
+// OPT: tensor.insert_slice %[[Y1]] into %[[T0]][0, 2] [4, 2] [1, 1]
+// OPT: } else {
+// OPT: linalg.matmul ins(%{{.+}}, %[[W0]] : tensor<8x2xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<8x2xf32>)
+// OPT: linalg.matmul ins(%{{.+}}, %[[W1]] : tensor<8x2xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<8x2xf32>)
+// OPT: tensor.parallel_insert_slice %{{.+}} into %[[OUT]][%{{.+}}, %[[COL]]] [%{{.+}}, 4] [1, 1]
+func.func @grouped_matmul_panels(%x: tensor<?x2xf32>, %off: tensor<3xi32>) -> tensor<?x4xf32> {
+  %w = arith.constant dense<[[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]], [[8.0, 9.0, 10.0, 11.0], [12.0, 13.0, 14.0, 15.0]]]> : tensor<2x2x4xf32>
+  %y = loom_moe.grouped_matmul %x, %w, %off : tensor<?x2xf32>, tensor<2x2x4xf32>, tensor<3xi32> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// fuse-epilogues: SiLU(gate) * up over two grouped matmuls of the same
+// rows is one scf.forall; each tile multiplies its rows by both experts'
+// weights (weights that are arguments stay [E, K, N]) and applies the
+// generic's body to the two tiles; the matmul results are never stored.
+// Without the option the generic stays after two foralls.
+// CHECK-LABEL: func.func @grouped_matmul_epilogue
+// CHECK: scf.forall
+// CHECK: scf.forall
+// CHECK: linalg.generic
+// CHECK: math.exp
+// OPT-LABEL: func.func @grouped_matmul_epilogue
+// OPT-SAME: %[[X:[^:]+]]: tensor<?x16xf32>, %[[WG:[^:]+]]: tensor<4x16x32xf32>, %[[WU:[^:]+]]: tensor<4x16x32xf32>
+// OPT-NOT: loom_moe
+// OPT: %[[R:.+]] = scf.forall (%{{.+}}, %{{.+}}) in (1, %{{.+}}) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x32xf32>)
+// OPT: %[[G:.+]] = tensor.extract_slice %[[WG]]
+// OPT: %[[U:.+]] = tensor.extract_slice %[[WU]]
+// OPT: scf.if
+// OPT: %[[YG:.+]] = linalg.matmul ins(%{{.+}}, %[[G]] : tensor<4x16xf32>, tensor<16x32xf32>)
+// OPT: %[[YU:.+]] = linalg.matmul ins(%{{.+}}, %[[U]] : tensor<4x16xf32>, tensor<16x32xf32>)
+// OPT: %[[H:.+]] = linalg.generic {{.*}} ins(%[[YG]], %[[YU]] : tensor<4x32xf32>, tensor<4x32xf32>) outs(%{{.+}} : tensor<4x32xf32>)
+// OPT: math.exp
+// OPT: arith.mulf
+// OPT: tensor.extract_slice %[[H]]
+// OPT: } else {
+// OPT: linalg.matmul ins(%{{.+}}, %[[G]] : tensor<8x16xf32>, tensor<16x32xf32>)
+// OPT: linalg.matmul ins(%{{.+}}, %[[U]] : tensor<8x16xf32>, tensor<16x32xf32>)
+// OPT: linalg.generic {{.*}} outs(%{{.+}} : tensor<8x32xf32>)
+// OPT: tensor.parallel_insert_slice %{{.+}} into %[[OUT]]
+// OPT-NOT: scf.forall
+// OPT-NOT: linalg.generic
+// OPT: return %[[R]]
+func.func @grouped_matmul_epilogue(%x: tensor<?x16xf32>, %wg: tensor<4x16x32xf32>, %wu: tensor<4x16x32xf32>, %off: tensor<5xi32>) -> tensor<?x32xf32> {
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1.0 : f32
+  %g = loom_moe.grouped_matmul %x, %wg, %off : tensor<?x16xf32>, tensor<4x16x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
+  %u = loom_moe.grouped_matmul %x, %wu, %off : tensor<?x16xf32>, tensor<4x16x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
+  %m = tensor.dim %x, %c0 : tensor<?x16xf32>
+  %e = tensor.empty(%m) : tensor<?x32xf32>
+  %h = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%g, %u : tensor<?x32xf32>, tensor<?x32xf32>) outs(%e : tensor<?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %n = arith.negf %a : f32
+    %ex = math.exp %n : f32
+    %d = arith.addf %ex, %one : f32
+    %s = arith.divf %a, %d : f32
+    %r = arith.mulf %s, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<?x32xf32>
+  return %h : tensor<?x32xf32>
+}
+
+// -----
+
+// A matmul result with another use is stored anyway: no fusion, the
+// generic reads it after the forall.
+// OPT-LABEL: func.func @grouped_matmul_epilogue_other_use
+// OPT: %[[Y:.+]] = scf.forall
+// OPT-NOT: linalg.generic
+// OPT: scf.forall.in_parallel
+// OPT: %[[H:.+]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<?x32xf32>)
+// OPT: return %[[Y]], %[[H]]
+func.func @grouped_matmul_epilogue_other_use(%x: tensor<?x16xf32>, %wg: tensor<4x16x32xf32>, %off: tensor<5xi32>) -> (tensor<?x32xf32>, tensor<?x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %g = loom_moe.grouped_matmul %x, %wg, %off : tensor<?x16xf32>, tensor<4x16x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
+  %m = tensor.dim %x, %c0 : tensor<?x16xf32>
+  %e = tensor.empty(%m) : tensor<?x32xf32>
+  %h = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%g : tensor<?x32xf32>) outs(%e : tensor<?x32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.mulf %a, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<?x32xf32>
+  return %g, %h : tensor<?x32xf32>, tensor<?x32xf32>
 }
 
 // -----

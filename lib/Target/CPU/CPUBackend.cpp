@@ -42,7 +42,8 @@ namespace {
 /// thing under the name `loom-cpu-lowering`. The Loom ops are lowered first,
 /// so that everything after sees only upstream dialects.
 constexpr const char *kCPULoweringPipeline =
-    "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
+    "func.func(loom-convert-quant-to-linalg,"
+    "loom-convert-moe-to-linalg{weight-panel-width=32 fuse-epilogues=true},"
     "loom-convert-attn-to-linalg{causal-query-blocks=true}),"
     "canonicalize,"
     "func.func(loom-cpu-fuse-elementwise),"
