@@ -56,8 +56,16 @@ struct Instr {
 /// The instruction for A/B elements `element` on `chip`, if it has one.
 std::optional<Instr> instrFor(Type element, StringRef chip) {
   Builder b(element.getContext());
+  Type f32 = b.getF32Type();
   if (element.isF32())
-    return Instr{element, b.getF32Type(), 4, 1};
+    return Instr{element, f32, 4, 1}; // v_mfma_f32_16x16x4[_]f32
+  if (element.isF16())
+    return Instr{element, f32, 16, 4}; // v_mfma_f32_16x16x16[_]f16
+  // gfx90a and later: v_mfma_f32_16x16x16bf16_1k (gfx942: ..._bf16);
+  // gfx908 only has the 2-element bf16 form.
+  if (element.isBF16())
+    return chip == "gfx908" ? Instr{element, f32, 8, 2}
+                            : Instr{element, f32, 16, 4};
   return std::nullopt;
 }
 
@@ -66,6 +74,10 @@ std::optional<Instr> instrFor(Type element, StringRef chip) {
 struct Plan {
   linalg::LinalgOp op;
   Instr instr;
+  // Dimension groups of A, B and C: the batch (if any), then rows (A, C),
+  // K (A, B) and columns (B, C); B's may be (batch, N, K).
+  SmallVector<ReassociationIndices> aGroups, bGroups, cGroups;
+  bool batched = false, transposedB = false;
 };
 
 /// An identity-layout buffer in the default memory space.
@@ -75,75 +87,146 @@ bool isPlainBuffer(Value value, Type element) {
          type.getElementType() == element && type.getMemorySpace() == nullptr;
 }
 
-/// A `linalg.generic` that is a plain matmul, as the ONNX importer writes
-/// MatMul/Gemm: loops (i, j, k) with k a reduction, maps (i, k), (k, j),
-/// (i, j), body `out + a * b` in f32; or (b, i, j, k) with a batch of one
-/// in front of A and C.
-bool isMatmulGeneric(linalg::GenericOp op) {
-  unsigned loops = op.getNumLoops();
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      (loops != 3 && loops != 4) || op.getNumReductionLoops() != 1 ||
-      op.getIteratorTypesArray()[loops - 1] != utils::IteratorType::reduction)
-    return false;
-  MLIRContext *ctx = op.getContext();
-  SmallVector<AffineMap> expected;
-  if (loops == 3) {
-    AffineExpr i, j, k;
-    bindDims(ctx, i, j, k);
-    expected = AffineMap::inferFromExprList(
-        ArrayRef<ArrayRef<AffineExpr>>{{i, k}, {k, j}, {i, j}}, ctx);
-  } else {
-    AffineExpr bt, i, j, k;
-    bindDims(ctx, bt, i, j, k);
-    expected = AffineMap::inferFromExprList(
-        ArrayRef<ArrayRef<AffineExpr>>{{bt, i, k}, {k, j}, {bt, i, j}}, ctx);
-  }
-  if (op.getIndexingMapsArray() != expected)
-    return false;
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3)
-    return false;
-  auto mul = dyn_cast<arith::MulFOp>(&body.front());
-  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
-  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-  if (!mul || !add || !yield || yield.getNumOperands() != 1 ||
-      yield.getOperand(0) != add.getResult())
-    return false;
-  Value a = body.getArgument(0), b = body.getArgument(1),
-        out = body.getArgument(2);
-  bool mulOk = (mul.getLhs() == a && mul.getRhs() == b) ||
-               (mul.getLhs() == b && mul.getRhs() == a);
-  bool addOk = (add.getLhs() == out && add.getRhs() == mul.getResult()) ||
-               (add.getRhs() == out && add.getLhs() == mul.getResult());
-  return mulOk && addOk;
+/// `v` with a float extension looked through.
+Value skipExt(Value v) {
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    return ext.getIn();
+  return v;
 }
 
-/// The plan for `op`, if it is a matmul the kernel takes.
+/// Whether `op`'s body is `yield out + a * b`, a and b possibly extended
+/// (a 16-bit matmul accumulating in f32, as the importer writes it).
+bool isMulAddBody(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (body->getNumArguments() != 3 || body->getOperations().size() > 5)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  if (yield.getNumOperands() != 1)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  Value out = body->getArgument(2);
+  if (!add || (add.getLhs() != out && add.getRhs() != out))
+    return false;
+  auto mul = (add.getLhs() == out ? add.getRhs() : add.getLhs())
+                 .getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  Value x = skipExt(mul.getLhs()), y = skipExt(mul.getRhs());
+  Value a = body->getArgument(0), b = body->getArgument(1);
+  return (x == a && y == b) || (x == b && y == a);
+}
+
+enum class Role { Batch, Row, Col, Red };
+
+/// Splits the results of `map` (a projected permutation) into groups of
+/// consecutive positions with the roles `order`, in that order; a Batch
+/// group may be missing, the others must not. `dims` gets each group's loop
+/// dimensions.
+bool split(AffineMap map, ArrayRef<Role> roles, ArrayRef<Role> order,
+           SmallVector<ReassociationIndices> &groups,
+           SmallVector<SmallVector<unsigned>> &dims) {
+  size_t at = 0;
+  for (Role role : order) {
+    ReassociationIndices group;
+    SmallVector<unsigned> groupDims;
+    for (; at < map.getNumResults(); ++at) {
+      unsigned d = cast<AffineDimExpr>(map.getResult(at)).getPosition();
+      if (roles[d] != role)
+        break;
+      group.push_back(at);
+      groupDims.push_back(d);
+    }
+    if (group.empty() && role != Role::Batch)
+      return false;
+    if (!group.empty()) {
+      groups.push_back(group);
+      dims.push_back(groupDims);
+    } else {
+      dims.push_back({});
+    }
+  }
+  return at == map.getNumResults();
+}
+
+/// The product of `type`'s sizes at `group`, or dynamic.
+int64_t groupSize(MemRefType type, const ReassociationIndices &group) {
+  int64_t size = 1;
+  for (int64_t d : group) {
+    if (type.isDynamicDim(d))
+      return ShapedType::kDynamic;
+    size *= type.getDimSize(d);
+  }
+  return size;
+}
+
+/// The plan for `op`, if it is a matmul the kernel takes: a contraction
+/// (linalg.matmul, batch_matmul or a generic) whose loops are batch (in A,
+/// B and C), rows (A, C), columns (B, C) and K (A, B), each operand's
+/// dimensions grouped in that order (B as K, N or N, K).
 std::optional<Plan> analyze(linalg::LinalgOp op, StringRef chip) {
-  auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
-  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!(matmul && !matmul.hasUserDefinedMaps()) &&
-      !(generic && isMatmulGeneric(generic)))
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !isMulAddBody(op))
     return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(maps,
+                    [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return std::nullopt;
+  auto iterators = op.getIteratorTypesArray();
+  SmallVector<Role> roles;
+  for (unsigned d = 0; d < op.getNumLoops(); ++d) {
+    bool inA = maps[0].isFunctionOfDim(d), inB = maps[1].isFunctionOfDim(d),
+         inC = maps[2].isFunctionOfDim(d);
+    bool reduction = iterators[d] == utils::IteratorType::reduction;
+    if (inA && inB && inC && !reduction)
+      roles.push_back(Role::Batch);
+    else if (inA && !inB && inC && !reduction)
+      roles.push_back(Role::Row);
+    else if (!inA && inB && inC && !reduction)
+      roles.push_back(Role::Col);
+    else if (inA && inB && !inC && reduction)
+      roles.push_back(Role::Red);
+    else
+      return std::nullopt;
+  }
+  Plan plan{op, Instr{}, {}, {}, {}};
+  SmallVector<SmallVector<unsigned>> aDims, bDims, cDims;
+  if (!split(maps[0], roles, {Role::Batch, Role::Row, Role::Red},
+             plan.aGroups, aDims) ||
+      !split(maps[2], roles, {Role::Batch, Role::Row, Role::Col},
+             plan.cGroups, cDims))
+    return std::nullopt;
+  if (!split(maps[1], roles, {Role::Batch, Role::Red, Role::Col},
+             plan.bGroups, bDims)) {
+    plan.bGroups.clear();
+    bDims.clear();
+    if (!split(maps[1], roles, {Role::Batch, Role::Col, Role::Red},
+               plan.bGroups, bDims))
+      return std::nullopt;
+    plan.transposedB = true;
+    std::swap(bDims[1], bDims[2]);
+  }
+  // The same loops in the same order wherever a group appears twice.
+  if (aDims[0] != cDims[0] || aDims[0] != bDims[0] || aDims[1] != cDims[1] ||
+      aDims[2] != bDims[1] || bDims[2] != cDims[2])
+    return std::nullopt;
+  plan.batched = !aDims[0].empty();
+
   Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
   auto aType = cast<MemRefType>(a.getType());
-  auto bType = cast<MemRefType>(bMat.getType());
   auto cType = cast<MemRefType>(c.getType());
   std::optional<Instr> instr = instrFor(aType.getElementType(), chip);
   if (!instr || !isPlainBuffer(a, instr->element) ||
       !isPlainBuffer(bMat, instr->element) ||
-      !isPlainBuffer(c, instr->accumulator) || !bType.hasStaticShape())
+      !isPlainBuffer(c, instr->accumulator))
     return std::nullopt;
-  bool batchOfOne = op.getNumLoops() == 4;
-  if (batchOfOne && (aType.getDimSize(0) != 1 || cType.getDimSize(0) != 1))
-    return std::nullopt;
-  int64_t k = aType.getDimSize(aType.getRank() - 1);
-  int64_t n = cType.getDimSize(cType.getRank() - 1);
+  plan.instr = *instr;
+  int64_t k = groupSize(aType, plan.aGroups.back());
+  int64_t n = groupSize(cType, plan.cGroups.back());
   if (ShapedType::isDynamic(k) || ShapedType::isDynamic(n) ||
       k % instr->tileK() || n % kTileN)
     return std::nullopt;
-  return Plan{op, *instr};
+  return plan;
 }
 
 /// Emits the kernel for `plan`.
@@ -154,24 +237,29 @@ void rewrite(const Plan &plan) {
   Location loc = op.getLoc();
   Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
-  // A batch of one: the kernel works on the 2-D views.
-  auto drop = [&](Value v) -> Value {
-    if (cast<MemRefType>(v.getType()).getRank() == 2)
+  // The kernel works on [batch,] rows x K, [batch,] K x N (or N x K) and
+  // [batch,] rows x N views.
+  auto view = [&](Value v, ArrayRef<ReassociationIndices> groups) -> Value {
+    if (int64_t(groups.size()) == cast<MemRefType>(v.getType()).getRank())
       return v;
-    return memref::CollapseShapeOp::create(
-        b, loc, v, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+    return memref::CollapseShapeOp::create(b, loc, v, groups);
   };
-  a = drop(a);
-  c = drop(c);
-  int64_t n = cast<MemRefType>(c.getType()).getDimSize(1);
-  int64_t k = cast<MemRefType>(a.getType()).getDimSize(1);
+  a = view(a, plan.aGroups);
+  bMat = view(bMat, plan.bGroups);
+  c = view(c, plan.cGroups);
+  int64_t rank = plan.batched ? 3 : 2;
+  int64_t n = cast<MemRefType>(c.getType()).getDimSize(rank - 1);
+  int64_t k = cast<MemRefType>(a.getType()).getDimSize(rank - 1);
   int64_t tileK = in.tileK();
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
-  Value m = memref::DimOp::create(b, loc, c, 0);
+  Value m = memref::DimOp::create(b, loc, c, rank - 2);
   Value rowTiles = arith::CeilDivUIOp::create(b, loc, m, idx(kTileM));
   Value one = idx(1);
+  // Batches along the grid's z.
+  Value batches = plan.batched ? memref::DimOp::create(b, loc, c, 0).getResult()
+                               : one;
 
   // Two LDS buffers per operand: [buffer][row of A / column of C][k].
   Attribute lds = gpu::AddressSpaceAttr::get(b.getContext(),
@@ -181,7 +269,7 @@ void rewrite(const Plan &plan) {
                            MemRefLayoutAttrInterface(), lds);
   };
   auto launch = gpu::LaunchOp::create(
-      b, loc, rowTiles, idx(n / kTileN), one, idx(kThreads), one, one,
+      b, loc, rowTiles, idx(n / kTileN), batches, idx(kThreads), one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/ValueRange{},
       /*workgroupAttributions=*/TypeRange{tileType(kTileM), tileType(kTileN)});
@@ -206,6 +294,14 @@ void rewrite(const Plan &plan) {
     return VectorType::get({width}, element);
   };
 
+  Value batch = launch.getBlockIds().z;
+  // Indices into a view: the batch first when there is one.
+  auto at = [&](Value row, Value col) -> SmallVector<Value, 3> {
+    if (plan.batched)
+      return {batch, row, col};
+    return {row, col};
+  };
+
   Value tid = launch.getThreadIds().x;
   Value row0 = mul(launch.getBlockIds().x, kTileM);
   Value col0 = mul(launch.getBlockIds().y, kTileN);
@@ -216,36 +312,41 @@ void rewrite(const Plan &plan) {
   Value laneCol = rem(lane, 16), laneQuad = div(lane, 16);
 
   // Staging: thread t moves `stageWidth` contiguous elements of A (row
-  // t / 8 of the tile, K offset (t % 8) * width) and of B. B is K x N in
-  // memory: thread t takes row t / (32 / width) along K, `width` columns,
-  // and writes them N-major into LDS.
+  // t / 8 of the tile, K offset (t % 8) * width) and of B. B stored N x K
+  // is staged like A; B stored K x N: thread t takes row t / (32 / width)
+  // along K, `width` columns, and writes them N-major into LDS.
   int64_t width = in.stageWidth();
   VectorType stageType = vec(width, in.element);
   Value aRow = div(tid, 8), aCol = mul(rem(tid, 8), width);
   Value bRow = div(tid, kTileN / width), bCol = mul(rem(tid, kTileN / width),
                                                     width);
-  // Rows of A past M read as zero (from a clamped, in-bounds address).
+  // Rows of A past M load row M - 1 instead: they only feed rows of C
+  // past M, which are not stored. (No select: nothing but the LDS store
+  // waits for the load.)
   Value lastRow = arith::SubIOp::create(b, loc, m, one);
-  Value aGlobalRow = add(row0, aRow);
-  Value aInside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                        aGlobalRow, m);
-  Value aClamped = arith::MinUIOp::create(b, loc, aGlobalRow, lastRow);
-  Value zeros = arith::ConstantOp::create(b, loc, stageType,
-                                          b.getZeroAttr(stageType));
+  Value aClamped =
+      arith::MinUIOp::create(b, loc, add(row0, aRow), lastRow);
   auto loadStep = [&](Value k0) -> std::pair<Value, Value> {
     Value av = vector::LoadOp::create(b, loc, stageType, a,
-                                      ValueRange{aClamped, add(k0, aCol)},
-                                      false, llvm::Align(kStageBytes));
-    av = arith::SelectOp::create(b, loc, aInside, av, zeros);
-    Value bv = vector::LoadOp::create(
-        b, loc, stageType, bMat, ValueRange{add(k0, bRow), add(col0, bCol)},
-        false, llvm::Align(kStageBytes));
+                                      at(aClamped, add(k0, aCol)), false,
+                                      llvm::Align(kStageBytes));
+    SmallVector<Value, 3> bAt = plan.transposedB
+                                    ? at(add(col0, aRow), add(k0, aCol))
+                                    : at(add(k0, bRow), add(col0, bCol));
+    Value bv = vector::LoadOp::create(b, loc, stageType, bMat, bAt, false,
+                                      llvm::Align(kStageBytes));
     return {av, bv};
   };
   auto storeStep = [&](std::pair<Value, Value> values, Value buffer) {
     vector::StoreOp::create(b, loc, values.first, aTiles,
                             ValueRange{buffer, aRow, aCol}, false,
                             llvm::Align(kStageBytes));
+    if (plan.transposedB) {
+      vector::StoreOp::create(b, loc, values.second, bTiles,
+                              ValueRange{buffer, aRow, aCol}, false,
+                              llvm::Align(kStageBytes));
+      return;
+    }
     for (int64_t i = 0; i < width; ++i) {
       Value v = vector::ExtractOp::create(b, loc, values.second,
                                           ArrayRef<int64_t>{i});
@@ -275,7 +376,7 @@ void rewrite(const Plan &plan) {
       b.setInsertionPointToStart(ifOp.thenBlock());
       scf::YieldOp::create(b, loc,
                            ValueRange{memref::LoadOp::create(
-                               b, loc, c, ValueRange{accRows[i], accCol})});
+                               b, loc, c, at(accRows[i], accCol))});
       b.setInsertionPointToStart(ifOp.elseBlock());
       scf::YieldOp::create(b, loc, ValueRange{zeroAcc});
     }
@@ -302,6 +403,18 @@ void rewrite(const Plan &plan) {
     Value kNext = arith::MinUIOp::create(b, loc, mul(add(s, one), tileK),
                                          idx(k - tileK));
     std::pair<Value, Value> next = loadStep(kNext);
+    // Keep the backend's scheduler from sinking these loads below the MFMAs
+    // or hoisting the LDS stores above them: the loads' latency is covered
+    // by the step's LDS reads and MFMAs, the wait comes just before the
+    // stores. (Only VALU and SALU instructions, which exclude MFMAs, may
+    // cross.)
+    auto fence = [&] {
+      amdgpu::SchedBarrierOp::create(
+          b, loc,
+          amdgpu::sched_barrier_opt_enum::valu |
+              amdgpu::sched_barrier_opt_enum::salu);
+    };
+    fence();
     Value cur = rem(s, 2);
     Value other = arith::SubIOp::create(b, loc, one, cur);
     Value kq = mul(laneQuad, in.fragmentWidth());
@@ -320,14 +433,18 @@ void rewrite(const Plan &plan) {
       auto operand = [&](Value frag) -> Value {
         if (in.perLane == 1)
           return vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{j});
-        return vector::ExtractStridedSliceOp::create(
-            b, loc, frag, ArrayRef<int64_t>{j * in.perLane},
-            ArrayRef<int64_t>{in.perLane}, ArrayRef<int64_t>{1});
+        // A shuffle (extract_strided_slice has no lowering in the kernel
+        // modules' conversion to ROCDL).
+        SmallVector<int64_t> lanes;
+        for (int64_t e = 0; e < in.perLane; ++e)
+          lanes.push_back(j * in.perLane + e);
+        return vector::ShuffleOp::create(b, loc, frag, frag, lanes);
       };
       sum = amdgpu::MFMAOp::create(b, loc, accType, kInstrM, kInstrN, in.k,
                                    /*blocks=*/1, operand(aFrag),
                                    operand(bFrag), sum);
     }
+    fence();
     storeStep(next, other);
     gpu::BarrierOp::create(b, loc);
     scf::YieldOp::create(b, loc, sum);
@@ -340,7 +457,7 @@ void rewrite(const Plan &plan) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
     Value v = vector::ExtractOp::create(b, loc, result, ArrayRef<int64_t>{i});
-    memref::StoreOp::create(b, loc, v, c, ValueRange{accRows[i], accCol});
+    memref::StoreOp::create(b, loc, v, c, at(accRows[i], accCol));
   }
   gpu::TerminatorOp::create(b, loc);
   op->erase();
