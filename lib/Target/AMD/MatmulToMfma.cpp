@@ -66,6 +66,13 @@ std::optional<Instr> instrFor(Type element, StringRef chip) {
   if (element.isBF16())
     return chip == "gfx908" ? Instr{element, f32, 8, 2}
                             : Instr{element, f32, 16, 4};
+  // Signed 8-bit integers, i32 accumulator: v_mfma_i32_16x16x32_i8 on
+  // gfx942 / gfx950, v_mfma_i32_16x16x16i8 before.
+  if (element.isInteger(8)) {
+    bool gfx94x = chip == "gfx942" || chip == "gfx950";
+    return gfx94x ? Instr{element, b.getI32Type(), 32, 8}
+                  : Instr{element, b.getI32Type(), 16, 4};
+  }
   return std::nullopt;
 }
 
@@ -94,8 +101,16 @@ Value skipExt(Value v) {
   return v;
 }
 
-/// Whether `op`'s body is `yield out + a * b`, a and b possibly extended
-/// (a 16-bit matmul accumulating in f32, as the importer writes it).
+/// `v` = sign extension of an i8, looked through; null otherwise (the
+/// integer MFMAs multiply signed bytes).
+Value skipExtSI(Value v) {
+  auto ext = v.getDefiningOp<arith::ExtSIOp>();
+  return ext && ext.getIn().getType().isInteger(8) ? ext.getIn() : Value();
+}
+
+/// Whether `op`'s body is `yield out + a * b`: floats with a and b possibly
+/// extended (a 16-bit matmul accumulating in f32, as the importer writes
+/// it), or integers with a and b sign-extended bytes.
 bool isMulAddBody(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   if (body->getNumArguments() != 3 || body->getOperations().size() > 5)
@@ -103,15 +118,20 @@ bool isMulAddBody(linalg::LinalgOp op) {
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
   if (yield.getNumOperands() != 1)
     return false;
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
   Value out = body->getArgument(2);
-  if (!add || (add.getLhs() != out && add.getRhs() != out))
+  Operation *add = yield.getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add) ||
+      (add->getOperand(0) != out && add->getOperand(1) != out))
     return false;
-  auto mul = (add.getLhs() == out ? add.getRhs() : add.getLhs())
-                 .getDefiningOp<arith::MulFOp>();
-  if (!mul)
+  bool isFloat = isa<arith::AddFOp>(add);
+  Operation *mul = (add->getOperand(0) == out ? add->getOperand(1)
+                                              : add->getOperand(0))
+                       .getDefiningOp();
+  if (!mul || (isFloat ? !isa<arith::MulFOp>(mul) : !isa<arith::MulIOp>(mul)))
     return false;
-  Value x = skipExt(mul.getLhs()), y = skipExt(mul.getRhs());
+  Value x = mul->getOperand(0), y = mul->getOperand(1);
+  x = isFloat ? skipExt(x) : skipExtSI(x);
+  y = isFloat ? skipExt(y) : skipExtSI(y);
   Value a = body->getArgument(0), b = body->getArgument(1);
   return (x == a && y == b) || (x == b && y == a);
 }
@@ -406,13 +426,13 @@ void rewrite(const Plan &plan) {
     // Keep the backend's scheduler from sinking these loads below the MFMAs
     // or hoisting the LDS stores above them: the loads' latency is covered
     // by the step's LDS reads and MFMAs, the wait comes just before the
-    // stores. (Only VALU and SALU instructions, which exclude MFMAs, may
-    // cross.)
+    // stores. (Only scalar instructions may cross: vector ALU work on the
+    // loaded values, such as splitting bytes for the transposing stores,
+    // would pull the wait up between the MFMAs.)
     auto fence = [&] {
       amdgpu::SchedBarrierOp::create(
           b, loc,
-          amdgpu::sched_barrier_opt_enum::valu |
-              amdgpu::sched_barrier_opt_enum::salu);
+          amdgpu::sched_barrier_opt_enum::salu);
     };
     fence();
     Value cur = rem(s, 2);

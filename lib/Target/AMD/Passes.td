@@ -26,7 +26,9 @@ def MatmulToMfmaPass : Pass<"loom-amd-matmul-to-mfma", "func::FuncOp"> {
     v_mfma_f32_16x16x16bf16_1k per step of 32; on gfx908 four
     v_mfma_f32_16x16x8bf16), C f32: 16-bit products accumulate in f32, the
     importer's rounding to the 16-bit type stays a separate elementwise op,
-    so the result is rounded once. Identity layouts; K and N static, K a
+    so the result is rounded once; or sign-extended i8 with an i32 C (two
+    v_mfma_i32_16x16x32_i8 per K step of 64 on gfx942 / gfx950, four
+    v_mfma_i32_16x16x16i8 before). Identity layouts; K and N static, K a
     multiple of the step, N of 32; M and the batch may be dynamic (rows
     past M are clamped loads whose results are not stored).
 
@@ -46,8 +48,8 @@ def MatmulToMfmaPass : Pass<"loom-amd-matmul-to-mfma", "func::FuncOp"> {
     A[i][k] and B[k][j = i] for its quarter q of the instruction's K; lane
     j + 16q holds D[4q .. 4q+3][j].
 
-    Not done yet: integer (int8) MFMA, larger per-wave tiles, dynamic N or
-    K, strided operands (attention's views). Other matmuls are left to the
+    Not done yet: unsigned or zero-pointed integer operands, larger
+    per-wave tiles, dynamic N or K, strided operands (attention's views). Other matmuls are left to the
     SIMT path.
 
     Example: `linalg.matmul ins(%a, %b : memref<?x256xf32>,

@@ -23,13 +23,13 @@
 // CHECK: scf.for %[[S:.+]] = %{{.+}} to %{{.+}} step %[[C1]] iter_args(
 // CHECK:   vector.load %{{.+}} : memref<?x32xf32>, vector<2xf32>
 // CHECK:   vector.load %{{.+}} : memref<32x64xf32>, vector<2xf32>
-// CHECK:   amdgpu.sched_barrier allow = <valu|salu>
+// CHECK:   amdgpu.sched_barrier allow = <salu>
 // CHECK:   %[[CUR:.+]] = arith.remui %[[S]], %{{.+}}
 // CHECK:   %[[OTHER:.+]] = arith.subi %[[C1]], %[[CUR]]
 // CHECK:   vector.load %[[A]][%[[CUR]], {{.+}}] {alignment = 16 : i64} : memref<2x32x20xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK:   vector.load %[[B]][%[[CUR]], {{.+}}] {alignment = 16 : i64} : memref<2x32x20xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK-COUNT-4: amdgpu.mfma 16x16x4
-// CHECK:   amdgpu.sched_barrier allow = <valu|salu>
+// CHECK:   amdgpu.sched_barrier allow = <salu>
 // CHECK:   vector.store %{{.+}}, %[[A]][%[[OTHER]],
 // CHECK-COUNT-2: memref.store %{{.+}}, %[[B]][%[[OTHER]],
 // CHECK:   gpu.barrier
@@ -213,6 +213,55 @@ func.func @strided_b(%q: memref<4x?x16xf32>, %k: memref<4x64x16xf32, strided<[20
     %m = arith.mulf %p, %r : f32
     %t = arith.addf %o, %m : f32
     linalg.yield %t : f32
+  }
+  return
+}
+
+// -----
+
+// Signed bytes with an i32 accumulator (MatMulInteger without zero points):
+// K steps of 64, 16-byte fragments of 16 bytes split into two 16x16x32
+// MFMAs on vector<8xi8> (v_mfma_i32_16x16x32_i8) on gfx942, four 16x16x16 on
+// vector<4xi8> (v_mfma_i32_16x16x16i8) before it.
+// CHECK-LABEL: func.func @i8
+// CHECK: gpu.launch {{.*}} workgroup(%{{.+}} : memref<2x32x80xi8, #gpu.address_space<workgroup>>, %{{.+}} : memref<2x32x80xi8, #gpu.address_space<workgroup>>)
+// CHECK: vector.load %{{.+}} : memref<?x128xi8>, vector<8xi8>
+// CHECK: scf.for
+// CHECK-COUNT-2: amdgpu.mfma 16x16x32 {{.+}} : vector<8xi8>, vector<8xi8>, vector<4xi32>
+// CHECK-NOT: amdgpu.mfma
+// CHECK: memref.store %{{.+}} : memref<?x32xi32>
+// GFX908-LABEL: func.func @i8
+// GFX908-COUNT-4: amdgpu.mfma 16x16x16 {{.+}} : vector<4xi8>, vector<4xi8>, vector<4xi32>
+// GFX908-NOT: amdgpu.mfma
+// Unsigned bytes (zero-extended) stay SIMT: the MFMAs multiply signed bytes.
+// CHECK-LABEL: func.func @u8
+// CHECK: linalg.generic
+// CHECK-NOT: gpu.launch
+// GFX908-LABEL: func.func @u8
+#ai = affine_map<(i, j, k) -> (i, k)>
+#bi = affine_map<(i, j, k) -> (k, j)>
+#ci = affine_map<(i, j, k) -> (i, j)>
+func.func @i8(%x: memref<?x128xi8>, %w: memref<128x32xi8>, %y: memref<?x32xi32>) {
+  linalg.generic {indexing_maps = [#ai, #bi, #ci], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x128xi8>, memref<128x32xi8>) outs(%y : memref<?x32xi32>) {
+  ^bb0(%p: i8, %q: i8, %o: i32):
+    %pe = arith.extsi %p : i8 to i32
+    %qe = arith.extsi %q : i8 to i32
+    %m = arith.muli %pe, %qe : i32
+    %s = arith.addi %o, %m : i32
+    linalg.yield %s : i32
+  }
+  return
+}
+func.func @u8(%x: memref<?x128xi8>, %w: memref<128x32xi8>, %y: memref<?x32xi32>) {
+  linalg.generic {indexing_maps = [#ai, #bi, #ci], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x128xi8>, memref<128x32xi8>) outs(%y : memref<?x32xi32>) {
+  ^bb0(%p: i8, %q: i8, %o: i32):
+    %pe = arith.extui %p : i8 to i32
+    %qe = arith.extsi %q : i8 to i32
+    %m = arith.muli %pe, %qe : i32
+    %s = arith.addi %o, %m : i32
+    linalg.yield %s : i32
   }
   return
 }
