@@ -1,6 +1,16 @@
-//===- MatmulToMfma.cpp - f32 matmul on MFMA with LDS staging -------------===//
+//===- MatmulToMfma.cpp - matmuls on MFMA with double-buffered LDS --------===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// One kernel shape for every element type: 256-thread workgroups (four
+// wave64 wavefronts) computing a 32x32 tile of C, each wavefront a 16x16
+// quarter with 16x16xK MFMAs. Per K step every thread moves 8 bytes of A
+// and 8 bytes of B from global memory to LDS, and every lane reads 16 bytes
+// of A and of B back from LDS, which feed one to four MFMAs. B is kept
+// N-major in LDS (like A, K contiguous), so both fragments are contiguous
+// 16-byte reads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,107 +28,275 @@ using namespace mlir::loom;
 
 namespace {
 
-// Workgroup tile (rows x cols of C), K step staged in LDS, the instruction.
-constexpr int64_t kTileM = 32, kTileN = 32, kTileK = 16;
-constexpr int64_t kInstrM = 16, kInstrN = 16, kInstrK = 4;
+// Workgroup tile (rows x cols of C) and the instruction's M and N.
+constexpr int64_t kTileM = 32, kTileN = 32;
+constexpr int64_t kInstrM = 16, kInstrN = 16;
 constexpr int64_t kWave = 64, kThreads = 256;
+// Bytes each thread stages per operand and K step, bytes each lane reads
+// back per operand, and the padding of an LDS row (keeps rows 16-byte
+// aligned and spreads the 16 rows a fragment read touches over the banks).
+constexpr int64_t kStageBytes = 8, kFragmentBytes = 16, kRowPadBytes = 16;
 
-/// An f32 buffer with identity layout, [M, N] (N static), or [1, M, N]
-/// when `batchOfOne`.
-bool isIdentityF32(Value value, bool staticShape, bool batchOfOne = false) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  if (!type || !type.getLayout().isIdentity() ||
-      !type.getElementType().isF32() || type.getMemorySpace() != nullptr ||
-      (staticShape && !type.hasStaticShape()))
-    return false;
-  if (batchOfOne)
-    return type.getRank() == 3 && type.getDimSize(0) == 1 &&
-           !ShapedType::isDynamic(type.getDimSize(2));
-  return type.getRank() == 2 && !ShapedType::isDynamic(type.getDimSize(1));
-}
+/// The MFMA used for one element type on one chip.
+struct Instr {
+  Type element;     // A and B
+  Type accumulator; // C
+  int64_t k;        // the instruction's K
+  int64_t perLane;  // elements of A (and B) each lane supplies to one MFMA
 
-/// A `linalg.generic` that is a plain matmul, as the ONNX importer writes
-/// MatMul/Gemm: loops (i, j, k) with k a reduction, maps (i, k), (k, j),
-/// (i, j), body `out + a * b` in f32.
-bool isMatmulGeneric(linalg::GenericOp op) {
-  unsigned loops = op.getNumLoops();
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      (loops != 3 && loops != 4) || op.getNumReductionLoops() != 1 ||
-      op.getIteratorTypesArray()[loops - 1] != utils::IteratorType::reduction)
-    return false;
-  MLIRContext *ctx = op.getContext();
-  SmallVector<AffineMap> expected;
-  if (loops == 3) {
-    AffineExpr i, j, k;
-    bindDims(ctx, i, j, k);
-    expected = AffineMap::inferFromExprList(
-        ArrayRef<ArrayRef<AffineExpr>>{{i, k}, {k, j}, {i, j}}, ctx);
-  } else {
-    // A batch of one in front of A and C: (b, i, k), (k, j), (b, i, j).
-    AffineExpr bt, i, j, k;
-    bindDims(ctx, bt, i, j, k);
-    expected = AffineMap::inferFromExprList(
-        ArrayRef<ArrayRef<AffineExpr>>{{bt, i, k}, {k, j}, {bt, i, j}}, ctx);
+  int64_t bytes() const { return element.getIntOrFloatBitWidth() / 8; }
+  /// K of one LDS step: 16 bytes per lane, four lanes along K.
+  int64_t tileK() const { return 4 * kFragmentBytes / bytes(); }
+  int64_t stageWidth() const { return kStageBytes / bytes(); }
+  int64_t fragmentWidth() const { return kFragmentBytes / bytes(); }
+  int64_t mfmasPerStep() const { return fragmentWidth() / perLane; }
+  int64_t rowPad() const { return kRowPadBytes / bytes(); }
+};
+
+/// The instruction for A/B elements `element` on `chip`, if it has one.
+std::optional<Instr> instrFor(Type element, StringRef chip) {
+  Builder b(element.getContext());
+  Type f32 = b.getF32Type();
+  if (element.isF32())
+    return Instr{element, f32, 4, 1}; // v_mfma_f32_16x16x4[_]f32
+  if (element.isF16())
+    return Instr{element, f32, 16, 4}; // v_mfma_f32_16x16x16[_]f16
+  // gfx90a and later: v_mfma_f32_16x16x16bf16_1k (gfx942: ..._bf16);
+  // gfx908 only has the 2-element bf16 form.
+  if (element.isBF16())
+    return chip == "gfx908" ? Instr{element, f32, 8, 2}
+                            : Instr{element, f32, 16, 4};
+  // Signed 8-bit integers, i32 accumulator: v_mfma_i32_16x16x32_i8 on
+  // gfx942 / gfx950, v_mfma_i32_16x16x16i8 before.
+  if (element.isInteger(8)) {
+    bool gfx94x = chip == "gfx942" || chip == "gfx950";
+    return gfx94x ? Instr{element, b.getI32Type(), 32, 8}
+                  : Instr{element, b.getI32Type(), 16, 4};
   }
-  if (op.getIndexingMapsArray() != expected)
-    return false;
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3)
-    return false;
-  auto mul = dyn_cast<arith::MulFOp>(&body.front());
-  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
-  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-  if (!mul || !add || !yield || yield.getNumOperands() != 1 ||
-      yield.getOperand(0) != add.getResult())
-    return false;
-  Value a = body.getArgument(0), b = body.getArgument(1),
-        out = body.getArgument(2);
-  bool mulOk = (mul.getLhs() == a && mul.getRhs() == b) ||
-               (mul.getLhs() == b && mul.getRhs() == a);
-  bool addOk = (add.getLhs() == out && add.getRhs() == mul.getResult()) ||
-               (add.getRhs() == out && add.getLhs() == mul.getResult());
-  return mulOk && addOk;
+  return std::nullopt;
 }
 
-/// Emits the kernel for `op` (checked by the caller).
-void rewrite(linalg::LinalgOp op) {
+/// A matched matmul: C[batch, m, n] += A[batch, m, k] * B[batch, k, n] on
+/// identity-layout buffers (collapsed views of them, see `view`).
+struct Plan {
+  linalg::LinalgOp op;
+  Instr instr;
+  // Dimension groups of A, B and C: the batch (if any), then rows (A, C),
+  // K (A, B) and columns (B, C); B's may be (batch, N, K).
+  SmallVector<ReassociationIndices> aGroups, bGroups, cGroups;
+  bool batched = false, transposedB = false;
+};
+
+/// An identity-layout buffer in the default memory space.
+bool isPlainBuffer(Value value, Type element) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getLayout().isIdentity() &&
+         type.getElementType() == element && type.getMemorySpace() == nullptr;
+}
+
+/// `v` with a float extension looked through.
+Value skipExt(Value v) {
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    return ext.getIn();
+  return v;
+}
+
+/// `v` = sign extension of an i8, looked through; null otherwise (the
+/// integer MFMAs multiply signed bytes).
+Value skipExtSI(Value v) {
+  auto ext = v.getDefiningOp<arith::ExtSIOp>();
+  return ext && ext.getIn().getType().isInteger(8) ? ext.getIn() : Value();
+}
+
+/// Whether `op`'s body is `yield out + a * b`: floats with a and b possibly
+/// extended (a 16-bit matmul accumulating in f32, as the importer writes
+/// it), or integers with a and b sign-extended bytes.
+bool isMulAddBody(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (body->getNumArguments() != 3 || body->getOperations().size() > 5)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  if (yield.getNumOperands() != 1)
+    return false;
+  Value out = body->getArgument(2);
+  Operation *add = yield.getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add) ||
+      (add->getOperand(0) != out && add->getOperand(1) != out))
+    return false;
+  bool isFloat = isa<arith::AddFOp>(add);
+  Operation *mul = (add->getOperand(0) == out ? add->getOperand(1)
+                                              : add->getOperand(0))
+                       .getDefiningOp();
+  if (!mul || (isFloat ? !isa<arith::MulFOp>(mul) : !isa<arith::MulIOp>(mul)))
+    return false;
+  Value x = mul->getOperand(0), y = mul->getOperand(1);
+  x = isFloat ? skipExt(x) : skipExtSI(x);
+  y = isFloat ? skipExt(y) : skipExtSI(y);
+  Value a = body->getArgument(0), b = body->getArgument(1);
+  return (x == a && y == b) || (x == b && y == a);
+}
+
+enum class Role { Batch, Row, Col, Red };
+
+/// Splits the results of `map` (a projected permutation) into groups of
+/// consecutive positions with the roles `order`, in that order; a Batch
+/// group may be missing, the others must not. `dims` gets each group's loop
+/// dimensions.
+bool split(AffineMap map, ArrayRef<Role> roles, ArrayRef<Role> order,
+           SmallVector<ReassociationIndices> &groups,
+           SmallVector<SmallVector<unsigned>> &dims) {
+  size_t at = 0;
+  for (Role role : order) {
+    ReassociationIndices group;
+    SmallVector<unsigned> groupDims;
+    for (; at < map.getNumResults(); ++at) {
+      unsigned d = cast<AffineDimExpr>(map.getResult(at)).getPosition();
+      if (roles[d] != role)
+        break;
+      group.push_back(at);
+      groupDims.push_back(d);
+    }
+    if (group.empty() && role != Role::Batch)
+      return false;
+    if (!group.empty()) {
+      groups.push_back(group);
+      dims.push_back(groupDims);
+    } else {
+      dims.push_back({});
+    }
+  }
+  return at == map.getNumResults();
+}
+
+/// The product of `type`'s sizes at `group`, or dynamic.
+int64_t groupSize(MemRefType type, const ReassociationIndices &group) {
+  int64_t size = 1;
+  for (int64_t d : group) {
+    if (type.isDynamicDim(d))
+      return ShapedType::kDynamic;
+    size *= type.getDimSize(d);
+  }
+  return size;
+}
+
+/// The plan for `op`, if it is a matmul the kernel takes: a contraction
+/// (linalg.matmul, batch_matmul or a generic) whose loops are batch (in A,
+/// B and C), rows (A, C), columns (B, C) and K (A, B), each operand's
+/// dimensions grouped in that order (B as K, N or N, K).
+std::optional<Plan> analyze(linalg::LinalgOp op, StringRef chip) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !isMulAddBody(op))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(maps,
+                    [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return std::nullopt;
+  auto iterators = op.getIteratorTypesArray();
+  SmallVector<Role> roles;
+  for (unsigned d = 0; d < op.getNumLoops(); ++d) {
+    bool inA = maps[0].isFunctionOfDim(d), inB = maps[1].isFunctionOfDim(d),
+         inC = maps[2].isFunctionOfDim(d);
+    bool reduction = iterators[d] == utils::IteratorType::reduction;
+    if (inA && inB && inC && !reduction)
+      roles.push_back(Role::Batch);
+    else if (inA && !inB && inC && !reduction)
+      roles.push_back(Role::Row);
+    else if (!inA && inB && inC && !reduction)
+      roles.push_back(Role::Col);
+    else if (inA && inB && !inC && reduction)
+      roles.push_back(Role::Red);
+    else
+      return std::nullopt;
+  }
+  Plan plan{op, Instr{}, {}, {}, {}};
+  SmallVector<SmallVector<unsigned>> aDims, bDims, cDims;
+  if (!split(maps[0], roles, {Role::Batch, Role::Row, Role::Red},
+             plan.aGroups, aDims) ||
+      !split(maps[2], roles, {Role::Batch, Role::Row, Role::Col},
+             plan.cGroups, cDims))
+    return std::nullopt;
+  if (!split(maps[1], roles, {Role::Batch, Role::Red, Role::Col},
+             plan.bGroups, bDims)) {
+    plan.bGroups.clear();
+    bDims.clear();
+    if (!split(maps[1], roles, {Role::Batch, Role::Col, Role::Red},
+               plan.bGroups, bDims))
+      return std::nullopt;
+    plan.transposedB = true;
+    std::swap(bDims[1], bDims[2]);
+  }
+  // The same loops in the same order wherever a group appears twice.
+  if (aDims[0] != cDims[0] || aDims[0] != bDims[0] || aDims[1] != cDims[1] ||
+      aDims[2] != bDims[1] || bDims[2] != cDims[2])
+    return std::nullopt;
+  plan.batched = !aDims[0].empty();
+
+  Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
+        c = op.getDpsInits()[0];
+  auto aType = cast<MemRefType>(a.getType());
+  auto cType = cast<MemRefType>(c.getType());
+  std::optional<Instr> instr = instrFor(aType.getElementType(), chip);
+  if (!instr || !isPlainBuffer(a, instr->element) ||
+      !isPlainBuffer(bMat, instr->element) ||
+      !isPlainBuffer(c, instr->accumulator))
+    return std::nullopt;
+  plan.instr = *instr;
+  int64_t k = groupSize(aType, plan.aGroups.back());
+  int64_t n = groupSize(cType, plan.cGroups.back());
+  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(n) ||
+      k % instr->tileK() || n % kTileN)
+    return std::nullopt;
+  return plan;
+}
+
+/// Emits the kernel for `plan`.
+void rewrite(const Plan &plan) {
+  linalg::LinalgOp op = plan.op;
+  const Instr &in = plan.instr;
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
-  // A batch of one: the kernel works on the 2-D views.
-  auto drop = [&](Value v) -> Value {
-    if (cast<MemRefType>(v.getType()).getRank() == 2)
+  // The kernel works on [batch,] rows x K, [batch,] K x N (or N x K) and
+  // [batch,] rows x N views.
+  auto view = [&](Value v, ArrayRef<ReassociationIndices> groups) -> Value {
+    if (int64_t(groups.size()) == cast<MemRefType>(v.getType()).getRank())
       return v;
-    return memref::CollapseShapeOp::create(
-        b, loc, v, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+    return memref::CollapseShapeOp::create(b, loc, v, groups);
   };
-  a = drop(a);
-  c = drop(c);
-  int64_t n = cast<MemRefType>(c.getType()).getDimSize(1);
-  int64_t k = cast<MemRefType>(a.getType()).getDimSize(1);
+  a = view(a, plan.aGroups);
+  bMat = view(bMat, plan.bGroups);
+  c = view(c, plan.cGroups);
+  int64_t rank = plan.batched ? 3 : 2;
+  int64_t n = cast<MemRefType>(c.getType()).getDimSize(rank - 1);
+  int64_t k = cast<MemRefType>(a.getType()).getDimSize(rank - 1);
+  int64_t tileK = in.tileK();
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
-  Value m = memref::DimOp::create(b, loc, c, 0);
+  Value m = memref::DimOp::create(b, loc, c, rank - 2);
   Value rowTiles = arith::CeilDivUIOp::create(b, loc, m, idx(kTileM));
   Value one = idx(1);
+  // Batches along the grid's z.
+  Value batches = plan.batched ? memref::DimOp::create(b, loc, c, 0).getResult()
+                               : one;
 
+  // Two LDS buffers per operand: [buffer][row of A / column of C][k].
   Attribute lds = gpu::AddressSpaceAttr::get(b.getContext(),
                                              gpu::AddressSpace::Workgroup);
-  auto aTileType = MemRefType::get({kTileM, kTileK}, b.getF32Type(),
-                                   MemRefLayoutAttrInterface(), lds);
-  auto bTileType = MemRefType::get({kTileK, kTileN}, b.getF32Type(),
-                                   MemRefLayoutAttrInterface(), lds);
+  auto tileType = [&](int64_t rows) {
+    return MemRefType::get({2, rows, tileK + in.rowPad()}, in.element,
+                           MemRefLayoutAttrInterface(), lds);
+  };
   auto launch = gpu::LaunchOp::create(
-      b, loc, rowTiles, idx(n / kTileN), one, idx(kThreads), one, one,
+      b, loc, rowTiles, idx(n / kTileN), batches, idx(kThreads), one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/ValueRange{},
-      /*workgroupAttributions=*/TypeRange{aTileType, bTileType});
+      /*workgroupAttributions=*/TypeRange{tileType(kTileM), tileType(kTileN)});
   Block &body = launch.getBody().front();
   b.setInsertionPointToStart(&body);
-  Value aTile = launch.getWorkgroupAttributions()[0];
-  Value bTile = launch.getWorkgroupAttributions()[1];
+  Value aTiles = launch.getWorkgroupAttributions()[0];
+  Value bTiles = launch.getWorkgroupAttributions()[1];
 
   auto add = [&](Value x, Value y) -> Value {
     return arith::AddIOp::create(b, loc, x, y);
@@ -132,21 +310,16 @@ void rewrite(linalg::LinalgOp op) {
   auto rem = [&](Value x, int64_t y) -> Value {
     return arith::RemUIOp::create(b, loc, x, idx(y));
   };
-  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  // Loads a row of A or C only below M; other rows read as zero.
-  auto maskedLoad = [&](Value mem, Value row, Value col) -> Value {
-    Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         row, m);
-    auto ifOp = scf::IfOp::create(b, loc, b.getF32Type(), inside,
-                                  /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    scf::YieldOp::create(
-        b, loc,
-        ValueRange{memref::LoadOp::create(b, loc, mem, ValueRange{row, col})});
-    b.setInsertionPointToStart(ifOp.elseBlock());
-    scf::YieldOp::create(b, loc, ValueRange{zeroF});
-    return ifOp.getResult(0);
+  auto vec = [](int64_t width, Type element) {
+    return VectorType::get({width}, element);
+  };
+
+  Value batch = launch.getBlockIds().z;
+  // Indices into a view: the batch first when there is one.
+  auto at = [&](Value row, Value col) -> SmallVector<Value, 3> {
+    if (plan.batched)
+      return {batch, row, col};
+    return {row, col};
   };
 
   Value tid = launch.getThreadIds().x;
@@ -158,8 +331,55 @@ void rewrite(linalg::LinalgOp op) {
   Value waveCol = mul(rem(wave, 2), kInstrN);
   Value laneCol = rem(lane, 16), laneQuad = div(lane, 16);
 
+  // Staging: thread t moves `stageWidth` contiguous elements of A (row
+  // t / 8 of the tile, K offset (t % 8) * width) and of B. B stored N x K
+  // is staged like A; B stored K x N: thread t takes row t / (32 / width)
+  // along K, `width` columns, and writes them N-major into LDS.
+  int64_t width = in.stageWidth();
+  VectorType stageType = vec(width, in.element);
+  Value aRow = div(tid, 8), aCol = mul(rem(tid, 8), width);
+  Value bRow = div(tid, kTileN / width), bCol = mul(rem(tid, kTileN / width),
+                                                    width);
+  // Rows of A past M load row M - 1 instead: they only feed rows of C
+  // past M, which are not stored. (No select: nothing but the LDS store
+  // waits for the load.)
+  Value lastRow = arith::SubIOp::create(b, loc, m, one);
+  Value aClamped =
+      arith::MinUIOp::create(b, loc, add(row0, aRow), lastRow);
+  auto loadStep = [&](Value k0) -> std::pair<Value, Value> {
+    Value av = vector::LoadOp::create(b, loc, stageType, a,
+                                      at(aClamped, add(k0, aCol)), false,
+                                      llvm::Align(kStageBytes));
+    SmallVector<Value, 3> bAt = plan.transposedB
+                                    ? at(add(col0, aRow), add(k0, aCol))
+                                    : at(add(k0, bRow), add(col0, bCol));
+    Value bv = vector::LoadOp::create(b, loc, stageType, bMat, bAt, false,
+                                      llvm::Align(kStageBytes));
+    return {av, bv};
+  };
+  auto storeStep = [&](std::pair<Value, Value> values, Value buffer) {
+    vector::StoreOp::create(b, loc, values.first, aTiles,
+                            ValueRange{buffer, aRow, aCol}, false,
+                            llvm::Align(kStageBytes));
+    if (plan.transposedB) {
+      vector::StoreOp::create(b, loc, values.second, bTiles,
+                              ValueRange{buffer, aRow, aCol}, false,
+                              llvm::Align(kStageBytes));
+      return;
+    }
+    for (int64_t i = 0; i < width; ++i) {
+      Value v = vector::ExtractOp::create(b, loc, values.second,
+                                          ArrayRef<int64_t>{i});
+      memref::StoreOp::create(b, loc, v, bTiles,
+                              ValueRange{buffer, add(bCol, idx(i)), bRow});
+    }
+  };
+
   // The accumulator: lane j + 16q holds C[4q + i][j], i = 0..3.
-  auto accType = VectorType::get({4}, b.getF32Type());
+  Value zeroAcc =
+      arith::ConstantOp::create(b, loc, in.accumulator,
+                                b.getZeroAttr(in.accumulator));
+  auto accType = vec(4, in.accumulator);
   Value accRow = add(add(row0, waveRow), mul(laneQuad, 4));
   Value accCol = add(add(col0, waveCol), laneCol);
   SmallVector<Value, 4> accRows;
@@ -167,43 +387,85 @@ void rewrite(linalg::LinalgOp op) {
       arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType));
   for (int64_t i = 0; i < 4; ++i) {
     accRows.push_back(add(accRow, idx(i)));
-    acc = vector::InsertOp::create(b, loc, maskedLoad(c, accRows[i], accCol),
-                                   acc, ArrayRef<int64_t>{i});
+    Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         accRows[i], m);
+    auto ifOp = scf::IfOp::create(b, loc, in.accumulator, inside,
+                                  /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      scf::YieldOp::create(b, loc,
+                           ValueRange{memref::LoadOp::create(
+                               b, loc, c, at(accRows[i], accCol))});
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(b, loc, ValueRange{zeroAcc});
+    }
+    acc = vector::InsertOp::create(b, loc, ifOp.getResult(0), acc,
+                                   ArrayRef<int64_t>{i});
   }
 
-  auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(k), idx(kTileK),
-                                  ValueRange{acc});
+  // Prologue: step 0 into buffer 0.
+  storeStep(loadStep(idx(0)), idx(0));
+  gpu::BarrierOp::create(b, loc);
+
+  // Step s reads buffer s % 2 while the loads of step s + 1 are in flight,
+  // then writes them to the other buffer: that buffer's readers (step s -
+  // 1) passed the previous barrier, and the next step's readers wait for
+  // this one, so one barrier per step suffices. The last step reloads
+  // itself (clamped K offset) into the unused buffer rather than branch.
+  int64_t steps = k / tileK;
+  auto kLoop =
+      scf::ForOp::create(b, loc, idx(0), idx(steps), one, ValueRange{acc});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
-    Value k0 = kLoop.getInductionVar();
-    // Stage A (32x16: thread t -> rows t/16 and t/16 + 16, column t%16) and
-    // B (16x32: rows t/32 and t/32 + 8, column t%32): coalesced along the
-    // contiguous dimension of each.
-    Value aRow = div(tid, kTileK), aCol = rem(tid, kTileK);
-    Value bRow = div(tid, kTileN), bCol = rem(tid, kTileN);
-    for (int64_t half = 0; half < 2; ++half) {
-      Value r = add(aRow, idx(half * kTileM / 2));
-      memref::StoreOp::create(b, loc,
-                              maskedLoad(a, add(row0, r), add(k0, aCol)),
-                              aTile, ValueRange{r, aCol});
-      Value kr = add(bRow, idx(half * kTileK / 2));
-      Value v = memref::LoadOp::create(
-          b, loc, bMat, ValueRange{add(k0, kr), add(col0, bCol)});
-      memref::StoreOp::create(b, loc, v, bTile, ValueRange{kr, bCol});
-    }
-    gpu::BarrierOp::create(b, loc);
+    Value s = kLoop.getInductionVar();
+    Value kNext = arith::MinUIOp::create(b, loc, mul(add(s, one), tileK),
+                                         idx(k - tileK));
+    std::pair<Value, Value> next = loadStep(kNext);
+    // Keep the backend's scheduler from sinking these loads below the MFMAs
+    // or hoisting the LDS stores above them: the loads' latency is covered
+    // by the step's LDS reads and MFMAs, the wait comes just before the
+    // stores. (Only scalar instructions may cross: vector ALU work on the
+    // loaded values, such as splitting bytes for the transposing stores,
+    // would pull the wait up between the MFMAs.)
+    auto fence = [&] {
+      amdgpu::SchedBarrierOp::create(
+          b, loc,
+          amdgpu::sched_barrier_opt_enum::salu);
+    };
+    fence();
+    Value cur = rem(s, 2);
+    Value other = arith::SubIOp::create(b, loc, one, cur);
+    Value kq = mul(laneQuad, in.fragmentWidth());
+    VectorType fragType = vec(in.fragmentWidth(), in.element);
+    Value aFrag = vector::LoadOp::create(
+        b, loc, fragType, aTiles, ValueRange{cur, add(waveRow, laneCol), kq},
+        false, llvm::Align(kFragmentBytes));
+    Value bFrag = vector::LoadOp::create(
+        b, loc, fragType, bTiles, ValueRange{cur, add(waveCol, laneCol), kq},
+        false, llvm::Align(kFragmentBytes));
+    // MFMA j takes elements [j * perLane, (j + 1) * perLane) of each lane's
+    // fragment: K index kq + j * perLane + e in both A and B, so every
+    // product of the step is summed once.
     Value sum = kLoop.getRegionIterArgs()[0];
-    for (int64_t kk = 0; kk < kTileK; kk += kInstrK) {
-      Value kIdx = add(idx(kk), laneQuad);
-      Value aVal = memref::LoadOp::create(
-          b, loc, aTile, ValueRange{add(waveRow, laneCol), kIdx});
-      Value bVal = memref::LoadOp::create(
-          b, loc, bTile, ValueRange{kIdx, add(waveCol, laneCol)});
-      sum = amdgpu::MFMAOp::create(b, loc, accType, kInstrM, kInstrN, kInstrK,
-                                   /*blocks=*/1, aVal, bVal, sum);
+    for (int64_t j = 0; j < in.mfmasPerStep(); ++j) {
+      auto operand = [&](Value frag) -> Value {
+        if (in.perLane == 1)
+          return vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{j});
+        // A shuffle (extract_strided_slice has no lowering in the kernel
+        // modules' conversion to ROCDL).
+        SmallVector<int64_t> lanes;
+        for (int64_t e = 0; e < in.perLane; ++e)
+          lanes.push_back(j * in.perLane + e);
+        return vector::ShuffleOp::create(b, loc, frag, frag, lanes);
+      };
+      sum = amdgpu::MFMAOp::create(b, loc, accType, kInstrM, kInstrN, in.k,
+                                   /*blocks=*/1, operand(aFrag),
+                                   operand(bFrag), sum);
     }
-    // The next step overwrites the tiles: everyone must be done reading.
+    fence();
+    storeStep(next, other);
     gpu::BarrierOp::create(b, loc);
     scf::YieldOp::create(b, loc, sum);
   }
@@ -215,7 +477,7 @@ void rewrite(linalg::LinalgOp op) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
     Value v = vector::ExtractOp::create(b, loc, result, ArrayRef<int64_t>{i});
-    memref::StoreOp::create(b, loc, v, c, ValueRange{accRows[i], accCol});
+    memref::StoreOp::create(b, loc, v, c, at(accRows[i], accCol));
   }
   gpu::TerminatorOp::create(b, loc);
   op->erase();
@@ -226,32 +488,16 @@ struct MatmulToMfmaPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> matmuls;
+    SmallVector<Plan> plans;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<scf::ParallelOp>() ||
           op->getParentOfType<gpu::LaunchOp>() || !op.hasPureBufferSemantics())
         return;
-      auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
-      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-      if (!(matmul && !matmul.hasUserDefinedMaps()) &&
-          !(generic && isMatmulGeneric(generic)))
-        return;
-      Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
-            c = op.getDpsInits()[0];
-      bool batched = op.getNumLoops() == 4;
-      if (!isIdentityF32(a, false, batched) || !isIdentityF32(bMat, true) ||
-          !isIdentityF32(c, false, batched))
-        return;
-      auto aType = cast<MemRefType>(a.getType());
-      auto cType = cast<MemRefType>(c.getType());
-      int64_t k = aType.getDimSize(aType.getRank() - 1);
-      int64_t n = cType.getDimSize(cType.getRank() - 1);
-      if (k % kTileK || n % kTileN)
-        return;
-      matmuls.push_back(op);
+      if (std::optional<Plan> plan = analyze(op, chip))
+        plans.push_back(*plan);
     });
-    for (linalg::LinalgOp op : matmuls)
-      rewrite(op);
+    for (const Plan &plan : plans)
+      rewrite(plan);
   }
 };
 

@@ -10,33 +10,57 @@
 include "mlir/Pass/PassBase.td"
 
 def MatmulToMfmaPass : Pass<"loom-amd-matmul-to-mfma", "func::FuncOp"> {
-  let summary = "Runs f32 matmuls on the matrix cores (MFMA) with LDS staging";
+  let summary = "Runs matmuls on the matrix cores (MFMA) with double-buffered "
+                "LDS tiles";
   let description = [{
     Runs on buffers, before linalg becomes loops, for CDNA chips (gfx908,
-    gfx90a, gfx942, gfx950). A `linalg.matmul`, or a `linalg.generic` that
-    is one (maps (i, k), (k, j), (i, j), body `out + a * b`: how the ONNX
-    importer writes MatMul), with f32 operands,
-    identity layouts, a static K that is a multiple of 16 and a static N
-    that is a multiple of 32 (M may be dynamic: rows past it are masked)
-    becomes a `gpu.launch` of 256-thread workgroups, four wave64 wavefronts,
-    each workgroup computing a 32x32 tile of C. Per step of 16 along K, the
-    workgroup stages the 32x16 tile of A and the 16x32 tile of B in LDS
-    (workgroup attributions: `ds_write`), synchronizes, and each wavefront
-    reads its fragments from LDS (`ds_read`) into four
-    `amdgpu.mfma 16x16x4` (v_mfma_f32_16x16x4f32) on its 16x16 quarter; the
-    accumulator stays in registers and is stored once.
+    gfx90a, gfx942, gfx950). Takes contractions (`linalg.matmul`,
+    `linalg.batch_matmul`, or a `linalg.generic` with body `out + a * b`,
+    the operands possibly extended: how the ONNX importer writes MatMul and
+    Gemm) whose loops are batch (in A, B and C), rows (A, C), columns (B,
+    C) and K (A, B), each operand's dimensions grouped in that order, B's
+    as K then N or N then K (N x K weights, `x @ W^T`). The groups are
+    collapsed into [batch,] M x K, K x N (or N x K) and M x N views. Element
+    types: A and B f32 (four v_mfma_f32_16x16x4f32 per K step of 16), f16
+    (two v_mfma_f32_16x16x16f16 per step of 32) or bf16 (two
+    v_mfma_f32_16x16x16bf16_1k per step of 32; on gfx908 four
+    v_mfma_f32_16x16x8bf16), C f32: 16-bit products accumulate in f32, the
+    importer's rounding to the 16-bit type stays a separate elementwise op,
+    so the result is rounded once; or sign-extended i8 with an i32 C (two
+    v_mfma_i32_16x16x32_i8 per K step of 64 on gfx942 / gfx950, four
+    v_mfma_i32_16x16x16i8 before). Identity layouts; K and N static, K a
+    multiple of the step, N of 32; M and the batch may be dynamic (rows
+    past M are clamped loads whose results are not stored).
 
-    Lane layout of v_mfma_f32_16x16x4f32 (one block): A[i][k] and B[k][j]
-    come from lane i + 16k (j + 16k); lane j + 16q holds D[4q .. 4q+3][j].
+    The kernel is a `gpu.launch` over (ceil(M/32), N/32, batch) workgroups
+    of 256 threads, four wave64 wavefronts; a workgroup computes a 32x32
+    tile of C, each wavefront a 16x16 quarter. LDS holds two buffers per
+    operand (workgroup attributions `memref<2 x 32 x (K step + pad)>`; B is
+    stored N-major, like A, so that both fragments are contiguous 16-byte
+    reads). The prologue stages K step 0 in buffer 0. Step s then issues
+    the global loads of step s + 1 (8 bytes per thread and operand), reads
+    its fragments from buffer s % 2 (`ds_read_b128`), runs its MFMAs,
+    writes the loaded step into the other buffer (`ds_write`) and meets the
+    workgroup at one barrier. The accumulator stays in registers and is
+    stored once.
 
-    Not done yet: double buffering of the LDS tiles, f16/bf16 inputs,
-    larger per-wave tiles. Other matmuls are left to the SIMT path.
+    Lane layout of the 16x16 MFMAs (one block): lane i + 16q supplies
+    A[i][k] and B[k][j = i] for its quarter q of the instruction's K; lane
+    j + 16q holds D[4q .. 4q+3][j].
+
+    Not done yet: unsigned or zero-pointed integer operands, larger
+    per-wave tiles, dynamic N or K, strided operands (attention's views). Other matmuls are left to the
+    SIMT path.
 
     Example: `linalg.matmul ins(%a, %b : memref<?x256xf32>,
     memref<256x64xf32>) outs(%c : memref<?x64xf32>)` becomes a
-    `gpu.launch` over (ceil(M/32), 2) workgroups of 256 threads with
-    `workgroup(memref<32x16xf32, 3>, memref<16x32xf32, 3>)`.
+    `gpu.launch` over (ceil(M/32), 2, 1) workgroups of 256 threads with
+    `workgroup(memref<2x32x20xf32, 3>, memref<2x32x20xf32, 3>)`.
   }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+           "The CDNA chip (picks the MFMA of each element type)">,
+  ];
   let dependentDialects = ["mlir::amdgpu::AMDGPUDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::arith::ArithDialect",

@@ -7,7 +7,9 @@ per outlined kernel module) are cut out and read with `llvm-readelf
 --notes`. Each kernel must be built for the chip, use at most BUDGET vector
 registers (.vgpr_count + .agpr_count), and no scratch memory
 (.private_segment_fixed_size 0). Prints one line per model and chip:
-kernels, the largest VGPR count and LDS size.
+kernels, the largest VGPR count and LDS size, and how many kernels run on
+the matrix cores (their disassembly, by the llvm-objdump next to
+llvm-readelf, has a v_mfma instruction).
 
   check_code_objects.py --loomc L --readelf R --budget N --chips a,b MODEL...
 """
@@ -64,6 +66,23 @@ def kernels(readelf, image, tmp):
     return (target.group(1) if target else "?"), found
 
 
+def mfma_kernels(objdump, image, tmp):
+    """Names of the functions in `image` with an MFMA instruction."""
+    path = os.path.join(tmp, "k.hsaco")
+    with open(path, "wb") as f:
+        f.write(image)
+    listing = subprocess.run([objdump, "-d", "--no-show-raw-insn", path],
+                             check=True, capture_output=True, text=True).stdout
+    found, name = set(), None
+    for line in listing.splitlines():
+        head = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
+        if head:
+            name = head.group(1)
+        elif name and "v_mfma" in line:
+            found.add(name)
+    return found
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--loomc", required=True)
@@ -72,6 +91,9 @@ def main():
     p.add_argument("--chips", required=True)
     p.add_argument("models", nargs="+")
     args = p.parse_args()
+    objdump = args.readelf.replace("readelf", "objdump")
+    if not os.path.exists(objdump):
+        objdump = None
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         for model in args.models:
@@ -92,8 +114,10 @@ def main():
                     print(f"FAIL {label} {chip}: no AMDGPU code object")
                     failures += 1
                     continue
-                all_kernels = []
+                all_kernels, mfma = [], 0
                 for image in images:
+                    if objdump:
+                        mfma += len(mfma_kernels(objdump, image, tmp))
                     target, ks = kernels(args.readelf, image, tmp)
                     if not target.startswith("amdgcn-amd-amdhsa--" + chip):
                         print(f"FAIL {label} {chip}: code object for {target}")
@@ -117,7 +141,8 @@ def main():
                       f"{max(k['sgpr'] for k in all_kernels)}, max LDS "
                       f"{max(k['lds'] for k in all_kernels)} bytes, "
                       f"{sum(1 for k in all_kernels if k['lds'])} kernels "
-                      f"using LDS")
+                      f"using LDS, "
+                      + (f"{mfma} on MFMA" if objdump else "MFMA not counted"))
     print("PASSED" if failures == 0 else f"FAILED ({failures})")
     return 1 if failures else 0
 

@@ -1,12 +1,12 @@
 // RUN: loom-opt %s --loom-amd-lowering="chip=gfx942 format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s
 
 // The ONNX importer writes MatMul as a linalg.generic contraction; it goes
-// to the same MFMA kernel as linalg.matmul (LDS tiles, 16x16x4 MFMAs).
+// to the same MFMA kernel as linalg.matmul (double-buffered LDS tiles, 16x16x4 MFMAs).
 // CHECK: ds_write
 // CHECK: s_barrier
 // CHECK: ds_read
 // CHECK: v_mfma_f32_16x16x4_f32
-// CHECK: .group_segment_fixed_size: 4096
+// CHECK: .group_segment_fixed_size: 10240
 // CHECK: .private_segment_fixed_size: 0
 
 // With a batch of one in front of A and C ([1, ?, K] x [K, N], how the
@@ -14,7 +14,7 @@
 // CHECK: ds_write
 // CHECK: ds_read
 // CHECK: v_mfma_f32_16x16x4_f32
-// CHECK: .group_segment_fixed_size: 4096
+// CHECK: .group_segment_fixed_size: 10240
 
 // A generic that is not a plain matmul (the product is scaled) stays a
 // SIMT loop: no MFMA kernel after the two above.
