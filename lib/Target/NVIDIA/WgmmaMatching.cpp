@@ -97,26 +97,75 @@ bool usesBuffer(Operation *op, Value buffer) {
 
 } // namespace
 
-/// The `linalg.fill` of zero that initializes `op`'s accumulator just
-/// before it (nothing in between touches the buffer), if there is one. The
-/// accumulator may be a collapsed view of the filled buffer.
-linalg::FillOp nvidia::zeroFillBefore(Operation *op, Value c) {
+namespace {
+
+/// Whether `op` is a `linalg.fill` of zero into `buffer`.
+bool isZeroFill(Operation *op, Value buffer) {
+  auto fill = dyn_cast<linalg::FillOp>(op);
+  if (!fill || fill.getDpsInits()[0] != buffer)
+    return false;
+  auto cst = fill.getDpsInputs()[0].getDefiningOp<arith::ConstantOp>();
+  auto value = cst ? dyn_cast<FloatAttr>(cst.getValue()) : FloatAttr();
+  return value && value.getValue().isZero();
+}
+
+/// Whether `source` (an allocation, or a reshaped view of one) holds zeros
+/// when `reader` runs: the last op before it in the block that writes the
+/// allocation is a zero fill of it, and what comes between only reshapes
+/// it or copies out of it.
+bool zeroFilledAt(Value source, Operation *reader) {
+  Value root = source;
+  while (Operation *def = root.getDefiningOp()) {
+    if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def))
+      break;
+    root = def->getOperand(0);
+  }
+  if (!root.getDefiningOp<memref::AllocOp>())
+    return false;
+  SmallVector<Value> views{root};
+  for (size_t i = 0; i < views.size(); ++i)
+    for (Operation *user : views[i].getUsers())
+      if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(user))
+        views.push_back(user->getResult(0));
+  for (Operation *prev = reader->getPrevNode(); prev;
+       prev = prev->getPrevNode()) {
+    if (isZeroFill(prev, root))
+      return true;
+    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(prev))
+      continue;
+    auto copy = dyn_cast<linalg::CopyOp>(prev);
+    if (copy && llvm::is_contained(views, copy.getDpsInputs()[0]) &&
+        !llvm::is_contained(views, copy.getDpsInits()[0]))
+      continue;
+    if (llvm::any_of(views, [&](Value v) { return usesBuffer(prev, v); }))
+      return false;
+  }
+  return false;
+}
+
+} // namespace
+
+/// The op that zeroes `op`'s accumulator just before it (nothing in
+/// between touches the buffer), if there is one: a `linalg.fill` of zero,
+/// or a `linalg.copy` into it of a zero-filled buffer (Llama's form, one
+/// zero buffer copied into each accumulator). The accumulator may be a
+/// collapsed view of the buffer.
+Operation *nvidia::zeroFillBefore(Operation *op, Value c) {
   if (auto collapse = c.getDefiningOp<memref::CollapseShapeOp>())
     c = collapse.getSrc();
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
     if (auto collapse = dyn_cast<memref::CollapseShapeOp>(prev);
         collapse && collapse.getSrc() == c)
       continue;
-    auto fill = dyn_cast<linalg::FillOp>(prev);
-    if (fill && fill.getDpsInits()[0] == c) {
-      auto cst = fill.getDpsInputs()[0].getDefiningOp<arith::ConstantOp>();
-      auto value = cst ? dyn_cast<FloatAttr>(cst.getValue()) : FloatAttr();
-      return value && value.getValue().isZero() ? fill : linalg::FillOp();
-    }
+    if (isa<linalg::FillOp>(prev) && prev->getOperand(1) == c)
+      return isZeroFill(prev, c) ? prev : nullptr;
+    if (auto copy = dyn_cast<linalg::CopyOp>(prev);
+        copy && copy.getDpsInits()[0] == c)
+      return zeroFilledAt(copy.getDpsInputs()[0], copy) ? prev : nullptr;
     if (usesBuffer(prev, c))
-      return {};
+      return nullptr;
   }
-  return {};
+  return nullptr;
 }
 
 namespace {

@@ -48,9 +48,10 @@ std::optional<WgmmaMatmul> matchWgmmaMatmul(Operation *op);
 /// collapsed views; see the definition.
 void contractionAsMatmul(linalg::GenericOp op);
 
-/// The `linalg.fill` of zero that initializes `c`, `op`'s accumulator, just
-/// before `op`, if there is one.
-linalg::FillOp zeroFillBefore(Operation *op, Value c);
+/// The op that zeroes `c`, `op`'s accumulator, just before `op`, if there
+/// is one: a `linalg.fill` of zero, or a `linalg.copy` of a zero-filled
+/// buffer. The kernel then stores C without reading it, and the op goes.
+Operation *zeroFillBefore(Operation *op, Value c);
 
 /// The elementwise op that only rounds a zero-filled matmul's f32 result
 /// to 16 bits (the importer's f32 accumulation of a 16-bit graph), with

@@ -496,13 +496,10 @@ func.func @partial_m(%a: memref<200x64xbf16>, %b: memref<64x128xbf16>) -> memref
 // -----
 
 // A dynamic M (a sequence length) is read from C at run time: the grid
-// has ceil(M / 128) row blocks, the tensor maps take M from the memref, and
-// nothing is launched for M = 0.
+// has ceil(M / 128) row blocks and the tensor maps take M from the memref.
 // CHECK-LABEL: func.func @dynamic_m
 // CHECK-SAME: %[[A:[^:]+]]: memref<?x64xf16>, %{{[^:]+}}: memref<64x128xf16>, %[[C:[^:]+]]: memref<?x128xf32>
 // CHECK: %[[M:.+]] = memref.dim %[[C]], %c0
-// CHECK: %[[ANY:.+]] = arith.cmpi ugt, %[[M]], %c0
-// CHECK: scf.if %[[ANY]]
 // CHECK:   memref.cast %[[A]] : memref<?x64xf16> to memref<*xf16>
 // CHECK:   %[[UP:.+]] = arith.addi %[[M]], %c127
 // CHECK:   %[[GX:.+]] = arith.divui %[[UP]], %c128
@@ -513,5 +510,42 @@ func.func @partial_m(%a: memref<200x64xbf16>, %b: memref<64x128xbf16>) -> memref
 // CHECK:     vector.store %{{.+}} : memref<?x128xf32>, vector<4xf32>
 func.func @dynamic_m(%a: memref<?x64xf16>, %b: memref<64x128xf16>, %c: memref<?x128xf32>) {
   linalg.matmul ins(%a, %b : memref<?x64xf16>, memref<64x128xf16>) outs(%c : memref<?x128xf32>)
+  return
+}
+
+// -----
+
+// Llama's form of a zero accumulator: one buffer zero-filled once, copied
+// (through a reshaped view) into each accumulator. Those copies are zero
+// fills: the kernels store C without reading it and the copies go; a copy
+// of a buffer written after its fill is a real initial value and stays.
+// CHECK-LABEL: func.func @copied_zeros
+// CHECK: linalg.fill
+// CHECK-NOT: linalg.copy
+// CHECK: gpu.launch
+// CHECK-NOT: vector.load {{.*}} : memref<128x128xf32>
+// CHECK: vector.store %{{.+}} : memref<128x128xf32>
+// CHECK-NOT: linalg.copy
+// CHECK: gpu.launch
+// CHECK-NOT: vector.load {{.*}} : memref<128x128xf32>
+// CHECK: vector.store %{{.+}} : memref<128x128xf32>
+// CHECK: linalg.copy
+// CHECK: gpu.launch
+// CHECK: vector.load %{{.+}} : memref<128x128xf32>, vector<4xf32>
+// CHECK: arith.addf
+func.func @copied_zeros(%a: memref<128x64xbf16>, %b: memref<64x128xbf16>, %c1: memref<128x128xf32>,
+                        %c2: memref<128x128xf32>, %c3: memref<128x128xf32>) {
+  %z = arith.constant 0.0 : f32
+  %zeros = memref.alloc() : memref<1x128x128xf32>
+  linalg.fill ins(%z : f32) outs(%zeros : memref<1x128x128xf32>)
+  %view = memref.collapse_shape %zeros [[0, 1], [2]] : memref<1x128x128xf32> into memref<128x128xf32>
+  linalg.copy ins(%view : memref<128x128xf32>) outs(%c1 : memref<128x128xf32>)
+  linalg.matmul ins(%a, %b : memref<128x64xbf16>, memref<64x128xbf16>) outs(%c1 : memref<128x128xf32>)
+  linalg.copy ins(%view : memref<128x128xf32>) outs(%c2 : memref<128x128xf32>)
+  linalg.matmul ins(%a, %b : memref<128x64xbf16>, memref<64x128xbf16>) outs(%c2 : memref<128x128xf32>)
+  linalg.copy ins(%c1 : memref<128x128xf32>) outs(%view : memref<128x128xf32>)
+  linalg.copy ins(%view : memref<128x128xf32>) outs(%c3 : memref<128x128xf32>)
+  linalg.matmul ins(%a, %b : memref<128x64xbf16>, memref<64x128xbf16>) outs(%c3 : memref<128x128xf32>)
+  memref.dealloc %zeros : memref<1x128x128xf32>
   return
 }
