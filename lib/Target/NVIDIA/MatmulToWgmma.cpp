@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// A 16-bit float matmul with an f32 accumulator becomes one kernel per
-// 128x128 output tile, written in the nvgpu dialect:
+// A 16-bit float matmul with an f32 accumulator becomes one kernel, one
+// block per 128x128 output tile, written in the nvgpu dialect:
 //
 //   host:     TMA descriptors of A (128x64 boxes) and B (64x64 boxes of a
 //             K x N B, or 128x64 boxes of an N x K B, read K-major)
@@ -17,6 +17,12 @@
 //                          hand the slot back to the producer
 //     epilogue: accumulator -> shared memory -> global, coalesced (rounded
 //               to 16 bits when the f32 result was only rounded after)
+//
+// A batch_matmul runs its batch as grid z on 2-d views of the operands
+// (the batch's row offset added to the TMA coordinates); a matmul whose M
+// is not a multiple of 128, or dynamic, has A's last box zero-filled by TMA
+// and the epilogue stores only rows below M. Which matmuls qualify, and
+// the contraction generics raised to them, is WgmmaMatching.cpp.
 //
 // The producer and consumer are separate regions of the K loop (marked
 // `loom.role`), in one warpgroup for now: the warp-specialization passes
@@ -247,8 +253,9 @@ LogicalResult rewrite(WgmmaMatmul match, int64_t stages) {
   gpu::TerminatorOp::create(b);
   b.setInsertionPointToStart(&launch.getBody().front());
 
-  // C is a whole device allocation (identity layout, static shape): 16-byte
-  // aligned, so the epilogue's vectors become 16-byte accesses.
+  // C is a whole device allocation (identity layout, rows of N % 128
+  // elements): 16-byte aligned rows, so the epilogue's vectors become
+  // 16-byte accesses.
   out = memref::AssumeAlignmentOp::create(b, out, 16);
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, kb.smemType({ShapedType::kDynamic}, b.getI8Type()));
