@@ -155,3 +155,43 @@ func.func @dynamic_m(%a: tensor<?x128xbf16>, %b: tensor<128x256xbf16>) -> tensor
   %r = linalg.matmul ins(%a, %b : tensor<?x128xbf16>, tensor<128x256xbf16>) outs(%f : tensor<?x256xf32>) -> tensor<?x256xf32>
   return %r : tensor<?x256xf32>
 }
+
+// -----
+
+// Attention's Q . K^T as a contraction generic (batch and heads leading
+// all operands, K read [b, h, n, k]) whose f32 result is only rounded to
+// bf16: one kernel, the heads as grid z, K read K-major (imm-trans-b = 0),
+// the epilogue storing bf16.
+// SM90-LABEL: llvm.func @qk(
+// SM90: gpu.launch_func {{.+}} @qk_kernel::@qk_kernel
+// SM90-NOT: gpu.launch_func
+// SM90: .visible .entry qk_kernel(
+// SM90: mov.u32 %{{r[0-9]+}}, %ctaid.z;
+// SM90: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.+}}, p, 1, 1, 0, 0;
+// SM90: cvt.rn.bf16x2.f32
+// SM90: st.global.v4.b32
+#q = affine_map<(b, h, m, n, k) -> (b, h, m, k)>
+#k = affine_map<(b, h, m, n, k) -> (b, h, n, k)>
+#s = affine_map<(b, h, m, n, k) -> (b, h, m, n)>
+func.func @qk(%q: tensor<1x4x256x128xbf16>, %k: tensor<1x4x256x128xbf16>) -> tensor<1x4x256x256xbf16> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x256x256xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x4x256x256xf32>) -> tensor<1x4x256x256xf32>
+  %r = linalg.generic {indexing_maps = [#q, #k, #s], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<1x4x256x128xbf16>, tensor<1x4x256x128xbf16>) outs(%f : tensor<1x4x256x256xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %o: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %a = arith.addf %o, %p : f32
+    linalg.yield %a : f32
+  } -> tensor<1x4x256x256xf32>
+  %e2 = tensor.empty() : tensor<1x4x256x256xbf16>
+  %t = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%r : tensor<1x4x256x256xf32>) outs(%e2 : tensor<1x4x256x256xbf16>) {
+  ^bb0(%i: f32, %o: bf16):
+    %c = arith.truncf %i : f32 to bf16
+    linalg.yield %c : bf16
+  } -> tensor<1x4x256x256xbf16>
+  return %t : tensor<1x4x256x256xbf16>
+}
