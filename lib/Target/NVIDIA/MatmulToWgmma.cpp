@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// A 16-bit float matmul with an f32 accumulator becomes one kernel per
-// 128x128 output tile, written in the nvgpu dialect:
+// A 16-bit float matmul with an f32 accumulator becomes one kernel, one
+// block per 128x128 output tile, written in the nvgpu dialect:
 //
 //   host:     TMA descriptors of A (128x64 boxes) and B (64x64 boxes of a
 //             K x N B, or 128x64 boxes of an N x K B, read K-major)
@@ -18,6 +18,12 @@
 //     epilogue: accumulator -> shared memory -> global, coalesced (rounded
 //               to 16 bits when the f32 result was only rounded after)
 //
+// A batch_matmul runs its batch as grid z on 2-d views of the operands
+// (the batch's row offset added to the TMA coordinates); a matmul whose M
+// is not a multiple of 128, or dynamic, has A's last box zero-filled by TMA
+// and the epilogue stores only rows below M. Which matmuls qualify, and
+// the contraction generics raised to them, is WgmmaMatching.cpp.
+//
 // The producer and consumer are separate regions of the K loop (marked
 // `loom.role`), in one warpgroup for now: the warp-specialization passes
 // split them into warp groups connected by the slots' barriers.
@@ -25,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Target/NVIDIA/Passes.h"
+#include "lib/Target/NVIDIA/WgmmaMatching.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -38,408 +45,14 @@ namespace mlir::loom::nvidia {
 
 using namespace mlir;
 using namespace mlir::loom;
+using namespace mlir::loom::nvidia;
 
 namespace {
 
-// Tile of C per block, K step, and the TMA box width: 64 16-bit elements
-// are one 128-byte swizzle row.
-constexpr int64_t kTileM = 128, kTileN = 128, kTileK = 64, kBoxN = 64;
+// The TMA box of a K x N B is 64 columns wide: one 128-byte swizzle row.
+constexpr int64_t kTileM = kWgmmaTileM, kTileN = kWgmmaTileN,
+                  kTileK = kWgmmaTileK, kBoxN = 64;
 constexpr int64_t kWarpgroup = 128;
-
-bool isStaticIdentity(Value value, Type element) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.getRank() == 2 && type.hasStaticShape() &&
-         type.getLayout().isIdentity() && type.getElementType() == element &&
-         !type.getMemorySpace();
-}
-
-/// Whether `op` reads B as N x K (`linalg.matmul` with the transposed-B
-/// maps): the kernel then loads B K-major, without a transpose.
-bool isKMajorB(linalg::MatmulOp op) {
-  return isa<linalg::MatmulTransposeBOp>(op.getOperation());
-}
-
-/// Whether `op` qualifies: A and B of one 16-bit float type, C f32, static
-/// identity layouts, sizes multiples of the tile. B is K x N, or N x K with
-/// the transposed-B maps.
-bool qualifies(linalg::MatmulOp op) {
-  if (op->getParentOfType<scf::ParallelOp>() ||
-      op->getParentOfType<gpu::LaunchOp>() || !op.hasPureBufferSemantics() ||
-      (op.hasUserDefinedMaps() && !isKMajorB(op)))
-    return false;
-  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
-        c = op.getDpsInits()[0];
-  Type element = cast<MemRefType>(a.getType()).getElementType();
-  if (!element.isF16() && !element.isBF16())
-    return false;
-  Builder builder(op.getContext());
-  if (!isStaticIdentity(a, element) || !isStaticIdentity(b, element) ||
-      !isStaticIdentity(c, builder.getF32Type()))
-    return false;
-  auto cType = cast<MemRefType>(c.getType());
-  int64_t k = cast<MemRefType>(a.getType()).getDimSize(1);
-  return cType.getDimSize(0) % kTileM == 0 &&
-         cType.getDimSize(1) % kTileN == 0 && k % kTileK == 0;
-}
-
-/// Whether `op` or an op nested in it uses `buffer`.
-bool usesBuffer(Operation *op, Value buffer) {
-  return op
-      ->walk([&](Operation *inner) {
-        return llvm::is_contained(inner->getOperands(), buffer)
-                   ? WalkResult::interrupt()
-                   : WalkResult::advance();
-      })
-      .wasInterrupted();
-}
-
-/// The `linalg.fill` of zero that initializes `op`'s accumulator just
-/// before it (nothing in between touches the buffer), if there is one. The
-/// accumulator may be a collapsed view of the filled buffer.
-linalg::FillOp zeroFillBefore(linalg::MatmulOp op) {
-  Value c = op.getDpsInits()[0];
-  if (auto collapse = c.getDefiningOp<memref::CollapseShapeOp>())
-    c = collapse.getSrc();
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (auto collapse = dyn_cast<memref::CollapseShapeOp>(prev);
-        collapse && collapse.getSrc() == c)
-      continue;
-    auto fill = dyn_cast<linalg::FillOp>(prev);
-    if (fill && fill.getDpsInits()[0] == c) {
-      auto cst = fill.getDpsInputs()[0].getDefiningOp<arith::ConstantOp>();
-      auto value = cst ? dyn_cast<FloatAttr>(cst.getValue()) : FloatAttr();
-      return value && value.getValue().isZero() ? fill : linalg::FillOp();
-    }
-    if (usesBuffer(prev, c))
-      return {};
-  }
-  return {};
-}
-
-/// `v`, a value of the generic's body, with float extensions looked
-/// through.
-Value skipExt(Value v) {
-  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
-    return ext.getIn();
-  return v;
-}
-
-/// Whether `op`'s body is `yield out + a * b` (a and b possibly extended).
-bool isMulAddBody(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() > 5)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto addOp = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  Value acc = body.getArgument(2);
-  if (!addOp || (addOp.getLhs() != acc && addOp.getRhs() != acc))
-    return false;
-  Value prod = addOp.getLhs() == acc ? addOp.getRhs() : addOp.getLhs();
-  auto mulOp = prod.getDefiningOp<arith::MulFOp>();
-  if (!mulOp)
-    return false;
-  Value x = skipExt(mulOp.getLhs()), y = skipExt(mulOp.getRhs());
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (x == a && y == b) || (x == b && y == a);
-}
-
-/// The loop dimensions of `map`'s results (a projected permutation).
-SmallVector<unsigned> dimsOf(AffineMap map) {
-  return llvm::map_to_vector(map.getResults(), [](AffineExpr e) {
-    return cast<AffineDimExpr>(e).getPosition();
-  });
-}
-
-/// Groups of consecutive memref dimensions, one group per operand side:
-/// [[0 .. split-1], [split .. rank-1]].
-SmallVector<ReassociationIndices> twoGroups(int64_t split, int64_t rank) {
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t i = 0; i < rank; ++i)
-    groups[i < split ? 0 : 1].push_back(i);
-  return groups;
-}
-
-/// The buffer `kn` (an allocation, or a full `memref.expand_shape` view of
-/// one) and its views, if the allocation is used only through them by
-/// transposes writing it whole, linalg ops reading it, and deallocations.
-std::optional<SmallVector<Value>> copyBuffer(Value kn) {
-  Value root = kn;
-  if (auto expand = kn.getDefiningOp<memref::ExpandShapeOp>())
-    root = expand.getSrc();
-  if (!root.getDefiningOp<memref::AllocOp>())
-    return std::nullopt;
-  SmallVector<Value> values{root};
-  for (Operation *user : root.getUsers())
-    if (auto expand = dyn_cast<memref::ExpandShapeOp>(user))
-      values.push_back(expand.getResult());
-  for (Value v : values)
-    for (OpOperand &use : v.getUses()) {
-      Operation *user = use.getOwner();
-      if (isa<memref::DeallocOp>(user) ||
-          (v == root && isa<memref::ExpandShapeOp>(user)))
-        continue;
-      if (auto transpose = dyn_cast<linalg::TransposeOp>(user)) {
-        if (transpose.getInit() == v &&
-            !llvm::is_contained(values, transpose.getInput()))
-          continue;
-        return std::nullopt;
-      }
-      auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
-      if (!linalgOp || !linalgOp.isDpsInput(&use))
-        return std::nullopt;
-    }
-  return values;
-}
-
-bool usesAny(Operation *op, ArrayRef<Value> buffers) {
-  return llvm::any_of(buffers, [&](Value v) { return usesBuffer(op, v); });
-}
-
-/// The 2-d identity N x K memref whose transposed copy `kn` is, when `kn`
-/// (read by `user` as K x N with its first `kGroup` dimensions K) is
-/// written by a `linalg.transpose` as the last op before `user` that
-/// touches its buffer, and nothing between writes the source. The copy
-/// may be of reshaped views: `kn` an expand_shape [[K..], [N..]] of a K x N
-/// buffer and the source one [[N..], [K..]] of the N x K memref, the
-/// permutation moving the K dimensions first. Sets `copy` to the transpose.
-Value transposeSource(Value kn, int64_t kGroup, Operation *user,
-                      linalg::TransposeOp &copy) {
-  std::optional<SmallVector<Value>> buffer = copyBuffer(kn);
-  if (!buffer)
-    return {};
-  for (Operation *prev = user->getPrevNode(); prev;
-       prev = prev->getPrevNode()) {
-    auto transpose = dyn_cast<linalg::TransposeOp>(prev);
-    if (!transpose || transpose.getInit() != kn) {
-      if (usesAny(prev, *buffer))
-        return {};
-      continue;
-    }
-    Value input = transpose.getInput(), nk = input;
-    auto rank = int64_t(transpose.getPermutation().size());
-    int64_t nGroup = rank - kGroup;
-    if (rank != 2) {
-      auto from = input.getDefiningOp<memref::ExpandShapeOp>();
-      auto to = kn.getDefiningOp<memref::ExpandShapeOp>();
-      if (!from || !to || from.getReassociationIndices() !=
-                              twoGroups(nGroup, rank) ||
-          to.getReassociationIndices() != twoGroups(kGroup, rank))
-        return {};
-      nk = from.getSrc();
-    }
-    SmallVector<int64_t> rotate;
-    for (int64_t d = 0; d < rank; ++d)
-      rotate.push_back((d + nGroup) % rank);
-    auto type = dyn_cast<MemRefType>(nk.getType());
-    if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
-        !type.getLayout().isIdentity() ||
-        transpose.getPermutation() != ArrayRef<int64_t>(rotate))
-      return {};
-    for (Operation *between = transpose->getNextNode(); between != user;
-         between = between->getNextNode())
-      if (usesBuffer(between, nk) || usesBuffer(between, input))
-        return {};
-    copy = transpose;
-    return nk;
-  }
-  return {};
-}
-
-/// Whether the copy `transpose` writes is read after it by something else
-/// than `reader` before another transpose overwrites it or it is freed.
-bool copyStillRead(linalg::TransposeOp transpose, Operation *reader) {
-  std::optional<SmallVector<Value>> buffer = copyBuffer(transpose.getInit());
-  if (!buffer)
-    return true;
-  for (Operation *next = transpose->getNextNode(); next;
-       next = next->getNextNode()) {
-    if (next == reader)
-      continue;
-    auto other = dyn_cast<linalg::TransposeOp>(next);
-    if ((other && llvm::is_contained(*buffer, other.getInit())) ||
-        (isa<memref::DeallocOp>(next) &&
-         llvm::is_contained(*buffer, next->getOperand(0))))
-      return false;
-    if (usesAny(next, *buffer))
-      return true;
-  }
-  return true;
-}
-
-/// A contraction `linalg.generic` that is a matmul once its dimensions are
-/// grouped: C[m.., n..] += A[m.., k..] * B[k.., n..] or B[n.., k..] (the
-/// importer's MatMul of an N-d activation by a 2-d weight, after
-/// elementwise fusion folded reshapes and the weight's transpose into it).
-/// It becomes a `linalg.matmul` on collapsed views. A B stored N x K (a
-/// linear layer's weight, `x @ W^T`) becomes the transposed-B matmul, which
-/// the kernel reads K-major; so does a K x N B that is a transposed copy of
-/// an N x K buffer (the importer's explicit Transpose of a weight), and the
-/// copy is dropped when nothing else reads it.
-void contractionAsMatmul(linalg::GenericOp op) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !op.hasPureBufferSemantics() || op->getParentOfType<scf::ParallelOp>() ||
-      !isMulAddBody(op))
-    return;
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
-    return;
-  SmallVector<unsigned> aDims = dimsOf(maps[0]), bDims = dimsOf(maps[1]),
-                        cDims = dimsOf(maps[2]);
-  auto iterators = op.getIteratorTypesArray();
-  auto isReduction = [&](unsigned d) {
-    return iterators[d] == utils::IteratorType::reduction;
-  };
-  // A = M dims then K dims; C = the same M dims then N dims.
-  auto firstK = llvm::find_if(aDims, isReduction);
-  SmallVector<unsigned> mDims(aDims.begin(), firstK), kDims(firstK, aDims.end());
-  if (mDims.empty() || kDims.empty() ||
-      !llvm::all_of(kDims, isReduction) ||
-      cDims.size() <= mDims.size() ||
-      !llvm::equal(mDims, ArrayRef(cDims).take_front(mDims.size())))
-    return;
-  SmallVector<unsigned> nDims(cDims.begin() + mDims.size(), cDims.end());
-  if (int64_t(mDims.size() + nDims.size() + kDims.size()) != op.getNumLoops())
-    return;
-  SmallVector<unsigned> kn(kDims), nk(nDims);
-  kn.append(nDims.begin(), nDims.end());
-  nk.append(kDims.begin(), kDims.end());
-  bool transposedB = bDims == nk;
-  if (bDims != kn && !transposedB)
-    return;
-  auto identity = [](Value v) {
-    auto t = cast<MemRefType>(v.getType());
-    return t.hasStaticShape() && t.getLayout().isIdentity();
-  };
-  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
-        c = op.getDpsInits()[0];
-  if (!identity(a) || !identity(b) || !identity(c))
-    return;
-
-  OpBuilder builder(op);
-  Location loc = op.getLoc();
-  SmallVector<Operation *> created;
-  auto collapse = [&](Value v, int64_t split) -> Value {
-    auto type = cast<MemRefType>(v.getType());
-    if (type.getRank() == 2 && split == 1)
-      return v;
-    auto op = memref::CollapseShapeOp::create(
-        builder, loc, v, twoGroups(split, type.getRank()));
-    created.push_back(op);
-    return op;
-  };
-  Value a2 = collapse(a, mDims.size());
-  Value c2 = collapse(c, mDims.size());
-  linalg::TransposeOp copy;
-  Value source = transposedB ? Value()
-                         : transposeSource(b, kDims.size(), op, copy);
-  Value b2 =
-      source ? source : collapse(b, transposedB ? nDims.size() : kDims.size());
-  linalg::MatmulOp matmul;
-  if (transposedB || copy)
-    matmul = linalg::MatmulTransposeBOp::create(
-        builder, loc, ValueRange{a2, b2}, ValueRange{c2});
-  else
-    matmul = linalg::MatmulOp::create(builder, loc, ValueRange{a2, b2},
-                                      ValueRange{c2});
-  // Only for the kernels here; other contractions keep the importer's form.
-  if (!qualifies(matmul)) {
-    matmul.erase();
-    for (Operation *dead : llvm::reverse(created))
-      dead->erase();
-    return;
-  }
-  if (copy && !copyStillRead(copy, op))
-    copy.erase();
-  op.erase();
-}
-
-/// The elementwise op that only rounds a zero-filled matmul's f32 result
-/// to 16 bits (the importer's f32 accumulation of a 16-bit graph), with
-/// the 16-bit buffer the kernel then writes instead.
-struct Truncation {
-  linalg::GenericOp generic;
-  Value out;
-};
-
-/// `op`'s truncation: C (or the buffer C is a collapsed view of) is an
-/// allocation that only the fill, `op`, a `linalg.generic` after `op` that
-/// yields `arith.truncf` of it into a 16-bit buffer of the same shape, and
-/// deallocations use; nothing between `op` and the generic touches the
-/// 16-bit buffer, which is a function argument or an allocation of the
-/// block (moved before `op`).
-std::optional<Truncation> truncationOf(linalg::MatmulOp op) {
-  Value c = op.getDpsInits()[0], buffer = c;
-  auto collapse = c.getDefiningOp<memref::CollapseShapeOp>();
-  if (collapse)
-    buffer = collapse.getSrc();
-  if (!buffer.getDefiningOp<memref::AllocOp>())
-    return std::nullopt;
-  linalg::GenericOp generic;
-  for (Operation *user : buffer.getUsers()) {
-    if (user == op.getOperation() ||
-        (collapse && user == collapse.getOperation()) ||
-        isa<memref::DeallocOp>(user))
-      continue;
-    auto g = dyn_cast<linalg::GenericOp>(user);
-    if (!g || generic)
-      return std::nullopt;
-    generic = g;
-  }
-  if (!generic || (collapse && !collapse->hasOneUse()) ||
-      generic->getBlock() != op->getBlock() ||
-      !op->isBeforeInBlock(generic) || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != buffer ||
-      !generic.hasPureBufferSemantics() ||
-      generic.getNumReductionLoops() != 0 ||
-      !llvm::all_of(generic.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }))
-    return std::nullopt;
-  Block &body = generic.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto trunc = yield.getValues()[0].getDefiningOp<arith::TruncFOp>();
-  if (body.getOperations().size() != 2 || !trunc ||
-      trunc.getIn() != body.getArgument(0))
-    return std::nullopt;
-  Value out = generic.getDpsInits()[0];
-  auto outType = dyn_cast<MemRefType>(out.getType());
-  auto bufferType = cast<MemRefType>(buffer.getType());
-  if (!outType || outType.getShape() != bufferType.getShape() ||
-      !outType.getLayout().isIdentity() || outType.getMemorySpace() ||
-      (!outType.getElementType().isBF16() && !outType.getElementType().isF16()))
-    return std::nullopt;
-  for (Operation *between = op->getNextNode(); between != generic;
-       between = between->getNextNode())
-    if (usesBuffer(between, out))
-      return std::nullopt;
-  // The kernel writes `out` where `op` is: it must exist there.
-  if (auto alloc = out.getDefiningOp<memref::AllocOp>()) {
-    if (alloc->getBlock() != op->getBlock() || alloc->getNumOperands())
-      return std::nullopt;
-    if (!alloc->isBeforeInBlock(op))
-      alloc->moveBefore(collapse ? collapse.getOperation() : op.getOperation());
-  } else if (!isa<BlockArgument>(out)) {
-    return std::nullopt;
-  }
-  if (collapse) {
-    OpBuilder builder(op);
-    out = memref::CollapseShapeOp::create(builder, op.getLoc(), out,
-                                          collapse.getReassociationIndices());
-  }
-  return Truncation{generic, out};
-}
-
-/// Erases `truncation`'s generic and the f32 buffer it read (`c`, or what
-/// `c` is a view of), which nothing else uses now.
-void eraseTruncated(Truncation truncation, Value c) {
-  truncation.generic.erase();
-  Operation *collapse = c.getDefiningOp<memref::CollapseShapeOp>();
-  Value buffer = collapse ? collapse->getOperand(0) : c;
-  if (collapse)
-    collapse->erase();
-  for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
-    user->erase();
-  buffer.getDefiningOp()->erase();
-}
 
 struct KernelBuilder {
   ImplicitLocOpBuilder &b;
@@ -547,15 +160,24 @@ Value kMajorStep(KernelBuilder &kb, Value acc, Value descA, Value descB) {
       .getResult(0);
 }
 
-LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
-  ImplicitLocOpBuilder b(op.getLoc(), op);
-  MLIRContext *ctx = op.getContext();
-  Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1],
-        c = op.getDpsInits()[0];
+/// The 2-d view [batch * rows, columns] of a batched operand (contiguous:
+/// identity layout).
+Value flatten(ImplicitLocOpBuilder &b, Value v) {
+  return memref::CollapseShapeOp::create(
+      b, v, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+}
+
+LogicalResult rewrite(WgmmaMatmul match, int64_t stages) {
+  Operation *op = match.op;
+  ImplicitLocOpBuilder b(op->getLoc(), op);
+  MLIRContext *ctx = op->getContext();
+  Value a = match.a, bMat = match.b, c = match.c;
   auto aType = cast<MemRefType>(a.getType());
   auto cType = cast<MemRefType>(c.getType());
-  int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
-          k = aType.getDimSize(1), kSteps = k / kTileK;
+  int64_t rank = cType.getRank();
+  int64_t batch = match.batched ? cType.getDimSize(0) : 1;
+  int64_t m = cType.getDimSize(rank - 2), n = cType.getDimSize(rank - 1),
+          k = aType.getDimSize(rank - 1), kSteps = k / kTileK;
   Type element = aType.getElementType();
   stages = std::min(stages, kSteps);
   KernelBuilder kb{b, stages, element,
@@ -563,19 +185,36 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
 
   // Accumulate into C unless C was just zero-filled (the importer's form).
   bool accumulate = true;
-  if (linalg::FillOp fill = zeroFillBefore(op)) {
-    fill.erase();
+  if (Operation *zero = zeroFillBefore(op, c)) {
+    zero->erase();
     accumulate = false;
   }
   // A zero-filled C only rounded to 16 bits afterwards: the epilogue
   // rounds and writes the 16-bit buffer; C and the rounding op go away.
-  std::optional<Truncation> truncation;
+  std::optional<WgmmaTruncation> truncation;
   if (!accumulate)
-    truncation = truncationOf(op);
+    truncation = truncationOf(op, c);
   Value out = truncation ? truncation->out : c;
   Type outElement = cast<MemRefType>(out.getType()).getElementType();
 
-  // Host: one TMA descriptor per operand, 128-byte swizzled boxes.
+  // M rows at run time: a dynamic M is read from C. (No guard for M = 0:
+  // gpu-async-region does not reach a launch nested in scf.if; the
+  // runtime's tensor-map check reports an empty A as an error.)
+  Value rows = ShapedType::isDynamic(m)
+                   ? memref::DimOp::create(b, c, 0).getResult()
+                   : kb.idx(m);
+  bool masked = ShapedType::isDynamic(m) || m % kTileM != 0;
+  // A batch runs as 2-d operands [batch * M, K], [batch * K, N] (or
+  // [batch * N, K]) and C [batch * M, N], its offset added to the row
+  // coordinates: a box never crosses a batch (M % 128, K % 64, N % 128).
+  if (match.batched) {
+    a = flatten(b, a);
+    bMat = flatten(b, bMat);
+    out = flatten(b, out);
+  }
+
+  // Host: one TMA descriptor per operand, 128-byte swizzled boxes; A's
+  // rows past M (the last box of a partial M) read as zeros.
   auto descriptorType = [&](ArrayRef<int64_t> box) {
     return nvgpu::TensorMapDescriptorType::get(
         ctx, kb.smemType(box, element), nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
@@ -593,29 +232,44 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
   };
   // B K x N: 64x64 boxes (64 columns are one 128-byte swizzle row), two per
   // tile; B N x K: one 128x64 box per tile, laid out as A's.
-  bool kMajorB = isKMajorB(op);
+  bool kMajorB = match.kMajorB;
   Value descA = descriptor(a, {kTileM, kTileK});
   Value descB = kMajorB ? descriptor(bMat, {kTileN, kTileK})
                         : descriptor(bMat, {kTileK, kBoxN});
 
   Value one = kb.idx(1);
   Value smemBytes = arith::ConstantIntOp::create(b, kb.sharedBytes(), 32);
+  Value gridX =
+      ShapedType::isDynamic(m)
+          ? arith::DivUIOp::create(b, kb.add(rows, kb.idx(kTileM - 1)),
+                                   kb.idx(kTileM))
+                .getResult()
+          : kb.idx(llvm::divideCeil(m, kTileM));
   auto launch = gpu::LaunchOp::create(
-      b, kb.idx(m / kTileM), kb.idx(n / kTileN), one, kb.idx(kWarpgroup), one,
+      b, gridX, kb.idx(n / kTileN), kb.idx(batch), kb.idx(kWarpgroup), one,
       one, smemBytes, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/ValueRange{});
   b.setInsertionPointToStart(&launch.getBody().front());
   gpu::TerminatorOp::create(b);
   b.setInsertionPointToStart(&launch.getBody().front());
 
-  // C is a whole device allocation (identity layout, static shape): 16-byte
-  // aligned, so the epilogue's vectors become 16-byte accesses.
+  // C is a whole device allocation (identity layout, rows of N % 128
+  // elements): 16-byte aligned rows, so the epilogue's vectors become
+  // 16-byte accesses.
   out = memref::AssumeAlignmentOp::create(b, out, 16);
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, kb.smemType({ShapedType::kDynamic}, b.getI8Type()));
   Value tid = launch.getThreadIds().x;
   Value row0 = kb.mul(launch.getBlockIds().x, kTileM);
   Value col0 = kb.mul(launch.getBlockIds().y, kTileN);
+  // Rows of the flattened operands where this block's batch starts: A's
+  // and C's (batch * M), B's (batch * K, or batch * N read K-major).
+  Value aBase = kb.idx(0), bBase = kb.idx(0);
+  if (match.batched) {
+    aBase = kb.mul(launch.getBlockIds().z, m);
+    bBase = kb.mul(launch.getBlockIds().z, kMajorB ? n : k);
+  }
+  Value aRow = kb.add(aBase, row0);
   Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
                                        kb.idx(0));
 
@@ -636,18 +290,21 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
                                             leader);
     // TMA coordinates run innermost dimension first.
     nvgpu::TmaAsyncLoadOp::create(b, kb.aSlot(smem, slot), barriers, descA,
-                                  ValueRange{kOffset, row0}, slot,
+                                  ValueRange{kOffset, aRow}, slot,
                                   /*multicastMask=*/Value(), leader);
     if (kMajorB) {
       nvgpu::TmaAsyncLoadOp::create(b, kb.bSlot(smem, slot, {kTileN, kTileK}),
-                                    barriers, descB, ValueRange{kOffset, col0},
+                                    barriers, descB,
+                                    ValueRange{kOffset, kb.add(bBase, col0)},
                                     slot, /*multicastMask=*/Value(), leader);
       return;
     }
     for (int64_t half = 0; half < kTileN / kBoxN; ++half)
       nvgpu::TmaAsyncLoadOp::create(
           b, kb.bSlot(smem, slot, {kTileK, kBoxN}, half), barriers, descB,
-          ValueRange{kb.add(col0, kb.idx(half * kBoxN)), kOffset}, slot,
+          ValueRange{kb.add(col0, kb.idx(half * kBoxN)),
+                     kb.add(bBase, kOffset)},
+          slot,
           /*multicastMask=*/Value(), leader);
   };
   for (int64_t s = 0; s < stages; ++s)
@@ -722,8 +379,14 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
   int64_t vector = 16 / (outElement.getIntOrFloatBitWidth() / 8);
   auto vecType = VectorType::get({vector}, b.getF32Type());
   int64_t rowVectors = kTileN / vector;
-  auto copy = scf::ForOp::create(b, tid, kb.idx(kTileM * rowVectors),
-                                 kb.idx(kWarpgroup));
+  // A partial M: the last block stores only its rows below M.
+  Value limit = kb.idx(kTileM * rowVectors);
+  if (masked) {
+    Value left = arith::SubIOp::create(b, rows, row0);
+    limit = kb.mul(arith::MinUIOp::create(b, left, kb.idx(kTileM)),
+                   rowVectors);
+  }
+  auto copy = scf::ForOp::create(b, tid, limit, kb.idx(kWarpgroup));
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(copy.getBody());
@@ -732,7 +395,7 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
     Value col = kb.mul(arith::RemUIOp::create(b, i, kb.idx(rowVectors)),
                        vector);
     Value v = vector::LoadOp::create(b, vecType, staged, ValueRange{r, col});
-    Value gr = kb.add(row0, r), gc = kb.add(col0, col);
+    Value gr = kb.add(aRow, r), gc = kb.add(col0, col);
     if (accumulate)
       v = arith::AddFOp::create(
           b, v, vector::LoadOp::create(b, vecType, out, ValueRange{gr, gc}));
@@ -741,7 +404,7 @@ LogicalResult rewrite(linalg::MatmulOp op, int64_t stages) {
           b, VectorType::get({vector}, outElement), v);
     vector::StoreOp::create(b, v, out, ValueRange{gr, gc});
   }
-  op.erase();
+  op->erase();
   if (truncation)
     eraseTruncated(*truncation, c);
   return success();
@@ -761,13 +424,13 @@ struct MatmulToWgmmaPass
     getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
     for (linalg::GenericOp op : generics)
       contractionAsMatmul(op);
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) {
-      if (qualifies(op))
-        matmuls.push_back(op);
+    SmallVector<WgmmaMatmul> matmuls;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (std::optional<WgmmaMatmul> match = matchWgmmaMatmul(op))
+        matmuls.push_back(*match);
     });
-    for (linalg::MatmulOp op : matmuls)
-      if (failed(rewrite(op, stages)))
+    for (WgmmaMatmul match : matmuls)
+      if (failed(rewrite(match, stages)))
         return signalPassFailure();
   }
 };

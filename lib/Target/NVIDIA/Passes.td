@@ -270,9 +270,14 @@ def MatmulToWgmmaPass
   let summary = "Runs 16-bit float matmuls on Hopper with TMA loads and wgmma";
   let description = [{
     Runs on buffers, before linalg becomes loops, for sm_90a. A
-    `linalg.matmul` with f16 or bf16 operands, an f32 accumulator and
-    static identity-layout shapes that are multiples of 128x128x64 becomes
-    a kernel of one warpgroup per 128x128 tile of C:
+    `linalg.matmul` with f16 or bf16 operands, an f32 accumulator,
+    identity layouts, N % 128 == 0 and K % 64 == 0 becomes a kernel of one
+    warpgroup per 128x128 tile of C. M may be any size, static or dynamic:
+    TMA zero-fills A's rows past M and the epilogue stores rows below M
+    only. A `linalg.batch_matmul` (or a contraction generic whose leading
+    dims are shared by A, B and C) with M % 128 == 0 runs its batch as grid
+    z on 2-d views [batch * M, K] etc., the batch's row offset added to the
+    TMA coordinates:
 
     - host: `nvgpu.tma.create.descriptor` for A (128x64 boxes) and B (64x64
       boxes), 128-byte swizzled;
@@ -285,7 +290,8 @@ def MatmulToWgmmaPass
       then complete and its slot is refilled with the K step `stages`
       after it;
     - the accumulator goes through shared memory to C with 16-byte stores
-      (added to C unless C was just zero-filled, whose fill is dropped);
+      (added to C unless C was just zero-filled, or just a copy of a
+      zero-filled buffer: the fill or copy is dropped);
       a zero-filled C that a `linalg.generic` only truncates to bf16/f16 is
       rounded and stored 16-bit instead (C and the generic are erased).
 

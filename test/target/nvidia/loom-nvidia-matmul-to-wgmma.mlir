@@ -380,3 +380,172 @@ func.func @transposed_head_views(%x: memref<1x128x64xbf16>, %w: memref<256x64xbf
   memref.dealloc %kn : memref<64x256xbf16>
   return
 }
+
+// -----
+
+// A batch_matmul runs its batch as grid z on 2-d views of the operands:
+// [batch * M, K], [batch * K, N] and C [batch * M, N]; block z's rows start
+// at z * M in A and C and at z * K in B.
+// CHECK-LABEL: func.func @batch_matmul
+// CHECK-DAG: %[[A2:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : memref<3x256x64xbf16> into memref<768x64xbf16>
+// CHECK-DAG: %[[B2:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : memref<3x64x128xbf16> into memref<192x128xbf16>
+// CHECK-DAG: %[[C2:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : memref<3x256x128xf32> into memref<768x128xf32>
+// CHECK-DAG: memref.cast %[[A2]] : memref<768x64xbf16> to memref<*xbf16>
+// CHECK-DAG: memref.cast %[[B2]] : memref<192x128xbf16> to memref<*xbf16>
+// CHECK-DAG: %[[GX:.+]] = arith.constant 2 : index
+// CHECK-DAG: %[[GZ:.+]] = arith.constant 3 : index
+// CHECK: gpu.launch blocks(%[[BX:[^,]+]], %{{[^,]+}}, %[[BZ:[^)]+]]) in ({{.+}} = %[[GX]], {{.+}} = %{{.+}}, {{.+}} = %[[GZ]])
+// CHECK-DAG: %[[ROW0:.+]] = arith.muli %[[BX]], %c128
+// CHECK-DAG: %[[ABASE:.+]] = arith.muli %[[BZ]], %c256
+// CHECK-DAG: %[[BBASE:.+]] = arith.muli %[[BZ]], %c64
+// CHECK: %[[AROW:.+]] = arith.addi %[[ABASE]], %[[ROW0]]
+// CHECK: nvgpu.tma.async.load %{{.+}}[%{{.+}}, %[[AROW]]]
+// CHECK: %[[BROW:.+]] = arith.addi %[[BBASE]], %{{.+}}
+// CHECK: nvgpu.tma.async.load %{{.+}}[%{{.+}}, %[[BROW]]]
+// CHECK: nvgpu.warpgroup.mma
+// CHECK: scf.for
+// CHECK:   %[[GR:.+]] = arith.addi %[[AROW]], %{{.+}}
+// CHECK:   vector.store %{{.+}}, %{{.+}}[%[[GR]], %{{.+}}] : memref<768x128xf32>
+// CHECK-NOT: linalg.batch_matmul
+func.func @batch_matmul(%a: memref<3x256x64xbf16>, %b: memref<3x64x128xbf16>, %c: memref<3x256x128xf32>) {
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%c : memref<3x256x128xf32>)
+  linalg.batch_matmul ins(%a, %b : memref<3x256x64xbf16>, memref<3x64x128xbf16>) outs(%c : memref<3x256x128xf32>)
+  return
+}
+
+// -----
+
+// Attention's Q . K^T as the importer writes it (batch and heads leading
+// all operands, K read [b, h, n, k]): a transposed-B batch_matmul on views
+// with the batch dims collapsed, K read K-major from rows z * N.
+#q = affine_map<(b, h, m, n, k) -> (b, h, m, k)>
+#k = affine_map<(b, h, m, n, k) -> (b, h, n, k)>
+#s = affine_map<(b, h, m, n, k) -> (b, h, m, n)>
+// CHECK-LABEL: func.func @batched_qk
+// CHECK-DAG: memref.collapse_shape %{{.+}} {{\[\[}}0, 1], [2], [3]] : memref<1x2x128x64xf16> into memref<2x128x64xf16>
+// CHECK-DAG: memref.collapse_shape %{{.+}} {{\[\[}}0, 1], [2], [3]] : memref<1x2x256x64xf16> into memref<2x256x64xf16>
+// CHECK-DAG: memref.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : memref<2x256x64xf16> into memref<512x64xf16>
+// CHECK: gpu.launch blocks(%{{[^,]+}}, %[[BY:[^,]+]], %[[BZ:[^)]+]]) in
+// CHECK-DAG: %[[COL0:.+]] = arith.muli %[[BY]], %c128
+// CHECK-DAG: %[[BBASE:.+]] = arith.muli %[[BZ]], %c256
+// CHECK: %[[BROW:.+]] = arith.addi %[[BBASE]], %[[COL0]]
+// CHECK: nvgpu.tma.async.load %{{.+}}[%{{.+}}, %[[BROW]]]
+// CHECK-COUNT-8: nvvm.wgmma.mma_async {{.+}} A[<f16>, <one>, <row>], B[<f16>, <one>, <col>]
+// CHECK-NOT: linalg.generic
+func.func @batched_qk(%q: memref<1x2x128x64xf16>, %k: memref<1x2x256x64xf16>, %s: memref<1x2x128x256xf32>) {
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%s : memref<1x2x128x256xf32>)
+  linalg.generic {indexing_maps = [#q, #k, #s], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : memref<1x2x128x64xf16>, memref<1x2x256x64xf16>) outs(%s : memref<1x2x128x256xf32>) {
+  ^bb0(%x: f16, %y: f16, %o: f32):
+    %xf = arith.extf %x : f16 to f32
+    %yf = arith.extf %y : f16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A batch whose M is not a multiple of 128 would have A's boxes cross
+// batches: left alone.
+// CHECK-LABEL: func.func @batch_partial_m
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.batch_matmul
+func.func @batch_partial_m(%a: memref<2x100x64xbf16>, %b: memref<2x64x128xbf16>, %c: memref<2x100x128xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<2x100x64xbf16>, memref<2x64x128xbf16>) outs(%c : memref<2x100x128xf32>)
+  return
+}
+
+// -----
+
+// M = 200: two row blocks; TMA zero-fills A's rows past 200 in the second
+// and the epilogue stores min(128, 200 - row0) rows (8 bf16 per thread
+// and iteration, 16 per row).
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @partial_m
+// CHECK-DAG: %[[C200:.+]] = arith.constant 200 : index
+// CHECK-DAG: %[[GX:.+]] = arith.constant 2 : index
+// CHECK: gpu.launch blocks(%[[BX:[^,]+]], %{{[^,]+}}, %{{[^)]+}}) in ({{[^,]+}} = %[[GX]],
+// CHECK: %[[ROW0:.+]] = arith.muli %[[BX]], %c128
+// CHECK: nvgpu.warpgroup.mma.store
+// CHECK: %[[LEFT:.+]] = arith.subi %[[C200]], %[[ROW0]]
+// CHECK: %[[ROWS:.+]] = arith.minui %[[LEFT]], %c128
+// CHECK: %[[LIMIT:.+]] = arith.muli %[[ROWS]], %c16
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[LIMIT]] step
+// CHECK:   vector.store %{{.+}} : memref<200x128xbf16>, vector<8xbf16>
+func.func @partial_m(%a: memref<200x64xbf16>, %b: memref<64x128xbf16>) -> memref<200x128xbf16> {
+  %z = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<200x128xf32>
+  linalg.fill ins(%z : f32) outs(%c : memref<200x128xf32>)
+  linalg.matmul ins(%a, %b : memref<200x64xbf16>, memref<64x128xbf16>) outs(%c : memref<200x128xf32>)
+  %y = memref.alloc() : memref<200x128xbf16>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<200x128xf32>) outs(%y : memref<200x128xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  memref.dealloc %c : memref<200x128xf32>
+  return %y : memref<200x128xbf16>
+}
+
+// -----
+
+// A dynamic M (a sequence length) is read from C at run time: the grid
+// has ceil(M / 128) row blocks and the tensor maps take M from the memref.
+// CHECK-LABEL: func.func @dynamic_m
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x64xf16>, %{{[^:]+}}: memref<64x128xf16>, %[[C:[^:]+]]: memref<?x128xf32>
+// CHECK: %[[M:.+]] = memref.dim %[[C]], %c0
+// CHECK:   memref.cast %[[A]] : memref<?x64xf16> to memref<*xf16>
+// CHECK:   %[[UP:.+]] = arith.addi %[[M]], %c127
+// CHECK:   %[[GX:.+]] = arith.divui %[[UP]], %c128
+// CHECK:   gpu.launch blocks({{.+}}) in ({{.+}} = %[[GX]],
+// CHECK:     arith.subi %[[M]], %{{.+}}
+// CHECK:     arith.minui
+// CHECK:     arith.addf
+// CHECK:     vector.store %{{.+}} : memref<?x128xf32>, vector<4xf32>
+func.func @dynamic_m(%a: memref<?x64xf16>, %b: memref<64x128xf16>, %c: memref<?x128xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x64xf16>, memref<64x128xf16>) outs(%c : memref<?x128xf32>)
+  return
+}
+
+// -----
+
+// Llama's form of a zero accumulator: one buffer zero-filled once, copied
+// (through a reshaped view) into each accumulator. Those copies are zero
+// fills: the kernels store C without reading it and the copies go; a copy
+// of a buffer written after its fill is a real initial value and stays.
+// CHECK-LABEL: func.func @copied_zeros
+// CHECK: linalg.fill
+// CHECK-NOT: linalg.copy
+// CHECK: gpu.launch
+// CHECK-NOT: vector.load {{.*}} : memref<128x128xf32>
+// CHECK: vector.store %{{.+}} : memref<128x128xf32>
+// CHECK-NOT: linalg.copy
+// CHECK: gpu.launch
+// CHECK-NOT: vector.load {{.*}} : memref<128x128xf32>
+// CHECK: vector.store %{{.+}} : memref<128x128xf32>
+// CHECK: linalg.copy
+// CHECK: gpu.launch
+// CHECK: vector.load %{{.+}} : memref<128x128xf32>, vector<4xf32>
+// CHECK: arith.addf
+func.func @copied_zeros(%a: memref<128x64xbf16>, %b: memref<64x128xbf16>, %c1: memref<128x128xf32>,
+                        %c2: memref<128x128xf32>, %c3: memref<128x128xf32>) {
+  %z = arith.constant 0.0 : f32
+  %zeros = memref.alloc() : memref<1x128x128xf32>
+  linalg.fill ins(%z : f32) outs(%zeros : memref<1x128x128xf32>)
+  %view = memref.collapse_shape %zeros [[0, 1], [2]] : memref<1x128x128xf32> into memref<128x128xf32>
+  linalg.copy ins(%view : memref<128x128xf32>) outs(%c1 : memref<128x128xf32>)
+  linalg.matmul ins(%a, %b : memref<128x64xbf16>, memref<64x128xbf16>) outs(%c1 : memref<128x128xf32>)
+  linalg.copy ins(%view : memref<128x128xf32>) outs(%c2 : memref<128x128xf32>)
+  linalg.matmul ins(%a, %b : memref<128x64xbf16>, memref<64x128xbf16>) outs(%c2 : memref<128x128xf32>)
+  linalg.copy ins(%c1 : memref<128x128xf32>) outs(%view : memref<128x128xf32>)
+  linalg.copy ins(%view : memref<128x128xf32>) outs(%c3 : memref<128x128xf32>)
+  linalg.matmul ins(%a, %b : memref<128x64xbf16>, memref<64x128xbf16>) outs(%c3 : memref<128x128xf32>)
+  memref.dealloc %zeros : memref<1x128x128xf32>
+  return
+}
