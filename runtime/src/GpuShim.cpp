@@ -373,6 +373,22 @@ LOOM_MGPU void *mgpuTensorMapEncodeTiledMemref(
     recordError("a TMA descriptor was requested outside an invocation");
     return nullptr;
   }
+  // An empty tensor (a dynamic size of 0, e.g. no rows this call) has no
+  // map the driver would encode; no kernel reads it either, since the grid
+  // over its rows is empty and launches of empty grids are skipped. Its map
+  // is a zeroed placeholder, so the call still succeeds.
+  if (tensorRank >= 1 && tensorRank <= 5 && rankedDescriptor) {
+    const auto *sizes = static_cast<const int64_t *>(rankedDescriptor) + 3;
+    for (int64_t i = 0; i < tensorRank; ++i)
+      if (sizes[i] == 0) {
+        Error error;
+        void *copy = session->tensorMaps().get(TensorMapBytes{}, error);
+        if (!copy)
+          recordError(error);
+        TRACE("tensor map of an empty tensor -> %p\n", copy);
+        return copy;
+      }
+  }
   TensorMapArgs args;
   if (Error e = translateTensorMap(tensorRank, rankedDescriptor, dataType,
                                    interleave, swizzle, l2Promotion, oobFill,

@@ -305,6 +305,32 @@ TEST(CudaShimTest, TensorMapIsEncodedCopiedAndReused) {
   EXPECT_TRUE(rec.memory.empty());
 }
 
+TEST(CudaShimTest, TensorMapOfAnEmptyTensorIsAPlaceholder) {
+  cuda::Driver driver = fakeDriver();
+  auto device = cuda::Device::withDriver(&driver, "fake");
+  rec = Recorded{};
+  {
+    gpu::SessionState session(device.get(), /*graphs=*/false);
+    gpu::Scope scope(device.get(), nullptr, &session);
+    // No rows this call: the driver is not asked (it rejects size 0), the
+    // call succeeds with a zeroed map that no launched kernel reads.
+    Memref<2> m{nullptr, nullptr, 0, {0, 128}, {128, 1}};
+    int64_t box[2] = {128, 64};
+    void *map = mgpuTensorMapEncodeTiledMemref(2, &m, kBF16, 0, 3, 2, 0, box);
+    EXPECT_EQ(scope.takeError(), nullptr);
+    ASSERT_NE(map, nullptr);
+    EXPECT_EQ(rec.encodes, 0);
+    auto it = rec.memory.find(reinterpret_cast<cuda::CUdeviceptr>(map));
+    ASSERT_NE(it, rec.memory.end());
+    EXPECT_EQ(it->second, std::vector<uint8_t>(128, 0));
+    // A negative size is still an error.
+    m.sizes[0] = -1;
+    EXPECT_EQ(mgpuTensorMapEncodeTiledMemref(2, &m, kBF16, 0, 3, 2, 0, box),
+              nullptr);
+    EXPECT_NE(takeMessage(scope).find("has size -1"), std::string::npos);
+  }
+}
+
 TEST(CudaShimTest, TensorMapsOfManyShapesAreDroppedBetweenInvocations) {
   cuda::Driver driver = fakeDriver();
   auto device = cuda::Device::withDriver(&driver, "fake");
