@@ -174,6 +174,10 @@ struct LowerVectorsPass
     // permutations or broadcasts to minor-identity ones.
     {
       RewritePatternSet patterns(ctx);
+      // A batched matmul's register tile is [1, rows, cols]: its unit batch
+      // dim is dropped first (the outer-product lowering takes 2-D
+      // contractions only).
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
       vector::populateVectorContractLoweringPatterns(
           patterns, vector::VectorContractLowering::OuterProduct);
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);

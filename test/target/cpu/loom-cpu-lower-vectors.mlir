@@ -130,3 +130,34 @@ func.func @exp(%v: vector<16xf32>, %s: f32) -> (vector<16xf32>, f32) {
   %b = math.exp %s : f32
   return %a, %b : vector<16xf32>, f32
 }
+
+// -----
+
+// A batched bf16 matmul's register tile, [1, 8, 32] with an f32
+// accumulator: the unit batch dim is dropped, so the contraction lowers to
+// FMAs like the 2-D tile instead of staying a 3-D vector.contract (which
+// the LLVM conversion cannot take).
+// CHECK-LABEL: func.func @batched_bf16_tile
+// CHECK-NOT: vector.contract
+// CHECK: scf.for
+// CHECK-COUNT-8: vector.fma {{.+}} : vector<32xf32>
+// CHECK: scf.yield
+#mA = affine_map<(b, m, n, k) -> (b, m, k)>
+#mB = affine_map<(b, m, n, k) -> (b, k, n)>
+#mC = affine_map<(b, m, n, k) -> (b, m, n)>
+func.func @batched_bf16_tile(%a: memref<1x8x64xbf16>, %b: memref<1x64x32xbf16>) -> memref<1x8x32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %h0 = arith.constant 0.0 : bf16
+  %f0 = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<1x8x32xf32>
+  scf.for %k = %c0 to %c64 step %c1 {
+    %va = vector.transfer_read %a[%c0, %c0, %k], %h0 {in_bounds = [true, true, true]} : memref<1x8x64xbf16>, vector<1x8x1xbf16>
+    %vb = vector.transfer_read %b[%c0, %k, %c0], %h0 {in_bounds = [true, true, true]} : memref<1x64x32xbf16>, vector<1x1x32xbf16>
+    %vc = vector.transfer_read %c[%c0, %c0, %c0], %f0 {in_bounds = [true, true, true]} : memref<1x8x32xf32>, vector<1x8x32xf32>
+    %r = vector.contract {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %vb, %vc : vector<1x8x1xbf16>, vector<1x1x32xbf16> into vector<1x8x32xf32>
+    vector.transfer_write %r, %c[%c0, %c0, %c0] {in_bounds = [true, true, true]} : vector<1x8x32xf32>, memref<1x8x32xf32>
+  }
+  return %c : memref<1x8x32xf32>
+}
