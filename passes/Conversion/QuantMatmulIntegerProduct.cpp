@@ -137,8 +137,8 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
     return AffineMap::get(3, 0, e, ctx);
   };
   Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
-  Value empty =
-      tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{mSize, nSize}, i32);
+  Value empty = tensor::EmptyOp::create(
+      b, loc, ArrayRef<OpFoldResult>{mSize, nSize}, i32);
   Value acc = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
   Value product =
       linalg::GenericOp::create(
