@@ -15,8 +15,9 @@
 // accumulated in i32 over [M, K] x [K, N] (or N x K) with the batch
 // dimensions collapsed into M, which the tensor-core pass takes as is. The
 // zero-point corrections (column sums of the weight, row sums of the input,
-// each only when the other side has a zero point) and the two scales are
-// an elementwise epilogue over [..., M, N]. i32 sums are exact, so the
+// each only when the other side has a zero point; a constant weight's
+// column sums are computed here) and the two scales are an elementwise
+// epilogue over [..., M, N]. i32 sums are exact, so the
 // result is the ONNX MatMulInteger value times the scales, rounded once.
 // Per-group scales along K cannot be factored out of the sum: those (and
 // 8-bit floats, 4-bit storage) keep the dequantizing f32 contraction.
@@ -29,6 +30,8 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::loom::quant;
@@ -87,6 +90,38 @@ Value buildSums(OpBuilder &b, Location loc, SchemeAttr scheme, Value x,
                        .getResult());
              })
       .getResult(0);
+}
+
+/// The sums over K of each output channel of a constant weight ([K, N], or
+/// [N, K] when `transposed`), computed at compile time: the column sums of
+/// a model's weights are constants, not a kernel to run on every call.
+std::optional<SmallVector<int32_t>> getConstantSums(Value w, bool transposed,
+                                                    bool isSigned) {
+  Attribute attr;
+  auto type = cast<RankedTensorType>(w.getType());
+  if (!matchPattern(w, m_Constant(&attr)) || !type.hasStaticShape())
+    return std::nullopt;
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<uint8_t> bytes;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      bytes.push_back(uint8_t(v.getZExtValue()));
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    bytes.assign(data.begin(), data.end());
+  }
+  if (int64_t(bytes.size()) != rows * cols)
+    return std::nullopt;
+  SmallVector<int32_t> sums(transposed ? rows : cols, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      uint8_t byte = bytes[r * cols + c];
+      sums[transposed ? r : c] += isSigned ? int32_t(int8_t(byte)) : byte;
+    }
+  return sums;
 }
 
 } // namespace
@@ -162,7 +197,17 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   // of the input (times zw); loops (i, k) with i the kept dimension.
   AffineExpr i = getAffineDimExpr(0, ctx), kk = getAffineDimExpr(1, ctx);
   Value colSums, rowSums;
+  std::optional<SmallVector<int32_t>> constantColSums;
   if (aZp)
+    constantColSums =
+        getConstantSums(w, transposed, wScheme.isSignedStorage());
+  if (constantColSums)
+    colSums = arith::ConstantOp::create(
+        b, loc,
+        DenseIntElementsAttr::get(
+            RankedTensorType::get({int64_t(constantColSums->size())}, i32),
+            ArrayRef<int32_t>(*constantColSums)));
+  else if (aZp)
     colSums = buildSums(b, loc, wScheme, w,
                         AffineMap::get(2, 0,
                                        transposed

@@ -95,3 +95,23 @@ func.func @float_input(%a: tensor<8x64xf32>, %w: tensor<64x64xi8>, %ws: tensor<6
          : (tensor<8x64xf32>, tensor<64x64xi8>, tensor<64xf32>) -> tensor<8x64xf32>
   return %y : tensor<8x64xf32>
 }
+
+// -----
+
+// A constant weight's column sums are folded at compile time (column 0:
+// 1 + 3 = 4, column 1: -2 + 4 = 2), so no kernel sums them on each call.
+// CHECK-LABEL: func.func @constant_weight
+// CHECK: %[[W:[a-z0-9_]+]] = arith.constant dense<{{.+}}> : tensor<2x2xi8>
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[W]] : tensor<?x2xi8>, tensor<2x2xi8>)
+// CHECK-NOT: iterator_types = ["parallel", "reduction"]
+// CHECK: %[[COLS:[a-z0-9_]+]] = arith.constant dense<[4, 2]> : tensor<2xi32>
+// CHECK-NOT: iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[COLS]] :
+func.func @constant_weight(%a: tensor<?x2xi8>, %as: tensor<f32>, %az: tensor<i8>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[1, -2], [3, 4]]> : tensor<2x2xi8>
+  %ws = arith.constant dense<0.5> : tensor<f32>
+  %y = loom_quant.matmul %a, %w scale %ws input_scale %as input_zero_point %az {
+         input_scheme = #loom_quant.scheme<u8, zero_point>, weight_scheme = #loom_quant.scheme<i8>}
+         : (tensor<?x2xi8>, tensor<2x2xi8>, tensor<f32>, tensor<f32>, tensor<i8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}

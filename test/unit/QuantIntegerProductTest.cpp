@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace mlir;
@@ -157,6 +158,57 @@ func.func @main(%a: tensor<?x96xi8>, %w: tensor<24x96xi8>, %ws: tensor<24xf32>,
                (int32_t(w[j * k + l]) - int32_t(wz[j]));
       float expected = float(sum) * (as[i] * ws[j]);
       EXPECT_EQ(r.data<float>()[i * n + j], expected) << i << ", " << j;
+    }
+  free(r.allocated);
+}
+
+// A constant weight, whose column sums the lowering computes at compile
+// time (signed bytes, so the sign extension of the fold is checked too).
+TEST_F(QuantIntegerProductTest, ConstantWeightFoldsItsColumnSums) {
+  const int64_t m = 5, k = 32, n = 8;
+  std::mt19937 rng(3);
+  std::vector<uint8_t> w = randomBytes(k * n, rng);
+  std::string dense = "[";
+  for (int64_t l = 0; l < k; ++l) {
+    dense += l ? ", [" : "[";
+    for (int64_t j = 0; j < n; ++j)
+      dense += (j ? ", " : "") + std::to_string(int(int8_t(w[l * n + j])));
+    dense += "]";
+  }
+  dense += "]";
+  std::string source = R"mlir(
+func.func @main(%a: tensor<?x32xi8>, %as: tensor<f32>, %az: tensor<i8>)
+    -> tensor<?x8xf32> {
+  %w = arith.constant dense<)mlir" + dense + R"mlir(> : tensor<32x8xi8>
+  %ws = arith.constant dense<0.25> : tensor<f32>
+  %y = loom_quant.matmul %a, %w scale %ws input_scale %as input_zero_point %az {
+         input_scheme = #loom_quant.scheme<u8, zero_point>,
+         weight_scheme = #loom_quant.scheme<i8>}
+         : (tensor<?x32xi8>, tensor<32x8xi8>, tensor<f32>, tensor<f32>,
+            tensor<i8>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+)mlir";
+  LoadedObject obj;
+  ASSERT_NO_FATAL_FAILURE(compile(source, obj));
+  std::vector<uint8_t> a = randomBytes(m * k, rng);
+  float as = 0.03f;
+  uint8_t az = 200;
+  Desc<2> da = makeDesc<2>(a.data(), {m, k});
+  Desc<0> das = makeDesc<0>(&as, {});
+  Desc<0> daz = makeDesc<0>(&az, {});
+  Desc<2> r;
+  void *args[] = {nullptr, &r, &da, &das, &daz};
+  obj.entry("loom_call_main")(args);
+  ASSERT_EQ(r.sizes[0], m);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int32_t sum = 0;
+      for (int64_t l = 0; l < k; ++l)
+        sum += (int32_t(a[i * k + l]) - int32_t(az)) *
+               int32_t(int8_t(w[l * n + j]));
+      EXPECT_EQ(r.data<float>()[i * n + j], float(sum) * (as * 0.25f))
+          << i << ", " << j;
     }
   free(r.allocated);
 }
