@@ -18,7 +18,8 @@
 // Integer sums are exact (wrapping as i32 addition does), so the result is
 // bit-identical to the loops it replaces. M may be dynamic (the tokens of a
 // quantized linear layer): the last row tile reads row M - 1 for the rows
-// past M, which only feed rows of C that are not stored.
+// past M, which only feed rows of C that are not stored. A zero fill of C
+// right before the matmul is folded into zero accumulators.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +29,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
 
 namespace mlir::loom::nvidia {
 #define GEN_PASS_DEF_INT8MATMULTOMMASYNCPASS
@@ -148,7 +150,18 @@ LogicalResult setMapping(scf::ParallelOp loop,
   return gpu::setMappingAttr(loop, mapping);
 }
 
+/// The `linalg.fill` of zero into C right before `op`, if any.
+linalg::FillOp getZeroFillBefore(Operation *op, Value c) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || !fill.hasPureBufferSemantics() ||
+      fill.getDpsInits()[0] != c)
+    return nullptr;
+  return matchPattern(fill.getDpsInputs()[0], m_Zero()) ? fill : nullptr;
+}
+
 LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
+  linalg::FillOp fill = getZeroFillBefore(op, mm.c);
+  bool zeroFill = bool(fill);
   OpBuilder b(op);
   Location loc = op->getLoc();
   auto cType = cast<MemRefType>(mm.c.getType());
@@ -233,9 +246,16 @@ LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
     }
   }
   SmallVector<Value> acc;
-  for (Value r : readRows)
-    for (Value c : cols)
-      acc.push_back(memref::LoadOp::create(b, loc, mm.c, ValueRange{r, c}));
+  if (zeroFill) {
+    // C was just zero-filled: start from zero registers (every element of
+    // C is stored below, so the fill is dropped).
+    Value zeroI32 = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+    acc.assign(4, zeroI32);
+  } else {
+    for (Value r : readRows)
+      for (Value c : cols)
+        acc.push_back(memref::LoadOp::create(b, loc, mm.c, ValueRange{r, c}));
+  }
   auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(k), idx(kK), acc);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -279,6 +299,8 @@ LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
                               ValueRange{rows[i], cols[j]});
   }
   op->erase();
+  if (fill)
+    fill->erase();
   return success();
 }
 

@@ -147,7 +147,9 @@ def Int8MatmulToMmaSyncPass
     tile of C
     running `nvvm.mma.sync` m16n8k32 with s8/u8 multiplicands (4 bytes of
     K per 32-bit register, as the PTX ISA lays them out) and wrapping s32
-    accumulation: the same bits as the loops it replaces. Fragments come
+    accumulation: the same bits as the loops it replaces. A zero
+    `linalg.fill` of C right before the matmul becomes zero accumulators
+    (C is not read and the fill's kernel is gone). Fragments come
     straight from global memory. Other integer products stay SIMT loops.
 
     Example: `linalg.matmul ins(%a, %b : memref<32x64xi8>, memref<64x16xi8>)

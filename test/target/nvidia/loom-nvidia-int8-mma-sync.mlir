@@ -88,6 +88,29 @@ func.func @dynamic_m(%a: memref<?x64xi8>, %b: memref<64x32xi8>, %c: memref<?x32x
 
 // -----
 
+// A zero fill of C right before the matmul becomes zero accumulators: C is
+// not read, and the fill (a kernel of its own) is gone; every element of C
+// is still stored.
+// CHECK-LABEL: func.func @zero_filled
+// CHECK-NOT: linalg.fill
+// CHECK: scf.parallel
+// CHECK:   scf.parallel
+// CHECK:     %[[Z:.+]] = arith.constant 0 : i32
+// CHECK-NOT: memref.load %{{.+}} : memref<?x16xi32>
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[Z]], %{{.+}} = %[[Z]], %{{.+}} = %[[Z]], %{{.+}} = %[[Z]]) -> (i32, i32, i32, i32)
+// CHECK: nvvm.mma.sync
+// CHECK-COUNT-2: memref.store %{{.+}} : memref<?x16xi32>
+// CHECK-NOT: linalg.fill
+func.func @zero_filled(%a: memref<?x32xi8>, %b: memref<32x16xi8>, %c: memref<?x16xi32>) {
+  %z = arith.constant 0 : i32
+  linalg.fill ins(%z : i32) outs(%c : memref<?x16xi32>)
+  linalg.matmul ins(%a, %b : memref<?x32xi8>, memref<32x16xi8>)
+                outs(%c : memref<?x16xi32>)
+  return
+}
+
+// -----
+
 // K or N not multiples of 32 and 8, zero points in the body, and
 // float operands stay as they are.
 // CHECK-LABEL: func.func @ragged
