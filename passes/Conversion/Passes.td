@@ -26,7 +26,21 @@ def ConvertQuantToLinalgPass
     quantized) and accumulates in f32, so the dequantized weight is never
     materialised. 8-bit floats are converted with integer arithmetic, since
     the LLVM lowering has no f8 conversions.
+
+    With `integer-product` (set by the NVIDIA pipeline), a matmul of 8-bit
+    integer input and weight whose scales do not vary along K (W8A8)
+    becomes instead an `i8 x i8 -> i32` 2-d contraction of the stored bytes
+    (`[M, K]` with the batch dimensions collapsed, times `[K, N]` or
+    `[N, K]`), which 8-bit tensor cores take, and an elementwise epilogue
+    that subtracts the zero-point corrections (column sums of the weight
+    times the input zero point, row sums of the input times the weight zero
+    point, plus `K * za * zw`) and multiplies by both scales. i32 sums are
+    exact, so this is ONNX MatMulInteger's value, scaled.
   }];
+  let options = [
+    Option<"integerProduct", "integer-product", "bool", /*default=*/"false",
+           "W8A8 matmuls as an i8 x i8 -> i32 contraction and an epilogue">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::tensor::TensorDialect"

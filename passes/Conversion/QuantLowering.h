@@ -80,6 +80,13 @@ Value buildQuantizeTensor(OpBuilder &b, Location loc, SchemeAttr scheme,
 /// Replaces a loom_quant.matmul by one contraction linalg.generic.
 LogicalResult lowerQuantMatmul(RewriterBase &rewriter, MatmulOp op);
 
+/// Replaces a loom_quant.matmul with 8-bit integer input and weight (scales
+/// constant along K) by an i8 x i8 -> i32 contraction on [M, K] (batch
+/// dimensions collapsed) and an elementwise epilogue (zero-point
+/// corrections, scales); fails, changing nothing, for other schemes.
+LogicalResult lowerQuantMatmulIntegerProduct(RewriterBase &rewriter,
+                                             MatmulOp op);
+
 } // namespace mlir::loom::quant
 
 #endif // LOOM_PASSES_CONVERSION_QUANTLOWERING_H

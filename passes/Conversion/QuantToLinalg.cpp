@@ -231,7 +231,12 @@ struct ConvertQuantToLinalgPass
               .Case([&](DynamicQuantizeOp q) {
                 return lowerDynamicQuantize(rewriter, q);
               })
-              .Case([&](MatmulOp q) { return lowerQuantMatmul(rewriter, q); });
+              .Case([&](MatmulOp q) {
+                if (integerProduct &&
+                    succeeded(lowerQuantMatmulIntegerProduct(rewriter, q)))
+                  return success();
+                return lowerQuantMatmul(rewriter, q);
+              });
     };
     if (failed(lowerEach<QuantizeOp,
                              DequantizeOp,

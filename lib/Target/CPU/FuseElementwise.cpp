@@ -41,12 +41,30 @@ struct FuseElementwisePass
       // 16-bit float producer never goes into a reduction with more loops:
       // the operands of 16-bit matmuls stay buffers that the tensor-core
       // kernels load tile by tile (with TMA on sm_90a).
-      linalg::ControlFusionFn control = [](OpOperand *operand) {
+      // Likewise 8-bit integer contractions into i32 (the integer tensor
+      // cores' form): nothing is fused into them, and reshapes are not
+      // propagated through them, so they stay 2-d over byte buffers.
+      auto isIntegerContraction = [](Operation *op) {
+        auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+        return linalgOp && linalgOp.getNumReductionLoops() > 0 &&
+               linalgOp.getNumDpsInits() == 1 &&
+               getElementTypeOrSelf(linalgOp.getDpsInits()[0].getType())
+                   .isInteger(32) &&
+               llvm::all_of(linalgOp.getDpsInputs(), [](Value v) {
+                 return getElementTypeOrSelf(v.getType()).isInteger(8);
+               });
+      };
+      linalg::ControlFusionFn control = [=](OpOperand *operand) {
         Operation *producer = operand->get().getDefiningOp();
         if (!producer || !producer->hasOneUse())
           return false;
         auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
         auto producerOp = dyn_cast<linalg::LinalgOp>(producer);
+        if (isIntegerContraction(producer) ||
+            (isIntegerContraction(consumer) &&
+             (!producerOp ||
+              producerOp.getNumLoops() < consumer.getNumLoops())))
+          return false;
         Type element = getElementTypeOrSelf(operand->get().getType());
         bool tensorCoreOperand = element.isF16() || element.isBF16();
         return !consumer || !producerOp || !tensorCoreOperand ||

@@ -16,7 +16,10 @@
 //   C: (group, 2t), (group, 2t + 1), (group + 8, 2t), (group + 8, 2t + 1).
 //
 // Integer sums are exact (wrapping as i32 addition does), so the result is
-// bit-identical to the loops it replaces.
+// bit-identical to the loops it replaces. M may be dynamic (the tokens of a
+// quantized linear layer): the last row tile reads row M - 1 for the rows
+// past M, which only feed rows of C that are not stored. A zero fill of C
+// right before the matmul is folded into zero accumulators.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +29,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
 
 namespace mlir::loom::nvidia {
 #define GEN_PASS_DEF_INT8MATMULTOMMASYNCPASS
@@ -45,20 +49,27 @@ struct IntMatmul {
   bool unsignedA = false, unsignedB = false, transposedB = false;
 };
 
-bool isStatic2D(Value value, unsigned bits) {
+/// A 2-d identity-layout memref of `bits`-wide integers in the default
+/// memory space whose dimensions from `firstStatic` on are static.
+bool is2D(Value value, unsigned bits, unsigned firstStatic) {
   auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.getRank() == 2 && type.hasStaticShape() &&
-         type.getLayout().isIdentity() && !type.getMemorySpace() &&
-         type.getElementType().isInteger(bits);
+  if (!type || type.getRank() != 2 || !type.getLayout().isIdentity() ||
+      type.getMemorySpace() || !type.getElementType().isInteger(bits))
+    return false;
+  for (unsigned d = firstStatic; d < 2; ++d)
+    if (type.isDynamicDim(d))
+      return false;
+  return true;
 }
 
+/// N and K static multiples of 8 and 32 (B static); M, the rows of A and
+/// C, any size, dynamic included: a tile's rows past M are masked.
 bool fits(const IntMatmul &mm) {
-  if (!isStatic2D(mm.a, 8) || !isStatic2D(mm.b, 8) || !isStatic2D(mm.c, 32))
+  if (!is2D(mm.a, 8, 1) || !is2D(mm.b, 8, 0) || !is2D(mm.c, 32, 1))
     return false;
   auto cType = cast<MemRefType>(mm.c.getType());
   int64_t k = cast<MemRefType>(mm.a.getType()).getDimSize(1);
-  return cType.getDimSize(0) % kM == 0 && cType.getDimSize(1) % kN == 0 &&
-         k % kK == 0;
+  return cType.getDimSize(1) % kN == 0 && k % kK == 0;
 }
 
 /// Whether `v` is `ext(arg)` from i8 to i32; sets `isUnsigned`.
@@ -139,18 +150,41 @@ LogicalResult setMapping(scf::ParallelOp loop,
   return gpu::setMappingAttr(loop, mapping);
 }
 
+/// The `linalg.fill` of zero into C right before `op`, if any.
+linalg::FillOp getZeroFillBefore(Operation *op, Value c) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || !fill.hasPureBufferSemantics() ||
+      fill.getDpsInits()[0] != c)
+    return nullptr;
+  return matchPattern(fill.getDpsInputs()[0], m_Zero()) ? fill : nullptr;
+}
+
 LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
+  linalg::FillOp fill = getZeroFillBefore(op, mm.c);
+  bool zeroFill = bool(fill);
   OpBuilder b(op);
   Location loc = op->getLoc();
   auto cType = cast<MemRefType>(mm.c.getType());
-  int64_t m = cType.getDimSize(0), n = cType.getDimSize(1),
+  int64_t staticM = cType.getDimSize(0), n = cType.getDimSize(1),
           k = cast<MemRefType>(mm.a.getType()).getDimSize(1);
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value zero = idx(0), one = idx(1);
+  // Rows past M (dynamic, or not a multiple of 16) are masked: their loads
+  // read row M - 1 instead (an A row only reaches the same row of C) and
+  // their results are not stored.
+  bool masked = ShapedType::isDynamic(staticM) || staticM % kM != 0;
+  Value m = memref::DimOp::create(b, loc, mm.c, 0);
+  Value rowTiles =
+      masked ? arith::DivUIOp::create(b, loc,
+                                      arith::AddIOp::create(b, loc, m,
+                                                            idx(kM - 1)),
+                                      idx(kM))
+                   .getResult()
+             : idx(staticM / kM);
   auto tiles = scf::ParallelOp::create(b, loc, ValueRange{zero, zero},
-                                       ValueRange{idx(m / kM), idx(n / kN)},
+                                       ValueRange{rowTiles, idx(n / kN)},
                                        ValueRange{one, one});
   b.setInsertionPoint(tiles.getBody()->getTerminator());
   auto lanes = scf::ParallelOp::create(b, loc, ValueRange{idx(0)},
@@ -200,20 +234,38 @@ LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
   Value bCol = add(mul(tiles.getInductionVars()[1], kN), group);
 
   Value rows[2] = {row0, row8}, cols[2] = {col0, col1};
+  // The rows this lane reads: its own, or M - 1 past the end.
+  Value readRows[2] = {row0, row8};
+  Value inBounds[2];
+  if (masked) {
+    Value last = arith::SubIOp::create(b, loc, m, one);
+    for (int64_t i = 0; i < 2; ++i) {
+      inBounds[i] = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          rows[i], m);
+      readRows[i] = arith::MinUIOp::create(b, loc, rows[i], last);
+    }
+  }
   SmallVector<Value> acc;
-  for (Value r : rows)
-    for (Value c : cols)
-      acc.push_back(memref::LoadOp::create(b, loc, mm.c, ValueRange{r, c}));
+  if (zeroFill) {
+    // C was just zero-filled: start from zero registers (every element of
+    // C is stored below, so the fill is dropped).
+    Value zeroI32 = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+    acc.assign(4, zeroI32);
+  } else {
+    for (Value r : readRows)
+      for (Value c : cols)
+        acc.push_back(memref::LoadOp::create(b, loc, mm.c, ValueRange{r, c}));
+  }
   auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(k), idx(kK), acc);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = add(kLoop.getInductionVar(), mul(t, 4));
     Value k16 = add(k0, idx(16));
-    SmallVector<Value> aRegs = {rowWord(mm.a, row0, k0),
-                                rowWord(mm.a, row8, k0),
-                                rowWord(mm.a, row0, k16),
-                                rowWord(mm.a, row8, k16)};
+    SmallVector<Value> aRegs = {rowWord(mm.a, readRows[0], k0),
+                                rowWord(mm.a, readRows[1], k0),
+                                rowWord(mm.a, readRows[0], k16),
+                                rowWord(mm.a, readRows[1], k16)};
     SmallVector<Value> bRegs;
     for (Value kk : {k0, k16})
       bRegs.push_back(mm.transposedB ? rowWord(mm.b, bCol, kk)
@@ -236,11 +288,19 @@ LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
           LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{i}));
     scf::YieldOp::create(b, loc, next);
   }
-  for (int64_t i = 0; i < 2; ++i)
+  for (int64_t i = 0; i < 2; ++i) {
+    OpBuilder::InsertionGuard guard(b);
+    if (masked) {
+      auto inside = scf::IfOp::create(b, loc, inBounds[i]);
+      b.setInsertionPoint(inside.thenBlock()->getTerminator());
+    }
     for (int64_t j = 0; j < 2; ++j)
       memref::StoreOp::create(b, loc, kLoop.getResult(2 * i + j), mm.c,
                               ValueRange{rows[i], cols[j]});
+  }
   op->erase();
+  if (fill)
+    fill->erase();
   return success();
 }
 

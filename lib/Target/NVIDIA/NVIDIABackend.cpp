@@ -57,7 +57,8 @@ namespace {
 /// under `loom-nvidia-lowering`. {0}: chip, {1}: PTX features, {2}: the
 /// gpu-module-to-binary stage (empty to stop at NVVM + LLVM dialect), {3}:
 /// the matmul tensor-core passes, {5} and {6}: the two halves of the
-/// attention kernel (sm_80+).
+/// attention kernel (sm_80+), {7}: whether W8A8 quantized matmuls become
+/// i8 x i8 -> i32 contractions for the int8 mma.sync kernel (sm_80+).
 ///
 /// On sm_80 and newer, 16-bit attention that fits becomes a FlashAttention-2
 /// kernel on mma.sync: first a call on buffers of its tensors ({5}), whose
@@ -82,7 +83,8 @@ namespace {
 /// way. `gpu-async-region` puts the host's copies and launches on one
 /// stream per call.
 constexpr const char *kNVIDIALoweringPipeline =
-    "{5}func.func(loom-convert-quant-to-linalg{4},loom-convert-moe-to-linalg,"
+    "{5}func.func(loom-convert-quant-to-linalg{{integer-product={7}}{4},"
+    "loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
     "func.func(loom-cpu-fuse-elementwise{{gpu=true}),"
@@ -174,7 +176,8 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   std::string attention = mma ? "loom-nvidia-attention-to-mma," : "";
   std::string attentionKernels = mma ? "loom-nvidia-attention-kernels," : "";
   return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip), binary,
-                       tensorCores, groupedMatmul, attention, attentionKernels)
+                       tensorCores, groupedMatmul, attention, attentionKernels,
+                       mma ? "true" : "false")
       .str();
 }
 

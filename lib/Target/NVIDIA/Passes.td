@@ -140,11 +140,16 @@ def Int8MatmulToMmaSyncPass
     `linalg.matmul` with i8 operands and an i32 accumulator, or a 2-d
     contraction `linalg.generic` whose body is
     `acc + ext(a) * ext(b)` (`extsi` or `extui` from i8 to i32 per operand,
-    B stored K x N or N x K), with static identity-layout shapes that are
-    multiples of 16x8x32, becomes a kernel of one warp per 16x8 tile of C
+    B stored K x N or N x K), with identity-layout shapes whose K and N are
+    static multiples of 32 and 8 (M any size, dynamic included: the rows of
+    the last row tile past M read row M - 1 and are not stored; such a row
+    only feeds its own row of C), becomes a kernel of one warp per 16x8
+    tile of C
     running `nvvm.mma.sync` m16n8k32 with s8/u8 multiplicands (4 bytes of
     K per 32-bit register, as the PTX ISA lays them out) and wrapping s32
-    accumulation: the same bits as the loops it replaces. Fragments come
+    accumulation: the same bits as the loops it replaces. A zero
+    `linalg.fill` of C right before the matmul becomes zero accumulators
+    (C is not read and the fill's kernel is gone). Fragments come
     straight from global memory. Other integer products stay SIMT loops.
 
     Example: `linalg.matmul ins(%a, %b : memref<32x64xi8>, memref<64x16xi8>)

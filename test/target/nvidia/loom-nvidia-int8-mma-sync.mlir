@@ -55,7 +55,63 @@ func.func @u8_s8_nk(%a: memref<16x32xi8>, %b: memref<8x32xi8>, %c: memref<16x8xi
 
 // -----
 
-// Sizes that are not multiples of 16x8x32, zero points in the body, and
+// M dynamic (the tokens of a quantized linear layer): ceil(M / 16) row
+// tiles; a lane's rows past M read row M - 1 (clamped) and are not stored.
+// CHECK-LABEL: func.func @dynamic_m
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x64xi8>
+// CHECK-SAME: %[[C:[^:]+]]: memref<?x32xi32>
+// CHECK: %[[M:.+]] = memref.dim %[[C]], %{{.+}} : memref<?x32xi32>
+// CHECK: %[[M15:.+]] = arith.addi %[[M]], %{{.+}}
+// CHECK: %[[TILES:.+]] = arith.divui %[[M15]], %{{.+}}
+// CHECK: scf.parallel (%{{.+}}, %{{.+}}) = (%{{.+}}, %{{.+}}) to (%[[TILES]], %{{.+}})
+// CHECK:   scf.parallel
+// CHECK:     %[[LAST:.+]] = arith.subi %[[M]], %{{.+}}
+// CHECK:     %[[IN0:.+]] = arith.cmpi ult, %[[R0:.+]], %[[M]]
+// CHECK:     %[[CL0:.+]] = arith.minui %[[R0]], %[[LAST]]
+// CHECK:     %[[IN8:.+]] = arith.cmpi ult, %[[R8:.+]], %[[M]]
+// CHECK:     %[[CL8:.+]] = arith.minui %[[R8]], %[[LAST]]
+// CHECK:     memref.load %[[C]][%[[CL0]],
+// CHECK:     scf.for
+// CHECK:       vector.load %[[A]][%[[CL0]],
+// CHECK:       vector.load %[[A]][%[[CL8]],
+// CHECK:       nvvm.mma.sync
+// CHECK:     scf.if %[[IN0]] {
+// CHECK-COUNT-2: memref.store %{{.+}}, %[[C]][%[[R0]],
+// CHECK:     scf.if %[[IN8]] {
+// CHECK-COUNT-2: memref.store %{{.+}}, %[[C]][%[[R8]],
+// CHECK-NOT: linalg.matmul
+func.func @dynamic_m(%a: memref<?x64xi8>, %b: memref<64x32xi8>, %c: memref<?x32xi32>) {
+  linalg.matmul ins(%a, %b : memref<?x64xi8>, memref<64x32xi8>)
+                outs(%c : memref<?x32xi32>)
+  return
+}
+
+// -----
+
+// A zero fill of C right before the matmul becomes zero accumulators: C is
+// not read, and the fill (a kernel of its own) is gone; every element of C
+// is still stored.
+// CHECK-LABEL: func.func @zero_filled
+// CHECK-NOT: linalg.fill
+// CHECK: scf.parallel
+// CHECK:   scf.parallel
+// CHECK:     %[[Z:.+]] = arith.constant 0 : i32
+// CHECK-NOT: memref.load %{{.+}} : memref<?x16xi32>
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[Z]], %{{.+}} = %[[Z]], %{{.+}} = %[[Z]], %{{.+}} = %[[Z]]) -> (i32, i32, i32, i32)
+// CHECK: nvvm.mma.sync
+// CHECK-COUNT-2: memref.store %{{.+}} : memref<?x16xi32>
+// CHECK-NOT: linalg.fill
+func.func @zero_filled(%a: memref<?x32xi8>, %b: memref<32x16xi8>, %c: memref<?x16xi32>) {
+  %z = arith.constant 0 : i32
+  linalg.fill ins(%z : i32) outs(%c : memref<?x16xi32>)
+  linalg.matmul ins(%a, %b : memref<?x32xi8>, memref<32x16xi8>)
+                outs(%c : memref<?x16xi32>)
+  return
+}
+
+// -----
+
+// K or N not multiples of 32 and 8, zero points in the body, and
 // float operands stay as they are.
 // CHECK-LABEL: func.func @ragged
 // CHECK: linalg.matmul

@@ -1,0 +1,319 @@
+//===- QuantMatmulIntegerProduct.cpp - W8A8 matmul as an integer product --===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The form of loom_quant.matmul for targets with 8-bit integer tensor cores
+// (loom-convert-quant-to-linalg{integer-product}, set by the NVIDIA
+// pipeline): with 8-bit integer input and weight,
+//
+//   sum_k (a - za)(w - zw) = sum_k a*w - za * colsum(w) - zw * rowsum(a)
+//                            + K * za * zw
+//
+// so the product is a 2-d contraction of the raw bytes, `ext(a) * ext(w)`
+// accumulated in i32 over [M, K] x [K, N] (or N x K) with the batch
+// dimensions collapsed into M, which the tensor-core pass takes as is. The
+// zero-point corrections (column sums of the weight, row sums of the input,
+// each only when the other side has a zero point; a constant weight's
+// column sums are computed here) and the two scales are an elementwise
+// epilogue over [..., M, N]. i32 sums are exact, so the
+// result is the ONNX MatMulInteger value times the scales, rounded once.
+// Per-group scales along K cannot be factored out of the sum: those (and
+// 8-bit floats, 4-bit storage) keep the dequantizing f32 contraction.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Conversion/QuantLowering.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::loom::quant;
+
+namespace {
+
+bool isSignlessI8Tensor(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.getElementType().isSignlessInteger(8);
+}
+
+/// An 8-bit integer scheme whose scale does not vary along K (`kAxis`, the
+/// index of K among the operand's logical dimensions).
+bool isIntegerAlongK(SchemeAttr scheme, int64_t kAxis) {
+  if (scheme.isFloatStorage() || scheme.getPacked() ||
+      scheme.getStorageBitWidth() != 8)
+    return false;
+  switch (scheme.getGranularity()) {
+  case Granularity::per_tensor:
+    return true;
+  case Granularity::per_channel:
+    return scheme.getAxis() != kAxis;
+  case Granularity::per_group:
+    return false;
+  }
+  return false;
+}
+
+Value extTo32(OpBuilder &b, Location loc, SchemeAttr scheme, Value v) {
+  v = toSignless(b, loc, v);
+  Type i32 = b.getI32Type();
+  if (v.getType() == i32)
+    return v;
+  if (scheme.isSignedStorage())
+    return arith::ExtSIOp::create(b, loc, i32, v);
+  return arith::ExtUIOp::create(b, loc, i32, v);
+}
+
+/// `sum over k of ext(x)` into a zero-filled i32 tensor of `sizes`.
+Value buildSums(OpBuilder &b, Location loc, SchemeAttr scheme, Value x,
+                AffineMap xMap, ArrayRef<OpFoldResult> sizes) {
+  MLIRContext *ctx = b.getContext();
+  Value zero = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, b.getI32Type());
+  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  AffineMap outMap = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{x}, ValueRange{init},
+             {xMap, outMap},
+             {utils::IteratorType::parallel, utils::IteratorType::reduction},
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nl,
+                   arith::AddIOp::create(nb, nl, args[1],
+                                         extTo32(nb, nl, scheme, args[0]))
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+/// The sums over K of each output channel of a constant weight ([K, N], or
+/// [N, K] when `transposed`), computed at compile time: the column sums of
+/// a model's weights are constants, not a kernel to run on every call.
+std::optional<SmallVector<int32_t>> getConstantSums(Value w, bool transposed,
+                                                    bool isSigned) {
+  Attribute attr;
+  auto type = cast<RankedTensorType>(w.getType());
+  if (!matchPattern(w, m_Constant(&attr)) || !type.hasStaticShape())
+    return std::nullopt;
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<uint8_t> bytes;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      bytes.push_back(uint8_t(v.getZExtValue()));
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    bytes.assign(data.begin(), data.end());
+  }
+  if (int64_t(bytes.size()) != rows * cols)
+    return std::nullopt;
+  SmallVector<int32_t> sums(transposed ? rows : cols, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      uint8_t byte = bytes[r * cols + c];
+      sums[transposed ? r : c] += isSigned ? int32_t(int8_t(byte)) : byte;
+    }
+  return sums;
+}
+
+} // namespace
+
+LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
+    RewriterBase &rewriter, MatmulOp op) {
+  Value a = op.getA(), w = op.getWeight();
+  Value aScale = op.getInputScale();
+  std::optional<SchemeAttr> aSchemeOpt = op.getInputScheme();
+  if (!aScale || !aSchemeOpt || !isSignlessI8Tensor(a) ||
+      !isSignlessI8Tensor(w))
+    return failure();
+  SchemeAttr aScheme = *aSchemeOpt, wScheme = op.getWeightScheme();
+  RankedTensorType aType = op.getA().getType();
+  RankedTensorType resultType = op.getResult().getType();
+  int64_t aRank = aType.getRank();
+  bool transposed = op.getTransposeWeight();
+  if (aRank < 2 || !isIntegerAlongK(aScheme, aRank - 1) ||
+      !isIntegerAlongK(wScheme, transposed ? 1 : 0))
+    return failure();
+
+  OpBuilder &b = rewriter;
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  Value aZp = op.getInputZeroPoint(), wZp = op.getWeightZeroPoint();
+
+  // [..., M, K] -> [M', K].
+  Value a2 = a;
+  if (aRank > 2) {
+    ReassociationIndices rows;
+    for (int64_t i = 0; i < aRank - 1; ++i)
+      rows.push_back(i);
+    a2 = tensor::CollapseShapeOp::create(
+        b, loc, a, ArrayRef<ReassociationIndices>{rows, {aRank - 1}});
+  }
+  OpFoldResult mSize = tensor::getMixedSize(b, loc, a2, 0);
+  OpFoldResult kSize = tensor::getMixedSize(b, loc, a2, 1);
+  OpFoldResult nSize =
+      resultType.isDynamicDim(aRank - 1)
+          ? tensor::getMixedSize(b, loc, w, transposed ? 0 : 1)
+          : OpFoldResult(b.getIndexAttr(resultType.getDimSize(aRank - 1)));
+
+  // The i32 product of the raw bytes: loops (m, n, k).
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  auto map3 = [&](ArrayRef<AffineExpr> e) {
+    return AffineMap::get(3, 0, e, ctx);
+  };
+  Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+  Value empty = tensor::EmptyOp::create(
+      b, loc, ArrayRef<OpFoldResult>{mSize, nSize}, i32);
+  Value acc = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  Value product =
+      linalg::GenericOp::create(
+          b, loc, acc.getType(), ValueRange{a2, w}, ValueRange{acc},
+          {map3({m, k}), transposed ? map3({n, k}) : map3({k, n}),
+           map3({m, n})},
+          {utils::IteratorType::parallel, utils::IteratorType::parallel,
+           utils::IteratorType::reduction},
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value x = extTo32(nb, nl, aScheme, args[0]);
+            Value y = extTo32(nb, nl, wScheme, args[1]);
+            linalg::YieldOp::create(
+                nb, nl,
+                arith::AddIOp::create(nb, nl, args[2],
+                                      arith::MulIOp::create(nb, nl, x, y))
+                    .getResult());
+          })
+          .getResult(0);
+
+  // Zero-point corrections: column sums of the weight (times za), row sums
+  // of the input (times zw); loops (i, k) with i the kept dimension.
+  AffineExpr i = getAffineDimExpr(0, ctx), kk = getAffineDimExpr(1, ctx);
+  Value colSums, rowSums;
+  std::optional<SmallVector<int32_t>> constantColSums;
+  if (aZp)
+    constantColSums =
+        getConstantSums(w, transposed, wScheme.isSignedStorage());
+  if (constantColSums)
+    colSums = arith::ConstantOp::create(
+        b, loc,
+        DenseIntElementsAttr::get(
+            RankedTensorType::get({int64_t(constantColSums->size())}, i32),
+            ArrayRef<int32_t>(*constantColSums)));
+  else if (aZp)
+    colSums = buildSums(b, loc, wScheme, w,
+                        AffineMap::get(2, 0,
+                                       transposed
+                                           ? ArrayRef<AffineExpr>{i, kk}
+                                           : ArrayRef<AffineExpr>{kk, i},
+                                       ctx),
+                        {nSize});
+  if (wZp)
+    rowSums = buildSums(b, loc, aScheme, a2, AffineMap::get(2, 0, {i, kk}, ctx),
+                        {mSize});
+
+  // Back to [..., M, N] for the epilogue, whose loops are (batch..., m, n).
+  SmallVector<OpFoldResult> outSizes;
+  for (int64_t d = 0; d < aRank - 1; ++d)
+    outSizes.push_back(tensor::getMixedSize(b, loc, a, d));
+  outSizes.push_back(nSize);
+  if (aRank > 2) {
+    ReassociationIndices rows;
+    for (int64_t d = 0; d < aRank - 1; ++d)
+      rows.push_back(d);
+    SmallVector<int64_t> shape;
+    for (OpFoldResult s : outSizes)
+      shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
+    product = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(shape, i32), product,
+        ArrayRef<ReassociationIndices>{rows, {aRank - 1}}, outSizes);
+    if (rowSums)
+      rowSums = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get(ArrayRef(shape).drop_back(), i32),
+          rowSums, ArrayRef<ReassociationIndices>{rows},
+          ArrayRef(outSizes).drop_back());
+  }
+
+  SmallVector<AffineExpr> batchM, aIdx, wIdx;
+  for (int64_t d = 0; d < aRank - 1; ++d)
+    batchM.push_back(getAffineDimExpr(d, ctx));
+  AffineExpr nOut = getAffineDimExpr(aRank - 1, ctx);
+  // K does not index any scale used here (isIntegerAlongK): a constant
+  // stands in for it.
+  AffineExpr kNone = getAffineConstantExpr(0, ctx);
+  aIdx.assign(batchM);
+  aIdx.push_back(kNone);
+  wIdx = transposed ? SmallVector<AffineExpr>{nOut, kNone}
+                    : SmallVector<AffineExpr>{kNone, nOut};
+  auto mapE = [&](ArrayRef<AffineExpr> e) {
+    return AffineMap::get(aRank, 0, e, ctx);
+  };
+  AffineMap id = b.getMultiDimIdentityMap(aRank);
+  auto aParamType = cast<RankedTensorType>(aScale.getType());
+  auto wParamType = cast<RankedTensorType>(op.getWeightScale().getType());
+  SmallVector<Value> ins = {product, aScale, op.getWeightScale()};
+  SmallVector<AffineMap> maps = {
+      id, getParamMap(aScheme, aParamType, aIdx, aRank),
+      getParamMap(wScheme, wParamType, wIdx, aRank)};
+  if (aZp) {
+    ins.append({aZp, colSums});
+    maps.append({getParamMap(aScheme, aParamType, aIdx, aRank), mapE(nOut)});
+  }
+  if (wZp) {
+    ins.append({wZp, rowSums});
+    maps.append({getParamMap(wScheme, wParamType, wIdx, aRank), mapE(batchM)});
+  }
+  maps.push_back(id);
+  Value kI32;
+  if (aZp && wZp)
+    kI32 = arith::IndexCastOp::create(
+        b, loc, i32, getValueOrCreateConstantIndexOp(b, loc, kSize));
+  Type resultElt = resultType.getElementType();
+  Value init = tensor::EmptyOp::create(b, loc, outSizes, resultElt);
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, init.getType(), ins, ValueRange{init}, maps,
+          SmallVector<utils::IteratorType>(aRank,
+                                           utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value v = args[0];
+            unsigned next = 3;
+            Value za, zw;
+            if (aZp) {
+              za = extTo32(nb, nl, aScheme, args[next]);
+              v = arith::SubIOp::create(
+                  nb, nl, v, arith::MulIOp::create(nb, nl, za, args[next + 1]));
+              next += 2;
+            }
+            if (wZp) {
+              zw = extTo32(nb, nl, wScheme, args[next]);
+              v = arith::SubIOp::create(
+                  nb, nl, v, arith::MulIOp::create(nb, nl, zw, args[next + 1]));
+              next += 2;
+            }
+            if (za && zw)
+              v = arith::AddIOp::create(
+                  nb, nl, v,
+                  arith::MulIOp::create(
+                      nb, nl, kI32, arith::MulIOp::create(nb, nl, za, zw)));
+            // MatMulInteger's value as f32, times both scales.
+            Value f = arith::SIToFPOp::create(nb, nl, f32, v);
+            Value scale =
+                arith::MulFOp::create(nb, nl, castFloat(nb, nl, args[1], f32),
+                                      castFloat(nb, nl, args[2], f32));
+            Value y = arith::MulFOp::create(nb, nl, f, scale);
+            linalg::YieldOp::create(nb, nl, castFloat(nb, nl, y, resultElt));
+          })
+          .getResult(0);
+  if (result.getType() != resultType)
+    result = tensor::CastOp::create(b, loc, resultType, result);
+  rewriter.replaceOp(op, result);
+  return success();
+}
