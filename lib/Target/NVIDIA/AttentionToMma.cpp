@@ -7,12 +7,15 @@
 // A FlashAttention-2-style kernel for `loom_attn.attention` on sm_80 and
 // newer, built op by op (gpu, memref, vector, arith, math, nvvm):
 //
-//   grid  (B * Hq, Sq / 64), 128 threads = 4 warps; block y = 0 takes the
-//         last query block, so causal's longest blocks start first
+//   grid  (B * Hq, Sq / R), R = 128 query rows (8 warps, 256 threads) when
+//         Sq is a multiple of 128, else 64 (4 warps): every K/V block staged
+//         in shared memory serves R rows; block y = 0 takes the last query
+//         block, so causal's longest blocks start first
 //   warp  w owns query rows q0 + 16w .. q0 + 16w + 15; its Q fragments stay
 //         in registers for the whole kernel
-//   loop  over blocks of 64 keys (causal: up to the block on the diagonal,
-//         which alone is masked; nothing above it is computed):
+//   loop  over blocks of 64 keys (causal: up to the R / 64 blocks on the
+//         diagonal, which alone are masked; nothing above them is
+//         computed):
 //           K and V blocks -> shared memory (16-byte loads, rows padded by
 //           8 elements so that ldmatrix's 8 row reads hit 32 distinct
 //           banks); B fragments by ldmatrix.x4 (K) and ldmatrix.x4.trans
@@ -73,10 +76,11 @@ using namespace mlir::loom;
 
 namespace {
 
-// Query rows per block (16 per warp), keys per loop step, threads, and the
-// padding of a shared-memory row (16 bytes: keeps 16-byte stores aligned).
-constexpr int64_t kRows = 64, kKeys = 64, kWarps = 4, kWarp = 32;
-constexpr int64_t kThreads = kWarps * kWarp, kPad = 8;
+// Query rows per block (16 per warp) unless Sq allows kMaxRows, keys per
+// loop step, lanes, and the padding of a shared-memory row (16 bytes: keeps
+// 16-byte stores aligned).
+constexpr int64_t kRows = 64, kMaxRows = 128, kKeys = 64, kWarp = 32;
+constexpr int64_t kPad = 8;
 
 // The attribute that marks phase 1's kernel calls.
 constexpr llvm::StringLiteral kAttr = "loom.attention_mma";
@@ -84,6 +88,10 @@ constexpr llvm::StringLiteral kAttr = "loom.attention_mma";
 struct Shape {
   int64_t b, hq, hkv, sq, skv, d;
   double scale;
+
+  /// Query rows per thread block and its threads (one warp per 16 rows).
+  int64_t rows() const { return sq % kMaxRows ? kRows : kMaxRows; }
+  int64_t threads() const { return rows() / 16 * kWarp; }
 };
 
 /// The static shape of `op` if the kernel takes it.
@@ -144,6 +152,7 @@ struct KernelBuilder {
   ImplicitLocOpBuilder &b;
   Type element;
   int64_t d;
+  int64_t threads;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
@@ -297,19 +306,22 @@ Value maskValue(KernelBuilder &kb, const Lane &ln, Value kb0, int64_t j,
 }
 
 /// One key block starting at `kb0`: stage K and V, S = Q K^T, online
-/// softmax, O += P V. `masked`: the block on the causal diagonal, whose
-/// key j (local) is visible to row i (local) iff j <= i.
+/// softmax, O += P V. `offset`, when set: a block on the causal diagonal,
+/// starting `offset` keys after the block's first query position, whose key
+/// j (local) is visible to row i (local) iff j + offset <= i.
 State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
-               Value kb0, bool masked, double log2Scale, const State &in) {
+               Value kb0, Value offset, double log2Scale, const State &in) {
   ImplicitLocOpBuilder &b = kb.b;
   int64_t d = kb.d;
 
-  // Stage: each thread moves D/16 chunks of 8 elements of K and of V;
-  // chunk i of the thread is row loadRow + i * (128 / (D / 8)).
+  // Stage: each thread moves 64 (D / 8) / threads chunks of 8 elements of
+  // K and of V; chunk i of the thread is row loadRow + i * (threads /
+  // (D / 8)).
   barrier(b); // the previous block's readers are done
   auto chunkType = VectorType::get({8}, kb.element);
-  for (int64_t i = 0; i < d / 16; ++i) {
-    Value r = kb.add(ln.loadRow, i * (kThreads / (d / 8)));
+  int64_t rowStep = kb.threads / (d / 8);
+  for (int64_t i = 0; i < kKeys / rowStep; ++i) {
+    Value r = kb.add(ln.loadRow, i * rowStep);
     Value gr = kb.add(kb0, r);
     std::array<std::pair<Value, Value>, 2> tiles = {
         std::pair{kMem, ln.kSmem}, std::pair{vMem, ln.vSmem}};
@@ -355,6 +367,7 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
   // 8j + 2t + e % 2.
   Value scale = kb.f32(log2Scale), negInf = kb.f32(-INFINITY);
   DenseMap<std::pair<int64_t, int64_t>, Value> maskCache;
+  Value twoTOffset = offset ? kb.add(twoT, offset) : Value();
   for (int64_t j = 0; j < kKeys / 8; ++j)
     for (int64_t e = 0; e < 4; ++e) {
       Value v = arith::MulFOp::create(b, s[j][e], scale);
@@ -364,8 +377,8 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
         Value m = maskValue(kb, ln, kb0, j, e / 2, e % 2, maskCache);
         v = math::FmaOp::create(b, m, kb.f32(M_LOG2E), v);
       }
-      if (masked) {
-        Value key = kb.add(twoT, 8 * j + e % 2);
+      if (offset) {
+        Value key = kb.add(twoTOffset, 8 * j + e % 2);
         Value visible = arith::CmpIOp::create(b, arith::CmpIPredicate::ule,
                                               key, ln.rowLocal[e / 2]);
         v = arith::SelectOp::create(b, visible, v, negInf);
@@ -375,8 +388,10 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
 
   // Online softmax per row r (g, g + 8): the new max over the quad, the
   // old sums and accumulators rescaled by exp2(m_old - m_new). Every row
-  // sees at least one key in every block it processes (the diagonal block
-  // keeps key 0 for row 0), so m_new is finite and m_old = -inf gives 0.
+  // has seen a key once its first block is done (the first diagonal block
+  // keeps key 0 for row 0; the second, at offset 64, may hide all keys of
+  // rows 0..63, which saw keys in the first), so m_new is finite and
+  // m_old = -inf gives 0.
   State out;
   Value alpha[2], shift[2];
   for (int r = 0; r < 2; ++r) {
@@ -456,7 +471,8 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   ValueRange args = call.getOperands();
   Value qMem = args[0], kMem = args[1], vMem = args[2], oMem = args.back();
   Type element = cast<MemRefType>(qMem.getType()).getElementType();
-  KernelBuilder kb{b, element, sh.d};
+  int64_t rows = sh.rows(), threads = sh.threads();
+  KernelBuilder kb{b, element, sh.d, threads};
   Lane ln;
   if (args.size() == 5)
     ln.mask = args[3];
@@ -465,9 +481,9 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   int64_t tileBytes = kKeys * rowElems * 2;
   Value one = kb.idx(1);
   Value smemBytes = arith::ConstantIntOp::create(b, 2 * tileBytes, 32);
-  int64_t qBlocks = sh.sq / kRows;
+  int64_t qBlocks = sh.sq / rows;
   auto launch = gpu::LaunchOp::create(
-      b, kb.idx(sh.b * sh.hq), kb.idx(qBlocks), one, kb.idx(kThreads), one,
+      b, kb.idx(sh.b * sh.hq), kb.idx(qBlocks), one, kb.idx(threads), one,
       one, smemBytes, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/ValueRange{});
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -488,7 +504,7 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   ln.kvHead = kb.div(head, sh.hq / sh.hkv);
   Value qBlock = arith::SubIOp::create(b, kb.idx(qBlocks - 1),
                                        launch.getBlockIds().y);
-  Value q0 = kb.mul(qBlock, kRows);
+  Value q0 = kb.mul(qBlock, rows);
   ln.rowLocal[0] = kb.add(kb.mul(warp, 16), ln.g);
   ln.rowLocal[1] = kb.add(ln.rowLocal[0], 8);
   ln.head = head;
@@ -530,7 +546,8 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   double log2Scale = sh.scale * M_LOG2E;
 
   // Key blocks wholly visible: all of them, or (causal) those before the
-  // diagonal block, which starts at the block's first query position.
+  // diagonal blocks, the first of which starts at the block's first query
+  // position.
   Value diagonal = kb.add(q0, sh.skv - sh.sq);
   Value end = causal ? diagonal : kb.idx(sh.skv);
   auto loop = scf::ForOp::create(b, kb.idx(0), end, kb.idx(kKeys),
@@ -539,14 +556,25 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     State next =
-        keyBlock(kb, ln, kMem, vMem, loop.getInductionVar(), /*masked=*/false,
+        keyBlock(kb, ln, kMem, vMem, loop.getInductionVar(), Value(),
                  log2Scale, State::unflat(loop.getRegionIterArgs()));
     scf::YieldOp::create(b, next.flat());
   }
   state = State::unflat(loop.getResults());
-  if (causal)
-    state = keyBlock(kb, ln, kMem, vMem, diagonal, /*masked=*/true, log2Scale,
-                     state);
+  if (causal) {
+    // The R / 64 blocks on the diagonal, masked, in a loop of their own (one
+    // copy of the block's code: unrolled, two copies spill at D = 128).
+    auto diag = scf::ForOp::create(b, kb.idx(0), kb.idx(rows), kb.idx(kKeys),
+                                   state.flat());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(diag.getBody());
+    Value offset = diag.getInductionVar();
+    State next = keyBlock(kb, ln, kMem, vMem, kb.add(diagonal, offset), offset,
+                          log2Scale, State::unflat(diag.getRegionIterArgs()));
+    scf::YieldOp::create(b, next.flat());
+    b.setInsertionPointAfter(diag);
+    state = State::unflat(diag.getResults());
+  }
 
   // O / l, the lanes' partial sums added over the quad (a row whose keys
   // were all masked has l = 0 and gives zeros). O tile n: c0, c1 =

@@ -18,7 +18,8 @@
 // With loom-nvidia-attention-kernels, the kernel replaces the call.
 
 // Non-causal bf16, D = 64: buffers of q, k, v, the result allocated, one
-// block per (batch * head, 64 query rows) of 128 threads, two 64 x 72 tiles
+// block per (batch * head, 128 query rows) of 256 threads (Sq = 256 is a
+// multiple of 128; each warp owns 16 rows), two 64 x 72 tiles
 // (K and V, rows padded by 8) in 18432 bytes of dynamic shared memory. The
 // Q fragments (4 k16 steps x 4 registers) are loaded before the key loop,
 // which runs over all 512 keys: K and V staged between barriers, S = Q K^T
@@ -35,8 +36,8 @@
 // CHECK-DAG: %[[OM:.+]] = memref.alloc() : memref<2x4x256x64xbf16>
 // CHECK-DAG: %[[SMEM:.+]] = arith.constant 18432 : i32
 // CHECK-DAG: %[[GX:.+]] = arith.constant 8 : index
-// CHECK-DAG: %[[GY:.+]] = arith.constant 4 : index
-// CHECK-DAG: %[[TX:.+]] = arith.constant 128 : index
+// CHECK-DAG: %[[GY:.+]] = arith.constant 2 : index
+// CHECK-DAG: %[[TX:.+]] = arith.constant 256 : index
 // CHECK: gpu.launch blocks({{.+}}) in ({{.+}} = %[[GX]], {{.+}} = %[[GY]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[TX]], {{.+}}) dynamic_shared_memory_size %[[SMEM]]
 // CHECK: gpu.dynamic_shared_memory
 // CHECK: memref.view {{.+}} to memref<64x72xbf16, #gpu.address_space<workgroup>>
@@ -78,17 +79,18 @@ func.func @plain(%q: tensor<2x4x256x64xbf16>, %k: tensor<2x4x512x64xbf16>,
 // -----
 
 // Causal f16, D = 128, grouped-query (8 query heads over 2 key/value
-// heads): kv head = head / 4. Two 64 x 136 tiles = 34816 bytes. The key
-// loop ends at the diagonal block (q0 + Skv - Sq, here q0 + 0) with no
-// masking; that block follows the loop, masked with `key <= row` selects
-// to -inf. Sq = 128: query block = 1 - block y (longest first).
+// heads): kv head = head / 4. Two 64 x 136 tiles = 34816 bytes. Sq = 128:
+// one block of 128 rows (256 threads) per head. The key loop ends at the
+// diagonal (q0 + Skv - Sq, here q0 + 0) with no masking; the two 64-key
+// blocks on the diagonal follow in a second loop over offsets 0, 64 (block
+// at diagonal + offset), masked with `key + offset <= row` selects to -inf.
 // CALL-LABEL: func.func @causal_gqa
 // CALL: call @loom_nvidia_attention({{.+}}) {loom.attention_mma = {causal = true, scale = 0.08838834{{[0-9]*}} : f64}}
 // CHECK-LABEL: func.func @causal_gqa
 // CHECK-DAG: %[[SMEM:.+]] = arith.constant 34816 : i32
 // CHECK-DAG: %[[GX:.+]] = arith.constant 8 : index
-// CHECK-DAG: %[[GY:.+]] = arith.constant 2 : index
-// CHECK: gpu.launch blocks(%[[BX:.+]], %[[BY:.+]], %{{.+}}) in ({{.+}} = %[[GX]], {{.+}} = %[[GY]], {{.+}}) threads({{.+}}) in ({{.+}}) dynamic_shared_memory_size %[[SMEM]]
+// CHECK-DAG: %[[TX:.+]] = arith.constant 256 : index
+// CHECK: gpu.launch blocks(%[[BX:.+]], %[[BY:.+]], %{{.+}}) in ({{.+}} = %[[GX]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[TX]], {{.+}}) dynamic_shared_memory_size %[[SMEM]]
 // CHECK: %[[HEAD:.+]] = arith.remui %[[BX]], %{{.+}} : index
 // CHECK: %[[KVH:.+]] = arith.divui %[[HEAD]], %[[C4:.+]] : index
 // CHECK: %[[QB:.+]] = arith.subi %{{.+}}, %[[BY]] : index
@@ -100,10 +102,18 @@ func.func @plain(%q: tensor<2x4x256x64xbf16>, %k: tensor<2x4x512x64xbf16>,
 // CHECK:   nvvm.mma.sync {{.+}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK-NOT: arith.select
 // CHECK:   scf.yield
-// CHECK: arith.cmpi ule
-// CHECK: arith.select
-// CHECK: math.exp2
-// CHECK: nvvm.mma.sync
+// CHECK: %[[C128:.+]] = arith.constant 128 : index
+// CHECK: scf.for %[[OFF:.+]] = %{{.+}} to %[[C128]] step %{{.+}} iter_args(
+// CHECK:   %[[KB0:.+]] = arith.addi %[[Q0]], %[[OFF]] : index
+// CHECK:   arith.addi %[[KB0]], %{{.+}} : index
+// CHECK:   %[[TOFF:.+]] = arith.addi %{{.+}}, %[[OFF]] : index
+// CHECK:   %[[KEY:.+]] = arith.addi %[[TOFF]], %{{.+}} : index
+// CHECK:   arith.cmpi ule, %[[KEY]], %{{.+}} : index
+// CHECK:   arith.select
+// CHECK:   math.exp2
+// CHECK:   nvvm.mma.sync
+// CHECK:   scf.yield
+// CHECK-NOT: arith.cmpi ule
 // CHECK: arith.divf
 func.func @causal_gqa(%q: tensor<1x8x128x128xf16>, %k: tensor<1x2x128x128xf16>,
                       %v: tensor<1x2x128x128xf16>) -> tensor<1x8x128x128xf16> {
@@ -111,6 +121,31 @@ func.func @causal_gqa(%q: tensor<1x8x128x128xf16>, %k: tensor<1x2x128x128xf16>,
       : tensor<1x8x128x128xf16>, tensor<1x2x128x128xf16>,
         tensor<1x2x128x128xf16> -> tensor<1x8x128x128xf16>
   return %o : tensor<1x8x128x128xf16>
+}
+
+// -----
+
+// Causal bf16 with Sq = 192, not a multiple of 128: blocks of 64 rows and
+// 128 threads, three query blocks, one masked block after the loop (a
+// loop of one step).
+// CHECK-LABEL: func.func @causal_64
+// CHECK-DAG: %[[GY:.+]] = arith.constant 3 : index
+// CHECK-DAG: %[[TX:.+]] = arith.constant 128 : index
+// CHECK: gpu.launch blocks({{.+}}) in ({{.+}}, {{.+}} = %[[GY]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[TX]], {{.+}})
+// CHECK: scf.yield
+// CHECK: %[[C64:.+]] = arith.constant 64 : index
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[C64]] step
+// CHECK:   arith.cmpi ule
+// CHECK:   nvvm.mma.sync
+// CHECK:   scf.yield
+// CHECK-NOT: arith.cmpi ule
+// CHECK: arith.divf
+func.func @causal_64(%q: tensor<1x2x192x64xbf16>, %k: tensor<1x2x256x64xbf16>,
+                     %v: tensor<1x2x256x64xbf16>) -> tensor<1x2x192x64xbf16> {
+  %o = loom_attn.attention %q, %k, %v causal
+      : tensor<1x2x192x64xbf16>, tensor<1x2x256x64xbf16>,
+        tensor<1x2x256x64xbf16> -> tensor<1x2x192x64xbf16>
+  return %o : tensor<1x2x192x64xbf16>
 }
 
 // -----
