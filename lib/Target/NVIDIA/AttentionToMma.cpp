@@ -16,10 +16,13 @@
 //   loop  over blocks of 64 keys (causal: up to the R / 64 blocks on the
 //         diagonal, which alone are masked; nothing above them is
 //         computed):
-//           K and V blocks -> shared memory (16-byte loads, rows padded by
-//           8 elements so that ldmatrix's 8 row reads hit 32 distinct
-//           banks); B fragments by ldmatrix.x4 (K) and ldmatrix.x4.trans
-//           (V);
+//           K and V blocks -> a two-stage ring in shared memory by
+//           16-byte cp.async (rows padded by 8 elements so that
+//           ldmatrix's 8 row reads hit 32 distinct banks): block i + 1's
+//           copies are issued before block i's math and waited for
+//           (cp.async.wait_group 0 + one barrier) at the start of step
+//           i + 1, so global latency hides behind the mma; B fragments by
+//           ldmatrix.x4 (K) and ldmatrix.x4.trans (V);
 //           S = Q K^T with mma.sync m16n8k16 (f32 accumulators);
 //           online softmax in f32 registers, in the exp2 domain (scale *
 //           log2 e folded into one multiply), row max reduced over the four
@@ -261,6 +264,8 @@ struct State {
 
 /// Values of the kernel that every key block uses.
 struct Lane {
+  Value kMem, vMem;     // K and V in global memory
+  Value keysEnd;        // one past the last key block the kernel processes
   Value batch, kvHead;  // the K / V head of this block's query head
   Value g, t;           // lane / 4, lane % 4 (PTX's groupID, threadID_in_group)
   Value rowLocal[2];    // query rows g, g + 8 of the warp within the block
@@ -270,7 +275,7 @@ struct Lane {
   // 8 (lane / 16)).
   Value ldRowK, ldColK, ldRowV, ldColV;
   SmallVector<SmallVector<Value, 4>> qFrag; // per k16 step of D
-  Value kSmem, vSmem;
+  Value kSmem, vSmem;   // rings of two 64-key stages, [128, D + pad]
   Value mask;           // the additive mask's buffer, or null
   Value head;           // this block's query head
   Value row[2];         // query rows g, g + 8 of the warp, in the sequence
@@ -305,35 +310,60 @@ Value maskValue(KernelBuilder &kb, const Lane &ln, Value kb0, int64_t j,
   return v;
 }
 
-/// One key block starting at `kb0`: stage K and V, S = Q K^T, online
+/// The ring stage of the key block at `kb0` (block index % 2), as its
+/// first row in the K / V rings.
+Value stageRow(KernelBuilder &kb, Value kb0) {
+  return kb.mul(kb.rem(kb.div(kb0, kKeys), 2), kKeys);
+}
+
+/// Issues the cp.async copies of the K and V block at `kb0` into its ring
+/// stage: each thread moves 64 (D / 8) / threads chunks of 8 elements of K
+/// and of V (16 bytes, L1 bypassed); chunk i of the thread is row loadRow +
+/// i * (threads / (D / 8)). The caller commits the group.
+void stageBlock(KernelBuilder &kb, const Lane &ln, Value kb0) {
+  ImplicitLocOpBuilder &b = kb.b;
+  Value base = stageRow(kb, kb0);
+  int64_t rowStep = kb.threads / (kb.d / 8);
+  for (int64_t i = 0; i < kKeys / rowStep; ++i) {
+    Value r = kb.add(ln.loadRow, i * rowStep);
+    Value gr = kb.add(kb0, r), sr = kb.add(base, r);
+    std::array<std::pair<Value, Value>, 2> tiles = {
+        std::pair{ln.kMem, ln.kSmem}, std::pair{ln.vMem, ln.vSmem}};
+    for (auto [mem, smem] : tiles)
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, smem, ValueRange{sr, ln.loadCol}, mem,
+          ValueRange{ln.batch, ln.kvHead, gr, ln.loadCol}, b.getIndexAttr(8),
+          /*srcElements=*/Value(), b.getUnitAttr());
+  }
+}
+
+/// One key block starting at `kb0`, whose copies were issued one step
+/// earlier: wait for them, issue the next block's, S = Q K^T, online
 /// softmax, O += P V. `offset`, when set: a block on the causal diagonal,
 /// starting `offset` keys after the block's first query position, whose key
 /// j (local) is visible to row i (local) iff j + offset <= i.
-State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
-               Value kb0, Value offset, double log2Scale, const State &in) {
+State keyBlock(KernelBuilder &kb, const Lane &ln, Value kb0, Value offset,
+               double log2Scale, const State &in) {
   ImplicitLocOpBuilder &b = kb.b;
   int64_t d = kb.d;
 
-  // Stage: each thread moves 64 (D / 8) / threads chunks of 8 elements of
-  // K and of V; chunk i of the thread is row loadRow + i * (threads /
-  // (D / 8)).
-  barrier(b); // the previous block's readers are done
-  auto chunkType = VectorType::get({8}, kb.element);
-  int64_t rowStep = kb.threads / (d / 8);
-  for (int64_t i = 0; i < kKeys / rowStep; ++i) {
-    Value r = kb.add(ln.loadRow, i * rowStep);
-    Value gr = kb.add(kb0, r);
-    std::array<std::pair<Value, Value>, 2> tiles = {
-        std::pair{kMem, ln.kSmem}, std::pair{vMem, ln.vSmem}};
-    for (auto [mem, smem] : tiles) {
-      Value chunk = vector::LoadOp::create(
-          b, chunkType, mem, ValueRange{ln.batch, ln.kvHead, gr, ln.loadCol},
-          false, llvm::MaybeAlign(16));
-      vector::StoreOp::create(b, chunk, smem, ValueRange{r, ln.loadCol}, false,
-                              llvm::MaybeAlign(16));
-    }
-  }
+  // This thread's copies of this block are done; the barrier makes every
+  // thread's visible and ends the previous step's reads of the other stage,
+  // which the next block's copies (an empty group after the last block)
+  // then overwrite while this block is computed.
+  NVVM::CpAsyncWaitGroupOp::create(b, 0);
   barrier(b);
+  Value next = kb.add(kb0, kKeys);
+  Value more =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, next, ln.keysEnd);
+  auto ifMore = scf::IfOp::create(b, more, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifMore.thenBlock());
+    stageBlock(kb, ln, next);
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b);
+  Value stage = stageRow(kb, kb0);
 
   // S = Q K^T, n8 tile j = keys 8j .. 8j + 7 of the block. B (D x keys,
   // "col"): b0, b1 = (d 2t, 2t + 1; key g), b2, b3 = (d 2t + 8, 2t + 9;
@@ -349,9 +379,10 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
   };
   SmallVector<SmallVector<Value, 4>> s;
   Value zero = kb.f32(0.0);
+  Value kRow = kb.add(ln.ldRowK, stage);
   for (int64_t j = 0; j < kKeys / 8; ++j) {
     SmallVector<Value, 4> acc(4, zero);
-    Value key = kb.add(ln.ldRowK, 8 * j);
+    Value key = kb.add(kRow, 8 * j);
     for (int64_t h = 0; h < d / 32; ++h) {
       Value x4 = nvgpu::LdMatrixOp::create(
           b, x4Type, ln.kSmem, ValueRange{key, kb.add(ln.ldColK, 32 * h)},
@@ -439,6 +470,7 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
   auto narrow = [&](Value v) -> Value {
     return arith::TruncFOp::create(b, kb.element, v);
   };
+  Value vRow = kb.add(ln.ldRowV, stage);
   for (int64_t kk = 0; kk < kKeys / 16; ++kk) {
     const auto &lo = s[2 * kk], &hi = s[2 * kk + 1];
     SmallVector<Value, 4> a = {
@@ -446,7 +478,7 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
         kb.operand(narrow(lo[2]), narrow(lo[3])),
         kb.operand(narrow(hi[0]), narrow(hi[1])),
         kb.operand(narrow(hi[2]), narrow(hi[3]))};
-    Value key = kb.add(ln.ldRowV, 16 * kk);
+    Value key = kb.add(vRow, 16 * kk);
     for (int64_t h = 0; h < d / 16; ++h) {
       Value x4 = nvgpu::LdMatrixOp::create(
           b, x4Type, ln.vSmem, ValueRange{key, kb.add(ln.ldColV, 16 * h)},
@@ -480,7 +512,8 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   int64_t rowElems = sh.d + kPad;
   int64_t tileBytes = kKeys * rowElems * 2;
   Value one = kb.idx(1);
-  Value smemBytes = arith::ConstantIntOp::create(b, 2 * tileBytes, 32);
+  // K ring (two stages) then V ring.
+  Value smemBytes = arith::ConstantIntOp::create(b, 4 * tileBytes, 32);
   int64_t qBlocks = sh.sq / rows;
   auto launch = gpu::LaunchOp::create(
       b, kb.idx(sh.b * sh.hq), kb.idx(qBlocks), one, kb.idx(threads), one,
@@ -518,11 +551,13 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                          MemRefLayoutAttrInterface(), smemSpace));
-  auto tileType = MemRefType::get({kKeys, rowElems}, element,
+  auto ringType = MemRefType::get({2 * kKeys, rowElems}, element,
                                   MemRefLayoutAttrInterface(), smemSpace);
-  ln.kSmem = memref::ViewOp::create(b, tileType, smem, kb.idx(0), ValueRange{});
-  ln.vSmem =
-      memref::ViewOp::create(b, tileType, smem, kb.idx(tileBytes), ValueRange{});
+  ln.kSmem = memref::ViewOp::create(b, ringType, smem, kb.idx(0), ValueRange{});
+  ln.vSmem = memref::ViewOp::create(b, ringType, smem, kb.idx(2 * tileBytes),
+                                    ValueRange{});
+  ln.kMem = kMem;
+  ln.vMem = vMem;
 
   // Q as A fragments, one per k16 step of D: a0, a1 = (row g; d 2t, 2t + 1),
   // a2, a3 = (row g + 8; same d), a4, a5 = (row g; d 2t + 8, 2t + 9),
@@ -550,14 +585,19 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   // position.
   Value diagonal = kb.add(q0, sh.skv - sh.sq);
   Value end = causal ? diagonal : kb.idx(sh.skv);
+  // The blocks, loop then diagonal, are contiguous from key 0 on: the
+  // first block's copies go out before the loop.
+  ln.keysEnd = causal ? kb.add(diagonal, rows) : end;
+  stageBlock(kb, ln, kb.idx(0));
+  NVVM::CpAsyncCommitGroupOp::create(b);
   auto loop = scf::ForOp::create(b, kb.idx(0), end, kb.idx(kKeys),
                                  state.flat());
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     State next =
-        keyBlock(kb, ln, kMem, vMem, loop.getInductionVar(), Value(),
-                 log2Scale, State::unflat(loop.getRegionIterArgs()));
+        keyBlock(kb, ln, loop.getInductionVar(), Value(), log2Scale,
+                 State::unflat(loop.getRegionIterArgs()));
     scf::YieldOp::create(b, next.flat());
   }
   state = State::unflat(loop.getResults());
@@ -569,8 +609,8 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(diag.getBody());
     Value offset = diag.getInductionVar();
-    State next = keyBlock(kb, ln, kMem, vMem, kb.add(diagonal, offset), offset,
-                          log2Scale, State::unflat(diag.getRegionIterArgs()));
+    State next = keyBlock(kb, ln, kb.add(diagonal, offset), offset, log2Scale,
+                          State::unflat(diag.getRegionIterArgs()));
     scf::YieldOp::create(b, next.flat());
     b.setInsertionPointAfter(diag);
     state = State::unflat(diag.getResults());
