@@ -25,8 +25,10 @@
 //           ldmatrix.x4 (K) and ldmatrix.x4.trans (V);
 //           S = Q K^T with mma.sync m16n8k16 (f32 accumulators);
 //           online softmax in f32 registers, in the exp2 domain (scale *
-//           log2 e folded into one multiply), row max reduced over the four
-//           lanes of a quad with shuffles (xor 1, 2);
+//           log2 e folded into one constant; without a mask, the row max is
+//           taken over unscaled scores and each P = exp2(s * scale - m) is
+//           one fma), row max reduced over the four lanes of a quad with
+//           shuffles (xor 1, 2);
 //           P goes from the S accumulators straight into A fragments (the
 //           C layout of two adjacent n8 tiles is the A layout of one k16
 //           step), O += P V with mma.sync (V fragments: pairs along keys)
@@ -395,13 +397,17 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kb0, Value offset,
 
   // Scores in the exp2 domain; the diagonal block drops keys after the
   // row's position. C element e of tile j: row g + 8 (e / 2), key
-  // 8j + 2t + e % 2.
+  // 8j + 2t + e % 2. Without a mask and with a positive scale, the scores
+  // stay unscaled (`fold`): max(scale * s) = scale * max(s), and the scale
+  // goes into one fma with the row max, exp2(s * scale - m), as in
+  // FlashAttention-2, instead of a multiply and a subtract per score.
   Value scale = kb.f32(log2Scale), negInf = kb.f32(-INFINITY);
+  bool fold = !ln.mask && log2Scale > 0;
   DenseMap<std::pair<int64_t, int64_t>, Value> maskCache;
   Value twoTOffset = offset ? kb.add(twoT, offset) : Value();
   for (int64_t j = 0; j < kKeys / 8; ++j)
     for (int64_t e = 0; e < 4; ++e) {
-      Value v = arith::MulFOp::create(b, s[j][e], scale);
+      Value v = fold ? s[j][e] : arith::MulFOp::create(b, s[j][e], scale);
       if (ln.mask) {
         // (scale * q.k + mask) * log2 e; masks at -inf (or so negative
         // that the product overflows to it) drop the key.
@@ -426,11 +432,15 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kb0, Value offset,
   State out;
   Value alpha[2], shift[2];
   for (int r = 0; r < 2; ++r) {
-    Value mx = in.m[r];
+    Value mx = fold ? s[0][2 * r] : in.m[r];
     for (int64_t j = 0; j < kKeys / 8; ++j)
       for (int64_t c = 0; c < 2; ++c)
-        mx = arith::MaximumFOp::create(b, mx, s[j][2 * r + c]);
+        if (!fold || j || c)
+          mx = arith::MaximumFOp::create(b, mx, s[j][2 * r + c]);
     out.m[r] = kb.quadReduce(mx, /*isMax=*/true);
+    if (fold) // all keys masked in this block: -inf * scale = -inf
+      out.m[r] = arith::MaximumFOp::create(
+          b, in.m[r], arith::MulFOp::create(b, out.m[r], scale));
     shift[r] = out.m[r];
     if (ln.mask) {
       // A row whose keys so far are all masked has m = -inf: shift by 0
@@ -443,11 +453,16 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kb0, Value offset,
         b, arith::SubFOp::create(b, in.m[r], shift[r]));
   }
   Value rowSum[2] = {zero, zero};
+  Value negShift[2];
+  for (int r = 0; fold && r < 2; ++r)
+    negShift[r] = arith::NegFOp::create(b, shift[r]);
   for (int64_t j = 0; j < kKeys / 8; ++j)
     for (int64_t e = 0; e < 4; ++e) {
       int r = e / 2;
-      s[j][e] = math::Exp2Op::create(
-          b, arith::SubFOp::create(b, s[j][e], shift[r]));
+      Value x = fold ? math::FmaOp::create(b, s[j][e], scale, negShift[r])
+                           .getResult()
+                     : arith::SubFOp::create(b, s[j][e], shift[r]).getResult();
+      s[j][e] = math::Exp2Op::create(b, x);
       rowSum[r] = arith::AddFOp::create(b, rowSum[r], s[j][e]);
     }
   for (int r = 0; r < 2; ++r)

@@ -27,7 +27,8 @@
 // copies, one barrier, issue the next block's copies if there is one
 // (keys + 64 < 512) and commit them, S = Q K^T
 // (8 n8 tiles x 4 k16 steps = 32 mma, K fragments by ldmatrix.x4), the row
-// max over the quad (xor 1, 2), exp2, and O += P V (4 k16 steps x 8 n8
+// max of the unscaled scores over the quad (xor 1, 2), exp2(s * scale - m)
+// with one fma per score, and O += P V (4 k16 steps x 8 n8
 // tiles = 32 mma, V fragments by ldmatrix.x4.trans). The row sums
 // are added over the quad and O / l stored as bf16 pairs.
 // CHECK-LABEL: func.func @plain
@@ -70,6 +71,9 @@
 // CHECK:   gpu.shuffle  xor
 // CHECK:   gpu.shuffle  xor
 // CHECK:   math.exp2
+// CHECK:   %[[NEG:.+]] = arith.negf
+// CHECK:   %[[X:.+]] = math.fma %{{.+}}, %{{.+}}, %[[NEG]] : f32
+// CHECK:   math.exp2 %[[X]]
 // CHECK:   arith.truncf {{.+}} : f32 to bf16
 // CHECK:   nvgpu.ldmatrix %[[VS]]{{.+}} {numTiles = 4 : i32, transpose = true} : memref<128x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK-COUNT-32: nvvm.mma.sync
