@@ -271,6 +271,7 @@ struct Lane {
   Value batch, kvHead;  // the K / V head of this block's query head
   Value g, t;           // lane / 4, lane % 4 (PTX's groupID, threadID_in_group)
   Value rowLocal[2];    // query rows g, g + 8 of the warp within the block
+  Value warpLast;       // the warp's last row within the block
   Value loadRow, loadCol; // this thread's first 16-byte chunk of a K/V block
   // The row and column this lane addresses for ldmatrix.x4: K blocks
   // (lane % 8, 8 (lane / 8)), V blocks (lane % 8 + 8 ((lane / 8) % 2),
@@ -339,33 +340,13 @@ void stageBlock(KernelBuilder &kb, const Lane &ln, Value kb0) {
   }
 }
 
-/// One key block starting at `kb0`, whose copies were issued one step
-/// earlier: wait for them, issue the next block's, S = Q K^T, online
-/// softmax, O += P V. `offset`, when set: a block on the causal diagonal,
-/// starting `offset` keys after the block's first query position, whose key
-/// j (local) is visible to row i (local) iff j + offset <= i.
-State keyBlock(KernelBuilder &kb, const Lane &ln, Value kb0, Value offset,
-               double log2Scale, const State &in) {
+/// The math of a key block whose K and V are in ring rows `stage` ..
+/// `stage` + 63: S = Q K^T, online softmax, O += P V (see keyBlock).
+State blockMath(KernelBuilder &kb, const Lane &ln, Value kb0, Value stage,
+                Value offset, double log2Scale, const State &in) {
   ImplicitLocOpBuilder &b = kb.b;
   int64_t d = kb.d;
 
-  // This thread's copies of this block are done; the barrier makes every
-  // thread's visible and ends the previous step's reads of the other stage,
-  // which the next block's copies (an empty group after the last block)
-  // then overwrite while this block is computed.
-  NVVM::CpAsyncWaitGroupOp::create(b, 0);
-  barrier(b);
-  Value next = kb.add(kb0, kKeys);
-  Value more =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, next, ln.keysEnd);
-  auto ifMore = scf::IfOp::create(b, more, /*withElseRegion=*/false);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifMore.thenBlock());
-    stageBlock(kb, ln, next);
-  }
-  NVVM::CpAsyncCommitGroupOp::create(b);
-  Value stage = stageRow(kb, kb0);
 
   // S = Q K^T, n8 tile j = keys 8j .. 8j + 7 of the block. B (D x keys,
   // "col"): b0, b1 = (d 2t, 2t + 1; key g), b2, b3 = (d 2t + 8, 2t + 9;
@@ -511,6 +492,54 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kb0, Value offset,
   return out;
 }
 
+/// One key block starting at `kb0`, whose copies were issued one step
+/// earlier: wait for them, issue the next block's, S = Q K^T, online
+/// softmax, O += P V. `offset`, when set: a block on the causal diagonal,
+/// starting `offset` keys after the block's first query position, whose key
+/// j (local) is visible to row i (local) iff j + offset <= i.
+State keyBlock(KernelBuilder &kb, const Lane &ln, Value kb0, Value offset,
+               double log2Scale, const State &in) {
+  ImplicitLocOpBuilder &b = kb.b;
+
+  // This thread's copies of this block are done; the barrier makes every
+  // thread's visible and ends the previous step's reads of the other stage,
+  // which the next block's copies (an empty group after the last block)
+  // then overwrite while this block is computed.
+  NVVM::CpAsyncWaitGroupOp::create(b, 0);
+  barrier(b);
+  Value next = kb.add(kb0, kKeys);
+  Value more =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, next, ln.keysEnd);
+  auto ifMore = scf::IfOp::create(b, more, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifMore.thenBlock());
+    stageBlock(kb, ln, next);
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b);
+  Value stage = stageRow(kb, kb0);
+  if (!offset)
+    return blockMath(kb, ln, kb0, stage, offset, log2Scale, in);
+
+  // On the diagonal, a warp whose rows all precede the block's first key
+  // (the second block of 128-row blocks for warps 0-3) would only add
+  // zeros: it skips the math (a warp-uniform branch; no barrier inside).
+  Value any =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, offset, ln.warpLast);
+  SmallVector<Value> inFlat = in.flat();
+  auto ifAny = scf::IfOp::create(b, ValueRange(inFlat).getTypes(), any,
+                                 /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifAny.thenBlock());
+    State out = blockMath(kb, ln, kb0, stage, offset, log2Scale, in);
+    scf::YieldOp::create(b, out.flat());
+    b.setInsertionPointToStart(ifAny.elseBlock());
+    scf::YieldOp::create(b, inFlat);
+  }
+  return State::unflat(ifAny.getResults());
+}
+
 /// The kernel in place of `call` (q, k, v, [mask,] out).
 void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   ImplicitLocOpBuilder b(call.getLoc(), call);
@@ -555,6 +584,7 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   Value q0 = kb.mul(qBlock, rows);
   ln.rowLocal[0] = kb.add(kb.mul(warp, 16), ln.g);
   ln.rowLocal[1] = kb.add(ln.rowLocal[0], 8);
+  ln.warpLast = kb.add(kb.mul(warp, 16), 15);
   ln.head = head;
   Value *row = ln.row;
   for (int r = 0; r < 2; ++r)
