@@ -7,20 +7,28 @@
 // A FlashAttention-2-style kernel for `loom_attn.attention` on sm_80 and
 // newer, built op by op (gpu, memref, vector, arith, math, nvvm):
 //
-//   grid  (B * Hq, Sq / 64), 128 threads = 4 warps; block y = 0 takes the
-//         last query block, so causal's longest blocks start first
+//   grid  (B * Hq, Sq / R), R = 128 query rows (8 warps, 256 threads) when
+//         Sq is a multiple of 128, else 64 (4 warps): every K/V block staged
+//         in shared memory serves R rows; block y = 0 takes the last query
+//         block, so causal's longest blocks start first
 //   warp  w owns query rows q0 + 16w .. q0 + 16w + 15; its Q fragments stay
 //         in registers for the whole kernel
-//   loop  over blocks of 64 keys (causal: up to the block on the diagonal,
-//         which alone is masked; nothing above it is computed):
-//           K and V blocks -> shared memory (16-byte loads, rows padded by
-//           8 elements so that ldmatrix's 8 row reads hit 32 distinct
-//           banks); B fragments by ldmatrix.x4 (K) and ldmatrix.x4.trans
-//           (V);
+//   loop  over blocks of 64 keys (causal: up to the R / 64 blocks on the
+//         diagonal, which alone are masked; nothing above them is
+//         computed):
+//           K and V blocks -> a two-stage ring in shared memory by
+//           16-byte cp.async (rows padded by 8 elements so that
+//           ldmatrix's 8 row reads hit 32 distinct banks): block i + 1's
+//           copies are issued before block i's math and waited for
+//           (cp.async.wait_group 0 + one barrier) at the start of step
+//           i + 1, so global latency hides behind the mma; B fragments by
+//           ldmatrix.x4 (K) and ldmatrix.x4.trans (V);
 //           S = Q K^T with mma.sync m16n8k16 (f32 accumulators);
 //           online softmax in f32 registers, in the exp2 domain (scale *
-//           log2 e folded into one multiply), row max reduced over the four
-//           lanes of a quad with shuffles (xor 1, 2);
+//           log2 e folded into one constant; without a mask, the row max is
+//           taken over unscaled scores and each P = exp2(s * scale - m) is
+//           one fma), row max reduced over the four lanes of a quad with
+//           shuffles (xor 1, 2);
 //           P goes from the S accumulators straight into A fragments (the
 //           C layout of two adjacent n8 tiles is the A layout of one k16
 //           step), O += P V with mma.sync (V fragments: pairs along keys)
@@ -73,10 +81,11 @@ using namespace mlir::loom;
 
 namespace {
 
-// Query rows per block (16 per warp), keys per loop step, threads, and the
-// padding of a shared-memory row (16 bytes: keeps 16-byte stores aligned).
-constexpr int64_t kRows = 64, kKeys = 64, kWarps = 4, kWarp = 32;
-constexpr int64_t kThreads = kWarps * kWarp, kPad = 8;
+// Query rows per block (16 per warp) unless Sq allows kMaxRows, keys per
+// loop step, lanes, and the padding of a shared-memory row (16 bytes: keeps
+// 16-byte stores aligned).
+constexpr int64_t kRows = 64, kMaxRows = 128, kKeys = 64, kWarp = 32;
+constexpr int64_t kPad = 8;
 
 // The attribute that marks phase 1's kernel calls.
 constexpr llvm::StringLiteral kAttr = "loom.attention_mma";
@@ -84,6 +93,10 @@ constexpr llvm::StringLiteral kAttr = "loom.attention_mma";
 struct Shape {
   int64_t b, hq, hkv, sq, skv, d;
   double scale;
+
+  /// Query rows per thread block and its threads (one warp per 16 rows).
+  int64_t rows() const { return sq % kMaxRows ? kRows : kMaxRows; }
+  int64_t threads() const { return rows() / 16 * kWarp; }
 };
 
 /// The static shape of `op` if the kernel takes it.
@@ -144,6 +157,7 @@ struct KernelBuilder {
   ImplicitLocOpBuilder &b;
   Type element;
   int64_t d;
+  int64_t threads;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
@@ -252,16 +266,19 @@ struct State {
 
 /// Values of the kernel that every key block uses.
 struct Lane {
+  Value kMem, vMem;     // K and V in global memory
+  Value keysEnd;        // one past the last key block the kernel processes
   Value batch, kvHead;  // the K / V head of this block's query head
   Value g, t;           // lane / 4, lane % 4 (PTX's groupID, threadID_in_group)
   Value rowLocal[2];    // query rows g, g + 8 of the warp within the block
+  Value warpLast;       // the warp's last row within the block
   Value loadRow, loadCol; // this thread's first 16-byte chunk of a K/V block
   // The row and column this lane addresses for ldmatrix.x4: K blocks
   // (lane % 8, 8 (lane / 8)), V blocks (lane % 8 + 8 ((lane / 8) % 2),
   // 8 (lane / 16)).
   Value ldRowK, ldColK, ldRowV, ldColV;
   SmallVector<SmallVector<Value, 4>> qFrag; // per k16 step of D
-  Value kSmem, vSmem;
+  Value kSmem, vSmem;   // rings of two 64-key stages, [128, D + pad]
   Value mask;           // the additive mask's buffer, or null
   Value head;           // this block's query head
   Value row[2];         // query rows g, g + 8 of the warp, in the sequence
@@ -296,32 +313,40 @@ Value maskValue(KernelBuilder &kb, const Lane &ln, Value kb0, int64_t j,
   return v;
 }
 
-/// One key block starting at `kb0`: stage K and V, S = Q K^T, online
-/// softmax, O += P V. `masked`: the block on the causal diagonal, whose
-/// key j (local) is visible to row i (local) iff j <= i.
-State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
-               Value kb0, bool masked, double log2Scale, const State &in) {
+/// The ring stage of the key block at `kb0` (block index % 2), as its
+/// first row in the K / V rings.
+Value stageRow(KernelBuilder &kb, Value kb0) {
+  return kb.mul(kb.rem(kb.div(kb0, kKeys), 2), kKeys);
+}
+
+/// Issues the cp.async copies of the K and V block at `kb0` into its ring
+/// stage: each thread moves 64 (D / 8) / threads chunks of 8 elements of K
+/// and of V (16 bytes, L1 bypassed); chunk i of the thread is row loadRow +
+/// i * (threads / (D / 8)). The caller commits the group.
+void stageBlock(KernelBuilder &kb, const Lane &ln, Value kb0) {
+  ImplicitLocOpBuilder &b = kb.b;
+  Value base = stageRow(kb, kb0);
+  int64_t rowStep = kb.threads / (kb.d / 8);
+  for (int64_t i = 0; i < kKeys / rowStep; ++i) {
+    Value r = kb.add(ln.loadRow, i * rowStep);
+    Value gr = kb.add(kb0, r), sr = kb.add(base, r);
+    std::array<std::pair<Value, Value>, 2> tiles = {
+        std::pair{ln.kMem, ln.kSmem}, std::pair{ln.vMem, ln.vSmem}};
+    for (auto [mem, smem] : tiles)
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, smem, ValueRange{sr, ln.loadCol}, mem,
+          ValueRange{ln.batch, ln.kvHead, gr, ln.loadCol}, b.getIndexAttr(8),
+          /*srcElements=*/Value(), b.getUnitAttr());
+  }
+}
+
+/// The math of a key block whose K and V are in ring rows `stage` ..
+/// `stage` + 63: S = Q K^T, online softmax, O += P V (see keyBlock).
+State blockMath(KernelBuilder &kb, const Lane &ln, Value kb0, Value stage,
+                Value offset, double log2Scale, const State &in) {
   ImplicitLocOpBuilder &b = kb.b;
   int64_t d = kb.d;
 
-  // Stage: each thread moves D/16 chunks of 8 elements of K and of V;
-  // chunk i of the thread is row loadRow + i * (128 / (D / 8)).
-  barrier(b); // the previous block's readers are done
-  auto chunkType = VectorType::get({8}, kb.element);
-  for (int64_t i = 0; i < d / 16; ++i) {
-    Value r = kb.add(ln.loadRow, i * (kThreads / (d / 8)));
-    Value gr = kb.add(kb0, r);
-    std::array<std::pair<Value, Value>, 2> tiles = {
-        std::pair{kMem, ln.kSmem}, std::pair{vMem, ln.vSmem}};
-    for (auto [mem, smem] : tiles) {
-      Value chunk = vector::LoadOp::create(
-          b, chunkType, mem, ValueRange{ln.batch, ln.kvHead, gr, ln.loadCol},
-          false, llvm::MaybeAlign(16));
-      vector::StoreOp::create(b, chunk, smem, ValueRange{r, ln.loadCol}, false,
-                              llvm::MaybeAlign(16));
-    }
-  }
-  barrier(b);
 
   // S = Q K^T, n8 tile j = keys 8j .. 8j + 7 of the block. B (D x keys,
   // "col"): b0, b1 = (d 2t, 2t + 1; key g), b2, b3 = (d 2t + 8, 2t + 9;
@@ -337,9 +362,10 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
   };
   SmallVector<SmallVector<Value, 4>> s;
   Value zero = kb.f32(0.0);
+  Value kRow = kb.add(ln.ldRowK, stage);
   for (int64_t j = 0; j < kKeys / 8; ++j) {
     SmallVector<Value, 4> acc(4, zero);
-    Value key = kb.add(ln.ldRowK, 8 * j);
+    Value key = kb.add(kRow, 8 * j);
     for (int64_t h = 0; h < d / 32; ++h) {
       Value x4 = nvgpu::LdMatrixOp::create(
           b, x4Type, ln.kSmem, ValueRange{key, kb.add(ln.ldColK, 32 * h)},
@@ -352,20 +378,25 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
 
   // Scores in the exp2 domain; the diagonal block drops keys after the
   // row's position. C element e of tile j: row g + 8 (e / 2), key
-  // 8j + 2t + e % 2.
+  // 8j + 2t + e % 2. Without a mask and with a positive scale, the scores
+  // stay unscaled (`fold`): max(scale * s) = scale * max(s), and the scale
+  // goes into one fma with the row max, exp2(s * scale - m), as in
+  // FlashAttention-2, instead of a multiply and a subtract per score.
   Value scale = kb.f32(log2Scale), negInf = kb.f32(-INFINITY);
+  bool fold = !ln.mask && log2Scale > 0;
   DenseMap<std::pair<int64_t, int64_t>, Value> maskCache;
+  Value twoTOffset = offset ? kb.add(twoT, offset) : Value();
   for (int64_t j = 0; j < kKeys / 8; ++j)
     for (int64_t e = 0; e < 4; ++e) {
-      Value v = arith::MulFOp::create(b, s[j][e], scale);
+      Value v = fold ? s[j][e] : arith::MulFOp::create(b, s[j][e], scale);
       if (ln.mask) {
         // (scale * q.k + mask) * log2 e; masks at -inf (or so negative
         // that the product overflows to it) drop the key.
         Value m = maskValue(kb, ln, kb0, j, e / 2, e % 2, maskCache);
         v = math::FmaOp::create(b, m, kb.f32(M_LOG2E), v);
       }
-      if (masked) {
-        Value key = kb.add(twoT, 8 * j + e % 2);
+      if (offset) {
+        Value key = kb.add(twoTOffset, 8 * j + e % 2);
         Value visible = arith::CmpIOp::create(b, arith::CmpIPredicate::ule,
                                               key, ln.rowLocal[e / 2]);
         v = arith::SelectOp::create(b, visible, v, negInf);
@@ -375,16 +406,22 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
 
   // Online softmax per row r (g, g + 8): the new max over the quad, the
   // old sums and accumulators rescaled by exp2(m_old - m_new). Every row
-  // sees at least one key in every block it processes (the diagonal block
-  // keeps key 0 for row 0), so m_new is finite and m_old = -inf gives 0.
+  // has seen a key once its first block is done (the first diagonal block
+  // keeps key 0 for row 0; the second, at offset 64, may hide all keys of
+  // rows 0..63, which saw keys in the first), so m_new is finite and
+  // m_old = -inf gives 0.
   State out;
   Value alpha[2], shift[2];
   for (int r = 0; r < 2; ++r) {
-    Value mx = in.m[r];
+    Value mx = fold ? s[0][2 * r] : in.m[r];
     for (int64_t j = 0; j < kKeys / 8; ++j)
       for (int64_t c = 0; c < 2; ++c)
-        mx = arith::MaximumFOp::create(b, mx, s[j][2 * r + c]);
+        if (!fold || j || c)
+          mx = arith::MaximumFOp::create(b, mx, s[j][2 * r + c]);
     out.m[r] = kb.quadReduce(mx, /*isMax=*/true);
+    if (fold) // all keys masked in this block: -inf * scale = -inf
+      out.m[r] = arith::MaximumFOp::create(
+          b, in.m[r], arith::MulFOp::create(b, out.m[r], scale));
     shift[r] = out.m[r];
     if (ln.mask) {
       // A row whose keys so far are all masked has m = -inf: shift by 0
@@ -397,11 +434,16 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
         b, arith::SubFOp::create(b, in.m[r], shift[r]));
   }
   Value rowSum[2] = {zero, zero};
+  Value negShift[2];
+  for (int r = 0; fold && r < 2; ++r)
+    negShift[r] = arith::NegFOp::create(b, shift[r]);
   for (int64_t j = 0; j < kKeys / 8; ++j)
     for (int64_t e = 0; e < 4; ++e) {
       int r = e / 2;
-      s[j][e] = math::Exp2Op::create(
-          b, arith::SubFOp::create(b, s[j][e], shift[r]));
+      Value x = fold ? math::FmaOp::create(b, s[j][e], scale, negShift[r])
+                           .getResult()
+                     : arith::SubFOp::create(b, s[j][e], shift[r]).getResult();
+      s[j][e] = math::Exp2Op::create(b, x);
       rowSum[r] = arith::AddFOp::create(b, rowSum[r], s[j][e]);
     }
   for (int r = 0; r < 2; ++r)
@@ -424,6 +466,7 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
   auto narrow = [&](Value v) -> Value {
     return arith::TruncFOp::create(b, kb.element, v);
   };
+  Value vRow = kb.add(ln.ldRowV, stage);
   for (int64_t kk = 0; kk < kKeys / 16; ++kk) {
     const auto &lo = s[2 * kk], &hi = s[2 * kk + 1];
     SmallVector<Value, 4> a = {
@@ -431,7 +474,7 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
         kb.operand(narrow(lo[2]), narrow(lo[3])),
         kb.operand(narrow(hi[0]), narrow(hi[1])),
         kb.operand(narrow(hi[2]), narrow(hi[3]))};
-    Value key = kb.add(ln.ldRowV, 16 * kk);
+    Value key = kb.add(vRow, 16 * kk);
     for (int64_t h = 0; h < d / 16; ++h) {
       Value x4 = nvgpu::LdMatrixOp::create(
           b, x4Type, ln.vSmem, ValueRange{key, kb.add(ln.ldColV, 16 * h)},
@@ -449,6 +492,54 @@ State keyBlock(KernelBuilder &kb, const Lane &ln, Value kMem, Value vMem,
   return out;
 }
 
+/// One key block starting at `kb0`, whose copies were issued one step
+/// earlier: wait for them, issue the next block's, S = Q K^T, online
+/// softmax, O += P V. `offset`, when set: a block on the causal diagonal,
+/// starting `offset` keys after the block's first query position, whose key
+/// j (local) is visible to row i (local) iff j + offset <= i.
+State keyBlock(KernelBuilder &kb, const Lane &ln, Value kb0, Value offset,
+               double log2Scale, const State &in) {
+  ImplicitLocOpBuilder &b = kb.b;
+
+  // This thread's copies of this block are done; the barrier makes every
+  // thread's visible and ends the previous step's reads of the other stage,
+  // which the next block's copies (an empty group after the last block)
+  // then overwrite while this block is computed.
+  NVVM::CpAsyncWaitGroupOp::create(b, 0);
+  barrier(b);
+  Value next = kb.add(kb0, kKeys);
+  Value more =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, next, ln.keysEnd);
+  auto ifMore = scf::IfOp::create(b, more, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifMore.thenBlock());
+    stageBlock(kb, ln, next);
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b);
+  Value stage = stageRow(kb, kb0);
+  if (!offset)
+    return blockMath(kb, ln, kb0, stage, offset, log2Scale, in);
+
+  // On the diagonal, a warp whose rows all precede the block's first key
+  // (the second block of 128-row blocks for warps 0-3) would only add
+  // zeros: it skips the math (a warp-uniform branch; no barrier inside).
+  Value any =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, offset, ln.warpLast);
+  SmallVector<Value> inFlat = in.flat();
+  auto ifAny = scf::IfOp::create(b, ValueRange(inFlat).getTypes(), any,
+                                 /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifAny.thenBlock());
+    State out = blockMath(kb, ln, kb0, stage, offset, log2Scale, in);
+    scf::YieldOp::create(b, out.flat());
+    b.setInsertionPointToStart(ifAny.elseBlock());
+    scf::YieldOp::create(b, inFlat);
+  }
+  return State::unflat(ifAny.getResults());
+}
+
 /// The kernel in place of `call` (q, k, v, [mask,] out).
 void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   ImplicitLocOpBuilder b(call.getLoc(), call);
@@ -456,7 +547,8 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   ValueRange args = call.getOperands();
   Value qMem = args[0], kMem = args[1], vMem = args[2], oMem = args.back();
   Type element = cast<MemRefType>(qMem.getType()).getElementType();
-  KernelBuilder kb{b, element, sh.d};
+  int64_t rows = sh.rows(), threads = sh.threads();
+  KernelBuilder kb{b, element, sh.d, threads};
   Lane ln;
   if (args.size() == 5)
     ln.mask = args[3];
@@ -464,10 +556,11 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   int64_t rowElems = sh.d + kPad;
   int64_t tileBytes = kKeys * rowElems * 2;
   Value one = kb.idx(1);
-  Value smemBytes = arith::ConstantIntOp::create(b, 2 * tileBytes, 32);
-  int64_t qBlocks = sh.sq / kRows;
+  // K ring (two stages) then V ring.
+  Value smemBytes = arith::ConstantIntOp::create(b, 4 * tileBytes, 32);
+  int64_t qBlocks = sh.sq / rows;
   auto launch = gpu::LaunchOp::create(
-      b, kb.idx(sh.b * sh.hq), kb.idx(qBlocks), one, kb.idx(kThreads), one,
+      b, kb.idx(sh.b * sh.hq), kb.idx(qBlocks), one, kb.idx(threads), one,
       one, smemBytes, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/ValueRange{});
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -488,9 +581,10 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   ln.kvHead = kb.div(head, sh.hq / sh.hkv);
   Value qBlock = arith::SubIOp::create(b, kb.idx(qBlocks - 1),
                                        launch.getBlockIds().y);
-  Value q0 = kb.mul(qBlock, kRows);
+  Value q0 = kb.mul(qBlock, rows);
   ln.rowLocal[0] = kb.add(kb.mul(warp, 16), ln.g);
   ln.rowLocal[1] = kb.add(ln.rowLocal[0], 8);
+  ln.warpLast = kb.add(kb.mul(warp, 16), 15);
   ln.head = head;
   Value *row = ln.row;
   for (int r = 0; r < 2; ++r)
@@ -502,11 +596,13 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   Value smem = gpu::DynamicSharedMemoryOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                          MemRefLayoutAttrInterface(), smemSpace));
-  auto tileType = MemRefType::get({kKeys, rowElems}, element,
+  auto ringType = MemRefType::get({2 * kKeys, rowElems}, element,
                                   MemRefLayoutAttrInterface(), smemSpace);
-  ln.kSmem = memref::ViewOp::create(b, tileType, smem, kb.idx(0), ValueRange{});
-  ln.vSmem =
-      memref::ViewOp::create(b, tileType, smem, kb.idx(tileBytes), ValueRange{});
+  ln.kSmem = memref::ViewOp::create(b, ringType, smem, kb.idx(0), ValueRange{});
+  ln.vSmem = memref::ViewOp::create(b, ringType, smem, kb.idx(2 * tileBytes),
+                                    ValueRange{});
+  ln.kMem = kMem;
+  ln.vMem = vMem;
 
   // Q as A fragments, one per k16 step of D: a0, a1 = (row g; d 2t, 2t + 1),
   // a2, a3 = (row g + 8; same d), a4, a5 = (row g; d 2t + 8, 2t + 9),
@@ -530,23 +626,40 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   double log2Scale = sh.scale * M_LOG2E;
 
   // Key blocks wholly visible: all of them, or (causal) those before the
-  // diagonal block, which starts at the block's first query position.
+  // diagonal blocks, the first of which starts at the block's first query
+  // position.
   Value diagonal = kb.add(q0, sh.skv - sh.sq);
   Value end = causal ? diagonal : kb.idx(sh.skv);
+  // The blocks, loop then diagonal, are contiguous from key 0 on: the
+  // first block's copies go out before the loop.
+  ln.keysEnd = causal ? kb.add(diagonal, rows) : end;
+  stageBlock(kb, ln, kb.idx(0));
+  NVVM::CpAsyncCommitGroupOp::create(b);
   auto loop = scf::ForOp::create(b, kb.idx(0), end, kb.idx(kKeys),
                                  state.flat());
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     State next =
-        keyBlock(kb, ln, kMem, vMem, loop.getInductionVar(), /*masked=*/false,
-                 log2Scale, State::unflat(loop.getRegionIterArgs()));
+        keyBlock(kb, ln, loop.getInductionVar(), Value(), log2Scale,
+                 State::unflat(loop.getRegionIterArgs()));
     scf::YieldOp::create(b, next.flat());
   }
   state = State::unflat(loop.getResults());
-  if (causal)
-    state = keyBlock(kb, ln, kMem, vMem, diagonal, /*masked=*/true, log2Scale,
-                     state);
+  if (causal) {
+    // The R / 64 blocks on the diagonal, masked, in a loop of their own (one
+    // copy of the block's code: unrolled, two copies spill at D = 128).
+    auto diag = scf::ForOp::create(b, kb.idx(0), kb.idx(rows), kb.idx(kKeys),
+                                   state.flat());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(diag.getBody());
+    Value offset = diag.getInductionVar();
+    State next = keyBlock(kb, ln, kb.add(diagonal, offset), offset, log2Scale,
+                          State::unflat(diag.getRegionIterArgs()));
+    scf::YieldOp::create(b, next.flat());
+    b.setInsertionPointAfter(diag);
+    state = State::unflat(diag.getResults());
+  }
 
   // O / l, the lanes' partial sums added over the quad (a row whose keys
   // were all masked has l = 0 and gives zeros). O tile n: c0, c1 =

@@ -2,24 +2,26 @@
 // RUN: loom-opt %s --split-input-file --loom-nvidia-lowering="chip=sm_90a format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s
 
 // bf16 causal grouped-query attention becomes one FlashAttention-2 kernel on
-// both chips: K and V blocks staged in shared memory with 16-byte accesses,
-// their fragments read by ldmatrix (x4, and x4.trans for V), mma.sync
-// m16n8k16 for S = Q K^T and O += P V, the online softmax's row
-// max and sum over the lanes of a quad with butterfly shuffles, exp2 in
+// both chips: K and V blocks copied to a two-stage shared-memory ring by
+// 16-byte cp.async (the next block's copies in flight while the current
+// one is computed), their fragments read by ldmatrix (x4, and x4.trans for
+// V), mma.sync m16n8k16 for S = Q K^T and O += P V, the online softmax's
+// row max and sum over the lanes of a quad with butterfly shuffles, exp2 in
 // registers, and O / l stored from registers.
 // CHECK: .visible .entry attn_kernel(
 // CHECK: .shared .align 16 .b8 __dynamic_shmem__0
-// CHECK: ld.global.v4.b32
-// CHECK: st.shared.v4.b32
-// CHECK: bar.sync 0
-// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
-// CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// CHECK: shfl.sync.bfly.b32 {{.+}}, 1, 31, -1
-// CHECK: shfl.sync.bfly.b32 {{.+}}, 2, 31, -1
-// CHECK: ex2.approx
-// CHECK: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
-// CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// CHECK: st.global.b32
+// (Block layout puts the loop's parts in varying order: unordered checks.)
+// CHECK-DAG: cp.async.cg.shared.global [{{.+}}], [{{.+}}], 16;
+// CHECK-DAG: cp.async.commit_group;
+// CHECK-DAG: cp.async.wait_group 0;
+// CHECK-DAG: bar.sync 0
+// CHECK-DAG: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK-DAG: shfl.sync.bfly.b32 {{.+}}, 1, 31, -1
+// CHECK-DAG: shfl.sync.bfly.b32 {{.+}}, 2, 31, -1
+// CHECK-DAG: ex2.approx
+// CHECK-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// CHECK-DAG: st.global.b32
 // CHECK-NOT: .entry
 // CHECK: gpu.launch_func
 func.func @attn(%q: tensor<1x4x128x64xbf16>, %k: tensor<1x2x128x64xbf16>,

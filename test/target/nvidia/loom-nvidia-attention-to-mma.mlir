@@ -18,12 +18,17 @@
 // With loom-nvidia-attention-kernels, the kernel replaces the call.
 
 // Non-causal bf16, D = 64: buffers of q, k, v, the result allocated, one
-// block per (batch * head, 64 query rows) of 128 threads, two 64 x 72 tiles
-// (K and V, rows padded by 8) in 18432 bytes of dynamic shared memory. The
-// Q fragments (4 k16 steps x 4 registers) are loaded before the key loop,
-// which runs over all 512 keys: K and V staged between barriers, S = Q K^T
+// block per (batch * head, 128 query rows) of 256 threads (Sq = 256 is a
+// multiple of 128; each warp owns 16 rows), two rings of two 64 x 72 stages
+// (K and V, rows padded by 8) in 36864 bytes of dynamic shared memory. The
+// Q fragments (4 k16 steps x 4 registers) are loaded and the first block's
+// cp.async copies issued (2 chunks of 16 bytes per thread for K and for V)
+// before the key loop, which runs over all 512 keys: wait for the block's
+// copies, one barrier, issue the next block's copies if there is one
+// (keys + 64 < 512) and commit them, S = Q K^T
 // (8 n8 tiles x 4 k16 steps = 32 mma, K fragments by ldmatrix.x4), the row
-// max over the quad (xor 1, 2), exp2, and O += P V (4 k16 steps x 8 n8
+// max of the unscaled scores over the quad (xor 1, 2), exp2(s * scale - m)
+// with one fma per score, and O += P V (4 k16 steps x 8 n8
 // tiles = 32 mma, V fragments by ldmatrix.x4.trans). The row sums
 // are added over the quad and O / l stored as bf16 pairs.
 // CHECK-LABEL: func.func @plain
@@ -33,31 +38,44 @@
 // CHECK-DAG: %[[KM:.+]] = bufferization.to_buffer %[[K]] read_only : tensor<2x4x512x64xbf16> to memref<2x4x512x64xbf16>
 // CHECK-DAG: %[[VM:.+]] = bufferization.to_buffer %[[V]] read_only : tensor<2x4x512x64xbf16> to memref<2x4x512x64xbf16>
 // CHECK-DAG: %[[OM:.+]] = memref.alloc() : memref<2x4x256x64xbf16>
-// CHECK-DAG: %[[SMEM:.+]] = arith.constant 18432 : i32
+// CHECK-DAG: %[[SMEM:.+]] = arith.constant 36864 : i32
 // CHECK-DAG: %[[GX:.+]] = arith.constant 8 : index
-// CHECK-DAG: %[[GY:.+]] = arith.constant 4 : index
-// CHECK-DAG: %[[TX:.+]] = arith.constant 128 : index
+// CHECK-DAG: %[[GY:.+]] = arith.constant 2 : index
+// CHECK-DAG: %[[TX:.+]] = arith.constant 256 : index
 // CHECK: gpu.launch blocks({{.+}}) in ({{.+}} = %[[GX]], {{.+}} = %[[GY]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[TX]], {{.+}}) dynamic_shared_memory_size %[[SMEM]]
 // CHECK: gpu.dynamic_shared_memory
-// CHECK: memref.view {{.+}} to memref<64x72xbf16, #gpu.address_space<workgroup>>
-// CHECK: memref.view {{.+}} to memref<64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[KS:.+]] = memref.view {{.+}} to memref<128x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[VS:.+]] = memref.view {{.+}} to memref<128x72xbf16, #gpu.address_space<workgroup>>
 // CHECK-COUNT-16: vector.load %[[QM]]{{.+}} {alignment = 4 : i64} : memref<2x4x256x64xbf16>, vector<2xbf16>
-// CHECK: %[[END:.+]] = arith.constant 512 : index
-// CHECK: scf.for %{{.+}} = %{{.+}} to %[[END]] step %{{.+}} iter_args(
-// CHECK:   llvm.inline_asm has_side_effects "bar.sync 0;", "~{memory}"
-// CHECK:   vector.load %[[KM]]{{.+}} {alignment = 16 : i64} : memref<2x4x512x64xbf16>, vector<8xbf16>
-// CHECK:   vector.store {{.+}} {alignment = 16 : i64} : memref<64x72xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
-// CHECK:   vector.load %[[VM]]
-// CHECK:   llvm.inline_asm has_side_effects "bar.sync 0;", "~{memory}"
+// CHECK-COUNT-2: nvgpu.device_async_copy %[[KM]]{{.+}}, %[[KS]]{{.+}}, 8 {bypassL1} : memref<2x4x512x64xbf16> to memref<128x72xbf16, #gpu.address_space<workgroup>>
+// CHECK-NEXT: nvgpu.device_async_copy %[[VM]]{{.+}}, %[[VS]]
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: scf.for %[[KB0:[a-z0-9_]+]] = %{{.+}} to %[[END:c512[a-z0-9_]*]] step %{{.+}} iter_args(
+// CHECK:   nvvm.cp.async.wait.group 0
+// CHECK-NEXT: llvm.inline_asm has_side_effects "bar.sync 0;", "~{memory}"
+// CHECK-NOT: llvm.inline_asm
+// CHECK:   %[[NEXT:.+]] = arith.addi %[[KB0]], %{{.+}} : index
+// CHECK:   %[[MORE:.+]] = arith.cmpi ult, %[[NEXT]], %[[END]] : index
+// CHECK:   scf.if %[[MORE]] {
+// CHECK:     nvgpu.device_async_copy %[[KM]]
+// CHECK:     nvgpu.device_async_copy %[[VM]]
+// CHECK:     nvgpu.device_async_copy %[[KM]]
+// CHECK-NEXT: nvgpu.device_async_copy %[[VM]]{{.+}}workgroup>>
+// CHECK-NEXT: }
+// CHECK-NEXT: nvvm.cp.async.commit.group
+// CHECK-NOT: llvm.inline_asm
 // CHECK-NOT: arith.select
-// CHECK:   nvgpu.ldmatrix %{{.+}} {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK:   nvgpu.ldmatrix %[[KS]]{{.+}} {numTiles = 4 : i32, transpose = false} : memref<128x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK-COUNT-32: nvvm.mma.sync {{.+}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // CHECK-NOT: arith.select
 // CHECK:   gpu.shuffle  xor
 // CHECK:   gpu.shuffle  xor
 // CHECK:   math.exp2
+// CHECK:   %[[NEG:.+]] = arith.negf
+// CHECK:   %[[X:.+]] = math.fma %{{.+}}, %{{.+}}, %[[NEG]] : f32
+// CHECK:   math.exp2 %[[X]]
 // CHECK:   arith.truncf {{.+}} : f32 to bf16
-// CHECK:   nvgpu.ldmatrix %{{.+}} {numTiles = 4 : i32, transpose = true} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK:   nvgpu.ldmatrix %[[VS]]{{.+}} {numTiles = 4 : i32, transpose = true} : memref<128x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK-COUNT-32: nvvm.mma.sync
 // CHECK:   scf.yield
 // CHECK-NOT: nvvm.mma.sync
@@ -78,32 +96,50 @@ func.func @plain(%q: tensor<2x4x256x64xbf16>, %k: tensor<2x4x512x64xbf16>,
 // -----
 
 // Causal f16, D = 128, grouped-query (8 query heads over 2 key/value
-// heads): kv head = head / 4. Two 64 x 136 tiles = 34816 bytes. The key
-// loop ends at the diagonal block (q0 + Skv - Sq, here q0 + 0) with no
-// masking; that block follows the loop, masked with `key <= row` selects
-// to -inf. Sq = 128: query block = 1 - block y (longest first).
+// heads): kv head = head / 4. Two rings of two 64 x 136 stages = 69632
+// bytes. Sq = 128:
+// one block of 128 rows (256 threads) per head. The key loop ends at the
+// diagonal (q0 + Skv - Sq, here q0 + 0) with no masking; the two 64-key
+// blocks on the diagonal follow in a second loop over offsets 0, 64 (block
+// at diagonal + offset), masked with `key + offset <= row` selects to -inf;
+// a warp whose last row precedes the offset (warps 0-3 at offset 64) skips
+// the block's math.
 // CALL-LABEL: func.func @causal_gqa
 // CALL: call @loom_nvidia_attention({{.+}}) {loom.attention_mma = {causal = true, scale = 0.08838834{{[0-9]*}} : f64}}
 // CHECK-LABEL: func.func @causal_gqa
-// CHECK-DAG: %[[SMEM:.+]] = arith.constant 34816 : i32
+// CHECK-DAG: %[[SMEM:.+]] = arith.constant 69632 : i32
 // CHECK-DAG: %[[GX:.+]] = arith.constant 8 : index
-// CHECK-DAG: %[[GY:.+]] = arith.constant 2 : index
-// CHECK: gpu.launch blocks(%[[BX:.+]], %[[BY:.+]], %{{.+}}) in ({{.+}} = %[[GX]], {{.+}} = %[[GY]], {{.+}}) threads({{.+}}) in ({{.+}}) dynamic_shared_memory_size %[[SMEM]]
+// CHECK-DAG: %[[TX:.+]] = arith.constant 256 : index
+// CHECK: gpu.launch blocks(%[[BX:.+]], %[[BY:.+]], %{{.+}}) in ({{.+}} = %[[GX]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[TX]], {{.+}}) dynamic_shared_memory_size %[[SMEM]]
 // CHECK: %[[HEAD:.+]] = arith.remui %[[BX]], %{{.+}} : index
 // CHECK: %[[KVH:.+]] = arith.divui %[[HEAD]], %[[C4:.+]] : index
 // CHECK: %[[QB:.+]] = arith.subi %{{.+}}, %[[BY]] : index
 // CHECK: %[[Q0:.+]] = arith.muli %[[QB]], %{{.+}} : index
-// CHECK: memref.view {{.+}} to memref<64x136xf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.+}} to memref<128x136xf16, #gpu.address_space<workgroup>>
 // CHECK: scf.for %{{.+}} = %{{.+}} to %[[Q0]] step
-// CHECK:   vector.load %{{.+}}[%{{.+}}, %[[KVH]], %{{.+}}, %{{.+}}] {alignment = 16 : i64} : memref<1x2x128x128xf16>, vector<8xf16>
+// CHECK:   nvgpu.device_async_copy %{{.+}}[%{{.+}}, %[[KVH]], %{{.+}}, %{{.+}}], %{{.+}}, 8 {bypassL1} : memref<1x2x128x128xf16> to memref<128x136xf16, #gpu.address_space<workgroup>>
 // CHECK-NOT: arith.select
 // CHECK:   nvvm.mma.sync {{.+}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK-NOT: arith.select
 // CHECK:   scf.yield
-// CHECK: arith.cmpi ule
-// CHECK: arith.select
-// CHECK: math.exp2
-// CHECK: nvvm.mma.sync
+// CHECK: %[[C128:.+]] = arith.constant 128 : index
+// CHECK: scf.for %[[OFF:.+]] = %{{.+}} to %[[C128]] step %{{.+}} iter_args(
+// CHECK:   %[[KB0:.+]] = arith.addi %[[Q0]], %[[OFF]] : index
+// CHECK:   nvvm.cp.async.wait.group 0
+// CHECK:   arith.addi %[[KB0]], %{{.+}} : index
+// CHECK:   nvvm.cp.async.commit.group
+// CHECK:   %[[ANY:.+]] = arith.cmpi ule, %[[OFF]], %{{.+}} : index
+// CHECK:   scf.if %[[ANY]] -> (f32,
+// CHECK:     %[[TOFF:.+]] = arith.addi %{{.+}}, %[[OFF]] : index
+// CHECK:   %[[KEY:.+]] = arith.addi %[[TOFF]], %{{.+}} : index
+// CHECK:   arith.cmpi ule, %[[KEY]], %{{.+}} : index
+// CHECK:   arith.select
+// CHECK:   math.exp2
+// CHECK:   nvvm.mma.sync
+// CHECK:   } else {
+// CHECK-NEXT: scf.yield
+// CHECK:   scf.yield
+// CHECK-NOT: arith.cmpi ule
 // CHECK: arith.divf
 func.func @causal_gqa(%q: tensor<1x8x128x128xf16>, %k: tensor<1x2x128x128xf16>,
                       %v: tensor<1x2x128x128xf16>) -> tensor<1x8x128x128xf16> {
@@ -111,6 +147,31 @@ func.func @causal_gqa(%q: tensor<1x8x128x128xf16>, %k: tensor<1x2x128x128xf16>,
       : tensor<1x8x128x128xf16>, tensor<1x2x128x128xf16>,
         tensor<1x2x128x128xf16> -> tensor<1x8x128x128xf16>
   return %o : tensor<1x8x128x128xf16>
+}
+
+// -----
+
+// Causal bf16 with Sq = 192, not a multiple of 128: blocks of 64 rows and
+// 128 threads, three query blocks, one masked block after the loop (a
+// loop of one step).
+// CHECK-LABEL: func.func @causal_64
+// CHECK-DAG: %[[GY:.+]] = arith.constant 3 : index
+// CHECK-DAG: %[[TX:.+]] = arith.constant 128 : index
+// CHECK: gpu.launch blocks({{.+}}) in ({{.+}}, {{.+}} = %[[GY]], {{.+}}) threads({{.+}}) in ({{.+}} = %[[TX]], {{.+}})
+// CHECK: scf.yield
+// CHECK: %[[C64:.+]] = arith.constant 64 : index
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[C64]] step
+// CHECK:   arith.cmpi ule
+// CHECK:   nvvm.mma.sync
+// CHECK:   scf.yield
+// CHECK-NOT: arith.cmpi ule
+// CHECK: arith.divf
+func.func @causal_64(%q: tensor<1x2x192x64xbf16>, %k: tensor<1x2x256x64xbf16>,
+                     %v: tensor<1x2x256x64xbf16>) -> tensor<1x2x192x64xbf16> {
+  %o = loom_attn.attention %q, %k, %v causal
+      : tensor<1x2x192x64xbf16>, tensor<1x2x256x64xbf16>,
+        tensor<1x2x256x64xbf16> -> tensor<1x2x192x64xbf16>
+  return %o : tensor<1x2x192x64xbf16>
 }
 
 // -----
