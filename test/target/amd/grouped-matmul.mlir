@@ -103,6 +103,27 @@ func.func @experts_bf16(%x: tensor<?x128xbf16>, %w: tensor<2x128x64xbf16>, %o: t
 
 // -----
 
+// f16: the 16x16x16 f16 MFMA, two per K step of 32.
+// CHECK-LABEL: func.func @experts_f16
+// CHECK: gpu.launch
+// CHECK-COUNT-2: amdgpu.mfma 16x16x16 {{.+}} : vector<4xf16>, vector<4xf16>, vector<4xf32>
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+
+// ISA: {{^}}experts_f16_kernel:
+// ISA: ds_read_b128
+// GFX942: v_mfma_f32_16x16x16_f16
+// GFX90A: v_mfma_f32_16x16x16f16
+// ISA: s_endpgm
+// ISA-NOT: {{^ *(scratch|buffer)_(load|store)}}
+// ISA: .name: experts_f16_kernel
+// ISA: .private_segment_fixed_size: 0
+func.func @experts_f16(%x: tensor<?x64xf16>, %w: tensor<8x64x32xf16>, %o: tensor<9xi32>) -> tensor<?x32xf16> {
+  %y = loom_moe.grouped_matmul %x, %w, %o : tensor<?x64xf16>, tensor<8x64x32xf16>, tensor<9xi32> -> tensor<?x32xf16>
+  return %y : tensor<?x32xf16>
+}
+
+// -----
+
 // N not a multiple of 32: left to the generic lowering.
 // CHECK-LABEL: func.func @odd_n
 // CHECK: loom_moe.grouped_matmul
