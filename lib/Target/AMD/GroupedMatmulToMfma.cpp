@@ -147,8 +147,8 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
     Value smem = gpu::DynamicSharedMemoryOp::create(
         b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                            MemRefLayoutAttrInterface(), lds));
-    Value aTiles = memref::ViewOp::create(b, tileType(kTileM), smem, idx(0),
-                                          ValueRange{});
+    Value aTiles =
+        memref::ViewOp::create(b, tileType(kTileM), smem, idx(0), ValueRange{});
     Value bTiles = memref::ViewOp::create(b, tileType(kTileN), smem,
                                           idx(tileBytes), ValueRange{});
     Value tile = launch.getBlockIds().x;
@@ -220,8 +220,8 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
                               ValueRange{buffer, aRow, aCol}, false,
                               llvm::Align(amd::kStageBytes));
       for (int64_t i = 0; i < width; ++i) {
-        Value v = vector::ExtractOp::create(b, values.second,
-                                            ArrayRef<int64_t>{i});
+        Value v =
+            vector::ExtractOp::create(b, values.second, ArrayRef<int64_t>{i});
         memref::StoreOp::create(b, v, bTiles,
                                 ValueRange{buffer, addc(bCol, i), bRow});
       }
@@ -234,7 +234,8 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
     auto accType = vec(4, in.accumulator);
     Value acc = arith::ConstantOp::create(b, accType, b.getZeroAttr(accType));
     int64_t steps = k / tileK;
-    auto kLoop = scf::ForOp::create(b, idx(0), idx(steps), one, ValueRange{acc});
+    auto kLoop =
+        scf::ForOp::create(b, idx(0), idx(steps), one, ValueRange{acc});
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(kLoop.getBody());
@@ -283,11 +284,12 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
     Value accCol = add(add(col0, waveCol), laneCol);
     for (int64_t i = 0; i < 4; ++i) {
       Value row = addc(accRow, i);
-      auto ifOp = scf::IfOp::create(b, lt(row, rowEnd), /*withElseRegion=*/false);
+      auto ifOp =
+          scf::IfOp::create(b, lt(row, rowEnd), /*withElseRegion=*/false);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      Value v =
-          vector::ExtractOp::create(b, kLoop.getResult(0), ArrayRef<int64_t>{i});
+      Value v = vector::ExtractOp::create(b, kLoop.getResult(0),
+                                          ArrayRef<int64_t>{i});
       if (v.getType() != rType.getElementType())
         v = arith::TruncFOp::create(b, rType.getElementType(), v);
       memref::StoreOp::create(b, v, y, ValueRange{row, accCol});
@@ -306,17 +308,16 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
 template <typename OpTy>
 struct OrdersMemory
     : public MemoryEffectOpInterface::ExternalModel<OrdersMemory<OpTy>, OpTy> {
-  void getEffects(
-      Operation *,
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-          &effects) const {
+  void
+  getEffects(Operation *,
+             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                 &effects) const {
     effects.emplace_back(MemoryEffects::Read::get());
     effects.emplace_back(MemoryEffects::Write::get());
   }
 };
 
-template <typename OpTy>
-void attachIfMissing(MLIRContext *ctx) {
+template <typename OpTy> void attachIfMissing(MLIRContext *ctx) {
   std::optional<RegisteredOperationName> name =
       RegisteredOperationName::lookup(OpTy::getOperationName(), ctx);
   if (name && !name->hasInterface<MemoryEffectOpInterface>())
