@@ -52,14 +52,15 @@ namespace {
 
 /// The pipeline, as text so that `loom-opt` runs exactly the same thing
 /// under `loom-amd-lowering`. {0}: chip, {1}: the gpu-module-to-binary
-/// stage (empty to stop at ROCDL + LLVM dialect), {2}: MFMA matmuls.
+/// stage (empty to stop at ROCDL + LLVM dialect), {2}: MFMA matmuls, {3}:
+/// MFMA MoE grouped matmuls (on tensors, before the MoE ops are lowered).
 ///
 /// Up to the kernels' outlining it is the NVIDIA pipeline: 256 threads per
 /// block are four wave64 wavefronts. `amdgpu` ops (MFMA) go to ROCDL with
 /// the kernels; `convert-gpu-to-rocdl` uses the HIP runtime's conventions
 /// (printf, kernel arguments) and the chip's math libraries.
 constexpr const char *kAMDLoweringPipeline =
-    "func.func(loom-convert-quant-to-linalg,loom-convert-moe-to-linalg,"
+    "func.func(loom-convert-quant-to-linalg,{3}loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
     "func.func(linalg-fuse-elementwise-ops),"
@@ -122,7 +123,9 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   }
   // Every chip this target accepts has v_mfma_f32_16x16x4f32.
   return llvm::formatv(kAMDLoweringPipeline, chip, binary,
-                       (",loom-amd-matmul-to-mfma{chip=" + chip + "}").str())
+                       (",loom-amd-matmul-to-mfma{chip=" + chip + "}").str(),
+                       ("loom-amd-grouped-matmul-to-mfma{chip=" + chip + "},")
+                           .str())
       .str();
 }
 

@@ -69,4 +69,47 @@ def MatmulToMfmaPass : Pass<"loom-amd-matmul-to-mfma", "func::FuncOp"> {
                            "mlir::scf::SCFDialect"];
 }
 
+def GroupedMatmulToMfmaPass
+    : Pass<"loom-amd-grouped-matmul-to-mfma", "func::FuncOp"> {
+  let summary = "Runs MoE grouped matmuls on the matrix cores (MFMA)";
+  let description = [{
+    Runs on tensors, before `loom-convert-moe-to-linalg`, for CDNA chips.
+    Takes `loom_moe.grouped_matmul` with f32, f16 or bf16 operands, static
+    E, K and N (K a multiple of the K step: 16 for f32, 32 for 16-bit; N a
+    multiple of 32) and dynamic M, and rewrites it into the operands'
+    buffers (`bufferization.to_buffer`), the result's `memref.alloc`, one
+    `gpu.launch` and `bufferization.to_tensor restrict`.
+
+    The launch has (ceil(M/32) + E, N/32, 1) workgroups of 256 threads
+    (four wave64 wavefronts): the experts' rows are cut into tiles of 32
+    that never span two experts, at most ceil(M/32) + E of them, and each
+    workgroup finds its tile's expert and rows by scanning
+    `expert_offsets`; workgroups past the last tile do nothing. Per tile
+    the kernel is loom-amd-matmul-to-mfma's: each wavefront a 16x16
+    quarter on 16x16xK MFMAs (v_mfma_f32_16x16x4f32 for f32, the 16x16x16
+    f16/bf16 forms for 16-bit; bf16 on gfx908 its 16x16x8 form), two LDS
+    buffers per operand (w[e] staged N-major), one barrier per K step, an
+    f32 accumulator rounded once to a 16-bit result. Rows past the
+    expert's end load its last row and are not stored.
+
+    `gpu.barrier` and `amdgpu.sched_barrier` get memory-effect models
+    (read and write all memory) where they have none, since the buffer
+    deallocation that runs later rejects ops with unknown effects.
+
+    Not done: quantized expert weights, N x K weight stacks read in place
+    (they are transposed by the generic path first), larger per-wave tiles.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+           "The CDNA chip (picks the MFMA of each element type)">,
+  ];
+  let dependentDialects = ["mlir::amdgpu::AMDGPUDialect",
+                           "mlir::bufferization::BufferizationDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 #endif // LOOM_TARGET_AMD_PASSES_TD

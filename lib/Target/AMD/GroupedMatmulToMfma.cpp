@@ -1,0 +1,352 @@
+//===- GroupedMatmulToMfma.cpp - MoE grouped matmul on MFMA ---------------===//
+//
+// Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// A float `loom_moe.grouped_matmul` becomes one MFMA kernel (on tensors,
+// before loom-convert-moe-to-linalg), shaped like loom-amd-matmul-to-mfma's:
+//
+//   host:      the operands' buffers (bufferization.to_buffer), the
+//              result's allocation, a launch of (ceil(M / 32) + E) x
+//              (N / 32) workgroups of 256 threads (four wave64 wavefronts),
+//              the result as a tensor again (to_tensor restrict)
+//   workgroup: row tile `blockIdx.x` of the experts' row tiles (each
+//              expert's rows cut into tiles of 32; a tile never spans two
+//              experts), found by a scan over expert_offsets; a workgroup
+//              past the last tile does nothing (the grid is sized for the
+//              worst case, so M needs no read-back on the host)
+//   K loop:    the 32x32 tile of the result, each wavefront a 16x16 quarter
+//              on 16x16xK MFMAs (f32: v_mfma_f32_16x16x4f32, f16/bf16: the
+//              16x16x16 forms) fed from two LDS buffers per operand: step
+//              s issues step s + 1's global loads, reads its fragments
+//              (16 bytes per lane and operand), runs its MFMAs, then writes
+//              the loaded step to the other buffer; one barrier per step
+//   store:     the f32 accumulator, rounded once for 16-bit types; rows
+//              past the expert's end are not stored (their loads were
+//              clamped to its last row)
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/moe/MoeDialect.h"
+#include "lib/Target/AMD/MfmaInstr.h"
+#include "lib/Target/AMD/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::loom::amd {
+#define GEN_PASS_DEF_GROUPEDMATMULTOMFMAPASS
+#include "lib/Target/AMD/Passes.h.inc"
+} // namespace mlir::loom::amd
+
+using namespace mlir;
+using namespace mlir::loom;
+using amd::Instr;
+
+namespace {
+
+constexpr int64_t kTileM = 32, kTileN = 32;
+constexpr int64_t kInstrM = 16, kInstrN = 16;
+constexpr int64_t kWave = 64, kThreads = 256;
+
+/// The instruction when the op takes the kernel: float operands with an
+/// MFMA (f32, f16, bf16), static E, K, N, K a multiple of the K step and
+/// N of the tile.
+std::optional<Instr> qualifies(moe::GroupedMatmulOp op, StringRef chip) {
+  auto xType = cast<RankedTensorType>(op.getXSorted().getType());
+  auto wType = cast<RankedTensorType>(op.getW().getType());
+  Type element = xType.getElementType();
+  if (element.isInteger(8) || wType.getElementType() != element ||
+      !wType.hasStaticShape() || ShapedType::isDynamic(xType.getDimSize(1)))
+    return std::nullopt;
+  std::optional<Instr> instr = amd::instrFor(element, chip);
+  if (!instr)
+    return std::nullopt;
+  int64_t k = wType.getDimSize(1), n = wType.getDimSize(2);
+  if (xType.getDimSize(1) != k || k % instr->tileK() || n % kTileN ||
+      wType.getDimSize(0) < 1)
+    return std::nullopt;
+  return instr;
+}
+
+void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  MLIRContext *ctx = op.getContext();
+  auto xType = cast<RankedTensorType>(op.getXSorted().getType());
+  auto wType = cast<RankedTensorType>(op.getW().getType());
+  auto oType = cast<RankedTensorType>(op.getExpertOffsets().getType());
+  auto rType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t numExperts = wType.getDimSize(0), k = wType.getDimSize(1),
+          n = wType.getDimSize(2), tileK = in.tileK();
+
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, v);
+  };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, x, y);
+  };
+  auto addc = [&](Value x, int64_t y) { return add(x, idx(y)); };
+  auto sub = [&](Value x, Value y) -> Value {
+    return arith::SubIOp::create(b, x, y);
+  };
+  auto mul = [&](Value x, int64_t y) -> Value {
+    return arith::MulIOp::create(b, x, idx(y));
+  };
+  auto div = [&](Value x, int64_t y) -> Value {
+    return arith::DivUIOp::create(b, x, idx(y));
+  };
+  auto rem = [&](Value x, int64_t y) -> Value {
+    return arith::RemUIOp::create(b, x, idx(y));
+  };
+  auto lt = [&](Value x, Value y) -> Value {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  };
+  auto vec = [](int64_t width, Type element) {
+    return VectorType::get({width}, element);
+  };
+
+  auto bufferOf = [&](Value tensor, RankedTensorType type) -> Value {
+    return bufferization::ToBufferOp::create(
+        b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+        /*read_only=*/b.getUnitAttr());
+  };
+  Value x = bufferOf(op.getXSorted(), xType);
+  Value w = bufferOf(op.getW(), wType);
+  Value offsets = bufferOf(op.getExpertOffsets(), oType);
+  Value m = memref::DimOp::create(b, x, 0);
+  auto yType = MemRefType::get(rType.getShape(), rType.getElementType());
+  SmallVector<Value> dynSizes;
+  if (yType.isDynamicDim(0))
+    dynSizes.push_back(m);
+  Value y = memref::AllocOp::create(b, yType, dynSizes);
+
+  // sum_e ceil(rows_e / 32) <= ceil(M / 32) + E.
+  Value rowTiles = addc(div(addc(m, kTileM - 1), kTileM), numExperts);
+  Value one = idx(1);
+  Attribute lds = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto tileType = [&](int64_t rows) {
+    return MemRefType::get({2, rows, tileK + in.rowPad()}, in.element,
+                           MemRefLayoutAttrInterface(), lds);
+  };
+  // LDS as dynamic shared memory (workgroup attributions would be block
+  // arguments of memref type, which the later buffer deallocation gives
+  // ownership arguments the launch does not take): two buffers per operand.
+  int64_t tileBytes = 2 * kTileM * (tileK + in.rowPad()) * in.bytes();
+  static_assert(kTileM == kTileN);
+  Value ldsBytes = arith::ConstantIntOp::create(b, 2 * tileBytes, 32);
+  auto launch = gpu::LaunchOp::create(
+      b, rowTiles, idx(n / kTileN), one, idx(kThreads), one, one, ldsBytes,
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange{});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    gpu::TerminatorOp::create(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value smem = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                           MemRefLayoutAttrInterface(), lds));
+    Value aTiles =
+        memref::ViewOp::create(b, tileType(kTileM), smem, idx(0), ValueRange{});
+    Value bTiles = memref::ViewOp::create(b, tileType(kTileN), smem,
+                                          idx(tileBytes), ValueRange{});
+    Value tile = launch.getBlockIds().x;
+    Value col0 = mul(launch.getBlockIds().y, kTileN);
+    Value tid = launch.getThreadIds().x;
+
+    // The workgroup's expert: the scan gives each expert's first tile
+    // (iter 0); the tile's rows are [start, end).
+    Value zero = idx(0);
+    auto scan = scf::ForOp::create(b, zero, idx(numExperts), one,
+                                   ValueRange{zero, zero, zero, zero});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(scan.getBody());
+      Value e = scan.getInductionVar();
+      ValueRange it = scan.getRegionIterArgs();
+      auto offsetAt = [&](Value i) -> Value {
+        return arith::IndexCastOp::create(
+            b, b.getIndexType(), memref::LoadOp::create(b, offsets, i));
+      };
+      Value lo = offsetAt(e), hi = offsetAt(addc(e, 1));
+      hi = arith::MaxUIOp::create(b, hi, lo);
+      Value tiles = div(addc(sub(hi, lo), kTileM - 1), kTileM);
+      Value next = add(it[0], tiles);
+      Value inside = arith::AndIOp::create(
+          b, arith::CmpIOp::create(b, arith::CmpIPredicate::uge, tile, it[0]),
+          lt(tile, next));
+      Value start = add(lo, mul(sub(tile, it[0]), kTileM));
+      scf::YieldOp::create(
+          b, ValueRange{next, arith::SelectOp::create(b, inside, e, it[1]),
+                        arith::SelectOp::create(b, inside, start, it[2]),
+                        arith::SelectOp::create(b, inside, hi, it[3])});
+    }
+    Value expert = scan.getResult(1), rowStart = scan.getResult(2),
+          rowEnd = scan.getResult(3);
+    // Workgroups without rows do nothing; the condition is uniform, so the
+    // barriers inside are too.
+    auto work = scf::IfOp::create(b, lt(rowStart, rowEnd),
+                                  /*withElseRegion=*/false);
+    b.setInsertionPointToStart(work.thenBlock());
+    Value lastRow = sub(rowEnd, one);
+
+    Value lane = rem(tid, kWave), wave = div(tid, kWave);
+    Value waveRow = mul(div(wave, 2), kInstrM);
+    Value waveCol = mul(rem(wave, 2), kInstrN);
+    Value laneCol = rem(lane, 16), laneQuad = div(lane, 16);
+
+    // Staging, as loom-amd-matmul-to-mfma's for K x N weights: thread t
+    // moves `width` elements of x (tile row t / 8, K offset (t % 8) *
+    // width; rows past the expert's end read its last row) and `width`
+    // columns of w[e] at K row t / (32 / width), written N-major to LDS.
+    int64_t width = in.stageWidth();
+    VectorType stageType = vec(width, in.element);
+    Value aRow = div(tid, 8), aCol = mul(rem(tid, 8), width);
+    Value bRow = div(tid, kTileN / width),
+          bCol = mul(rem(tid, kTileN / width), width);
+    Value aClamped = arith::MinUIOp::create(b, add(rowStart, aRow), lastRow);
+    auto loadStep = [&](Value k0) -> std::pair<Value, Value> {
+      Value av = vector::LoadOp::create(b, stageType, x,
+                                        ValueRange{aClamped, add(k0, aCol)},
+                                        false, llvm::Align(amd::kStageBytes));
+      Value bv = vector::LoadOp::create(
+          b, stageType, w, ValueRange{expert, add(k0, bRow), add(col0, bCol)},
+          false, llvm::Align(amd::kStageBytes));
+      return {av, bv};
+    };
+    auto storeStep = [&](std::pair<Value, Value> values, Value buffer) {
+      vector::StoreOp::create(b, values.first, aTiles,
+                              ValueRange{buffer, aRow, aCol}, false,
+                              llvm::Align(amd::kStageBytes));
+      for (int64_t i = 0; i < width; ++i) {
+        Value v =
+            vector::ExtractOp::create(b, values.second, ArrayRef<int64_t>{i});
+        memref::StoreOp::create(b, v, bTiles,
+                                ValueRange{buffer, addc(bCol, i), bRow});
+      }
+    };
+
+    storeStep(loadStep(idx(0)), idx(0));
+    gpu::BarrierOp::create(b);
+
+    // The accumulator: lane j + 16q holds C[4q + i][j], i = 0..3.
+    auto accType = vec(4, in.accumulator);
+    Value acc = arith::ConstantOp::create(b, accType, b.getZeroAttr(accType));
+    int64_t steps = k / tileK;
+    auto kLoop =
+        scf::ForOp::create(b, idx(0), idx(steps), one, ValueRange{acc});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(kLoop.getBody());
+      Value s = kLoop.getInductionVar();
+      Value kNext =
+          arith::MinUIOp::create(b, mul(addc(s, 1), tileK), idx(k - tileK));
+      std::pair<Value, Value> next = loadStep(kNext);
+      // The loads stay above the MFMAs and the LDS stores below them (see
+      // loom-amd-matmul-to-mfma): only scalar instructions may cross.
+      auto fence = [&] {
+        amdgpu::SchedBarrierOp::create(b, amdgpu::sched_barrier_opt_enum::salu);
+      };
+      fence();
+      Value cur = rem(s, 2);
+      Value other = sub(one, cur);
+      Value kq = mul(laneQuad, in.fragmentWidth());
+      VectorType fragType = vec(in.fragmentWidth(), in.element);
+      Value aFrag = vector::LoadOp::create(
+          b, fragType, aTiles, ValueRange{cur, add(waveRow, laneCol), kq},
+          false, llvm::Align(amd::kFragmentBytes));
+      Value bFrag = vector::LoadOp::create(
+          b, fragType, bTiles, ValueRange{cur, add(waveCol, laneCol), kq},
+          false, llvm::Align(amd::kFragmentBytes));
+      Value sum = kLoop.getRegionIterArgs()[0];
+      for (int64_t j = 0; j < in.mfmasPerStep(); ++j) {
+        auto operand = [&](Value frag) -> Value {
+          if (in.perLane == 1)
+            return vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{j});
+          SmallVector<int64_t> lanes;
+          for (int64_t e = 0; e < in.perLane; ++e)
+            lanes.push_back(j * in.perLane + e);
+          return vector::ShuffleOp::create(b, frag, frag, lanes);
+        };
+        sum = amdgpu::MFMAOp::create(b, accType, kInstrM, kInstrN, in.k,
+                                     /*blocks=*/1, operand(aFrag),
+                                     operand(bFrag), sum);
+      }
+      fence();
+      storeStep(next, other);
+      gpu::BarrierOp::create(b);
+      scf::YieldOp::create(b, sum);
+    }
+
+    // Rows of the expert only; 16-bit results rounded once.
+    Value accRow = add(add(rowStart, waveRow), mul(laneQuad, 4));
+    Value accCol = add(add(col0, waveCol), laneCol);
+    for (int64_t i = 0; i < 4; ++i) {
+      Value row = addc(accRow, i);
+      auto ifOp =
+          scf::IfOp::create(b, lt(row, rowEnd), /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value v = vector::ExtractOp::create(b, kLoop.getResult(0),
+                                          ArrayRef<int64_t>{i});
+      if (v.getType() != rType.getElementType())
+        v = arith::TruncFOp::create(b, rType.getElementType(), v);
+      memref::StoreOp::create(b, v, y, ValueRange{row, accCol});
+    }
+  }
+  Value result = bufferization::ToTensorOp::create(
+      b, rType, y, /*restrict=*/true, /*writable=*/true);
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+}
+
+/// `gpu.barrier` and `amdgpu.sched_barrier` declare no memory effects, and
+/// the buffer deallocation after this pass rejects ops with unknown effects
+/// (inside the kernel's `gpu.launch`). Both order memory accesses around
+/// them, so they are modelled as reading and writing all memory.
+template <typename OpTy>
+struct OrdersMemory
+    : public MemoryEffectOpInterface::ExternalModel<OrdersMemory<OpTy>, OpTy> {
+  void
+  getEffects(Operation *,
+             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                 &effects) const {
+    effects.emplace_back(MemoryEffects::Read::get());
+    effects.emplace_back(MemoryEffects::Write::get());
+  }
+};
+
+template <typename OpTy> void attachIfMissing(MLIRContext *ctx) {
+  std::optional<RegisteredOperationName> name =
+      RegisteredOperationName::lookup(OpTy::getOperationName(), ctx);
+  if (name && !name->hasInterface<MemoryEffectOpInterface>())
+    OpTy::template attachInterface<OrdersMemory<OpTy>>(*ctx);
+}
+
+struct GroupedMatmulToMfmaPass
+    : public amd::impl::GroupedMatmulToMfmaPassBase<GroupedMatmulToMfmaPass> {
+  using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
+      attachIfMissing<gpu::BarrierOp>(ctx);
+    });
+    registry.addExtension(+[](MLIRContext *ctx, amdgpu::AMDGPUDialect *) {
+      attachIfMissing<amdgpu::SchedBarrierOp>(ctx);
+    });
+  }
+
+  void runOnOperation() override {
+    SmallVector<std::pair<moe::GroupedMatmulOp, Instr>> ops;
+    getOperation().walk([&](moe::GroupedMatmulOp op) {
+      if (std::optional<Instr> instr = qualifies(op, chip))
+        ops.push_back({op, *instr});
+    });
+    for (auto &[op, instr] : ops)
+      rewrite(op, instr);
+  }
+};
+
+} // namespace
