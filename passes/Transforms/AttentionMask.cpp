@@ -87,6 +87,11 @@ bool isIota(Value t) {
 
 std::optional<int64_t> uniformInt(Value t, unsigned depth);
 
+/// An integer constant's value, i1 true as 1 (as a compare yields it).
+int64_t boolAsOne(const APInt &v) {
+  return v.getBitWidth() == 1 ? int64_t(v.getZExtValue()) : v.getSExtValue();
+}
+
 /// The body value `v` of `g` when every input and init element of `g` holds
 /// the value `args` gives for its block argument: integer arithmetic on
 /// those and on constants, nothing that depends on the iteration (no
@@ -101,7 +106,7 @@ std::optional<int64_t> evalUniform(linalg::GenericOp g, Value v,
                                          : std::nullopt;
   IntegerAttr cst;
   if (matchPattern(v, m_Constant(&cst)))
-    return cst.getValue().getSExtValue();
+    return boolAsOne(cst.getValue());
   Operation *def = v.getDefiningOp();
   if (!def || def->getBlock() != g.getBody())
     return std::nullopt;
@@ -127,8 +132,13 @@ std::optional<int64_t> evalUniform(linalg::GenericOp g, Value v,
   }
   // Width changes of small values keep them (the values here are sizes,
   // positions and flags).
-  if (isa<arith::IndexCastOp, arith::ExtSIOp>(def))
-    return operand(0);
+  if (isa<arith::IndexCastOp, arith::ExtSIOp>(def)) {
+    std::optional<int64_t> x = operand(0);
+    // A sign-extended i1 true is -1.
+    if (x && def->getOperand(0).getType().isInteger(1))
+      return -*x;
+    return x;
+  }
   if (isa<arith::ExtUIOp, arith::TruncIOp>(def)) {
     std::optional<int64_t> x = operand(0);
     if (x && *x >= 0 && *x < (int64_t(1) << 31))
@@ -166,10 +176,11 @@ std::optional<int64_t> evalUniform(linalg::GenericOp g, Value v,
 /// a reduction, the init's value again, so that every step keeps it; e.g.
 /// the cumulative sum of zeros).
 std::optional<int64_t> uniformInt(Value t, unsigned depth) {
-  if (depth > 16 || !isa<RankedTensorType>(t.getType()))
+  auto type = dyn_cast<RankedTensorType>(t.getType());
+  if (depth > 16 || !type)
     return std::nullopt;
   if (std::optional<int64_t> splat = getIntSplat(t))
-    return splat;
+    return type.getElementType().isInteger(1) ? int64_t(*splat != 0) : *splat;
   Operation *def = t.getDefiningOp();
   if (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
                       tensor::CastOp>(def))
@@ -177,7 +188,7 @@ std::optional<int64_t> uniformInt(Value t, unsigned depth) {
   if (auto fill = dyn_cast_or_null<linalg::FillOp>(def)) {
     IntegerAttr cst;
     if (matchPattern(fill.getInputs()[0], m_Constant(&cst)))
-      return cst.getValue().getSExtValue();
+      return boolAsOne(cst.getValue());
     return std::nullopt;
   }
   auto g = dyn_cast_or_null<linalg::GenericOp>(def);
