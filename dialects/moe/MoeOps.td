@@ -35,6 +35,9 @@ def LoomMoe_RouteOp : LoomMoe_Op<"route", [Pure]> {
       `E` experts, taken before the selection (Mixtral, Qwen-MoE).
     - `sigmoid`: `s[e] = 1 / (1 + exp(-l[e]))`, each expert on its own
       (DeepSeek-V3).
+    - `given`: `s[e] = l[e]` (extended to f32): the input already holds the
+      scores, e.g. a 16-bit export's softmax rounded as the graph rounds it
+      before its TopK, so that ties after that rounding go as in the graph.
 
     Selection and order: `ids[t, 0..k)` are the experts of the `k` largest
     scores, sorted by descending score; equal scores are ordered by

@@ -55,7 +55,8 @@ Value buildIndexedGeneric(
 // route
 //===----------------------------------------------------------------------===//
 
-/// Scores [T, E] in f32: softmax over each row (max-subtracted) or sigmoid.
+/// Scores [T, E] in f32: softmax over each row (max-subtracted), sigmoid, or
+/// the input itself (`given`).
 Value buildScores(OpBuilder &b, Location loc, Value logits, Scoring scoring,
                   Value t, Value e) {
   MLIRContext *ctx = b.getContext();
@@ -64,6 +65,14 @@ Value buildScores(OpBuilder &b, Location loc, Value logits, Scoring scoring,
   AffineMap row = AffineMap::get(2, 0, {d0}, ctx);
   Value scoresInit = emptyLike(b, loc, {t, e}, b.getF32Type());
   SmallVector<IteratorType> par(2, IteratorType::parallel);
+  if (scoring == Scoring::Given)
+    return linalg::GenericOp::create(
+               b, loc, scoresInit.getType(), ValueRange{logits},
+               ValueRange{scoresInit}, {id, id}, par,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 linalg::YieldOp::create(nb, nl, toF32(nb, nl, args[0]));
+               })
+        .getResult(0);
   if (scoring == Scoring::Sigmoid)
     return linalg::GenericOp::create(
                b, loc, scoresInit.getType(), ValueRange{logits},

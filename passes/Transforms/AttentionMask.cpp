@@ -11,6 +11,10 @@
 // as the rest. Conjunctions may span several elementwise generics as long
 // as each reads the next with the identity map (they then share one
 // iteration space). Constant masks are compared element by element.
+// Conjuncts that hold everywhere drop out: splats, and equality tests of
+// values read from provably uniform tensors (splats, fills, and generics
+// computing one value from uniform operands, e.g. transformers'
+// packed-sequence ids as the cumulative sum of a zero tensor).
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,16 +60,20 @@ struct Walk {
 /// index (through an index_cast) or such a constant.
 bool isIota(Value t) {
   auto type = dyn_cast<RankedTensorType>(t.getType());
-  if (!type || type.getRank() != 1)
+  if (!type)
     return false;
   DenseIntElementsAttr cst;
-  if (matchPattern(t, m_Constant(&cst))) {
+  // A constant may carry unit dims around its one axis.
+  if (matchPattern(t, m_Constant(&cst)) &&
+      llvm::count_if(type.getShape(), [](int64_t d) { return d != 1; }) <= 1) {
     int64_t n = 0;
     for (const APInt &v : cst.getValues<APInt>())
       if (v.getSExtValue() != n++)
         return false;
     return true;
   }
+  if (type.getRank() != 1)
+    return false;
   auto g = t.getDefiningOp<linalg::GenericOp>();
   if (!g || g.getNumDpsInputs() != 0 || g.getNumLoops() != 1 ||
       !isElementwise(g))
@@ -75,6 +83,154 @@ bool isIota(Value t) {
     y = cast.getIn();
   auto idx = y.getDefiningOp<linalg::IndexOp>();
   return idx && idx.getDim() == 0;
+}
+
+std::optional<int64_t> uniformInt(Value t, unsigned depth);
+
+/// An integer constant's value, i1 true as 1 (as a compare yields it).
+int64_t boolAsOne(const APInt &v) {
+  return v.getBitWidth() == 1 ? int64_t(v.getZExtValue()) : v.getSExtValue();
+}
+
+/// The body value `v` of `g` when every input and init element of `g` holds
+/// the value `args` gives for its block argument: integer arithmetic on
+/// those and on constants, nothing that depends on the iteration (no
+/// linalg.index, no reads of other tensors than uniform ones).
+std::optional<int64_t> evalUniform(linalg::GenericOp g, Value v,
+                                   ArrayRef<std::optional<int64_t>> args,
+                                   unsigned depth) {
+  if (depth > 32)
+    return std::nullopt;
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner() == g.getBody() ? args[arg.getArgNumber()]
+                                         : std::nullopt;
+  IntegerAttr cst;
+  if (matchPattern(v, m_Constant(&cst)))
+    return boolAsOne(cst.getValue());
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != g.getBody())
+    return std::nullopt;
+  auto operand = [&](unsigned i) {
+    return evalUniform(g, def->getOperand(i), args, depth + 1);
+  };
+  // An element of a uniform tensor, wherever it is read.
+  if (auto extract = dyn_cast<tensor::ExtractOp>(def))
+    return uniformInt(extract.getTensor(), depth + 1);
+  // A comparison of uniform float inputs or constants (e.g. a bool mask of
+  // ones made from a float constant, `x != 0`).
+  if (auto cmp = dyn_cast<arith::CmpFOp>(def)) {
+    auto floatOf = [&](Value x) -> std::optional<double> {
+      if (OpOperand *in = inputOf(g, x))
+        return getFloatSplat(in->get());
+      return getFloatSplat(x);
+    };
+    std::optional<double> l = floatOf(cmp.getLhs()), r = floatOf(cmp.getRhs());
+    if (!l || !r)
+      return std::nullopt;
+    return int64_t(arith::applyCmpPredicate(cmp.getPredicate(), APFloat(*l),
+                                            APFloat(*r)));
+  }
+  // Width changes of small values keep them (the values here are sizes,
+  // positions and flags).
+  if (isa<arith::IndexCastOp, arith::ExtSIOp>(def)) {
+    std::optional<int64_t> x = operand(0);
+    // A sign-extended i1 true is -1.
+    if (x && def->getOperand(0).getType().isInteger(1))
+      return -*x;
+    return x;
+  }
+  if (isa<arith::ExtUIOp, arith::TruncIOp>(def)) {
+    std::optional<int64_t> x = operand(0);
+    if (x && *x >= 0 && *x < (int64_t(1) << 31))
+      return x;
+    return std::nullopt;
+  }
+  if (auto sel = dyn_cast<arith::SelectOp>(def)) {
+    std::optional<int64_t> c = operand(0), t = operand(1), f = operand(2);
+    if (t && f && *t == *f)
+      return t;
+    if (c)
+      return *c ? t : f;
+    return std::nullopt;
+  }
+  if (!isa<arith::AddIOp, arith::SubIOp, arith::MulIOp>(def))
+    return std::nullopt;
+  std::optional<int64_t> l = operand(0), r = operand(1);
+  if (isa<arith::MulIOp>(def) && ((l && *l == 0) || (r && *r == 0)))
+    return 0;
+  if (!l || !r)
+    return std::nullopt;
+  // Small values only, so that the arithmetic cannot wrap.
+  if (std::abs(*l) > (int64_t(1) << 30) || std::abs(*r) > (int64_t(1) << 30))
+    return std::nullopt;
+  if (isa<arith::AddIOp>(def))
+    return *l + *r;
+  if (isa<arith::SubIOp>(def))
+    return *l - *r;
+  return *l * *r;
+}
+
+/// The integer every element of `t` provably holds: a splat constant, a fill
+/// of one, reshapes of such, or a single-result generic whose inputs and
+/// init are uniform and whose body computes one value from them alone (for
+/// a reduction, the init's value again, so that every step keeps it; e.g.
+/// the cumulative sum of zeros).
+std::optional<int64_t> uniformInt(Value t, unsigned depth) {
+  auto type = dyn_cast<RankedTensorType>(t.getType());
+  if (depth > 16 || !type)
+    return std::nullopt;
+  if (std::optional<int64_t> splat = getIntSplat(t))
+    return type.getElementType().isInteger(1) ? int64_t(*splat != 0) : *splat;
+  Operation *def = t.getDefiningOp();
+  if (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+                      tensor::CastOp>(def))
+    return uniformInt(def->getOperand(0), depth + 1);
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(def)) {
+    IntegerAttr cst;
+    if (matchPattern(fill.getInputs()[0], m_Constant(&cst)))
+      return boolAsOne(cst.getValue());
+    return std::nullopt;
+  }
+  auto g = dyn_cast_or_null<linalg::GenericOp>(def);
+  if (!g || g.getNumResults() != 1 || !g.hasPureTensorSemantics())
+    return std::nullopt;
+  // Unknown (or float) operands stay unknown; the body may still not need
+  // them as integers (a float compare reads its splat itself).
+  SmallVector<std::optional<int64_t>> args;
+  for (OpOperand &in : g->getOpOperands())
+    args.push_back(g.isDpsInit(&in) && !g.payloadUsesValueFromOperand(&in)
+                       ? std::nullopt
+                       : uniformInt(in.get(), depth + 1));
+  std::optional<int64_t> y = evalUniform(g, yielded(g), args, 0);
+  if (!y)
+    return std::nullopt;
+  bool reduces = llvm::any_of(g.getIteratorTypesArray(), [](auto it) {
+    return it == utils::IteratorType::reduction;
+  });
+  OpOperand *init = g.getDpsInitOperand(0);
+  if (reduces && (!g.payloadUsesValueFromOperand(init) || y != args.back()))
+    return std::nullopt;
+  return y;
+}
+
+/// Whether the comparison `cmp` of `g`'s body holds or fails everywhere: its
+/// operands are elements of uniform tensors (extracted at any index) or
+/// uniform inputs. Equality and inequality only.
+std::optional<bool> uniformComparison(linalg::GenericOp g, arith::CmpIOp cmp) {
+  auto side = [&](Value v) -> std::optional<int64_t> {
+    if (auto extract = v.getDefiningOp<tensor::ExtractOp>())
+      return uniformInt(extract.getTensor(), 0);
+    if (OpOperand *in = inputOf(g, v))
+      return uniformInt(in->get(), 0);
+    return std::nullopt;
+  };
+  using P = arith::CmpIPredicate;
+  if (cmp.getPredicate() != P::eq && cmp.getPredicate() != P::ne)
+    return std::nullopt;
+  std::optional<int64_t> l = side(cmp.getLhs()), r = side(cmp.getRhs());
+  if (!l || !r)
+    return std::nullopt;
+  return (*l == *r) == (cmp.getPredicate() == P::eq);
 }
 
 /// The body value `v` of `g` as a * i + b * j + c.
@@ -195,12 +351,17 @@ LogicalResult conjuncts(linalg::GenericOp g, Value v, Walk &w) {
   IntegerAttr cst;
   if (matchPattern(v, m_Constant(&cst)))
     return success(!cst.getValue().isZero());
-  if (auto cmp = v.getDefiningOp<arith::CmpIOp>())
+  if (auto cmp = v.getDefiningOp<arith::CmpIOp>()) {
+    // E.g. transformers' packed-sequence test: the sequence ids of query
+    // and key, both read from a cumulative sum of zeros, are equal.
+    if (std::optional<bool> known = uniformComparison(g, cmp))
+      return success(*known);
     return addComparison(g, cmp, /*negate=*/false, w);
+  }
   OpOperand *in = inputOf(g, v);
   if (!in)
     return failure();
-  if (std::optional<int64_t> splat = getIntSplat(in->get()))
+  if (std::optional<int64_t> splat = uniformInt(in->get(), 0))
     return success(*splat != 0);
   AffineMap map = g.getMatchingIndexingMap(in);
   if (map.isIdentity())

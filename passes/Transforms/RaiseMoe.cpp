@@ -18,18 +18,20 @@
 //
 // 16-bit (bf16 / f16) exports put casts in the router and the importer
 // widens some ops; the pass looks through them as follows, and the raised
-// form is at least as precise as the graph everywhere:
+// form picks exactly the experts the graph picks:
 // - matmuls accumulate in f32 and are rounded once to the operands' type
 //   (the importer's MatMul/Gemm); grouped_matmul computes and rounds the
 //   same way, so the experts' FFNs are unchanged;
 // - the softmax is computed in f32 from the extended logits and rounded to
-//   16 bits before TopK; route computes it in f32 and selects and weighs
-//   on the f32 scores (no rounding). The experts picked differ only for a
-//   token whose k-th and (k+1)-th scores are equal after the rounding but
-//   not before (the graph then takes the lower id, route the larger score);
-// - the renormalisation (sum in f32 between casts, a 16-bit divide) and
-//   the combination (16-bit products and additions) are f32 in route and
-//   combine, rounded once at the end;
+//   16 bits before TopK; that softmax stays and route selects on its
+//   rounded values (`given` scores), ties going to the lower id as in ONNX
+//   TopK, so a token whose k-th and (k+1)-th scores are equal only after
+//   the rounding routes as in the graph;
+// - the graph's renormalisation (sum in f32 between casts, a 16-bit
+//   divide) stays too, fed with route's selected scores in place of its
+//   TopK's values; combine weighs with its result (exact in f32) and sums
+//   the k products in f32, rounded once at the end, where the graph adds
+//   16-bit products in 16 bits;
 // - the per-expert weight `sum_j tw * (ids == e)` summed in f32 between
 //   casts is exact in any precision: the ids of a row are distinct, so at
 //   most one term is non-zero and the casts of a 16-bit value are exact.
@@ -554,6 +556,11 @@ struct MoeBlock {
   Value logits, x; // [T, E], [T, d]
   int64_t k;
   bool normalize;
+  // 16-bit exports: the graph's rounded scores before TopK, its TopK (values
+  // and ids) and the renormalised weights computed from the values.
+  Value roundedScores;
+  linalg::GenericOp topk;
+  Value topkWeights;
   Ffn ref;                  // expert 0's structure
   SmallVector<Ffn> experts; // by expert id
 };
@@ -629,6 +636,10 @@ std::optional<MoeBlock> matchBlock(Value root) {
   block.logits = matchSoftmax(skipRounding(topk->input));
   if (!block.logits)
     return std::nullopt;
+  if (skipRounding(topk->input) != topk->input)
+    block.roundedScores = topk->input;
+  block.topk = topk->gather;
+  block.topkWeights = tw;
   block.logits = skipExtension(block.logits);
   auto lt = cast<RankedTensorType>(block.logits.getType());
   if (lt.getDimSize(1) != E || block.k > E)
@@ -665,13 +676,65 @@ Value emptyRows(OpBuilder &b, Location loc, Value like, int64_t n, Type et) {
                                  et, dyn);
 }
 
+/// `v` converted elementwise (extf / truncf) to the element type of `init`.
+Value convertElements(OpBuilder &b, Location loc, Value v, Value init) {
+  auto it = cast<RankedTensorType>(init.getType());
+  AffineMap id = b.getMultiDimIdentityMap(it.getRank());
+  SmallVector<utils::IteratorType> par(it.getRank(),
+                                       utils::IteratorType::parallel);
+  Type to = it.getElementType();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{it}, ValueRange{v}, ValueRange{init}, {id, id},
+             par,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value x = args[0];
+               unsigned from = x.getType().getIntOrFloatBitWidth();
+               unsigned width = to.getIntOrFloatBitWidth();
+               if (from < width)
+                 x = arith::ExtFOp::create(nb, nl, to, x);
+               else if (from > width)
+                 x = arith::TruncFOp::create(nb, nl, to, x);
+               linalg::YieldOp::create(nb, nl, x);
+             })
+      .getResult(0);
+}
+
 void rewriteBlock(RewriterBase &rewriter, const MoeBlock &block) {
   Operation *rootOp = block.root.getDefiningOp();
   rewriter.setInsertionPoint(rootOp);
   Location loc = rootOp->getLoc();
   int64_t E = block.experts.size();
-  auto route = moe::RouteOp::create(rewriter, loc, block.logits, block.k,
-                                    moe::Scoring::Softmax, block.normalize);
+  moe::RouteOp route;
+  Value weights;
+  if (block.roundedScores) {
+    // Select on the graph's rounded scores and weigh as the graph does: its
+    // TopK's values are replaced by route's (the same ids, ties to the lower
+    // one), and its renormalisation and casts stay as they are.
+    linalg::GenericOp topk = block.topk;
+    rewriter.setInsertionPointAfter(topk);
+    Location tl = topk.getLoc();
+    route = moe::RouteOp::create(rewriter, tl, block.roundedScores, block.k,
+                                 moe::Scoring::Given, /*normalize=*/false);
+    Value values = topk.getResult(0);
+    auto vt = cast<RankedTensorType>(values.getType());
+    Value init = emptyRows(rewriter, tl, block.roundedScores, block.k,
+                           vt.getElementType());
+    // The selected scores are 16-bit values: narrowing them back is exact.
+    Value narrow = convertElements(rewriter, tl, route.getWeights(), init);
+    if (narrow.getType() != vt)
+      narrow = tensor::CastOp::create(rewriter, tl, vt, narrow);
+    rewriter.replaceAllUsesWith(values, narrow);
+    rewriter.setInsertionPoint(rootOp);
+    Value tw = block.topkWeights == values ? narrow : block.topkWeights;
+    weights = convertElements(
+        rewriter, loc, tw,
+        emptyRows(rewriter, loc, block.roundedScores, block.k,
+                  rewriter.getF32Type()));
+  } else {
+    route = moe::RouteOp::create(rewriter, loc, block.logits, block.k,
+                                 moe::Scoring::Softmax, block.normalize);
+    weights = route.getWeights();
+  }
   auto dispatch =
       moe::DispatchOp::create(rewriter, loc, block.x, route.getIds(), E);
   Value offsets = dispatch.getExpertOffsets();
@@ -712,7 +775,7 @@ void rewriteBlock(RewriterBase &rewriter, const MoeBlock &block) {
   Value act = map.lookupOrDefault(block.ref.last.m.lhs);
   Value ySorted = moe::GroupedMatmulOp::create(rewriter, loc, act, w2, offsets);
   Value out = moe::CombineOp::create(
-      rewriter, loc, ySorted, dispatch.getPermutation(), route.getWeights());
+      rewriter, loc, ySorted, dispatch.getPermutation(), weights);
   if (out.getType() != block.root.getType())
     out = tensor::CastOp::create(rewriter, loc, block.root.getType(), out);
   rewriter.replaceAllUsesWith(block.root, out);

@@ -15,7 +15,12 @@ ONNX's reference truncates, as Loom's importer does before opset 19). The
 tokens are drawn so that their routing does not depend on precision: the 2nd
 and 3rd largest router probabilities differ by far more than a bf16 rounding
 (in both the bf16 graph and an f32 evaluation), so an implementation that
-routes in f32 (loom_moe.route) picks the same experts. The same computation
+routes in f32 picks the same experts. test_data_set_1 holds the opposite:
+tokens whose k-th and (k+1)-th router probabilities tie after the graph's
+bf16 rounding but not in f32, so that only routing on the graph's rounded
+probabilities with TopK's tie rule (the lower index first) matches the
+reference there; routing in f32 misses it by far more than the tolerance.
+The same computation
 in torch (export_models.MoEBlock's forward, bf16 on the CPU) is compared too,
 as a cross-check of the evaluator.
 
@@ -200,6 +205,15 @@ def main():
     else:
         sys.exit("could not draw tokens with a clear routing margin")
 
+    # Tokens whose bf16 routing ties at the k-th place and goes another way
+    # than an f32 routing: drawn in bulk, those kept.
+    ties = []
+    while sum(len(t) for t in ties) < T:
+        cand = bf16(rng.standard_normal((1, 4096, D)))
+        gap, agree = router_margin(cand, w["gate.weight"])
+        ties.append(cand[0, ~agree])
+    x_ties = np.concatenate(ties)[:T].reshape(1, T, D)
+
     feeds = {"x": x, **w}
     ref = evaluate(model, feeds)
     ref32 = evaluate(model, feeds, f32_router=True)
@@ -238,11 +252,25 @@ def main():
         t.raw_data = bf16_bits(v).astype("<u2").tobytes()
         return t
 
-    for i, inp in enumerate(model.graph.input):
-        with open(os.path.join(data, f"input_{i}.pb"), "wb") as f:
-            f.write(tensor(inp.name, feeds[inp.name]).SerializeToString())
-    with open(os.path.join(data, "output_0.pb"), "wb") as f:
-        f.write(tensor(model.graph.output[0].name, ref).SerializeToString())
+    def write(data, feeds, ref):
+        os.makedirs(data, exist_ok=True)
+        for i, inp in enumerate(model.graph.input):
+            with open(os.path.join(data, f"input_{i}.pb"), "wb") as f:
+                f.write(tensor(inp.name, feeds[inp.name]).SerializeToString())
+        with open(os.path.join(data, "output_0.pb"), "wb") as f:
+            f.write(tensor(model.graph.output[0].name, ref).SerializeToString())
+
+    write(data, feeds, ref)
+    feeds_ties = {**feeds, "x": x_ties}
+    ref_ties = evaluate(model, feeds_ties)
+    ref_ties32 = evaluate(model, feeds_ties, f32_router=True)
+    err = np.abs(ref_ties32 - ref_ties)
+    bound = 2e-3 + 1e-2 * np.abs(ref_ties)
+    print(f"ties: routing in f32 misses the reference on {int((err > bound).any(-1).sum())} "
+          f"of {T} tokens (max abs diff {err.max():.3f})")
+    if not (err > bound).any():
+        sys.exit("the tied tokens do not tell f32 routing from the graph's")
+    write(os.path.join(case, "test_data_set_1"), feeds_ties, ref_ties)
     with open(os.path.join(case, "tolerance"), "w") as f:
         f.write("--rtol 1e-2 --atol 2e-3\n")
     print(f"wrote {case}")

@@ -30,13 +30,18 @@
 
 // The bf16 block of the GPU benchmark (torch.onnx.export, dynamo, opset 18;
 // make_moe_bf16.py), whose router casts between bf16 and f32 around the
-// renormalising and per-expert sums: raised the same way, on bf16, with the
-// f32 routing weights of loom_moe.route. No expert Gemm over all 64 tokens
+// renormalising and per-expert sums: raised the same way, on bf16; route
+// selects on the graph's bf16-rounded softmax (`given`), and the graph's
+// renormalisation (f32 sum, truncating Cast, bf16 divide) of route's values
+// gives combine its weights. No expert Gemm over all 64 tokens
 // ([64, 64] x [128, 64]^T, [64, 128] x [64, 128]^T) and no expert mask.
 // BF16-NOT: tensor<64x64xbf16>, tensor<128x64xbf16>
 // BF16-NOT: tensor<64x128xbf16>, tensor<64x128xbf16>
 // BF16-NOT: arith.uitofp
-// BF16: %[[W:[^ ,]+]], %[[IDS:[^ ,]+]] = loom_moe.route %{{[^ ,]+}} top 2 softmax normalize : tensor<64x8xbf16> -> tensor<64x2xf32>, tensor<64x2xi32>
+// BF16: %[[SEL:[^ ,]+]], %[[IDS:[^ ,]+]] = loom_moe.route %{{[^ ,]+}} top 2 given : tensor<64x8xbf16> -> tensor<64x2xf32>, tensor<64x2xi32>
+// BF16: %[[W:[^ ,]+]] = scf.forall
+// BF16: tensor.extract_slice %[[SEL]]
+// BF16: arith.divf %{{[^ ,]+}}, %{{[^ ,]+}} : bf16
 // BF16: %[[XS:[^ ,]+]], %[[OFF:[^ ,]+]], %[[PERM:[^ ,]+]] = loom_moe.dispatch %{{[^ ,]+}}, %[[IDS]] experts 8
 // BF16-COUNT-2: loom_moe.grouped_matmul %[[XS]], %{{[^ ,]+}}, %[[OFF]] : tensor<128x64xbf16>, tensor<8x64x128xbf16>
 // BF16: %[[Y:[^ ,]+]] = loom_moe.grouped_matmul %{{[^ ,]+}}, %{{[^ ,]+}}, %[[OFF]] : tensor<128x128xbf16>, tensor<8x128x64xbf16>

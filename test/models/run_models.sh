@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Compiles each exported test model with loomc, runs it with loom-run on its
-# test_data_set_0 and compares with the stored ONNX Runtime reference.
+# Compiles each exported test model with loomc, runs it with loom-run on each
+# of its test_data_set_* and compares with the stored ONNX Runtime reference.
 # Models listed in xfail.txt (name, then the reason) must fail; any other
 # must pass, so the list stays true. Used by ctest (exported-models).
 # A model's `tolerance` file, if any, holds its loom-run --rtol/--atol
@@ -16,15 +16,17 @@ for dir in "$HERE"/*/; do
   [ -f "$dir/model.onnx" ] || continue
   tol="--rtol 1e-3 --atol 1e-4"
   [ -f "$dir/tolerance" ] && tol="$(cat "$dir/tolerance")"
-  # shellcheck disable=SC2086 # $tol is the flags, split on purpose
+  result=fail
   if "$BIN/loomc" "$dir/model.onnx" -o "$WORK/$name.loom" --target="$TARGET" \
-       --quiet > "$WORK/$name.log" 2>&1 &&
-     "$BIN/loom-run" "$WORK/$name.loom" --data "$dir/test_data_set_0" \
-       $tol >> "$WORK/$name.log" 2>&1; then
-    result=pass; passed=$((passed + 1))
-  else
-    result=fail; failed=$((failed + 1))
+       --quiet > "$WORK/$name.log" 2>&1; then
+    result=pass
+    for data in "$dir"/test_data_set_*/; do
+      # shellcheck disable=SC2086 # $tol is the flags, split on purpose
+      "$BIN/loom-run" "$WORK/$name.loom" --data "$data" \
+        $tol >> "$WORK/$name.log" 2>&1 || result=fail
+    done
   fi
+  if [ $result = pass ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   listed=no
   grep -q "^$name " "$HERE/xfail.txt" 2>/dev/null && listed=yes
   if [ $result = pass ] && [ $listed = yes ]; then

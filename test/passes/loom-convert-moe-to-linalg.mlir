@@ -46,6 +46,24 @@ func.func @route_sigmoid(%l: tensor<16x64xf32>) -> (tensor<16x6xf32>, tensor<16x
 
 // -----
 
+// Given scores: only an extension to f32, no exp; the selection reads it.
+// CHECK-LABEL: func.func @route_given
+// CHECK-NOT: math.exp
+// CHECK: %[[SCORES:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<4x8xbf16>) outs(%{{.+}} : tensor<4x8xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.extf
+// CHECK-NOT: math.exp
+// CHECK: %[[TOPK:.+]]:2 = linalg.generic
+// CHECK: tensor.extract %[[SCORES]]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[TOPK]]#0, %[[TOPK]]#1
+func.func @route_given(%s: tensor<4x8xbf16>) -> (tensor<4x2xf32>, tensor<4x2xi32>) {
+  %w, %ids = loom_moe.route %s top 2 given : tensor<4x8xbf16> -> tensor<4x2xf32>, tensor<4x2xi32>
+  return %w, %ids : tensor<4x2xf32>, tensor<4x2xi32>
+}
+
+// -----
+
 // A stable counting sort, O(T*k + E): count per expert into offsets[e + 1],
 // prefix sum over the E experts, then each (token, choice) in ascending
 // order takes its expert's next slot; finally the token rows are gathered.

@@ -1904,3 +1904,237 @@ func.func @op_range_sizes_traced(%x: tensor<1x?x64xf32>) -> tensor<1x4x?x16xf32>
   %o = loom_attn.attention %q, %q, %q mask(%m : tensor<1x1x?x?xi1>) : tensor<1x4x?x16xf32>, tensor<1x4x?x16xf32>, tensor<1x4x?x16xf32> -> tensor<1x4x?x16xf32>
   return %o : tensor<1x4x?x16xf32>
 }
+
+// -----
+
+// transformers' mask as the opset-18 Llama export builds it once the
+// importer folds its constants (bench/gpu/models/llama4.onnx, S = 8 here):
+// an all-true i1 scalar, `kv <= q` from constant iotas, and the
+// packed-sequence test `seq[q] == seq[kv]`, where seq is the cumulative sum
+// of a zero tensor (the position ids step by 1 everywhere) read through
+// gathered indices. seq is zero everywhere, so the test always holds and
+// the mask is `causal` with nothing left.
+// CHECK-LABEL: func.func @op_packed_sequence_causal
+// CHECK-SAME: %[[Q:[^:]+]]: tensor<1x4x8x16xbf16>, %[[K:[^:]+]]: tensor<1x4x8x16xbf16>, %[[V:[^:]+]]: tensor<1x4x8x16xbf16>
+// CHECK: %[[O:.+]] = loom_attn.attention %[[Q]], %[[K]], %[[V]] causal :
+// CHECK: return %[[O]]
+#scalar = affine_map<(d0, d1, d2, d3) -> ()>
+#kvcol = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, d3)>
+#qrow = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>
+#all4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#cs_in = affine_map<(d0, d1, d2) -> (d0, d2)>
+#cs_out = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @op_packed_sequence_causal(%q: tensor<1x4x8x16xbf16>, %k: tensor<1x4x8x16xbf16>, %v: tensor<1x4x8x16xbf16>) -> tensor<1x4x8x16xbf16> {
+  %c0 = arith.constant 0 : index
+  %z = arith.constant 0 : i64
+  %true = arith.constant true
+  %zero = arith.constant 0.0 : bf16
+  %lowest = arith.constant -3.3895e+38 : bf16
+  %steps = arith.constant dense<0> : tensor<1x8xi64>
+  %kv = arith.constant dense<[[[[0, 1, 2, 3, 4, 5, 6, 7]]]]> : tensor<1x1x1x8xi64>
+  %qi = arith.constant dense<[[[[0], [1], [2], [3], [4], [5], [6], [7]]]]> : tensor<1x1x8x1xi64>
+  %cs_e = tensor.empty() : tensor<1x8xi64>
+  %cs_i = linalg.fill ins(%z : i64) outs(%cs_e : tensor<1x8xi64>) -> tensor<1x8xi64>
+  %seq = linalg.generic {indexing_maps = [#cs_in, #cs_out], iterator_types = ["parallel", "parallel", "reduction"]} ins(%steps : tensor<1x8xi64>) outs(%cs_i : tensor<1x8xi64>) {
+  ^bb0(%in: i64, %out: i64):
+    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %le = arith.cmpi ule, %j, %i : index
+    %x = arith.select %le, %in, %z : i64
+    %s = arith.addi %out, %x : i64
+    linalg.yield %s : i64
+  } -> tensor<1x8xi64>
+  %t_e = tensor.empty() : tensor<i1>
+  %all = linalg.generic {indexing_maps = [affine_map<() -> ()>], iterator_types = []} outs(%t_e : tensor<i1>) {
+  ^bb0(%o: i1):
+    linalg.yield %true : i1
+  } -> tensor<i1>
+  %m_e = tensor.empty() : tensor<1x1x8x8xbf16>
+  %m = linalg.generic {indexing_maps = [#scalar, #kvcol, #qrow, #all4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%all, %kv, %qi : tensor<i1>, tensor<1x1x1x8xi64>, tensor<1x1x8x1xi64>) outs(%m_e : tensor<1x1x8x8xbf16>) {
+  ^bb0(%a: i1, %kj: i64, %qi_: i64, %o: bf16):
+    %j = linalg.index 3 : index
+    %i = linalg.index 2 : index
+    %sk = tensor.extract %seq[%c0, %j] : tensor<1x8xi64>
+    %sq = tensor.extract %seq[%c0, %i] : tensor<1x8xi64>
+    %causal = arith.cmpi sle, %kj, %qi_ : i64
+    %same = arith.cmpi eq, %sq, %sk : i64
+    %c1 = arith.andi %a, %causal : i1
+    %keep = arith.andi %c1, %same : i1
+    %r = arith.select %keep, %zero, %lowest : bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x1x8x8xbf16>
+  %o = loom_attn.attention %q, %k, %v mask(%m : tensor<1x1x8x8xbf16>) : tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16> -> tensor<1x4x8x16xbf16>
+  return %o : tensor<1x4x8x16xbf16>
+}
+
+// -----
+
+// The same mask where the steps are not known (a function argument, as
+// when the position ids come from the caller): the sequence ids may differ,
+// so the mask stays an operand.
+// CHECK-LABEL: func.func @op_packed_sequence_unknown_steps
+// CHECK: loom_attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} mask(%{{[^ ,]+}} : tensor<1x1x8x8xbf16>) :
+// CHECK-NOT: causal
+// CHECK: return
+#kvcol2 = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, d3)>
+#qrow2 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>
+#all42 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#cs_in2 = affine_map<(d0, d1, d2) -> (d0, d2)>
+#cs_out2 = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @op_packed_sequence_unknown_steps(%q: tensor<1x4x8x16xbf16>, %k: tensor<1x4x8x16xbf16>, %v: tensor<1x4x8x16xbf16>, %steps: tensor<1x8xi64>) -> tensor<1x4x8x16xbf16> {
+  %c0 = arith.constant 0 : index
+  %z = arith.constant 0 : i64
+  %zero = arith.constant 0.0 : bf16
+  %lowest = arith.constant -3.3895e+38 : bf16
+  %kv = arith.constant dense<[[[[0, 1, 2, 3, 4, 5, 6, 7]]]]> : tensor<1x1x1x8xi64>
+  %qi = arith.constant dense<[[[[0], [1], [2], [3], [4], [5], [6], [7]]]]> : tensor<1x1x8x1xi64>
+  %cs_e = tensor.empty() : tensor<1x8xi64>
+  %cs_i = linalg.fill ins(%z : i64) outs(%cs_e : tensor<1x8xi64>) -> tensor<1x8xi64>
+  %seq = linalg.generic {indexing_maps = [#cs_in2, #cs_out2], iterator_types = ["parallel", "parallel", "reduction"]} ins(%steps : tensor<1x8xi64>) outs(%cs_i : tensor<1x8xi64>) {
+  ^bb0(%in: i64, %out: i64):
+    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %le = arith.cmpi ule, %j, %i : index
+    %x = arith.select %le, %in, %z : i64
+    %s = arith.addi %out, %x : i64
+    linalg.yield %s : i64
+  } -> tensor<1x8xi64>
+  %m_e = tensor.empty() : tensor<1x1x8x8xbf16>
+  %m = linalg.generic {indexing_maps = [#kvcol2, #qrow2, #all42], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%kv, %qi : tensor<1x1x1x8xi64>, tensor<1x1x8x1xi64>) outs(%m_e : tensor<1x1x8x8xbf16>) {
+  ^bb0(%kj: i64, %qi_: i64, %o: bf16):
+    %j = linalg.index 3 : index
+    %i = linalg.index 2 : index
+    %sk = tensor.extract %seq[%c0, %j] : tensor<1x8xi64>
+    %sq = tensor.extract %seq[%c0, %i] : tensor<1x8xi64>
+    %causal = arith.cmpi sle, %kj, %qi_ : i64
+    %same = arith.cmpi eq, %sq, %sk : i64
+    %keep = arith.andi %causal, %same : i1
+    %r = arith.select %keep, %zero, %lowest : bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x1x8x8xbf16>
+  %o = loom_attn.attention %q, %k, %v mask(%m : tensor<1x1x8x8xbf16>) : tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16> -> tensor<1x4x8x16xbf16>
+  return %o : tensor<1x4x8x16xbf16>
+}
+
+// -----
+
+// Uniform sequence ids compared with `ne` drop every key: not causal, the
+// mask stays.
+// CHECK-LABEL: func.func @op_packed_sequence_never
+// CHECK: loom_attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} mask(%{{[^ ,]+}} : tensor<1x1x8x8xbf16>) :
+// CHECK-NOT: causal
+// CHECK: return
+#kvcol3 = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, d3)>
+#qrow3 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>
+#all43 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @op_packed_sequence_never(%q: tensor<1x4x8x16xbf16>, %k: tensor<1x4x8x16xbf16>, %v: tensor<1x4x8x16xbf16>) -> tensor<1x4x8x16xbf16> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : bf16
+  %lowest = arith.constant -3.3895e+38 : bf16
+  %seq = arith.constant dense<3> : tensor<1x8xi64>
+  %kv = arith.constant dense<[[[[0, 1, 2, 3, 4, 5, 6, 7]]]]> : tensor<1x1x1x8xi64>
+  %qi = arith.constant dense<[[[[0], [1], [2], [3], [4], [5], [6], [7]]]]> : tensor<1x1x8x1xi64>
+  %m_e = tensor.empty() : tensor<1x1x8x8xbf16>
+  %m = linalg.generic {indexing_maps = [#kvcol3, #qrow3, #all43], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%kv, %qi : tensor<1x1x1x8xi64>, tensor<1x1x8x1xi64>) outs(%m_e : tensor<1x1x8x8xbf16>) {
+  ^bb0(%kj: i64, %qi_: i64, %o: bf16):
+    %j = linalg.index 3 : index
+    %i = linalg.index 2 : index
+    %sk = tensor.extract %seq[%c0, %j] : tensor<1x8xi64>
+    %sq = tensor.extract %seq[%c0, %i] : tensor<1x8xi64>
+    %causal = arith.cmpi sle, %kj, %qi_ : i64
+    %other = arith.cmpi ne, %sq, %sk : i64
+    %keep = arith.andi %causal, %other : i1
+    %r = arith.select %keep, %zero, %lowest : bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x1x8x8xbf16>
+  %o = loom_attn.attention %q, %k, %v mask(%m : tensor<1x1x8x8xbf16>) : tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16> -> tensor<1x4x8x16xbf16>
+  return %o : tensor<1x4x8x16xbf16>
+}
+
+// -----
+
+// The same mask in the separate generics the importer writes before fusion
+// (llama4.onnx at raising time): the all-true scalar is `1.0 != 0` on a
+// constant, the sequence ids of the queries and of the keys are gathered by
+// generics of their own, and an `eq` generic compares them.
+// CHECK-LABEL: func.func @op_packed_sequence_unfused
+// CHECK-SAME: %[[Q:[^:]+]]: tensor<1x4x8x16xbf16>, %[[K:[^:]+]]: tensor<1x4x8x16xbf16>, %[[V:[^:]+]]: tensor<1x4x8x16xbf16>
+// CHECK: %[[O:.+]] = loom_attn.attention %[[Q]], %[[K]], %[[V]] causal :
+// CHECK: return %[[O]]
+#u_scalar = affine_map<(d0, d1, d2, d3) -> ()>
+#u_kvcol = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, d3)>
+#u_qrow = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>
+#u_all4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#u_cs_in = affine_map<(d0, d1, d2) -> (d0, d2)>
+#u_cs_out = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @op_packed_sequence_unfused(%q: tensor<1x4x8x16xbf16>, %k: tensor<1x4x8x16xbf16>, %v: tensor<1x4x8x16xbf16>) -> tensor<1x4x8x16xbf16> {
+  %c0 = arith.constant 0 : index
+  %z = arith.constant 0 : i64
+  %f0 = arith.constant 0.0 : f32
+  %one = arith.constant dense<1.0> : tensor<f32>
+  %zero = arith.constant 0.0 : bf16
+  %lowest = arith.constant -3.3895e+38 : bf16
+  %steps = arith.constant dense<0> : tensor<1x8xi64>
+  %kv = arith.constant dense<[[[[0, 1, 2, 3, 4, 5, 6, 7]]]]> : tensor<1x1x1x8xi64>
+  %qi = arith.constant dense<[[[[0], [1], [2], [3], [4], [5], [6], [7]]]]> : tensor<1x1x8x1xi64>
+  %cs_e = tensor.empty() : tensor<1x8xi64>
+  %cs_i = linalg.fill ins(%z : i64) outs(%cs_e : tensor<1x8xi64>) -> tensor<1x8xi64>
+  %seq = linalg.generic {indexing_maps = [#u_cs_in, #u_cs_out], iterator_types = ["parallel", "parallel", "reduction"]} ins(%steps : tensor<1x8xi64>) outs(%cs_i : tensor<1x8xi64>) {
+  ^bb0(%in: i64, %out: i64):
+    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %le = arith.cmpi ule, %j, %i : index
+    %x = arith.select %le, %in, %z : i64
+    %s = arith.addi %out, %x : i64
+    linalg.yield %s : i64
+  } -> tensor<1x8xi64>
+  %t_e = tensor.empty() : tensor<i1>
+  %all = linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []} ins(%one : tensor<f32>) outs(%t_e : tensor<i1>) {
+  ^bb0(%in: f32, %o: i1):
+    %ne = arith.cmpf une, %in, %f0 : f32
+    linalg.yield %ne : i1
+  } -> tensor<i1>
+  %b_e = tensor.empty() : tensor<1x1x8x8xi1>
+  %le = linalg.generic {indexing_maps = [#u_kvcol, #u_qrow, #u_all4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%kv, %qi : tensor<1x1x1x8xi64>, tensor<1x1x8x1xi64>) outs(%b_e : tensor<1x1x8x8xi1>) {
+  ^bb0(%kj: i64, %qi_: i64, %o: i1):
+    %c = arith.cmpi sle, %kj, %qi_ : i64
+    linalg.yield %c : i1
+  } -> tensor<1x1x8x8xi1>
+  %a1 = linalg.generic {indexing_maps = [#u_scalar, #u_all4, #u_all4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%all, %le : tensor<i1>, tensor<1x1x8x8xi1>) outs(%b_e : tensor<1x1x8x8xi1>) {
+  ^bb0(%a: i1, %b: i1, %o: i1):
+    %c = arith.andi %a, %b : i1
+    linalg.yield %c : i1
+  } -> tensor<1x1x8x8xi1>
+  %sq_e = tensor.empty() : tensor<1x1x8x1xi64>
+  %sq = linalg.generic {indexing_maps = [#u_all4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%sq_e : tensor<1x1x8x1xi64>) {
+  ^bb0(%o: i64):
+    %i = linalg.index 2 : index
+    %x = tensor.extract %seq[%c0, %i] : tensor<1x8xi64>
+    linalg.yield %x : i64
+  } -> tensor<1x1x8x1xi64>
+  %sk_e = tensor.empty() : tensor<1x1x1x8xi64>
+  %sk = linalg.generic {indexing_maps = [#u_all4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%sk_e : tensor<1x1x1x8xi64>) {
+  ^bb0(%o: i64):
+    %j = linalg.index 3 : index
+    %x = tensor.extract %seq[%c0, %j] : tensor<1x8xi64>
+    linalg.yield %x : i64
+  } -> tensor<1x1x1x8xi64>
+  %same = linalg.generic {indexing_maps = [#u_qrow, #u_kvcol, #u_all4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sq, %sk : tensor<1x1x8x1xi64>, tensor<1x1x1x8xi64>) outs(%b_e : tensor<1x1x8x8xi1>) {
+  ^bb0(%a: i64, %b: i64, %o: i1):
+    %c = arith.cmpi eq, %a, %b : i64
+    linalg.yield %c : i1
+  } -> tensor<1x1x8x8xi1>
+  %keep = linalg.generic {indexing_maps = [#u_all4, #u_all4, #u_all4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a1, %same : tensor<1x1x8x8xi1>, tensor<1x1x8x8xi1>) outs(%b_e : tensor<1x1x8x8xi1>) {
+  ^bb0(%a: i1, %b: i1, %o: i1):
+    %c = arith.andi %a, %b : i1
+    linalg.yield %c : i1
+  } -> tensor<1x1x8x8xi1>
+  %m_e = tensor.empty() : tensor<1x1x8x8xbf16>
+  %m = linalg.generic {indexing_maps = [#u_all4, #u_all4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%keep : tensor<1x1x8x8xi1>) outs(%m_e : tensor<1x1x8x8xbf16>) {
+  ^bb0(%kp: i1, %o: bf16):
+    %r = arith.select %kp, %zero, %lowest : bf16
+    linalg.yield %r : bf16
+  } -> tensor<1x1x8x8xbf16>
+  %o = loom_attn.attention %q, %k, %v mask(%m : tensor<1x1x8x8xbf16>) : tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16> -> tensor<1x4x8x16xbf16>
+  return %o : tensor<1x4x8x16xbf16>
+}

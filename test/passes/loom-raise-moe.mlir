@@ -3281,18 +3281,40 @@ func.func @moe_mixed_act(%arg0: tensor<4x4xf32>, %arg1: tensor<3x4xf32>, %arg2: 
 // renormalising sum and each expert's weight are f32 ReduceSums between
 // Casts (the bf16 Cast truncates, opset 18); the zeros are a CastLike'd
 // Expand; the sigmoid of SiLU is computed in f32 and rounded. The pass looks
-// through all of them: route reads the bf16 logits (the rounded router
-// Gemm), the grouped matmuls replace the rounded expert Gemms, the SiLU
-// gating (its f32 sigmoid included) runs on the dispatched rows, and nothing
-// of the f32 softmax, the masks or the dense experts is left.
+// through all of them: route selects on the graph's rounded softmax, the
+// graph's renormalisation weighs route's values, the grouped matmuls replace
+// the rounded expert Gemms, the SiLU gating (its f32 sigmoid included) runs
+// on the dispatched rows, and nothing of the masks, the graph's TopK or the
+// dense experts is left.
 // CHECK-LABEL: func.func @moe_bf16_export
 // CHECK-SAME: (%[[X3:[^ ,]+]]: tensor<1x4x4xbf16>, %[[GATE:[^ ,]+]]: tensor<3x4xbf16>
 // CHECK: %[[X:[^ ,]+]] = tensor.expand_shape
 // CHECK: %[[ACC:[^ ,]+]] = linalg.generic {{.*}} ins(%[[X]], %[[GATE]] : tensor<4x4xbf16>, tensor<3x4xbf16>) outs(%{{[^ ,]+}} : tensor<4x3xf32>)
 // CHECK: %[[LOGITS:[^ ,]+]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<4x3xf32>) outs(%{{[^ ,]+}} : tensor<4x3xbf16>)
 // CHECK: arith.truncf
+// The graph's softmax stays, rounded to bf16 as the graph rounds it; route
+// selects on those scores (`given`), so ties after the rounding go to the
+// lower id as in the graph's TopK.
+// CHECK: math.exp
+// CHECK: %[[P:[^ ,]+]] = linalg.generic {{.*}} ins(%{{[^ ,]+}} : tensor<4x3xf32>) outs(%{{[^ ,]+}} : tensor<4x3xbf16>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.truncf
 // CHECK-NOT: linalg.generic
-// CHECK: %[[W:[^ ,]+]], %[[IDS:[^ ,]+]] = loom_moe.route %[[LOGITS]] top 2 softmax normalize : tensor<4x3xbf16> -> tensor<4x2xf32>, tensor<4x2xi32>
+// CHECK: %[[SEL:[^ ,]+]], %[[IDS:[^ ,]+]] = loom_moe.route %[[P]] top 2 given : tensor<4x3xbf16> -> tensor<4x2xf32>, tensor<4x2xi32>
+// The graph's renormalisation runs on route's values (narrowed back to the
+// bf16 they are): the sum in f32, its truncating Cast, the bf16 divide.
+// CHECK: %[[TW:[^ ,]+]] = linalg.generic {{.*}} ins(%[[SEL]] : tensor<4x2xf32>) outs(%{{[^ ,]+}} : tensor<4x2xbf16>)
+// CHECK: %[[TW32:[^ ,]+]] = linalg.generic {{.*}} ins(%[[TW]] : tensor<4x2xbf16>) outs(%{{[^ ,]+}} : tensor<4x2xf32>)
+// CHECK: %[[SUM:[^ ,]+]] = linalg.generic {{.*}} ins(%[[TW32]] : tensor<4x2xf32>) outs(%{{[^ ,]+}} : tensor<4xf32>)
+// CHECK: %[[SUMX:[^ ,]+]] = tensor.expand_shape %[[SUM]]
+// CHECK: %[[SUM16:[^ ,]+]] = linalg.generic {{.*}} ins(%[[SUMX]] : tensor<4x1xf32>) outs(%{{[^ ,]+}} : tensor<4x1xbf16>)
+// CHECK: arith.shrui
+// CHECK: %[[NW:[^ ,]+]] = linalg.generic {{.*}} ins(%[[TW]], %[[SUM16]] : tensor<4x2xbf16>, tensor<4x1xbf16>) outs(%{{[^ ,]+}} : tensor<4x2xbf16>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.divf {{.*}} : bf16
+// CHECK: %[[W:[^ ,]+]] = linalg.generic {{.*}} ins(%[[NW]] : tensor<4x2xbf16>) outs(%{{[^ ,]+}} : tensor<4x2xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.extf
 // CHECK: %[[XS:[^ ,]+]], %[[OFF:[^ ,]+]], %[[PERM:[^ ,]+]] = loom_moe.dispatch %[[X]], %[[IDS]] experts 3 : tensor<4x4xbf16>, tensor<4x2xi32> -> tensor<8x4xbf16>, tensor<4xi32>, tensor<8xi32>
 // CHECK: %[[W1:[^ ,]+]] = tensor.concat dim(0) {{.*}} -> tensor<3x4x8xbf16>
 // CHECK: %[[G:[^ ,]+]] = loom_moe.grouped_matmul %[[XS]], %[[W1]], %[[OFF]] : tensor<8x4xbf16>, tensor<3x4x8xbf16>, tensor<4xi32> -> tensor<8x8xbf16>

@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 func.func @route_unknown_scoring(%logits: tensor<16x8xf32>) {
-  // expected-error @+2 {{expected one of [softmax, sigmoid] for how router logits become expert scores, got: argmax}}
+  // expected-error @+2 {{expected one of [softmax, sigmoid, given] for how router logits become expert scores, got: argmax}}
   // expected-error @+1 {{failed to parse LoomMoe_ScoringAttr parameter 'value'}}
   %w, %ids = loom_moe.route %logits top 2 argmax : tensor<16x8xf32> -> tensor<16x2xf32>, tensor<16x2xi32>
   return
