@@ -36,10 +36,20 @@ def ConvertQuantToLinalgPass
     times the input zero point, row sums of the input times the weight zero
     point, plus `K * za * zw`) and multiplies by both scales. i32 sums are
     exact, so this is ONNX MatMulInteger's value, scaled.
+
+    With `signed-activations` as well (set by the AMD pipeline, whose
+    integer MFMA is signed x signed only), unsigned 8-bit inputs with a
+    zero point are re-centred: `a xor 0x80` read as i8 is `a - 128`, and
+    the zero point used in the corrections is `za - 128`, so
+    `a - za` is unchanged and the product is `extsi x extsi`.
   }];
   let options = [
     Option<"integerProduct", "integer-product", "bool", /*default=*/"false",
-           "W8A8 matmuls as an i8 x i8 -> i32 contraction and an epilogue">
+           "W8A8 matmuls as an i8 x i8 -> i32 contraction and an epilogue">,
+    Option<"signedActivations", "signed-activations", "bool",
+           /*default=*/"false",
+           "with integer-product: u8 inputs with a zero point re-centred as "
+           "i8 (a xor 0x80, zero point - 128)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

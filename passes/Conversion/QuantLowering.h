@@ -83,9 +83,12 @@ LogicalResult lowerQuantMatmul(RewriterBase &rewriter, MatmulOp op);
 /// Replaces a loom_quant.matmul with 8-bit integer input and weight (scales
 /// constant along K) by an i8 x i8 -> i32 contraction on [M, K] (batch
 /// dimensions collapsed) and an elementwise epilogue (zero-point
-/// corrections, scales); fails, changing nothing, for other schemes.
+/// corrections, scales); fails, changing nothing, for other schemes. With
+/// `signedActivations`, unsigned input bytes with a zero point are re-centred
+/// (a xor 0x80, zero point minus 128) so that the product is signed x signed.
 LogicalResult lowerQuantMatmulIntegerProduct(RewriterBase &rewriter,
-                                             MatmulOp op);
+                                             MatmulOp op,
+                                             bool signedActivations = false);
 
 } // namespace mlir::loom::quant
 

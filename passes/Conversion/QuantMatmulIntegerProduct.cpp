@@ -21,6 +21,9 @@
 // result is the ONNX MatMulInteger value times the scales, rounded once.
 // Per-group scales along K cannot be factored out of the sum: those (and
 // 8-bit floats, 4-bit storage) keep the dequantizing f32 contraction.
+// With signed-activations (AMD's integer MFMA is signed x signed), unsigned
+// input bytes with a zero point are re-centred first, a xor 0x80 = a - 128
+// as i8, and the zero point is za - 128: a - za is the same i32 value.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,11 +63,23 @@ bool isIntegerAlongK(SchemeAttr scheme, int64_t kAxis) {
   return false;
 }
 
-Value extTo32(OpBuilder &b, Location loc, SchemeAttr scheme, Value v) {
+/// How an 8-bit value widens to i32: as its scheme stores it, as signed (a
+/// re-centred input's bytes), or re-centred first (`v xor 0x80` read as i8
+/// is v - 128, for unsigned storage).
+enum class Ext { Storage, Signed, Recentred };
+
+Value extTo32(OpBuilder &b, Location loc, SchemeAttr scheme, Value v,
+              Ext mode = Ext::Storage) {
   v = toSignless(b, loc, v);
   Type i32 = b.getI32Type();
   if (v.getType() == i32)
     return v;
+  if (mode == Ext::Recentred) {
+    Value bit = arith::ConstantIntOp::create(b, loc, v.getType(), 0x80);
+    v = arith::XOrIOp::create(b, loc, v, bit);
+  }
+  if (mode != Ext::Storage)
+    return arith::ExtSIOp::create(b, loc, i32, v);
   if (scheme.isSignedStorage())
     return arith::ExtSIOp::create(b, loc, i32, v);
   return arith::ExtUIOp::create(b, loc, i32, v);
@@ -72,7 +87,8 @@ Value extTo32(OpBuilder &b, Location loc, SchemeAttr scheme, Value v) {
 
 /// `sum over k of ext(x)` into a zero-filled i32 tensor of `sizes`.
 Value buildSums(OpBuilder &b, Location loc, SchemeAttr scheme, Value x,
-                AffineMap xMap, ArrayRef<OpFoldResult> sizes) {
+                AffineMap xMap, ArrayRef<OpFoldResult> sizes,
+                Ext mode = Ext::Storage) {
   MLIRContext *ctx = b.getContext();
   Value zero = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
   Value empty = tensor::EmptyOp::create(b, loc, sizes, b.getI32Type());
@@ -86,7 +102,7 @@ Value buildSums(OpBuilder &b, Location loc, SchemeAttr scheme, Value x,
                linalg::YieldOp::create(
                    nb, nl,
                    arith::AddIOp::create(nb, nl, args[1],
-                                         extTo32(nb, nl, scheme, args[0]))
+                                         extTo32(nb, nl, scheme, args[0], mode))
                        .getResult());
              })
       .getResult(0);
@@ -127,7 +143,7 @@ std::optional<SmallVector<int32_t>> getConstantSums(Value w, bool transposed,
 } // namespace
 
 LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
-    RewriterBase &rewriter, MatmulOp op) {
+    RewriterBase &rewriter, MatmulOp op, bool signedActivations) {
   Value a = op.getA(), w = op.getWeight();
   Value aScale = op.getInputScale();
   std::optional<SchemeAttr> aSchemeOpt = op.getInputScheme();
@@ -148,6 +164,13 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   MLIRContext *ctx = b.getContext();
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   Value aZp = op.getInputZeroPoint(), wZp = op.getWeightZeroPoint();
+  // Unsigned activations with a zero point, for a signed x signed product:
+  // a - za == (a - 128) - (za - 128), every input-side byte (the product's,
+  // the row sums', the zero point) is taken as its value minus 128.
+  // The re-centred bytes are an elementwise op of their own before the
+  // product, whose body stays `ext(a) * ext(w)` for the tensor-core passes.
+  bool recentre = signedActivations && aZp && !aScheme.isSignedStorage();
+  Ext aExt = recentre ? Ext::Signed : Ext::Storage;
 
   // [..., M, K] -> [M', K].
   Value a2 = a;
@@ -157,6 +180,24 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
       rows.push_back(i);
     a2 = tensor::CollapseShapeOp::create(
         b, loc, a, ArrayRef<ReassociationIndices>{rows, {aRank - 1}});
+  }
+  if (recentre) {
+    auto a2Type = cast<RankedTensorType>(a2.getType());
+    SmallVector<OpFoldResult> a2Sizes = tensor::getMixedSizes(b, loc, a2);
+    Value out =
+        tensor::EmptyOp::create(b, loc, a2Sizes, a2Type.getElementType());
+    AffineMap id2 = b.getMultiDimIdentityMap(2);
+    a2 = linalg::GenericOp::create(
+             b, loc, out.getType(), ValueRange{a2}, ValueRange{out}, {id2, id2},
+             {utils::IteratorType::parallel, utils::IteratorType::parallel},
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value bit = arith::ConstantIntOp::create(
+                   nb, nl, args[0].getType(), 0x80);
+               linalg::YieldOp::create(
+                   nb, nl,
+                   arith::XOrIOp::create(nb, nl, args[0], bit).getResult());
+             })
+             .getResult(0);
   }
   OpFoldResult mSize = tensor::getMixedSize(b, loc, a2, 0);
   OpFoldResult kSize = tensor::getMixedSize(b, loc, a2, 1);
@@ -183,7 +224,7 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
           {utils::IteratorType::parallel, utils::IteratorType::parallel,
            utils::IteratorType::reduction},
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value x = extTo32(nb, nl, aScheme, args[0]);
+            Value x = extTo32(nb, nl, aScheme, args[0], aExt);
             Value y = extTo32(nb, nl, wScheme, args[1]);
             linalg::YieldOp::create(
                 nb, nl,
@@ -199,8 +240,7 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   Value colSums, rowSums;
   std::optional<SmallVector<int32_t>> constantColSums;
   if (aZp)
-    constantColSums =
-        getConstantSums(w, transposed, wScheme.isSignedStorage());
+    constantColSums = getConstantSums(w, transposed, wScheme.isSignedStorage());
   if (constantColSums)
     colSums = arith::ConstantOp::create(
         b, loc,
@@ -210,14 +250,13 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   else if (aZp)
     colSums = buildSums(b, loc, wScheme, w,
                         AffineMap::get(2, 0,
-                                       transposed
-                                           ? ArrayRef<AffineExpr>{i, kk}
-                                           : ArrayRef<AffineExpr>{kk, i},
+                                       transposed ? ArrayRef<AffineExpr>{i, kk}
+                                                  : ArrayRef<AffineExpr>{kk, i},
                                        ctx),
                         {nSize});
   if (wZp)
     rowSums = buildSums(b, loc, aScheme, a2, AffineMap::get(2, 0, {i, kk}, ctx),
-                        {mSize});
+                        {mSize}, aExt);
 
   // Back to [..., M, N] for the epilogue, whose loops are (batch..., m, n).
   SmallVector<OpFoldResult> outSizes;
@@ -259,9 +298,9 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   auto aParamType = cast<RankedTensorType>(aScale.getType());
   auto wParamType = cast<RankedTensorType>(op.getWeightScale().getType());
   SmallVector<Value> ins = {product, aScale, op.getWeightScale()};
-  SmallVector<AffineMap> maps = {
-      id, getParamMap(aScheme, aParamType, aIdx, aRank),
-      getParamMap(wScheme, wParamType, wIdx, aRank)};
+  SmallVector<AffineMap> maps = {id,
+                                 getParamMap(aScheme, aParamType, aIdx, aRank),
+                                 getParamMap(wScheme, wParamType, wIdx, aRank)};
   if (aZp) {
     ins.append({aZp, colSums});
     maps.append({getParamMap(aScheme, aParamType, aIdx, aRank), mapE(nOut)});
@@ -287,7 +326,8 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
             unsigned next = 3;
             Value za, zw;
             if (aZp) {
-              za = extTo32(nb, nl, aScheme, args[next]);
+              za = extTo32(nb, nl, aScheme, args[next],
+                           recentre ? Ext::Recentred : Ext::Storage);
               v = arith::SubIOp::create(
                   nb, nl, v, arith::MulIOp::create(nb, nl, za, args[next + 1]));
               next += 2;
@@ -301,8 +341,8 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
             if (za && zw)
               v = arith::AddIOp::create(
                   nb, nl, v,
-                  arith::MulIOp::create(
-                      nb, nl, kI32, arith::MulIOp::create(nb, nl, za, zw)));
+                  arith::MulIOp::create(nb, nl, kI32,
+                                        arith::MulIOp::create(nb, nl, za, zw)));
             // MatMulInteger's value as f32, times both scales.
             Value f = arith::SIToFPOp::create(nb, nl, f32, v);
             Value scale =

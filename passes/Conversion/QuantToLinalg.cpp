@@ -233,7 +233,8 @@ struct ConvertQuantToLinalgPass
               })
               .Case([&](MatmulOp q) {
                 if (integerProduct &&
-                    succeeded(lowerQuantMatmulIntegerProduct(rewriter, q)))
+                    succeeded(lowerQuantMatmulIntegerProduct(rewriter, q,
+                                                        signedActivations)))
                   return success();
                 return lowerQuantMatmul(rewriter, q);
               });

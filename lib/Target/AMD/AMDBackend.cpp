@@ -60,10 +60,11 @@ namespace {
 /// the kernels; `convert-gpu-to-rocdl` uses the HIP runtime's conventions
 /// (printf, kernel arguments) and the chip's math libraries.
 constexpr const char *kAMDLoweringPipeline =
-    "func.func(loom-convert-quant-to-linalg,{3}loom-convert-moe-to-linalg,"
+    "func.func(loom-convert-quant-to-linalg{{integer-product=true "
+    "signed-activations=true},{3}loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
-    "func.func(linalg-fuse-elementwise-ops),"
+    "func.func(loom-cpu-fuse-elementwise{{gpu=true}),"
     "one-shot-bufferize{{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map "
     "allow-return-allocs-from-loops},"
