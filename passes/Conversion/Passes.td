@@ -27,8 +27,8 @@ def ConvertQuantToLinalgPass
     materialised. 8-bit floats are converted with integer arithmetic, since
     the LLVM lowering has no f8 conversions.
 
-    With `integer-product` (set by the NVIDIA pipeline), a matmul of 8-bit
-    integer input and weight whose scales do not vary along K (W8A8)
+    With `integer-product` (set by the NVIDIA and AMD pipelines), a matmul
+    of 8-bit integer input and weight whose scales do not vary along K (W8A8)
     becomes instead an `i8 x i8 -> i32` 2-d contraction of the stored bytes
     (`[M, K]` with the batch dimensions collapsed, times `[K, N]` or
     `[N, K]`), which 8-bit tensor cores take, and an elementwise epilogue

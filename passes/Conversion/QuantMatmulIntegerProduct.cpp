@@ -5,8 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // The form of loom_quant.matmul for targets with 8-bit integer tensor cores
-// (loom-convert-quant-to-linalg{integer-product}, set by the NVIDIA
-// pipeline): with 8-bit integer input and weight,
+// (loom-convert-quant-to-linalg{integer-product}, set by the NVIDIA and AMD
+// pipelines): with 8-bit integer input and weight,
 //
 //   sum_k (a - za)(w - zw) = sum_k a*w - za * colsum(w) - zw * rowsum(a)
 //                            + K * za * zw
