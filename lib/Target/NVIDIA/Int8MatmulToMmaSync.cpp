@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lib/Target/NVIDIA/KernelHelpers.h"
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
@@ -38,6 +39,7 @@ namespace mlir::loom::nvidia {
 
 using namespace mlir;
 using namespace mlir::loom;
+using namespace mlir::loom::nvidia;
 
 namespace {
 
@@ -137,17 +139,6 @@ std::optional<IntMatmul> fromMatmul(linalg::MatmulOp op) {
   if (!fits(mm))
     return std::nullopt;
   return mm;
-}
-
-LogicalResult setMapping(scf::ParallelOp loop,
-                         ArrayRef<gpu::Processor> processors) {
-  MLIRContext *ctx = loop.getContext();
-  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
-  SmallVector<gpu::ParallelLoopDimMappingAttr> mapping;
-  for (gpu::Processor processor : processors)
-    mapping.push_back(
-        gpu::ParallelLoopDimMappingAttr::get(ctx, processor, id, id));
-  return gpu::setMappingAttr(loop, mapping);
 }
 
 /// The `linalg.fill` of zero into C right before `op`, if any.

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lib/Target/NVIDIA/KernelHelpers.h"
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
@@ -18,6 +19,7 @@ namespace mlir::loom::nvidia {
 
 using namespace mlir;
 using namespace mlir::loom;
+using namespace mlir::loom::nvidia;
 
 namespace {
 
@@ -28,17 +30,6 @@ bool isStaticIdentity(Value value, Type element) {
   auto type = dyn_cast<MemRefType>(value.getType());
   return type && type.getRank() == 2 && type.hasStaticShape() &&
          type.getLayout().isIdentity() && type.getElementType() == element;
-}
-
-LogicalResult setMapping(scf::ParallelOp loop,
-                         ArrayRef<gpu::Processor> processors) {
-  MLIRContext *ctx = loop.getContext();
-  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
-  SmallVector<gpu::ParallelLoopDimMappingAttr> mapping;
-  for (gpu::Processor processor : processors)
-    mapping.push_back(
-        gpu::ParallelLoopDimMappingAttr::get(ctx, processor, id, id));
-  return gpu::setMappingAttr(loop, mapping);
 }
 
 /// `nvvm.mma.sync` m16n8k16 on bf16 fragments (nvgpu.mma.sync deduces PTX

@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lib/Target/NVIDIA/KernelHelpers.h"
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -36,6 +37,7 @@ namespace mlir::loom::nvidia {
 
 using namespace mlir;
 using namespace mlir::loom;
+using namespace mlir::loom::nvidia;
 
 namespace {
 
@@ -83,38 +85,6 @@ bool fits(const Matvec &mv) {
   if (mv.transposedB)
     return mv.k % (kWarp * v) == 0;
   return mv.n % (kWarp * v) == 0 && mv.k % kWarps == 0;
-}
-
-/// `v`, a value of a generic's body, with float extensions looked through.
-Value skipExt(Value v) {
-  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
-    return ext.getIn();
-  return v;
-}
-
-/// Whether `op`'s body is `yield out + a * b` (a and b possibly extended).
-bool isMulAddBody(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() > 5)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto addOp = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  Value acc = body.getArgument(2);
-  if (!addOp || (addOp.getLhs() != acc && addOp.getRhs() != acc))
-    return false;
-  Value prod = addOp.getLhs() == acc ? addOp.getRhs() : addOp.getLhs();
-  auto mulOp = prod.getDefiningOp<arith::MulFOp>();
-  if (!mulOp)
-    return false;
-  Value x = skipExt(mulOp.getLhs()), y = skipExt(mulOp.getRhs());
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (x == a && y == b) || (x == b && y == a);
-}
-
-SmallVector<unsigned> dimsOf(AffineMap map) {
-  return llvm::map_to_vector(map.getResults(), [](AffineExpr e) {
-    return cast<AffineDimExpr>(e).getPosition();
-  });
 }
 
 /// The 2-d form of a `linalg.matmul` (no user maps, B is K x N).

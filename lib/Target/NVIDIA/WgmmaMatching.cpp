@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Target/NVIDIA/WgmmaMatching.h"
+#include "lib/Target/NVIDIA/KernelHelpers.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -169,40 +170,6 @@ Operation *nvidia::zeroFillBefore(Operation *op, Value c) {
 }
 
 namespace {
-
-/// `v`, a value of the generic's body, with float extensions looked
-/// through.
-Value skipExt(Value v) {
-  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
-    return ext.getIn();
-  return v;
-}
-
-/// Whether `op`'s body is `yield out + a * b` (a and b possibly extended).
-bool isMulAddBody(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() > 5)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto addOp = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  Value acc = body.getArgument(2);
-  if (!addOp || (addOp.getLhs() != acc && addOp.getRhs() != acc))
-    return false;
-  Value prod = addOp.getLhs() == acc ? addOp.getRhs() : addOp.getLhs();
-  auto mulOp = prod.getDefiningOp<arith::MulFOp>();
-  if (!mulOp)
-    return false;
-  Value x = skipExt(mulOp.getLhs()), y = skipExt(mulOp.getRhs());
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (x == a && y == b) || (x == b && y == a);
-}
-
-/// The loop dimensions of `map`'s results (a projected permutation).
-SmallVector<unsigned> dimsOf(AffineMap map) {
-  return llvm::map_to_vector(map.getResults(), [](AffineExpr e) {
-    return cast<AffineDimExpr>(e).getPosition();
-  });
-}
 
 /// Groups of consecutive memref dimensions, one group per operand side:
 /// [[0 .. split-1], [split .. rank-1]].
