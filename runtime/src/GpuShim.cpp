@@ -375,8 +375,8 @@ LOOM_MGPU void *mgpuTensorMapEncodeTiledMemref(
   }
   // An empty tensor (a dynamic size of 0, e.g. no rows this call) has no
   // map the driver would encode; no kernel reads it either, since the grid
-  // over its rows is empty and launches of empty grids are skipped. Its map
-  // is a zeroed placeholder, so the call still succeeds.
+  // over its rows is empty and launches of empty grids are skipped. It gets
+  // an all-zero map, so the call still succeeds.
   if (tensorRank >= 1 && tensorRank <= 5 && rankedDescriptor) {
     const auto *sizes = static_cast<const int64_t *>(rankedDescriptor) + 3;
     for (int64_t i = 0; i < tensorRank; ++i)

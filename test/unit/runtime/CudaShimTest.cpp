@@ -305,7 +305,7 @@ TEST(CudaShimTest, TensorMapIsEncodedCopiedAndReused) {
   EXPECT_TRUE(rec.memory.empty());
 }
 
-TEST(CudaShimTest, TensorMapOfAnEmptyTensorIsAPlaceholder) {
+TEST(CudaShimTest, TensorMapOfAnEmptyTensorIsNotEncoded) {
   cuda::Driver driver = fakeDriver();
   auto device = cuda::Device::withDriver(&driver, "fake");
   rec = Recorded{};
