@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Transforms/AttentionMask.h"
+#include "passes/Transforms/IndexSequences.h"
 #include "passes/Transforms/Matchers.h"
 
 #include "dialects/attn/AttnDialect.h"
@@ -170,11 +171,11 @@ std::optional<int64_t> evalUniform(linalg::GenericOp g, Value v,
   return *l * *r;
 }
 
+std::optional<int64_t> uniformGeneric(Value t, unsigned depth);
+
 /// The integer every element of `t` provably holds: a splat constant, a fill
-/// of one, reshapes of such, or a single-result generic whose inputs and
-/// init are uniform and whose body computes one value from them alone (for
-/// a reduction, the init's value again, so that every step keeps it; e.g.
-/// the cumulative sum of zeros).
+/// of one, reshapes of such, a generic computing one value from uniform
+/// operands, or an arithmetic sequence (IndexSequences.h) with no steps.
 std::optional<int64_t> uniformInt(Value t, unsigned depth) {
   auto type = dyn_cast<RankedTensorType>(t.getType());
   if (depth > 16 || !type)
@@ -189,9 +190,24 @@ std::optional<int64_t> uniformInt(Value t, unsigned depth) {
     IntegerAttr cst;
     if (matchPattern(fill.getInputs()[0], m_Constant(&cst)))
       return boolAsOne(cst.getValue());
-    return std::nullopt;
   }
-  auto g = dyn_cast_or_null<linalg::GenericOp>(def);
+  if (std::optional<int64_t> y = uniformGeneric(t, depth))
+    return y;
+  // Index arithmetic whose every element is the same, e.g. the steps
+  // `pos[t + 1] - pos[t] != 1` between position ids that are a Range with
+  // its first element minus one prepended.
+  std::optional<IndexSequence> seq = indexSequence(t);
+  if (seq && seq->isUniform())
+    return seq->base;
+  return std::nullopt;
+}
+
+/// A single-result generic whose inputs and init are uniform and whose
+/// body computes one value from them alone (for a reduction, the init's
+/// value again, so that every step keeps it; e.g. the cumulative sum of
+/// zeros).
+std::optional<int64_t> uniformGeneric(Value t, unsigned depth) {
+  auto g = t.getDefiningOp<linalg::GenericOp>();
   if (!g || g.getNumResults() != 1 || !g.hasPureTensorSemantics())
     return std::nullopt;
   // Unknown (or float) operands stay unknown; the body may still not need
