@@ -6,13 +6,13 @@
 // RUN: loomc %S/llama_opset18/model.onnx --emit=loom --quiet > %t.l18.mlir
 // RUN: FileCheck %s --check-prefixes=CHECK,GQA < %t.l18.mlir
 // RUN: FileCheck %s --check-prefix=ROPE < %t.l18.mlir
-// RUN: FileCheck %s --check-prefix=FMASK < %t.l18.mlir
+// RUN: FileCheck %s --check-prefix=CAUSAL < %t.l18.mlir
 // RUN: loomc %S/llama_opset23/model.onnx --emit=loom --quiet > %t.l23.mlir
 // RUN: FileCheck %s --check-prefixes=CHECK,GQA < %t.l23.mlir
 // RUN: FileCheck %s --check-prefix=CAUSAL < %t.l23.mlir
 // RUN: loomc %S/gpt2_opset18/model.onnx --emit=loom --quiet > %t.gpt2.mlir
 // RUN: FileCheck %s --check-prefixes=CHECK,MHA < %t.gpt2.mlir
-// RUN: FileCheck %s --check-prefix=FMASK < %t.gpt2.mlir
+// RUN: FileCheck %s --check-prefix=CAUSAL < %t.gpt2.mlir
 // RUN: FileCheck %s --check-prefix=EPI < %t.gpt2.mlir
 
 // Each norm (5 per model: two per layer and the final one; RMSNorm in the
@@ -60,14 +60,15 @@
 // ROPE-NOT: loom_attn.rope
 
 // Masks. transformers' mask is (kv <= q) and (a packed-sequence test) and
-// (true). The opset-23 export hands it to Attention as i1: the band is
-// `causal`, the packed-sequence test stays the mask. The opset-18 exports
-// add it as where(mask, 0, lowest float): a row the packed-sequence test
-// dropped entirely would average the values there and give zeros with
-// `causal`, so the float mask stays whole.
-// CAUSAL-COUNT-2: loom_attn.attention {{.*}} mask(%{{[^ ]+}} : tensor<1x1x?x?xi1>) scale(2.500000e-01) causal :
-// FMASK-COUNT-2: loom_attn.attention {{.*}} mask(%{{[^ ]+}} : tensor<1x1x?x?xf32>) scale(2.500000e-01) :
-// FMASK-NOT: causal
+// (true). The packed-sequence test compares sequence ids, the cumulative sum
+// of `pos[t + 1] - pos[t] != 1` over the position ids, which are a Range with
+// its first element minus one prepended: the steps are all 1, the ids all 0,
+// so the test always holds and the mask is exactly the causal band. The
+// opset-23 export hands the mask to Attention as i1, the opset-18 exports
+// add it as where(mask, 0, lowest float); all three become `causal` with no
+// mask operand.
+// CAUSAL-COUNT-2: loom_attn.attention %{{[^ ,]+}}, %{{[^ ,]+}}, %{{[^ ,]+}} scale(2.500000e-01) causal :
+// CAUSAL-NOT: loom_attn.attention
 
 // GPT-2's residual adds after Gemm + Reshape (attention and MLP outputs of
 // both layers) start the Gemm's accumulation, reshaped back to its rows.
