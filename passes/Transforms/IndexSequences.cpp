@@ -118,7 +118,7 @@ std::optional<bool> decide(arith::CmpIPredicate pred, Bounds l, Bounds r) {
   return std::nullopt;
 }
 
-/// a function `coef . loops + c` of a generic's loop indices.
+/// An affine function `coef . loops + c` of a generic's loop indices.
 struct Affine {
   SmallVector<int64_t> coef;
   int64_t c = 0;
@@ -220,8 +220,8 @@ Bounds Analysis::boundsOf(Value v, unsigned depth) {
   };
   if (isa<arith::IndexCastOp, arith::ExtSIOp>(def)) {
     Bounds x = operand(0);
-    // A sign-extended i1 true is -1.
-    if (isa<arith::ExtSIOp>(def) && def->getOperand(0).getType().isInteger(1))
+    // A sign-extended i1 true is -1 (index_cast sign-extends too).
+    if (def->getOperand(0).getType().isInteger(1))
       return {x.hi ? std::optional<int64_t>(-*x.hi) : std::nullopt,
               x.lo ? std::optional<int64_t>(-*x.lo) : std::nullopt};
     return x;
@@ -672,9 +672,9 @@ std::optional<Affine> Analysis::affineOp(linalg::GenericOp g, Operation *def,
   if (isa<arith::IndexCastOp, arith::ExtSIOp>(def)) {
     if (!operandType.isInteger(1))
       return operand(0);
-    // A sign-extended i1 true is -1.
+    // A sign-extended i1 true is -1 (index_cast sign-extends too).
     if (std::optional<int64_t> c = constOperand(0))
-      return constant(isa<arith::ExtSIOp>(def) ? -*c : *c);
+      return constant(-*c);
     return std::nullopt;
   }
   if (isa<arith::IndexCastUIOp, arith::ExtUIOp>(def)) {
