@@ -14,7 +14,9 @@
 // Conjuncts that hold everywhere drop out: splats, and equality tests of
 // values read from provably uniform tensors (splats, fills, and generics
 // computing one value from uniform operands, e.g. transformers'
-// packed-sequence ids as the cumulative sum of a zero tensor).
+// packed-sequence ids as the cumulative sum of a zero tensor, whose zeros
+// may come from index arithmetic that IndexSequences.h proves constant:
+// the steps `pos[t + 1] - pos[t] != 1` between Range-built position ids).
 //
 //===----------------------------------------------------------------------===//
 
