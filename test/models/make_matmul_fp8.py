@@ -9,7 +9,9 @@
 Zero points are float8e4m3fn zeros, so the quantized type is e4m3 (opset 19,
 saturate=1 by default). loom-raise-quant makes this an FP8 loom_quant.matmul;
 on sm_89+ its product runs on mma.sync m16n8k32 e4m3 (40 rows: the last row
-tile is partly masked). ONNX 1.12's python package has no float8 type: the
+tile is partly masked); its values keep every partial sum an exact integer
+below 2^12, which the FP8 tensor cores' reduced-precision accumulation also
+gets exactly. ONNX 1.12's python package has no float8 type: the
 tensors are written with the raw data_type 17 (FLOAT8E4M3FN) and the reference
 comes from an exact e4m3 codec here (round to nearest even, saturating to
 +-448, NaN kept), following QuantizeLinear's `saturate(x / y_scale)`.
@@ -101,12 +103,16 @@ def self_test():
 def matmul_fp8():
     B, S, K, N = 2, 20, 64, 96
     rng = np.random.default_rng(23)
-    # Activations up to ~600 / sx: some saturate at +-448.
-    x = (rng.standard_normal((B, S, K)) * 1.5).astype(np.float32)
-    x[0, 0, :4] = [9.0, -9.5, 1e3, np.float32(0.0)]
+    # Activations that quantize to integers in [-8, 8], plus a saturating
+    # value (-> 448) and near-ties at 8.5 / 9.5 (step 1 there) in one row;
+    # weights integers in [-4, 4]. Every product and partial sum is then an
+    # integer below 2^12: exact in f32 and in the FP8 tensor cores' reduced-
+    # precision accumulation alike, so any summation order gives the
+    # reference up to the scales' rounding.
     sx = np.float32(0.01)
-    w_bits = e4m3_encode(
-        (rng.standard_normal((K, N)) * 40.0).astype(np.float32))
+    x = (rng.integers(-8, 9, size=(B, S, K)) * sx).astype(np.float32)
+    x[0, 0, :4] = [8.5 * sx, -9.5 * sx, 1e3, 0.0]
+    w_bits = e4m3_encode(rng.integers(-4, 5, size=(K, N)).astype(np.float32))
     sw = (rng.uniform(0.5, 2.0, size=N) / 256.0).astype(np.float32)
 
     q = e4m3_encode(x / sx)  # f32 division, as QuantizeLinear computes it
