@@ -27,10 +27,12 @@
 // sparse and block-scaled variants), so the step calls LLVM's intrinsic
 // `llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e4m3.f32` through
 // `llvm.call_intrinsic`; NVPTX selects it from PTX ISA 8.4 on. The sum is
-// accumulated in f32 in the tensor core's order, not the loops' order. M may be dynamic (the tokens of a
-// quantized linear layer): the last row tile reads row M - 1 for the rows
-// past M, which only feed rows of C that are not stored. A zero fill of C
-// right before the matmul is folded into zero accumulators.
+// accumulated in the tensor core's order and precision, not the loops'.
+//
+// M may be dynamic (the tokens of a quantized linear layer): the last row
+// tile reads row M - 1 for the rows past M, which only feed rows of C that
+// are not stored. A zero fill of C right before the matmul is folded into
+// zero accumulators.
 //
 //===----------------------------------------------------------------------===//
 

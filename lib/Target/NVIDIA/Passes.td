@@ -133,8 +133,9 @@ def GroupedMatmulToMmaPass
 
 def Int8MatmulToMmaSyncPass
     : Pass<"loom-nvidia-int8-mma-sync", "func::FuncOp"> {
-  let summary = "Runs 8-bit integer matmuls (i32 accumulator) on tensor "
-                "cores with mma.sync m16n8k32";
+  let summary = "Runs 8-bit integer matmuls (i32 accumulator) and, with "
+                "fp8, e4m3 matmuls (f32 accumulator) on tensor cores with "
+                "mma.sync m16n8k32";
   let description = [{
     Runs on buffers, before linalg becomes loops, for sm_80 and newer. A
     `linalg.matmul` with i8 operands and an i32 accumulator, or a 2-d
