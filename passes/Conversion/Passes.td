@@ -42,6 +42,14 @@ def ConvertQuantToLinalgPass
     zero point are re-centred: `a xor 0x80` read as i8 is `a - 128`, and
     the zero point used in the corrections is `za - 128`, so
     `a - za` is unchanged and the product is `extsi x extsi`.
+
+    With `f8-product` (set by the NVIDIA pipeline on sm_89 and newer, whose
+    tensor cores multiply e4m3), a matmul of f8E4M3FN input and weight
+    whose scales do not vary along K becomes an `extf(a) * extf(w)` f32
+    2-d contraction of the stored 8-bit floats (the same `[M, K]` form)
+    and an elementwise epilogue that multiplies by both scales. Products of
+    e4m3 values are exact in f32. `loom-expand-f8-extf` must run before the
+    LLVM lowering to expand the `arith.extf` that no tensor-core pass took.
   }];
   let options = [
     Option<"integerProduct", "integer-product", "bool", /*default=*/"false",
@@ -49,7 +57,10 @@ def ConvertQuantToLinalgPass
     Option<"signedActivations", "signed-activations", "bool",
            /*default=*/"false",
            "with integer-product: u8 inputs with a zero point re-centred as "
-           "i8 (a xor 0x80, zero point - 128)">
+           "i8 (a xor 0x80, zero point - 128)">,
+    Option<"f8Product", "f8-product", "bool", /*default=*/"false",
+           "f8E4M3FN x f8E4M3FN matmuls as an f32 contraction of the stored "
+           "8-bit floats and a scale epilogue">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
@@ -145,6 +156,26 @@ def ConvertAttnToLinalgPass
     "mlir::math::MathDialect", "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect"
   ];
+}
+
+def ExpandF8ExtFPass : Pass<"loom-expand-f8-extf", "func::FuncOp"> {
+  let summary = "Expands arith.extf from 8-bit floats into integer arithmetic";
+  let description = [{
+    The LLVM lowering has no conversion from f8E4M3FN or f8E5M2: each
+    scalar `arith.extf` from one of them becomes the exact decode by integer
+    arithmetic that the loom_quant lowering uses (bit fields, subnormals,
+    NaN and, for f8E5M2, infinities), then an `arith.extf`/`arith.truncf`
+    to the result type if it is not f32. Runs after the tensor-core passes,
+    which take f8 contractions in their `extf` form.
+
+    ```mlir
+    %y = arith.extf %x : f8E4M3FN to f32
+    // becomes
+    %b = arith.bitcast %x : f8E4M3FN to i8
+    ...   // exponent and mantissa fields, select for subnormals and NaN
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
 #endif // LOOM_PASSES_CONVERSION_PASSES_TD

@@ -90,6 +90,13 @@ LogicalResult lowerQuantMatmulIntegerProduct(RewriterBase &rewriter,
                                              MatmulOp op,
                                              bool signedActivations = false);
 
+/// Replaces a loom_quant.matmul with f8E4M3FN input and weight (scales
+/// constant along K, no zero points) by an `extf(a) * extf(w)` f32
+/// contraction on [M, K] (batch dimensions collapsed) and an elementwise
+/// epilogue that multiplies by both scales; fails, changing nothing, for
+/// other schemes.
+LogicalResult lowerQuantMatmulF8Product(RewriterBase &rewriter, MatmulOp op);
+
 } // namespace mlir::loom::quant
 
 #endif // LOOM_PASSES_CONVERSION_QUANTLOWERING_H

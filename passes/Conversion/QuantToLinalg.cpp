@@ -236,6 +236,9 @@ struct ConvertQuantToLinalgPass
                     succeeded(lowerQuantMatmulIntegerProduct(rewriter, q,
                                                         signedActivations)))
                   return success();
+                if (f8Product &&
+                    succeeded(lowerQuantMatmulF8Product(rewriter, q)))
+                  return success();
                 return lowerQuantMatmul(rewriter, q);
               });
     };

@@ -3,7 +3,10 @@
 // (f32) and the bf16 MoE block each become
 // loom_moe ops with no dense per-expert FFN left, and every quantized linear
 // layer of the int8 (ORT dynamic quantization: 15 MatMulInteger) and int4
-// (15 MatMulNBits) Llama models is a loom_quant.matmul. run_models.sh checks
+// (15 MatMulNBits) Llama models is a loom_quant.matmul, as is the FP8 QDQ
+// layer (matmul_fp8: e4m3 Quantize/DequantizeLinear around a MatMul, opset
+// 19; its product's tensor cores are checked in
+// test/target/nvidia/fp8-tensor-cores.mlir). run_models.sh checks
 // that the models still match their references.
 
 // RUN: loomc %S/moe_opset18/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=MOE
@@ -11,6 +14,7 @@
 // RUN: loomc %S/llama_int8/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=INT8
 // RUN: loomc %S/llama_int8/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=NOINT
 // RUN: loomc %S/llama_int4/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=INT4
+// RUN: loomc %S/matmul_fp8/model.onnx --emit=loom --quiet | FileCheck %s --check-prefix=FP8
 
 // No expert Gemm over all tokens ([T, 64] x [128, 64]^T and
 // [T, 128] x [64, 128]^T), no expert mask (Equal, then Cast: uitofp).
@@ -59,3 +63,10 @@
 
 // INT4-COUNT-15: loom_quant.matmul {{.*}}transpose_weight, weight_scheme = #loom_quant.scheme<u4, per_group(axis = 1, size = 32), zero_point, packed>
 // INT4-NOT: loom_quant.matmul
+
+// The input's QuantizeLinear stays (it makes the e4m3 activations); both
+// DequantizeLinear and the float MatMul are gone.
+// FP8: %[[Q:.+]] = loom_quant.quantize %{{.+}}, %[[SX:[^ ]+]] {scheme = #loom_quant.scheme<f8E4M3FN>}
+// FP8: loom_quant.matmul %[[Q]], %{{.+}} scale %{{.+}} input_scale %[[SX]] {input_scheme = #loom_quant.scheme<f8E4M3FN>, weight_scheme = #loom_quant.scheme<f8E4M3FN, per_channel(axis = 1)>} : (tensor<2x20x64xf8E4M3FN>, tensor<64x96xf8E4M3FN>, tensor<96xf32>, tensor<f32>) -> tensor<2x20x96xf32>
+// FP8-NOT: loom_quant.dequantize
+// FP8-NOT: linalg.generic

@@ -96,6 +96,14 @@ LogicalResult quantizeLinear(NodeImporter &n) {
   std::optional<lq::StorageType> storage = storageFor(outType);
   if (!storage)
     return n.unsupported("quantizing to " + onnxTypeName(outType));
+  // 8-bit floats (opset 19+): loom_quant's encode saturates to the largest
+  // finite value, ONNX's default saturate=1; saturate=0 (overflow to NaN or
+  // infinity) is not modelled.
+  bool floatOut = *storage == lq::StorageType::f8E4M3FN ||
+                  *storage == lq::StorageType::f8E5M2;
+  if (floatOut && n.getInt("saturate", 1) == 0)
+    return n.unsupported("QuantizeLinear to " + onnxTypeName(outType) +
+                         " with saturate=0");
   FailureOr<lq::SchemeAttr> scheme = schemeFor(n, *storage, xt, st, n.hasInput(2));
   if (failed(scheme)) return failure();
   Value zp = scheme->getHasZeroPoint() ? n.input(2) : Value();

@@ -41,18 +41,23 @@ struct FuseElementwisePass
       // 16-bit float producer never goes into a reduction with more loops:
       // the operands of 16-bit matmuls stay buffers that the tensor-core
       // kernels load tile by tile (with TMA on sm_90a).
-      // Likewise 8-bit integer contractions into i32 (the integer tensor
-      // cores' form): nothing is fused into them, and reshapes are not
-      // propagated through them, so they stay 2-d over byte buffers.
+      // Likewise 8-bit integer contractions into i32 and 8-bit float
+      // (FP8) contractions into f32 (the 8-bit tensor cores' forms):
+      // nothing is fused into them, and reshapes are not propagated
+      // through them, so they stay 2-d over byte buffers.
       auto isIntegerContraction = [](Operation *op) {
         auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
-        return linalgOp && linalgOp.getNumReductionLoops() > 0 &&
-               linalgOp.getNumDpsInits() == 1 &&
-               getElementTypeOrSelf(linalgOp.getDpsInits()[0].getType())
-                   .isInteger(32) &&
-               llvm::all_of(linalgOp.getDpsInputs(), [](Value v) {
-                 return getElementTypeOrSelf(v.getType()).isInteger(8);
-               });
+        if (!linalgOp || linalgOp.getNumReductionLoops() == 0 ||
+            linalgOp.getNumDpsInits() != 1)
+          return false;
+        Type acc = getElementTypeOrSelf(linalgOp.getDpsInits()[0].getType());
+        auto isOperand = [&](Value v) {
+          Type t = getElementTypeOrSelf(v.getType());
+          return acc.isInteger(32) ? t.isInteger(8)
+                                   : acc.isF32() && isa<FloatType>(t) &&
+                                         t.getIntOrFloatBitWidth() == 8;
+        };
+        return llvm::all_of(linalgOp.getDpsInputs(), isOperand);
       };
       linalg::ControlFusionFn control = [=](OpOperand *operand) {
         Operation *producer = operand->get().getDefiningOp();

@@ -16,10 +16,23 @@
 //   C: (group, 2t), (group, 2t + 1), (group + 8, 2t), (group + 8, 2t + 1).
 //
 // Integer sums are exact (wrapping as i32 addition does), so the result is
-// bit-identical to the loops it replaces. M may be dynamic (the tokens of a
-// quantized linear layer): the last row tile reads row M - 1 for the rows
-// past M, which only feed rows of C that are not stored. A zero fill of C
-// right before the matmul is folded into zero accumulators.
+// bit-identical to the loops it replaces.
+//
+// With `fp8` (sm_89 and newer), an f8E4M3FN x f8E4M3FN -> f32 contraction
+// (`acc + extf(a) * extf(b)`) takes the same kernel with the e4m3 form of
+// the instruction, `mma.sync.m16n8k32.row.col.f32.e4m3.e4m3.f32`: the PTX ISA
+// gives its A, B and C fragments the same layout as the s8 form's (4
+// consecutive K elements of one byte each per A/B register; C in f32).
+// MLIR 22's `nvvm.mma.sync` has no e4m3 form (NVVM lists FP8 only for the
+// sparse and block-scaled variants), so the step calls LLVM's intrinsic
+// `llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e4m3.f32` through
+// `llvm.call_intrinsic`; NVPTX selects it from PTX ISA 8.4 on. The sum is
+// accumulated in the tensor core's order and precision, not the loops'.
+//
+// M may be dynamic (the tokens of a quantized linear layer): the last row
+// tile reads row M - 1 for the rows past M, which only feed rows of C that
+// are not stored. A zero fill of C right before the matmul is folded into
+// zero accumulators.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,18 +58,25 @@ namespace {
 
 constexpr int64_t kM = 16, kN = 8, kK = 32, kWarp = 32;
 
-/// An i8 x i8 -> i32 matmul in 2-d form; B is K x N unless `transposedB`.
+/// An i8 x i8 -> i32 (or, with `e4m3`, f8E4M3FN x f8E4M3FN -> f32) matmul
+/// in 2-d form; B is K x N unless `transposedB`.
 struct IntMatmul {
   Value a, b, c;
   bool unsignedA = false, unsignedB = false, transposedB = false;
+  bool e4m3 = false;
 };
 
-/// A 2-d identity-layout memref of `bits`-wide integers in the default
-/// memory space whose dimensions from `firstStatic` on are static.
-bool is2D(Value value, unsigned bits, unsigned firstStatic) {
+bool isInt8(Type t) { return t.isInteger(8); }
+bool isInt32(Type t) { return t.isInteger(32); }
+bool isE4M3(Type t) { return isa<Float8E4M3FNType>(t); }
+bool isF32(Type t) { return t.isF32(); }
+
+/// A 2-d identity-layout memref of elements `isElement` takes, in the
+/// default memory space, whose dimensions from `firstStatic` on are static.
+bool is2D(Value value, bool (*isElement)(Type), unsigned firstStatic) {
   auto type = dyn_cast<MemRefType>(value.getType());
   if (!type || type.getRank() != 2 || !type.getLayout().isIdentity() ||
-      type.getMemorySpace() || !type.getElementType().isInteger(bits))
+      type.getMemorySpace() || !isElement(type.getElementType()))
     return false;
   for (unsigned d = firstStatic; d < 2; ++d)
     if (type.isDynamicDim(d))
@@ -67,7 +87,9 @@ bool is2D(Value value, unsigned bits, unsigned firstStatic) {
 /// N and K static multiples of 8 and 32 (B static); M, the rows of A and
 /// C, any size, dynamic included: a tile's rows past M are masked.
 bool fits(const IntMatmul &mm) {
-  if (!is2D(mm.a, 8, 1) || !is2D(mm.b, 8, 0) || !is2D(mm.c, 32, 1))
+  auto operand = mm.e4m3 ? isE4M3 : isInt8;
+  if (!is2D(mm.a, operand, 1) || !is2D(mm.b, operand, 0) ||
+      !is2D(mm.c, mm.e4m3 ? isF32 : isInt32, 1))
     return false;
   auto cType = cast<MemRefType>(mm.c.getType());
   int64_t k = cast<MemRefType>(mm.a.getType()).getDimSize(1);
@@ -87,9 +109,37 @@ bool isExtOf(Value v, Value arg, bool &isUnsigned) {
   return false;
 }
 
+/// Whether `v` is `extf(arg)` to f32 from f8E4M3FN.
+bool isExtFOf(Value v, Value arg) {
+  auto ext = v.getDefiningOp<arith::ExtFOp>();
+  return ext && ext.getIn() == arg && isE4M3(arg.getType()) &&
+         ext.getType().isF32();
+}
+
+/// Whether the body of `op` is `acc + extf(a) * extf(b)` (in either order)
+/// in f32, from f8E4M3FN operands.
+bool isE4M3Body(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  Value acc = body.getArgument(2);
+  if (!add || (add.getLhs() != acc && add.getRhs() != acc) ||
+      body.getOperations().size() != 5)
+    return false;
+  auto mul = (add.getLhs() == acc ? add.getRhs() : add.getLhs())
+                 .getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  Value x = mul.getLhs(), y = mul.getRhs();
+  if (!isExtFOf(x, body.getArgument(0)))
+    std::swap(x, y);
+  return isExtFOf(x, body.getArgument(0)) && isExtFOf(y, body.getArgument(1));
+}
+
 /// A 2-d contraction generic `C[m, n] += ext(A[m, k]) * ext(B[k, n] or
-/// B[n, k])` in i32.
-std::optional<IntMatmul> fromGeneric(linalg::GenericOp op) {
+/// B[n, k])` in i32, or (`allowE4M3`) the same with `extf` from f8E4M3FN
+/// in f32.
+std::optional<IntMatmul> fromGeneric(linalg::GenericOp op, bool allowE4M3) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       !op.hasPureBufferSemantics() || op.getNumLoops() != 3)
     return std::nullopt;
@@ -108,6 +158,12 @@ std::optional<IntMatmul> fromGeneric(linalg::GenericOp op) {
     mm.transposedB = true;
   else if (maps[1] != map({k, n}))
     return std::nullopt;
+  if (allowE4M3 && isE4M3Body(op)) {
+    mm.e4m3 = true;
+    if (!fits(mm))
+      return std::nullopt;
+    return mm;
+  }
   Block &body = op.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
@@ -147,7 +203,45 @@ linalg::FillOp getZeroFillBefore(Operation *op, Value c) {
   if (!fill || !fill.hasPureBufferSemantics() ||
       fill.getDpsInits()[0] != c)
     return nullptr;
-  return matchPattern(fill.getDpsInputs()[0], m_Zero()) ? fill : nullptr;
+  Value value = fill.getDpsInputs()[0];
+  return matchPattern(value, m_Zero()) || matchPattern(value, m_PosZeroFloat())
+             ? fill
+             : nullptr;
+}
+
+/// One s8/u8 step: `nvvm.mma.sync` m16n8k32 with wrapping s32 accumulators.
+Value createIntMma(OpBuilder &b, Location loc, const IntMatmul &mm,
+                   ValueRange aRegs, ValueRange bRegs, ValueRange acc) {
+  Type i32 = b.getI32Type();
+  auto type = [](bool isUnsigned) {
+    return isUnsigned ? NVVM::MMATypes::u8 : NVVM::MMATypes::s8;
+  };
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                     {i32, i32, i32, i32});
+  return NVVM::MmaOp::create(
+      b, loc, resultType, aRegs, bRegs, acc, ArrayRef<int64_t>{kM, kN, kK},
+      std::nullopt, NVVM::MMAIntOverflow::wrapped,
+      std::array<NVVM::MMATypes, 2>{type(mm.unsignedA), type(mm.unsignedB)},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+}
+
+/// One e4m3 step with f32 accumulators. `nvvm.mma.sync` has no e4m3 form
+/// in MLIR 22: LLVM's intrinsic is called directly, its operands in PTX
+/// order (a0..a3, b0, b1, c0..c3), its result the four f32 of D.
+Value createE4M3Mma(OpBuilder &b, Location loc, ValueRange aRegs,
+                    ValueRange bRegs, ValueRange acc) {
+  Type f32 = b.getF32Type();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  SmallVector<Value> operands(aRegs);
+  llvm::append_range(operands, bRegs);
+  llvm::append_range(operands, acc);
+  return LLVM::CallIntrinsicOp::create(
+             b, loc, resultType,
+             b.getStringAttr("llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e4m3.f32"),
+             operands)
+      .getResult(0);
 }
 
 LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
@@ -193,8 +287,10 @@ LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
   auto mul = [&](Value x, int64_t y) -> Value {
     return arith::MulIOp::create(b, loc, x, idx(y));
   };
-  Type i32 = b.getI32Type(), i8 = b.getI8Type();
-  auto quad = VectorType::get({4}, i8);
+  Type i32 = b.getI32Type();
+  // 4 K elements of one byte per register: i8 or f8E4M3FN.
+  auto quad = VectorType::get(
+      {4}, cast<MemRefType>(mm.a.getType()).getElementType());
   auto word = [&](Value bytes) -> Value {
     Value w = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32),
                                         bytes);
@@ -240,8 +336,13 @@ LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
   if (zeroFill) {
     // C was just zero-filled: start from zero registers (every element of
     // C is stored below, so the fill is dropped).
-    Value zeroI32 = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
-    acc.assign(4, zeroI32);
+    Value zeroAcc =
+        mm.e4m3 ? arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                                 APFloat(0.0f))
+                      .getResult()
+                : arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0)
+                      .getResult();
+    acc.assign(4, zeroAcc);
   } else {
     for (Value r : readRows)
       for (Value c : cols)
@@ -261,18 +362,10 @@ LogicalResult rewrite(Operation *op, const IntMatmul &mm) {
     for (Value kk : {k0, k16})
       bRegs.push_back(mm.transposedB ? rowWord(mm.b, bCol, kk)
                                      : columnWord(mm.b, kk, bCol));
-    auto type = [](bool isUnsigned) {
-      return isUnsigned ? NVVM::MMATypes::u8 : NVVM::MMATypes::s8;
-    };
-    auto resultType = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), {i32, i32, i32, i32});
-    auto mma = NVVM::MmaOp::create(
-        b, loc, resultType, aRegs, bRegs, kLoop.getRegionIterArgs(),
-        ArrayRef<int64_t>{kM, kN, kK}, std::nullopt,
-        NVVM::MMAIntOverflow::wrapped,
-        std::array<NVVM::MMATypes, 2>{type(mm.unsignedA), type(mm.unsignedB)},
-        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                       NVVM::MMALayout::col});
+    Value mma = mm.e4m3 ? createE4M3Mma(b, loc, aRegs, bRegs,
+                                        kLoop.getRegionIterArgs())
+                        : createIntMma(b, loc, mm, aRegs, bRegs,
+                                       kLoop.getRegionIterArgs());
     SmallVector<Value> next;
     for (int64_t i = 0; i < 4; ++i)
       next.push_back(
@@ -310,7 +403,7 @@ struct Int8MatmulToMmaSyncPass
       if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
         mm = fromMatmul(matmul);
       else if (auto generic = dyn_cast<linalg::GenericOp>(op))
-        mm = fromGeneric(generic);
+        mm = fromGeneric(generic, fp8);
       if (mm)
         found.emplace_back(op, *mm);
     });

@@ -67,7 +67,7 @@ unsigned bytesOf(Value v) {
 /// Elements of B per 16-byte load.
 int64_t vectorWidth(const Matvec &mv) { return kVectorBytes / bytesOf(mv.b); }
 
-/// Whether the kernels take `mv`: float types of at most 32 bits (f32
+/// Whether the kernels take `mv`: float types of 16 or 32 bits (f32
 /// accumulation), few rows, sizes that the vector width and the warps'
 /// split of K divide.
 bool fits(const Matvec &mv) {
@@ -75,8 +75,9 @@ bool fits(const Matvec &mv) {
     if (!isStaticIdentity2D(v))
       return false;
     Type t = cast<MemRefType>(v.getType()).getElementType();
+    // (8-bit floats: their vector extf has no LLVM lowering.)
     if (!isa<FloatType>(t) || t.getIntOrFloatBitWidth() > 32 ||
-        t.getIntOrFloatBitWidth() < 8)
+        t.getIntOrFloatBitWidth() < 16)
       return false;
   }
   if (mv.m < 1 || mv.m > kMaxRows)

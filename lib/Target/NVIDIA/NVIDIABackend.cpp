@@ -58,7 +58,9 @@ namespace {
 /// gpu-module-to-binary stage (empty to stop at NVVM + LLVM dialect), {3}:
 /// the matmul tensor-core passes, {5} and {6}: the two halves of the
 /// attention kernel (sm_80+), {7}: whether W8A8 quantized matmuls become
-/// i8 x i8 -> i32 contractions for the int8 mma.sync kernel (sm_80+).
+/// i8 x i8 -> i32 contractions for the int8 mma.sync kernel (sm_80+), {8}:
+/// whether FP8 (e4m3 x e4m3) quantized matmuls become f8 x f8 -> f32
+/// contractions for the same kernel's e4m3 form (sm_89+).
 ///
 /// On sm_80 and newer, 16-bit attention that fits becomes a FlashAttention-2
 /// kernel on mma.sync: first a call on buffers of its tensors ({5}), whose
@@ -83,7 +85,8 @@ namespace {
 /// way. `gpu-async-region` puts the host's copies and launches on one
 /// stream per call.
 constexpr const char *kNVIDIALoweringPipeline =
-    "{5}func.func(loom-convert-quant-to-linalg{{integer-product={7}}{4},"
+    "{5}func.func(loom-convert-quant-to-linalg{{integer-product={7} "
+    "f8-product={8}}{4},"
     "loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
     "canonicalize,"
@@ -97,7 +100,9 @@ constexpr const char *kNVIDIALoweringPipeline =
     "buffer-deallocation-simplification,loom-nvidia-split-deallocs,"
     "bufferization-lower-deallocations,cse,canonicalize,"
     "convert-bufferization-to-memref,{6}"
-    "func.func(loom-cpu-copies-to-linalg{3},convert-linalg-to-parallel-loops,"
+    // The f8 extensions no tensor-core pass took become integer decodes.
+    "func.func(loom-cpu-copies-to-linalg{3},loom-expand-f8-extf,"
+    "convert-linalg-to-parallel-loops,"
     "loom-nvidia-vectorize-loops,"
     "loom-nvidia-map-loops-to-gpu),"
     "loom-nvidia-device-buffers,"
@@ -137,14 +142,16 @@ unsigned smVersion(StringRef chip) {
   return sm;
 }
 
-/// PTX ISA version for the chip: 8.0 covers sm_90a and everything older
-/// that CUDA 12+ supports; Blackwell needs newer ISAs.
+/// PTX ISA version for the chip: 8.0 covers sm_80/86; the e4m3 mma.sync of
+/// sm_89 and sm_90a needs 8.4 (CUDA 12.4); Blackwell needs newer ISAs.
 std::string ptxFeatures(StringRef chip) {
   unsigned sm = smVersion(chip);
   if (sm >= 120)
     return "+ptx87";
   if (sm >= 100)
     return "+ptx86";
+  if (sm >= 89)
+    return "+ptx84";
   return "+ptx80";
 }
 
@@ -165,9 +172,12 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   std::string tensorCores = ",loom-nvidia-matvec";
   if (chip == "sm_90a")
     tensorCores += ",loom-nvidia-matmul-to-wgmma";
+  // FP8 (e4m3) mma.sync exists from sm_89 (Ada) on.
+  bool fp8 = smVersion(chip) >= 89;
   if (smVersion(chip) >= 80)
-    tensorCores +=
-        ",loom-nvidia-matmul-to-mma-sync,loom-nvidia-int8-mma-sync";
+    tensorCores += std::string(",loom-nvidia-matmul-to-mma-sync,"
+                               "loom-nvidia-int8-mma-sync") +
+                   (fp8 ? "{fp8=true}" : "");
   bool mma = smVersion(chip) >= 80;
   // 16-bit MoE grouped matmuls: an mma.sync kernel of their own ({4}).
   std::string groupedMatmul = mma ? ",loom-nvidia-grouped-matmul-to-mma" : "";
@@ -177,7 +187,7 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   std::string attentionKernels = mma ? "loom-nvidia-attention-kernels," : "";
   return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip), binary,
                        tensorCores, groupedMatmul, attention, attentionKernels,
-                       mma ? "true" : "false")
+                       mma ? "true" : "false", fp8 ? "true" : "false")
       .str();
 }
 

@@ -133,8 +133,9 @@ def GroupedMatmulToMmaPass
 
 def Int8MatmulToMmaSyncPass
     : Pass<"loom-nvidia-int8-mma-sync", "func::FuncOp"> {
-  let summary = "Runs 8-bit integer matmuls (i32 accumulator) on tensor "
-                "cores with mma.sync m16n8k32";
+  let summary = "Runs 8-bit integer matmuls (i32 accumulator) and, with "
+                "fp8, e4m3 matmuls (f32 accumulator) on tensor cores with "
+                "mma.sync m16n8k32";
   let description = [{
     Runs on buffers, before linalg becomes loops, for sm_80 and newer. A
     `linalg.matmul` with i8 operands and an i32 accumulator, or a 2-d
@@ -155,7 +156,21 @@ def Int8MatmulToMmaSyncPass
     Example: `linalg.matmul ins(%a, %b : memref<32x64xi8>, memref<64x16xi8>)
     outs(%c : memref<32x16xi32>)` becomes 2x2 blocks of 32 lanes, each with
     a loop of two `nvvm.mma.sync` steps.
+
+    With `fp8` (set by the pipeline on sm_89 and newer), a contraction
+    `linalg.generic` of f8E4M3FN operands into f32 whose body is
+    `acc + extf(a) * extf(b)` (loom-convert-quant-to-linalg{f8-product})
+    runs on the same kernel with `mma.sync.m16n8k32.row.col.f32.e4m3.e4m3.f32`
+    (the same fragment layout as the s8 form; f32 accumulators). NVVM's
+    `mma.sync` op has no e4m3 form in MLIR 22, so the step is an
+    `llvm.call_intrinsic` of LLVM's
+    `llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e4m3.f32` (PTX ISA 8.4).
   }];
+  let options = [
+    Option<"fp8", "fp8", "bool", /*default=*/"false",
+           "Also run f8E4M3FN x f8E4M3FN -> f32 contractions on the e4m3 "
+           "mma.sync (sm_89 and newer, PTX ISA 8.4)">
+  ];
   let dependentDialects = ["mlir::NVVM::NVVMDialect",
                            "mlir::LLVM::LLVMDialect",
                            "mlir::vector::VectorDialect",

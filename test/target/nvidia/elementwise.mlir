@@ -26,7 +26,7 @@
 // HOST-DAG: llvm.call @mgpuMemcpy
 // HOST-DAG: llvm.call @mgpuMemFree
 // HOST-DAG: gpu.launch_func <%{{.+}} : !llvm.ptr> @main_kernel::@main_kernel blocks in ({{.+}}) threads in ({{.+}}) : i64
-// HOST-DAG: gpu.module @main_kernel [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
+// HOST-DAG: gpu.module @main_kernel [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx84">]
 // HOST-DAG: llvm.func @main_kernel({{.*}}) attributes {gpu.kernel
 #id = affine_map<(d0, d1) -> (d0, d1)>
 func.func @main(%a: tensor<?x512xf32>, %b: tensor<?x512xf32>) -> tensor<?x512xf32> {
