@@ -473,12 +473,13 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
   op.erase();
 }
 
-/// `nvvm.mma.sync` and `gpu.barrier` declare no memory effects, and the
-/// buffer deallocation that runs after this pass rejects ops with unknown
-/// effects (here, inside the kernel's `gpu.launch`). These models state
-/// them: the mma and the conversion to tf32 (`cvt.rna.tf32.f32`) touch
-/// registers only (as `nvgpu.mma.sync`, which is pure); the barrier orders every access to memory, so it reads and
-/// writes all of it (nothing moves across it).
+/// `nvvm.mma.sync`, `nvvm.convert.float.to.tf32` and `gpu.barrier` declare
+/// no memory effects, and the buffer deallocation that runs after this
+/// pass rejects ops with unknown effects (here, inside the kernel's
+/// `gpu.launch`). These models state them: the mma and the conversion to
+/// tf32 (`cvt.rna.tf32.f32`) touch registers only (as `nvgpu.mma.sync`,
+/// which is pure); the barrier orders every access to memory, so it reads
+/// and writes all of it (nothing moves across it).
 template <typename OpTy>
 struct NoMemoryEffects
     : public MemoryEffectOpInterface::ExternalModel<NoMemoryEffects<OpTy>,
@@ -527,8 +528,9 @@ struct GroupedMatmulToMmaPass
 
   void runOnOperation() override {
     if (f32 != "3xtf32" && f32 != "simt") {
-      getOperation().emitError("loom-nvidia-grouped-matmul-to-mma: f32 must "
-                               "be '3xtf32' or 'simt', not '")
+      emitError(getOperation().getLoc(),
+                "loom-nvidia-grouped-matmul-to-mma: f32 must be '3xtf32' or "
+                "'simt', not '")
           << f32 << "'";
       return signalPassFailure();
     }

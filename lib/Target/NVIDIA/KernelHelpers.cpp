@@ -73,7 +73,8 @@ SmallVector<Value> loom::nvidia::floatMmaSync(OpBuilder &b, Location loc,
                                      NVVM::MMALayout::col});
   SmallVector<Value> d;
   for (int64_t i = 0; i < 4; ++i)
-    d.push_back(LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{i}));
+    d.push_back(
+        LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{i}));
   return d;
 }
 

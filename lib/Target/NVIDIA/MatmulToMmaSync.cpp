@@ -273,17 +273,14 @@ struct MatmulToMmaSyncPass
   using Base::Base;
 
   void runOnOperation() override {
-    bool f32Kernel;
-    if (f32 == "3xtf32")
-      f32Kernel = true;
-    else if (f32 == "simt")
-      f32Kernel = false;
-    else {
-      getOperation().emitError("loom-nvidia-matmul-to-mma-sync: f32 must be "
-                               "'3xtf32' or 'simt', not '")
+    if (f32 != "3xtf32" && f32 != "simt") {
+      emitError(getOperation().getLoc(),
+                "loom-nvidia-matmul-to-mma-sync: f32 must be '3xtf32' or "
+                "'simt', not '")
           << f32 << "'";
       return signalPassFailure();
     }
+    bool f32Kernel = f32 == "3xtf32";
     // The importer's f32 contractions, grouped into (batch) matmuls when
     // the f32 kernel takes them.
     if (f32Kernel) {

@@ -290,6 +290,16 @@ LogicalResult NVIDIABackend::parseChip(StringRef variant, std::string &chip,
     return failure();
   }
   chip = variant.str();
+  // The f32 matmul mode comes from the environment (f32MatmulMode): a
+  // value the passes would reject is reported here, before compiling.
+  if (std::optional<std::string> env =
+          llvm::sys::Process::GetEnv("LOOM_CUDA_F32_MATMUL");
+      env && !env->empty() && *env != "3xtf32" && *env != "simt") {
+    error = "LOOM_CUDA_F32_MATMUL must be '3xtf32' (f32 matmuls on tensor "
+            "cores) or 'simt', not '" +
+            *env + "'";
+    return failure();
+  }
   return success();
 }
 

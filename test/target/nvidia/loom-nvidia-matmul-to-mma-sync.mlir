@@ -1,5 +1,8 @@
 // RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-nvidia-matmul-to-mma-sync))' | FileCheck %s
 // RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-nvidia-matmul-to-mma-sync{f32=simt}))' | FileCheck %s --check-prefix=SIMT
+// RUN: not loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-nvidia-matmul-to-mma-sync{f32=fast}))' 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: error: loom-nvidia-matmul-to-mma-sync: f32 must be '3xtf32' or 'simt', not 'fast'
 
 // One warp (32 lanes on thread_x) per 16x8 tile of C (tiles on blocks);
 // the lane's fragments follow the PTX m16n8k16 layout: lane = 4 * group +
