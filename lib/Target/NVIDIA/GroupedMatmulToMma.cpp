@@ -23,9 +23,14 @@
 //   store:  rounded once to the element type; rows past the expert's end
 //           are not stored (their loads were clamped to its last row)
 //
+// f32 operands take the same kernel: f32 tiles in shared memory (16 bytes
+// are 4 elements) and, per k8, the 3xTF32 step (each value split into tf32
+// hi + lo, three mma.sync m16n8k8; KernelHelpers.h) instead of one k16.
+//
 //===----------------------------------------------------------------------===//
 
 #include "dialects/moe/MoeDialect.h"
+#include "lib/Target/NVIDIA/KernelHelpers.h"
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -41,36 +46,44 @@ namespace mlir::loom::nvidia {
 
 using namespace mlir;
 using namespace mlir::loom;
+using namespace mlir::loom::nvidia;
 
 namespace {
 
 // Block tile (rows x columns), K step, threads; warps form a 2 x 2 grid of
 // 32x32 warp tiles, each 2 (m16) x 4 (n8) mma tiles.
 constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kThreads = 128;
-constexpr int64_t kWarpM = 32, kWarpN = 32, kMmaM = 16, kMmaN = 8, kMmaK = 16;
+constexpr int64_t kWarpM = 32, kWarpN = 32, kMmaM = 16, kMmaN = 8;
 constexpr int64_t kWarpTilesM = kWarpM / kMmaM, kWarpTilesN = kWarpN / kMmaN;
-// Shared-memory rows are padded by 8 elements (16 bytes): x's rows of 40
-// elements (80 bytes) and w's rows of 72 (144 bytes) start on different
-// banks for 8 consecutive rows, so the fragment loads of a warp do not
-// conflict, and every row start stays 16-byte aligned for the 16-byte stores.
-constexpr int64_t kPad = 8;
-constexpr int64_t kAStride = kTileK + kPad, kBStride = kTileN + kPad;
-constexpr int64_t kABytes = kTileM * kAStride * 2,
-                  kBBytes = kTileK * kBStride * 2;
 constexpr int64_t kStages = 2;
-// Weights stored [E, N, K] (see weightsAsNK): w's tile is kept [n][k] like
-// x's, 64 rows of 40.
-constexpr int64_t kBBytesNK = kTileN * kAStride * 2;
-// 16 bytes of 16-bit elements per cooperative load.
-constexpr int64_t kVec = 8;
 
-/// Whether the op takes the kernel: 16-bit float operands, static E, K, N
-/// with K and N multiples of the tile.
-bool qualifies(moe::GroupedMatmulOp op) {
+/// Shared-memory layout of one K step for elements of `bytes` bytes. Rows
+/// are padded so that the fragment loads of a warp do not conflict and
+/// every row start stays 16-byte aligned for the 16-byte stores: x's (and
+/// [n][k] weights') rows by 16 bytes (16-bit: rows of 80 bytes, 8 rows on
+/// different banks; f32: 144 bytes, 4g + t distinct), w's [k][n] rows by
+/// 8 elements (16-bit: 144 bytes; f32: 288 bytes, 8t + g distinct).
+struct Layout {
+  int64_t bytes;
+  int64_t vec() const { return 16 / bytes; } // elements per 16-byte load
+  int64_t aStride() const { return kTileK + vec(); }
+  int64_t bStride() const { return kTileN + 8; }
+  int64_t aBytes() const { return kTileM * aStride() * bytes; }
+  int64_t bBytes(bool nk) const {
+    // Weights stored [E, N, K] (see weightsAsNK): w's tile is kept [n][k]
+    // like x's.
+    return nk ? kTileN * aStride() * bytes : kTileK * bStride() * bytes;
+  }
+  int64_t mmaK() const { return bytes == 4 ? 8 : 16; }
+};
+
+/// Whether the op takes the kernel: 16-bit float operands (or f32 when
+/// `f32`), static E, K, N with K and N multiples of the tile.
+bool qualifies(moe::GroupedMatmulOp op, bool f32) {
   auto xType = cast<RankedTensorType>(op.getXSorted().getType());
   auto wType = cast<RankedTensorType>(op.getW().getType());
   Type element = xType.getElementType();
-  if (!(element.isBF16() || element.isF16()) ||
+  if (!(element.isBF16() || element.isF16() || (f32 && element.isF32())) ||
       wType.getElementType() != element || !wType.hasStaticShape() ||
       ShapedType::isDynamic(xType.getDimSize(1)))
     return false;
@@ -115,21 +128,10 @@ struct KernelBuilder {
         return vector::ExtractOp::create(b, word, ArrayRef<int64_t>{0});
       });
     };
-    Type f32 = b.getF32Type();
-    NVVM::MMATypes type =
-        element.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
-    auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(),
-                                                       {f32, f32, f32, f32});
-    auto op = NVVM::MmaOp::create(
-        b, resultType, regs(a), regs(bPairs), acc,
-        ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}, std::nullopt, std::nullopt,
-        std::array<NVVM::MMATypes, 2>{type, type},
-        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                       NVVM::MMALayout::col});
-    SmallVector<Value> d;
-    for (int64_t i = 0; i < 4; ++i)
-      d.push_back(LLVM::ExtractValueOp::create(b, op, ArrayRef<int64_t>{i}));
-    return d;
+    return floatMmaSync(b, b.getLoc(), {kMmaM, kMmaN, 16},
+                        element.isF16() ? NVVM::MMATypes::f16
+                                        : NVVM::MMATypes::bf16,
+                        regs(a), regs(bPairs), acc);
   }
 };
 
@@ -178,6 +180,8 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
   Type element = xType.getElementType();
   int64_t numExperts = wType.getDimSize(0), k = wType.getDimSize(1),
           n = wType.getDimSize(2), kSteps = k / kTileK;
+  Layout layout{element.getIntOrFloatBitWidth() / 8};
+  bool f32 = element.isF32();
   KernelBuilder kb{b, element,
                    gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup)};
   auto bufferOf = [&](Value tensor, RankedTensorType type) -> Value {
@@ -189,7 +193,7 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
   bool nk = bool(wNK);
   Value w = nk ? bufferOf(wNK, cast<RankedTensorType>(wNK.getType()))
                : bufferOf(op.getW(), wType);
-  int64_t stageBytes = kABytes + (nk ? kBBytesNK : kBBytes);
+  int64_t stageBytes = layout.aBytes() + layout.bBytes(nk);
   Value offsets = bufferOf(op.getExpertOffsets(), oType);
   Value m = memref::DimOp::create(b, x, 0);
   auto yType = MemRefType::get(rType.getShape(), element);
@@ -258,21 +262,23 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
         b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                            MemRefLayoutAttrInterface(), kb.smemSpace));
     auto aStage = [&](Value stage) {
-      return kb.view(smem, kb.mul(stage, stageBytes), kTileM, kAStride);
+      return kb.view(smem, kb.mul(stage, stageBytes), kTileM,
+                     layout.aStride());
     };
     auto bStage = [&](Value stage) {
-      Value offset = kb.add(kb.mul(stage, stageBytes), kABytes);
-      return nk ? kb.view(smem, offset, kTileN, kAStride)
-                : kb.view(smem, offset, kTileK, kBStride);
+      Value offset = kb.add(kb.mul(stage, stageBytes), layout.aBytes());
+      return nk ? kb.view(smem, offset, kTileN, layout.aStride())
+                : kb.view(smem, offset, kTileK, layout.bStride());
     };
 
     // Cooperative loads, 16 bytes per thread and load: x's tile is 64 rows
-    // of 4 chunks, w's 32 rows of 8 chunks: 256 chunks each, 2 per thread.
+    // of 4 chunks, w's 32 rows of 8 chunks: 256 chunks each, 2 per thread
+    // (f32: 8 and 16 chunks per row, 4 per thread).
+    int64_t kVec = layout.vec();
     auto vecType = VectorType::get({kVec}, element);
-    constexpr int64_t kAChunksPerRow = kTileK / kVec,
-                      kBChunksPerRow = kTileN / kVec;
-    constexpr int64_t kLoads = kTileM * kAChunksPerRow / kThreads;
-    static_assert(kTileK * kBChunksPerRow / kThreads == kLoads);
+    int64_t kAChunksPerRow = kTileK / kVec, kBChunksPerRow = kTileN / kVec;
+    int64_t kLoads = kTileM * kAChunksPerRow / kThreads;
+    assert(kTileK * kBChunksPerRow / kThreads == kLoads);
     SmallVector<Value> aRow, aCol, aSrcRow, bRow, bCol;
     for (int64_t i = 0; i < kLoads; ++i) {
       Value chunk = kb.add(tid, i * kThreads);
@@ -344,7 +350,44 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
       Value as = aStage(stage), bs = bStage(stage);
       auto pairType = VectorType::get({2}, element);
       SmallVector<Value> acc(kLoop.getRegionIterArgs());
-      for (int64_t kk = 0; kk < kTileK; kk += kMmaK) {
+      for (int64_t kk = 0; f32 && kk < kTileK; kk += layout.mmaK()) {
+        // tf32 m16n8k8 fragments, one f32 each (PTX ISA), k0 = kk + t:
+        //   A: (r + g, k0), (r + g + 8, k0), (r + g, k0 + 4), (r + g + 8,
+        //      k0 + 4);  B: (k0, c + g), (k0 + 4, c + g)
+        // each split once into tf32 hi + lo for the 3xTF32 step.
+        Value k0 = kb.add(t, kk), k4 = kb.add(t, kk + 4);
+        SmallVector<SmallVector<Tf32Split>> aFrags, bFrags;
+        for (int64_t mi = 0; mi < kWarpTilesM; ++mi) {
+          Value r = kb.add(kb.add(warpRow, g), mi * kMmaM);
+          Value r8 = kb.add(r, 8);
+          SmallVector<Tf32Split> frag;
+          for (Value col : {k0, k4})
+            for (Value row : {r, r8})
+              frag.push_back(splitTf32(
+                  b, b.getLoc(),
+                  memref::LoadOp::create(b, as, ValueRange{row, col})));
+          aFrags.push_back(frag);
+        }
+        for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
+          Value c = kb.add(kb.add(warpCol, g), ni * kMmaN);
+          SmallVector<Tf32Split> frag;
+          for (Value row : {k0, k4})
+            frag.push_back(splitTf32(
+                b, b.getLoc(),
+                memref::LoadOp::create(
+                    b, bs, nk ? ValueRange{c, row} : ValueRange{row, c})));
+          bFrags.push_back(frag);
+        }
+        for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
+          for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
+            int64_t at = 4 * (mi * kWarpTilesN + ni);
+            SmallVector<Value> d =
+                mma3xTf32(b, b.getLoc(), aFrags[mi], bFrags[ni],
+                          ArrayRef(acc).slice(at, 4));
+            std::copy(d.begin(), d.end(), acc.begin() + at);
+          }
+      }
+      for (int64_t kk = 0; !f32 && kk < kTileK; kk += layout.mmaK()) {
         Value k0 = kb.add(t2, kk), k8 = kb.add(t2, kk + 8);
         // A fragment of rows r..r+15 (x's tile, row-major [m][k]):
         //   a0,a1 = (r + g, k0..k0+1)     a2,a3 = (r + g + 8, k0..k0+1)
@@ -398,8 +441,8 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
       scf::YieldOp::create(b, acc);
     }
 
-    // Epilogue: each C pair rounded once and stored as 32 bits, for the
-    // rows that belong to the expert.
+    // Epilogue: each C pair rounded once and stored as 32 bits (f32: stored
+    // as is, 64 bits), for the rows that belong to the expert.
     auto pairType = VectorType::get({2}, element);
     auto f32Pair = VectorType::get({2}, b.getF32Type());
     for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
@@ -413,13 +456,14 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
               b, f32Pair,
               ValueRange{kLoop.getResult(at + 2 * half),
                          kLoop.getResult(at + 2 * half + 1)});
-          v = arith::TruncFOp::create(b, pairType, v);
+          if (!f32)
+            v = arith::TruncFOp::create(b, pairType, v);
           auto store = scf::IfOp::create(b, kb.lt(row, rowEnd),
                                          /*withElseRegion=*/false);
           OpBuilder::InsertionGuard inner(b);
           b.setInsertionPointToStart(store.thenBlock());
           vector::StoreOp::create(b, v, y, ValueRange{row, c}, false,
-                                  llvm::MaybeAlign(4));
+                                  llvm::MaybeAlign(2 * layout.bytes));
         }
       }
   }
@@ -429,15 +473,17 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
   op.erase();
 }
 
-/// `nvvm.mma.sync` and `gpu.barrier` declare no memory effects, and the
-/// buffer deallocation that runs after this pass rejects ops with unknown
-/// effects (here, inside the kernel's `gpu.launch`). These models state
-/// them: the mma touches registers only (as `nvgpu.mma.sync`, which is
-/// pure); the barrier orders every access to memory, so it reads and
-/// writes all of it (nothing moves across it).
-struct MmaHasNoMemoryEffects
-    : public MemoryEffectOpInterface::ExternalModel<MmaHasNoMemoryEffects,
-                                                    NVVM::MmaOp> {
+/// `nvvm.mma.sync`, `nvvm.convert.float.to.tf32` and `gpu.barrier` declare
+/// no memory effects, and the buffer deallocation that runs after this
+/// pass rejects ops with unknown effects (here, inside the kernel's
+/// `gpu.launch`). These models state them: the mma and the conversion to
+/// tf32 (`cvt.rna.tf32.f32`) touch registers only (as `nvgpu.mma.sync`,
+/// which is pure); the barrier orders every access to memory, so it reads
+/// and writes all of it (nothing moves across it).
+template <typename OpTy>
+struct NoMemoryEffects
+    : public MemoryEffectOpInterface::ExternalModel<NoMemoryEffects<OpTy>,
+                                                    OpTy> {
   void getEffects(
       Operation *,
       SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &)
@@ -471,7 +517,9 @@ struct GroupedMatmulToMmaPass
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
     registry.addExtension(+[](MLIRContext *ctx, NVVM::NVVMDialect *) {
-      attachIfMissing<NVVM::MmaOp, MmaHasNoMemoryEffects>(ctx);
+      attachIfMissing<NVVM::MmaOp, NoMemoryEffects<NVVM::MmaOp>>(ctx);
+      attachIfMissing<NVVM::ConvertFloatToTF32Op,
+                      NoMemoryEffects<NVVM::ConvertFloatToTF32Op>>(ctx);
     });
     registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
       attachIfMissing<gpu::BarrierOp, BarrierReadsAndWrites>(ctx);
@@ -479,9 +527,16 @@ struct GroupedMatmulToMmaPass
   }
 
   void runOnOperation() override {
+    if (f32 != "3xtf32" && f32 != "simt") {
+      emitError(getOperation().getLoc(),
+                "loom-nvidia-grouped-matmul-to-mma: f32 must be '3xtf32' or "
+                "'simt', not '")
+          << f32 << "'";
+      return signalPassFailure();
+    }
     SmallVector<moe::GroupedMatmulOp> ops;
     getOperation().walk([&](moe::GroupedMatmulOp op) {
-      if (qualifies(op))
+      if (qualifies(op, f32 == "3xtf32"))
         ops.push_back(op);
     });
     for (moe::GroupedMatmulOp op : ops)

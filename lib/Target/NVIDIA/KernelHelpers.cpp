@@ -7,6 +7,7 @@
 #include "lib/Target/NVIDIA/KernelHelpers.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 using namespace mlir;
 
@@ -54,4 +55,62 @@ LogicalResult loom::nvidia::setMapping(scf::ParallelOp loop,
     mapping.push_back(
         gpu::ParallelLoopDimMappingAttr::get(ctx, processor, id, id));
   return gpu::setMappingAttr(loop, mapping);
+}
+
+SmallVector<Value> loom::nvidia::floatMmaSync(OpBuilder &b, Location loc,
+                                              ArrayRef<int64_t> mnk,
+                                              NVVM::MMATypes type,
+                                              ValueRange aRegs,
+                                              ValueRange bRegs,
+                                              ValueRange acc) {
+  Type f32 = b.getF32Type();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  auto mma = NVVM::MmaOp::create(
+      b, loc, resultType, aRegs, bRegs, acc, mnk, std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{type, type},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> d;
+  for (int64_t i = 0; i < 4; ++i)
+    d.push_back(
+        LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{i}));
+  return d;
+}
+
+loom::nvidia::Tf32Split loom::nvidia::splitTf32(OpBuilder &b, Location loc,
+                                                Value value) {
+  auto toTf32 = [&](Value v) -> Value {
+    return NVVM::ConvertFloatToTF32Op::create(
+        b, loc, b.getI32Type(), v, NVVM::FPRoundingMode::RNA,
+        NVVM::SaturationMode::NONE, /*relu=*/false);
+  };
+  // The tf32 bits of `hi`, as an f32 whose low 13 mantissa bits are zero
+  // (cleared here too, whatever the conversion leaves in them), so that
+  // value - hi is the exact rounding error.
+  Value hi = arith::AndIOp::create(
+      b, loc, toTf32(value),
+      arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                   int64_t(int32_t(0xffffe000u))));
+  Value hiFloat = arith::BitcastOp::create(b, loc, b.getF32Type(), hi);
+  Value lo = toTf32(arith::SubFOp::create(b, loc, value, hiFloat));
+  return {hi, lo};
+}
+
+SmallVector<Value> loom::nvidia::mma3xTf32(OpBuilder &b, Location loc,
+                                           ArrayRef<Tf32Split> a,
+                                           ArrayRef<Tf32Split> bFrag,
+                                           ValueRange acc) {
+  auto his = [](ArrayRef<Tf32Split> f) {
+    return llvm::map_to_vector(f, [](const Tf32Split &s) { return s.hi; });
+  };
+  auto los = [](ArrayRef<Tf32Split> f) {
+    return llvm::map_to_vector(f, [](const Tf32Split &s) { return s.lo; });
+  };
+  constexpr int64_t mnk[] = {16, 8, 8};
+  SmallVector<Value> d =
+      floatMmaSync(b, loc, mnk, NVVM::MMATypes::tf32, his(a), los(bFrag), acc);
+  d = floatMmaSync(b, loc, mnk, NVVM::MMATypes::tf32, los(a), his(bFrag), d);
+  return floatMmaSync(b, loc, mnk, NVVM::MMATypes::tf32, his(a), his(bFrag),
+                      d);
 }

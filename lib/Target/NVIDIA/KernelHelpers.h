@@ -5,8 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // Small pieces the NVIDIA matmul passes (wgmma, mma.sync, int8 mma.sync,
-// matvec) all need: reading a matmul-shaped `linalg.generic`, and mapping
-// `scf.parallel` loops onto blocks and threads.
+// grouped mma.sync, matvec) all need: reading a matmul-shaped
+// `linalg.generic`, mapping `scf.parallel` loops onto blocks and threads,
+// and the float `mma.sync` steps (16-bit, and f32 as 3xTF32).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 #define LOOM_TARGET_NVIDIA_KERNELHELPERS_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -30,6 +32,33 @@ SmallVector<unsigned> dimsOf(AffineMap map);
 /// attribute `convert-parallel-loops-to-gpu` reads).
 LogicalResult setMapping(scf::ParallelOp loop,
                          ArrayRef<gpu::Processor> processors);
+
+/// One `nvvm.mma.sync` (row-major A, column-major B) of shape `mnk` on
+/// float multiplicands of `type` (f16, bf16 or tf32) with four f32
+/// accumulators: `aRegs` and `bRegs` are the fragments' 32-bit registers
+/// (vector<2xf16> for f16, i32 otherwise), `acc` c0..c3; returns d0..d3.
+SmallVector<Value> floatMmaSync(OpBuilder &b, Location loc,
+                                ArrayRef<int64_t> mnk, NVVM::MMATypes type,
+                                ValueRange aRegs, ValueRange bRegs,
+                                ValueRange acc);
+
+/// An f32 as the sum of two tf32 values (the 3xTF32 scheme): `hi` is the
+/// value rounded to tf32 (`cvt.rna.tf32.f32`, low 13 bits cleared), `lo`
+/// the rounding error (exact in f32) rounded to tf32; both as the 32-bit
+/// registers `mma.sync` takes. hi + lo carries about 21 bits of mantissa.
+struct Tf32Split {
+  Value hi, lo;
+};
+Tf32Split splitTf32(OpBuilder &b, Location loc, Value f32);
+
+/// acc + a * b on m16n8k8 tf32 tensor cores with near-f32 accuracy:
+/// acc += a.hi * b.lo, acc += a.lo * b.hi, acc += a.hi * b.hi (the small
+/// products first; a.lo * b.lo, below f32's precision, is dropped).
+/// `a` four fragment registers, `b` two (PTX ISA, m16n8k8 .tf32), `acc`
+/// c0..c3.
+SmallVector<Value> mma3xTf32(OpBuilder &b, Location loc,
+                             ArrayRef<Tf32Split> a, ArrayRef<Tf32Split> bFrag,
+                             ValueRange acc);
 
 } // namespace mlir::loom::nvidia
 

@@ -155,7 +155,27 @@ std::string ptxFeatures(StringRef chip) {
   return "+ptx80";
 }
 
-std::string buildPipelineText(StringRef chip, StringRef format) {
+/// How f32 matmuls and MoE grouped matmuls run on sm_80+: "3xtf32"
+/// (tensor cores, mma.sync m16n8k8 tf32 with the 3xTF32 split, near-f32
+/// accuracy) or "simt" (the SIMT loops). `requested` empty: the
+/// environment's LOOM_CUDA_F32_MATMUL, else "3xtf32". Other values reach
+/// the passes, which reject them with an error (a value that would not
+/// parse as a pass option becomes "invalid").
+std::string f32MatmulMode(StringRef requested) {
+  std::string mode = requested.str();
+  if (mode.empty())
+    if (std::optional<std::string> env =
+            llvm::sys::Process::GetEnv("LOOM_CUDA_F32_MATMUL"))
+      mode = *env;
+  if (mode.empty())
+    return "3xtf32";
+  if (!llvm::all_of(mode, [](char c) { return isalnum(c) || c == '-'; }))
+    return "invalid";
+  return mode;
+}
+
+std::string buildPipelineText(StringRef chip, StringRef format,
+                              StringRef f32Matmul) {
   std::string binary;
   if (!format.empty() && format != "none") {
     binary = (",gpu-module-to-binary{format=" + format).str();
@@ -172,15 +192,18 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   std::string tensorCores = ",loom-nvidia-matvec";
   if (chip == "sm_90a")
     tensorCores += ",loom-nvidia-matmul-to-wgmma";
+  // f32 matmuls too, as 3xTF32, unless `f32Matmul` is "simt".
+  std::string f32Option = "{f32=" + f32MatmulMode(f32Matmul) + "}";
   // FP8 (e4m3) mma.sync exists from sm_89 (Ada) on.
   bool fp8 = smVersion(chip) >= 89;
   if (smVersion(chip) >= 80)
-    tensorCores += std::string(",loom-nvidia-matmul-to-mma-sync,"
-                               "loom-nvidia-int8-mma-sync") +
-                   (fp8 ? "{fp8=true}" : "");
+    tensorCores += ",loom-nvidia-matmul-to-mma-sync" + f32Option +
+                   ",loom-nvidia-int8-mma-sync" + (fp8 ? "{fp8=true}" : "");
   bool mma = smVersion(chip) >= 80;
-  // 16-bit MoE grouped matmuls: an mma.sync kernel of their own ({4}).
-  std::string groupedMatmul = mma ? ",loom-nvidia-grouped-matmul-to-mma" : "";
+  // 16-bit and f32 MoE grouped matmuls: an mma.sync kernel of their own
+  // ({4}).
+  std::string groupedMatmul =
+      mma ? ",loom-nvidia-grouped-matmul-to-mma" + f32Option : "";
   // 16-bit attention that fits becomes a FlashAttention-2 mma.sync kernel
   // before the generic attention lowering sees it ({5}, {6}).
   std::string attention = mma ? "loom-nvidia-attention-to-mma," : "";
@@ -191,12 +214,13 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
       .str();
 }
 
-void addPipeline(OpPassManager &pm, StringRef chip, StringRef format) {
+void addPipeline(OpPassManager &pm, StringRef chip, StringRef format,
+                 StringRef f32Matmul = "") {
   registerPassesOnce();
-  // The text is a constant of this file plus a checked chip name; failing
-  // to parse it is a build defect.
-  if (failed(
-          parsePassPipeline(buildPipelineText(chip, format), pm, llvm::errs())))
+  // The text is a constant of this file plus a checked chip name and an
+  // alphanumeric mode; failing to parse it is a build defect.
+  if (failed(parsePassPipeline(buildPipelineText(chip, format, f32Matmul), pm,
+                               llvm::errs())))
     llvm::report_fatal_error("loom: the built-in NVIDIA pipeline does not "
                              "parse");
 }
@@ -209,6 +233,12 @@ struct LoweringOptions : public PassPipelineOptions<LoweringOptions> {
       llvm::cl::desc("Device code: isa (PTX), bin (cubin, needs ptxas), "
                      "fatbin, or none (stop at the NVVM/LLVM dialects)"),
       llvm::cl::init("isa")};
+  Option<std::string> f32Matmul{
+      *this, "f32-matmul",
+      llvm::cl::desc("f32 matmuls on sm_80+: 3xtf32 (tensor cores, mma.sync "
+                     "m16n8k8 tf32 split in hi + lo) or simt; default: "
+                     "$LOOM_CUDA_F32_MATMUL, else 3xtf32"),
+      llvm::cl::init("")};
 };
 
 } // namespace
@@ -244,7 +274,7 @@ void nvidia::registerNVIDIALoweringPipeline() {
       "loom-nvidia-lowering",
       "Lower a tensor-level module to host LLVM dialect + NVIDIA GPU kernels",
       [](OpPassManager &pm, const LoweringOptions &options) {
-        addPipeline(pm, options.chip, options.format);
+        addPipeline(pm, options.chip, options.format, options.f32Matmul);
       });
 }
 
@@ -269,6 +299,16 @@ LogicalResult NVIDIABackend::parseChip(StringRef variant, std::string &chip,
     return failure();
   }
   chip = variant.str();
+  // The f32 matmul mode comes from the environment (f32MatmulMode): a
+  // value the passes would reject is reported here, before compiling.
+  if (std::optional<std::string> env =
+          llvm::sys::Process::GetEnv("LOOM_CUDA_F32_MATMUL");
+      env && !env->empty() && *env != "3xtf32" && *env != "simt") {
+    error = "LOOM_CUDA_F32_MATMUL must be '3xtf32' (f32 matmuls on tensor "
+            "cores) or 'simt', not '" +
+            *env + "'";
+    return failure();
+  }
   return success();
 }
 

@@ -64,24 +64,43 @@ def VectorizeLoopsPass : Pass<"loom-nvidia-vectorize-loops", "func::FuncOp"> {
 
 def MatmulToMmaSyncPass
     : Pass<"loom-nvidia-matmul-to-mma-sync", "func::FuncOp"> {
-  let summary = "Runs 16-bit float matmuls (f32 accumulator) on tensor "
-                "cores with mma.sync";
+  let summary = "Runs float matmuls (f32 accumulator) on tensor cores with "
+                "mma.sync: 16-bit on m16n8k16, f32 as 3xTF32 on m16n8k8";
   let description = [{
-    Runs on buffers, before linalg becomes loops, for sm_80 and newer. A
-    `linalg.matmul` with f16 or bf16 operands (`nvgpu.mma.sync` for f16,
-    `nvvm.mma.sync` with the pairs packed in 32-bit registers for bf16), an
-    f32 accumulator and static,
-    identity-layout shapes that are multiples of the m16n8k16 instruction
-    becomes a kernel of one warp per 16x8 output tile: each lane loads its
-    fragments of A, B and C as the PTX ISA lays them out, a loop over K
-    steps 16 at a time with `nvgpu.mma.sync`, and the lane stores its part
-    of the tile. The loops carry their block/thread mapping.
+    Runs on buffers, before linalg becomes loops, for sm_80 and newer. Each
+    matmul taken becomes a kernel of one warp per 16x8 output tile: each
+    lane loads its fragments of A, B and C as the PTX ISA lays them out, a
+    loop over K steps runs `nvvm.mma.sync`, and the lane stores its part of
+    the tile. The loops carry their block/thread mapping. A zero
+    `linalg.fill` of C (or a copy of a zero-filled buffer) right before the
+    matmul becomes zero accumulators and goes.
 
-    This is the first tensor-core step, not the tile-level IR the
-    warp-specialization work needs: fragments come straight from global
-    memory (no shared-memory staging, no ldmatrix, no TMA/wgmma). Other
-    matmuls are left to the SIMT path.
+    - 16-bit: a `linalg.matmul` with f16 or bf16 operands (pairs as
+      vector<2xf16>, or packed in 32-bit registers for bf16), an f32
+      accumulator and static, identity-layout shapes that are multiples
+      of the m16n8k16 instruction; K steps of 16.
+    - f32 (`f32=3xtf32`, the default): a `linalg.matmul` or
+      `linalg.batch_matmul` (batch on grid z), plain or transposed-B (B
+      stored N x K), or a contraction `linalg.generic` that is one once
+      its dimensions are grouped (as `loom-nvidia-matmul-to-wgmma` groups
+      them), all operands f32 with identity layouts, K and N static
+      multiples of 8, M any size, dynamic included (the last row tile's
+      rows past M read row M - 1 and are not stored). K steps of 8 on
+      `mma.sync.m16n8k8` tf32 with the 3xTF32 split: each value x is
+      hi + lo with hi = tf32(x) (`cvt.rna.tf32.f32`) and lo = tf32(x - hi),
+      and each step is acc += a.hi * b.lo, acc += a.lo * b.hi,
+      acc += a.hi * b.hi (three mma.sync, small terms first): about 1e-6
+      relative error, near f32's, at tensor-core speed. `f32=simt` leaves
+      f32 matmuls to the SIMT loops.
+
+    Fragments come straight from global memory (no shared-memory staging,
+    no ldmatrix). Other matmuls are left to the SIMT path.
   }];
+  let options = [
+    Option<"f32", "f32", "std::string", /*default=*/"\"3xtf32\"",
+           "f32 matmuls: '3xtf32' (tensor cores, near-f32 accuracy) or "
+           "'simt' (left to the SIMT loops)">,
+  ];
   let dependentDialects = ["mlir::nvgpu::NVGPUDialect",
                            "mlir::NVVM::NVVMDialect",
                            "mlir::LLVM::LLVMDialect",
@@ -94,7 +113,8 @@ def MatmulToMmaSyncPass
 
 def GroupedMatmulToMmaPass
     : Pass<"loom-nvidia-grouped-matmul-to-mma", "func::FuncOp"> {
-  let summary = "Runs 16-bit MoE grouped matmuls on tensor cores with mma.sync";
+  let summary = "Runs 16-bit and f32 (3xTF32) MoE grouped matmuls on tensor "
+                "cores with mma.sync";
   let description = [{
     Runs on tensors, before `loom-convert-moe-to-linalg`, for sm_80 and
     newer. A `loom_moe.grouped_matmul` with f16 or bf16 operands, static
@@ -116,11 +136,24 @@ def GroupedMatmulToMmaPass
     weights) are read as the stack of the untransposed matrices [E, N, K]
     instead. Other grouped matmuls are left to `loom-convert-moe-to-linalg`.
 
+    f32 grouped matmuls (`f32=3xtf32`, the default) take the same kernel
+    with f32 tiles in shared memory (16-byte loads of 4 elements, rows
+    padded by 16 bytes for x and [n][k] tiles, 32 for [k][n] ones: 36 KiB
+    of dynamic shared memory) and, per k8, the 3xTF32 step of
+    `loom-nvidia-matmul-to-mma-sync` (`mma.sync.m16n8k8` tf32, each value
+    split into tf32 hi + lo, three mma.sync); results stored as f32.
+    `f32=simt` leaves them to `loom-convert-moe-to-linalg`.
+
     Example: `loom_moe.grouped_matmul %x, %w, %off : tensor<?x64xbf16>,
     tensor<4x64x128xbf16>, tensor<5xi32> -> tensor<?x128xbf16>` becomes a
     launch of `(ceil(M / 64) + 4) x 2` blocks with 19 KiB of dynamic shared
     memory.
   }];
+  let options = [
+    Option<"f32", "f32", "std::string", /*default=*/"\"3xtf32\"",
+           "f32 grouped matmuls: '3xtf32' (tensor cores) or 'simt' (left "
+           "to loom-convert-moe-to-linalg)">,
+  ];
   let dependentDialects = ["mlir::bufferization::BufferizationDialect",
                            "mlir::NVVM::NVVMDialect",
                            "mlir::LLVM::LLVMDialect",

@@ -301,7 +301,8 @@ bool copyStillRead(linalg::TransposeOp transpose, Operation *reader) {
 /// three operands share (batch, heads) make it a `linalg.batch_matmul` on
 /// [batch.., m.., k..] / [batch.., k.., n..] / [batch.., m.., n..] views
 /// collapsed to 3-d.
-void nvidia::contractionAsMatmul(linalg::GenericOp op) {
+void nvidia::contractionAsMatmul(
+    linalg::GenericOp op, llvm::function_ref<bool(Operation *)> accepts) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       !op.hasPureBufferSemantics() || !atTopLevel(op) || !isMulAddBody(op))
     return;
@@ -398,7 +399,7 @@ void nvidia::contractionAsMatmul(linalg::GenericOp op) {
   else
     matmul = linalg::MatmulOp::create(builder, loc, ins, outs);
   // Only for the kernels here; other contractions keep the importer's form.
-  if (!matchWgmmaMatmul(matmul)) {
+  if (!accepts(matmul)) {
     matmul->erase();
     for (Operation *dead : llvm::reverse(created))
       dead->erase();

@@ -43,10 +43,16 @@ struct WgmmaMatmul {
 std::optional<WgmmaMatmul> matchWgmmaMatmul(Operation *op);
 
 /// A contraction `linalg.generic` (C[batch.., m.., n..] += A[batch.., m..,
-/// k..] * B[batch.., k.., n..] or B[batch.., n.., k..]) that the kernel
+/// k..] * B[batch.., k.., n..] or B[batch.., n.., k..]) that a kernel
 /// runs once its dimensions are grouped becomes a (batch) matmul on
-/// collapsed views; see the definition.
-void contractionAsMatmul(linalg::GenericOp op);
+/// collapsed views; see the definition. `accepts` says whether the kernel
+/// takes the matmul built (matchWgmmaMatmul by default); if not, the
+/// generic stays.
+void contractionAsMatmul(
+    linalg::GenericOp op,
+    llvm::function_ref<bool(Operation *)> accepts = [](Operation *matmul) {
+      return matchWgmmaMatmul(matmul).has_value();
+    });
 
 /// The op that zeroes `c`, `op`'s accumulator, just before `op`, if there
 /// is one: a `linalg.fill` of zero, or a `linalg.copy` of a zero-filled

@@ -79,3 +79,32 @@ func.func @gm_nk(%x: tensor<?x64xbf16>, %w0: tensor<128x64xbf16>, %w1: tensor<12
       : tensor<?x64xbf16>, tensor<2x64x128xbf16>, tensor<3xi32> -> tensor<?x128xbf16>
   return %y : tensor<?x128xbf16>
 }
+
+// -----
+
+// f32 (the MoE models' expert matmuls) takes the same kernel as 3xTF32:
+// f32 tiles staged with 16-byte loads and stores, each fragment value split
+// (cvt.rna.tf32.f32, the error converted again), three m16n8k8 tf32
+// mma.sync per 16x8 tile and k8 step (4 k8 steps x 8 tiles x 3 per K step
+// of 32: 96), f32 pairs stored as 64 bits. Below sm_80: SIMT loops.
+// PTX: .visible .entry gm_f32_kernel(
+// PTX-NOT: .local
+// PTX: ld.global.v4.b32
+// PTX: st.shared.v4.b32
+// PTX: bar.sync 0
+// PTX: ld.shared.b32
+// PTX: cvt.rna.tf32.f32
+// PTX: and.b32 {{.+}}, -8192;
+// PTX: sub.rn.f32
+// PTX: cvt.rna.tf32.f32
+// PTX-COUNT-96: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// PTX-NOT: mma.sync
+// PTX: st.global.v2.b32
+// SM75: .visible .entry gm_f32_kernel
+// SM75-NOT: mma.sync
+// SM75-NOT: cvt.rna.tf32
+func.func @gm_f32(%x: tensor<?x64xf32>, %w: tensor<4x64x128xf32>, %off: tensor<5xi32>) -> tensor<?x128xf32> {
+  %y = loom_moe.grouped_matmul %x, %w, %off
+      : tensor<?x64xf32>, tensor<4x64x128xf32>, tensor<5xi32> -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}

@@ -1,4 +1,5 @@
 // RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-nvidia-grouped-matmul-to-mma))' | FileCheck %s
+// RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-nvidia-grouped-matmul-to-mma{f32=simt}))' | FileCheck %s --check-prefix=SIMT
 
 // bf16, dynamic M: the operands' buffers, the result allocated with M rows,
 // a launch of (ceil(M / 64) + E) x (N / 64) blocks of 128 threads with two
@@ -63,10 +64,35 @@ func.func @gm_f16(%x: tensor<96x32xf16>, %w: tensor<2x32x64xf16>, %off: tensor<3
 
 // -----
 
-// f32 has no m16n8k16 mma: left to loom-convert-moe-to-linalg.
+// f32: the same kernel with f32 tiles (x's rows of 32 + 4, w's of 64 + 8:
+// 2 x 18 KiB of dynamic shared memory, 16-byte loads of 4 f32) and, per
+// k8, every fragment value split into tf32 hi + lo (cvt.rna, the low 13
+// bits cleared, the error converted again) and three m16n8k8 tf32 mma per
+// tile, the small products first: hi * lo, lo * hi, hi * hi. f32 results
+// stored as pairs, not rounded. With f32=simt it stays for
+// loom-convert-moe-to-linalg.
 // CHECK-LABEL: func.func @gm_f32
-// CHECK-NOT: gpu.launch
-// CHECK: loom_moe.grouped_matmul
+// CHECK: %[[SMEM:.+]] = arith.constant 36864 : i32
+// CHECK: gpu.launch {{.+}} dynamic_shared_memory_size %[[SMEM]]
+// CHECK: vector.load %{{.+}} : memref<?x64xf32>, vector<4xf32>
+// CHECK: vector.load %{{.+}} : memref<4x64x128xf32>, vector<4xf32>
+// CHECK: scf.for
+// CHECK: %[[A:.+]] = memref.load %{{.+}} : memref<64x36xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[AT:.+]] = nvvm.convert.float.to.tf32 %[[A]] {rnd = #nvvm.fp_rnd_mode<rna>}
+// CHECK: %[[AHI:.+]] = arith.andi %[[AT]], %{{.+}} : i32
+// CHECK: %[[AF:.+]] = arith.bitcast %[[AHI]] : i32 to f32
+// CHECK: %[[AE:.+]] = arith.subf %[[A]], %[[AF]] : f32
+// CHECK: %[[ALO:.+]] = nvvm.convert.float.to.tf32 %[[AE]] {rnd = #nvvm.fp_rnd_mode<rna>}
+// CHECK: memref.load %{{.+}} : memref<32x72xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[D1:.+]] = nvvm.mma.sync A[%[[AHI]], {{.+}}] B[{{.+}}] C[{{.+}}] {{{.+}}multiplicandAPtxType = #nvvm.mma_type<tf32>, multiplicandBPtxType = #nvvm.mma_type<tf32>, shape = #nvvm.shape<m = 16, n = 8, k = 8>}
+// CHECK: nvvm.mma.sync A[%[[ALO]], {{.+}}] B[{{.+}}] C[{{.+}}]
+// CHECK: nvvm.mma.sync A[%[[AHI]], {{.+}}] B[{{.+}}] C[{{.+}}]
+// CHECK-NOT: arith.truncf
+// CHECK: vector.store %{{.+}} : memref<?x128xf32>, vector<2xf32>
+// CHECK-NOT: loom_moe.grouped_matmul
+// SIMT-LABEL: func.func @gm_f32
+// SIMT-NOT: gpu.launch
+// SIMT: loom_moe.grouped_matmul
 func.func @gm_f32(%x: tensor<?x64xf32>, %w: tensor<4x64x128xf32>, %off: tensor<5xi32>) -> tensor<?x128xf32> {
   %y = loom_moe.grouped_matmul %x, %w, %off
       : tensor<?x64xf32>, tensor<4x64x128xf32>, tensor<5xi32> -> tensor<?x128xf32>
