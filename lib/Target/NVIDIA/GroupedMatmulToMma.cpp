@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/moe/MoeDialect.h"
+#include "lib/Target/NVIDIA/KernelHelpers.h"
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -41,6 +42,7 @@ namespace mlir::loom::nvidia {
 
 using namespace mlir;
 using namespace mlir::loom;
+using namespace mlir::loom::nvidia;
 
 namespace {
 
@@ -101,35 +103,10 @@ struct KernelBuilder {
     return memref::ViewOp::create(b, type, smem, offset, ValueRange{});
   }
 
-  /// One m16n8k16 mma.sync: `a` four pairs, `bPairs` two pairs (vector<2xT>
-  /// each), `acc` four f32 (c0..c3). bf16 pairs are passed packed in 32-bit
-  /// registers, f16 pairs as vector<2xf16>, as NVVM's mma.sync takes them.
+  /// One m16n8k16 mma.sync (mmaSyncM16N8K16).
   SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bPairs,
                          ArrayRef<Value> acc) {
-    auto regs = [&](ArrayRef<Value> pairs) {
-      if (element.isF16())
-        return SmallVector<Value>(pairs);
-      return llvm::map_to_vector(pairs, [&](Value pair) -> Value {
-        Value word = vector::BitCastOp::create(
-            b, VectorType::get({1}, b.getI32Type()), pair);
-        return vector::ExtractOp::create(b, word, ArrayRef<int64_t>{0});
-      });
-    };
-    Type f32 = b.getF32Type();
-    NVVM::MMATypes type =
-        element.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
-    auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(),
-                                                       {f32, f32, f32, f32});
-    auto op = NVVM::MmaOp::create(
-        b, resultType, regs(a), regs(bPairs), acc,
-        ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}, std::nullopt, std::nullopt,
-        std::array<NVVM::MMATypes, 2>{type, type},
-        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                       NVVM::MMALayout::col});
-    SmallVector<Value> d;
-    for (int64_t i = 0; i < 4; ++i)
-      d.push_back(LLVM::ExtractValueOp::create(b, op, ArrayRef<int64_t>{i}));
-    return d;
+    return mmaSyncM16N8K16(b, b.getLoc(), element, a, bPairs, acc);
   }
 };
 
@@ -429,40 +406,6 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
   op.erase();
 }
 
-/// `nvvm.mma.sync` and `gpu.barrier` declare no memory effects, and the
-/// buffer deallocation that runs after this pass rejects ops with unknown
-/// effects (here, inside the kernel's `gpu.launch`). These models state
-/// them: the mma touches registers only (as `nvgpu.mma.sync`, which is
-/// pure); the barrier orders every access to memory, so it reads and
-/// writes all of it (nothing moves across it).
-struct MmaHasNoMemoryEffects
-    : public MemoryEffectOpInterface::ExternalModel<MmaHasNoMemoryEffects,
-                                                    NVVM::MmaOp> {
-  void getEffects(
-      Operation *,
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &)
-      const {}
-};
-struct BarrierReadsAndWrites
-    : public MemoryEffectOpInterface::ExternalModel<BarrierReadsAndWrites,
-                                                    gpu::BarrierOp> {
-  void getEffects(
-      Operation *,
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-          &effects) const {
-    effects.emplace_back(MemoryEffects::Read::get());
-    effects.emplace_back(MemoryEffects::Write::get());
-  }
-};
-
-template <typename OpTy, typename Model>
-void attachIfMissing(MLIRContext *ctx) {
-  std::optional<RegisteredOperationName> name =
-      RegisteredOperationName::lookup(OpTy::getOperationName(), ctx);
-  if (name && !name->hasInterface<MemoryEffectOpInterface>())
-    OpTy::template attachInterface<Model>(*ctx);
-}
-
 struct GroupedMatmulToMmaPass
     : public nvidia::impl::GroupedMatmulToMmaPassBase<
           GroupedMatmulToMmaPass> {
@@ -470,12 +413,7 @@ struct GroupedMatmulToMmaPass
 
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
-    registry.addExtension(+[](MLIRContext *ctx, NVVM::NVVMDialect *) {
-      attachIfMissing<NVVM::MmaOp, MmaHasNoMemoryEffects>(ctx);
-    });
-    registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
-      attachIfMissing<gpu::BarrierOp, BarrierReadsAndWrites>(ctx);
-    });
+    addKernelEffectModels(registry);
   }
 
   void runOnOperation() override {

@@ -5,8 +5,10 @@
 //===----------------------------------------------------------------------===//
 //
 // Small pieces the NVIDIA matmul passes (wgmma, mma.sync, int8 mma.sync,
-// matvec) all need: reading a matmul-shaped `linalg.generic`, and mapping
-// `scf.parallel` loops onto blocks and threads.
+// matvec, grouped and W4A16 kernels) need: reading a matmul-shaped
+// `linalg.generic`, mapping `scf.parallel` loops onto blocks and threads,
+// one m16n8k16 mma.sync on 16-bit fragments, and the memory effects that
+// kernels built on tensors need before buffer deallocation runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +32,23 @@ SmallVector<unsigned> dimsOf(AffineMap map);
 /// attribute `convert-parallel-loops-to-gpu` reads).
 LogicalResult setMapping(scf::ParallelOp loop,
                          ArrayRef<gpu::Processor> processors);
+
+/// One `nvvm.mma.sync` m16n8k16 with f32 accumulators on `element` (f16 or
+/// bf16) fragments: `a` four pairs, `b` two pairs (vector<2xelement>
+/// each, as the PTX ISA lays them out), `acc` four f32 (c0..c3). Returns
+/// d0..d3. bf16 pairs are passed packed in 32-bit registers, f16 pairs as
+/// vector<2xf16>, as NVVM's mma.sync takes them.
+SmallVector<Value> mmaSyncM16N8K16(OpBuilder &b, Location loc, Type element,
+                                   ArrayRef<Value> a, ArrayRef<Value> bPairs,
+                                   ArrayRef<Value> acc);
+
+/// `nvvm.mma.sync` and `gpu.barrier` declare no memory effects, and the
+/// buffer deallocation that runs after the passes building kernels on
+/// tensors rejects ops with unknown effects inside a `gpu.launch`. Adds
+/// models to `registry` (unless the ops already have them): the mma touches
+/// registers only (as `nvgpu.mma.sync`, which is pure); the barrier orders
+/// every access to memory, so it reads and writes all of it.
+void addKernelEffectModels(DialectRegistry &registry);
 
 } // namespace mlir::loom::nvidia
 
