@@ -160,7 +160,8 @@ def W4MatmulToMmaPass
     1024 + q, `0x4300 | q` the bf16 128 + q; subtracting 1024 + zp is
     exact and the multiply by the scale rounds once) and stored as an
     [n][k] tile; each warp runs 2 x 4 `nvvm.mma.sync` m16n8k16 per k16
-    from 32-bit shared-memory fragment loads, f32 accumulators, the
+    on fragments loaded by `nvgpu.ldmatrix` x4 (2 for A, 2 for the
+    weight), f32 accumulators, the
     result rounded once to 16 bits. The next step's global loads are in
     flight during the current step's mma. Rows of the last tile past M
     read row M - 1 and are not stored.
@@ -177,6 +178,7 @@ def W4MatmulToMmaPass
   }];
   let dependentDialects = ["mlir::bufferization::BufferizationDialect",
                            "mlir::tensor::TensorDialect",
+                           "mlir::nvgpu::NVGPUDialect",
                            "mlir::NVVM::NVVMDialect",
                            "mlir::LLVM::LLVMDialect",
                            "mlir::vector::VectorDialect",

@@ -23,7 +23,8 @@
 //           rounds (q - zp) * scale once to 16 bits. The weight tile is
 //           stored to shared memory as [n][k], like A's [m][k], and each
 //           warp computes a 32x32 part of the 64x64 tile with 2 x 4
-//           m16n8k16 mma.sync per k16 (f32 accumulators)
+//           m16n8k16 mma.sync per k16 (f32 accumulators), its fragments
+//           loaded by 4 ldmatrix.x4 (2 for A's rows, 2 for the weight's)
 //   store:  rounded once to the element type; rows past M are not stored
 //           (their loads were clamped to row M - 1)
 //
@@ -341,6 +342,15 @@ void rewrite(const W4Matmul &mm) {
     Value warpRow = kb.mul(kb.div(warp, 2), kWarpM);
     Value warpCol = kb.mul(kb.rem(warp, 2), kWarpN);
     Value t2 = kb.mul(t, 2);
+    // The row and column this lane addresses for ldmatrix.x4 (lanes
+    // 8i .. 8i + 7 give the rows of 8x8 block i): A's blocks at (rows +8
+    // (i % 2), cols +8 (i / 2)), the weight tile's at (n +8 (i / 2),
+    // k +8 (i % 2)).
+    Value ldBlock = kb.div(lane, 8), ldLane = kb.rem(lane, 8);
+    Value ldRowA = kb.add(kb.add(warpRow, ldLane), kb.mul(kb.rem(ldBlock, 2), 8));
+    Value ldColA = kb.mul(kb.div(ldBlock, 2), 8);
+    Value ldRowB = kb.add(kb.add(warpCol, ldLane), kb.mul(kb.div(ldBlock, 2), 8));
+    Value ldColB = kb.mul(kb.rem(ldBlock, 2), 8);
 
     storeShared(kb.idx(0), loadGlobal(kb.idx(0)));
     gpu::BarrierOp::create(b);
@@ -361,32 +371,41 @@ void rewrite(const W4Matmul &mm) {
           arith::MinUIOp::create(b, kb.add(step, 1), kb.idx(kSteps - 1));
       StepLoads loads = loadGlobal(nextStep);
       Value as = aStage(stage), bs = bStage(stage);
-      auto pairType = VectorType::get({2}, element);
-      auto pair = [&](Value tile, Value row, Value col) -> Value {
-        return vector::LoadOp::create(b, pairType, tile, ValueRange{row, col},
-                                      false, llvm::MaybeAlign(4));
+      auto x4Type = VectorType::get({4, 2}, element);
+      auto ldmatrix = [&](Value tile, Value row, Value col) {
+        Value x4 = nvgpu::LdMatrixOp::create(b, x4Type, tile,
+                                             ValueRange{row, col},
+                                             /*transpose=*/false,
+                                             /*numTiles=*/4);
+        SmallVector<Value> parts;
+        for (int64_t i = 0; i < 4; ++i)
+          parts.push_back(
+              vector::ExtractOp::create(b, x4, ArrayRef<int64_t>{i}));
+        return parts;
       };
       SmallVector<Value> acc(kLoop.getRegionIterArgs());
       for (int64_t kk = 0; kk < kTileK; kk += kMmaK) {
-        Value k0 = kb.add(t2, kk), k8 = kb.add(t2, kk + 8);
-        // A fragment of rows r..r+15 (row-major [m][k]):
+        // A fragment of rows r..r+15 (row-major [m][k]), k0 = kk + 2t:
         //   a0,a1 = (r + g, k0..k0+1)     a2,a3 = (r + g + 8, k0..k0+1)
         //   a4,a5 = (r + g, k0+8..k0+9)   a6,a7 = (r + g + 8, k0+8..k0+9)
-        // with k0 = kk + 2t; each pair is contiguous: one 32-bit load.
+        // i.e. row g, cols 2t, 2t + 1 of the 8x8 blocks (rows +0, cols +0),
+        // (+8, +0), (+0, +8), (+8, +8), what ldmatrix.x4 hands lane 4g + t
+        // when lanes 8i .. 8i + 7 address block i's rows.
         SmallVector<SmallVector<Value>> aFrags;
-        for (int64_t mi = 0; mi < kWarpTilesM; ++mi) {
-          Value r = kb.add(kb.add(warpRow, g), mi * kMmaM);
-          Value r8 = kb.add(r, 8);
-          aFrags.push_back(
-              {pair(as, r, k0), pair(as, r8, k0), pair(as, r, k8),
-               pair(as, r8, k8)});
-        }
+        for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
+          aFrags.push_back(ldmatrix(as, kb.add(ldRowA, mi * kMmaM),
+                                    kb.add(ldColA, kk)));
         // B fragment of columns c..c+7 (the weight tile is [n][k]):
         //   b0,b1 = (k0..k0+1 ; c + g)    b2,b3 = (k0+8..k0+9 ; c + g)
+        // i.e. row g, cols 2t, 2t + 1 of the 8x8 blocks (n +0, k +0) and
+        // (n +0, k +8); one ldmatrix.x4 loads those of columns c and c + 8:
+        // blocks (+0, +0), (+0, +8), (+8, +0), (+8, +8).
         SmallVector<SmallVector<Value>> bFrags;
-        for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
-          Value c = kb.add(kb.add(warpCol, g), ni * kMmaN);
-          bFrags.push_back({pair(bs, c, k0), pair(bs, c, k8)});
+        for (int64_t ni = 0; ni < kWarpTilesN; ni += 2) {
+          SmallVector<Value> x4 = ldmatrix(bs, kb.add(ldRowB, ni * kMmaN),
+                                           kb.add(ldColB, kk));
+          bFrags.push_back({x4[0], x4[1]});
+          bFrags.push_back({x4[2], x4[3]});
         }
         // C fragment of tile (mi, ni), four f32 at acc[4 * (mi * 4 + ni)]:
         //   c0,c1 = (row g, cols 2t, 2t+1)   c2,c3 = (row g + 8, same cols)

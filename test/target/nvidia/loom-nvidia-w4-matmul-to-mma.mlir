@@ -6,7 +6,8 @@
 // of (64 + 64) x 72 f16; per K step of 64, 16-byte loads of A and of 32
 // nibbles, one scale and zero point per thread (groups of 32), the nibbles
 // made f16 (| 0x6400 = 1024 + q), minus 1024 + zp, times the scale, stored
-// to the [n][k] tile; 4 k16 x 2 x 4 mma.sync; stores guarded by M.
+// to the [n][k] tile; 4 k16 x (4 ldmatrix.x4, 2 x 4 mma.sync); stores
+// guarded by M.
 // CHECK-LABEL: func.func @w4_f16
 // CHECK-SAME: (%[[A:.+]]: tensor<?x256xf16>, %[[W:.+]]: tensor<128x128xi8>, %[[S:.+]]: tensor<128x8xf16>, %[[Z:.+]]: tensor<128x8xi4>)
 // CHECK-NOT: loom_quant.matmul
@@ -42,6 +43,7 @@
 // CHECK: gpu.barrier
 // CHECK: scf.for {{.+}} -> (f32, f32,
 // CHECK: vector.load %[[WB]]
+// CHECK: nvgpu.ldmatrix %{{.+}} {numTiles = 4 : i32, transpose = false} : memref<64x72xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
 // CHECK-COUNT-32: nvvm.mma.sync {{.+}} shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32)
 // CHECK: gpu.barrier
 // CHECK: scf.yield

@@ -12,7 +12,7 @@
 // 16-byte global loads of A and of the nibbles, A staged in shared memory,
 // the nibbles unpacked into f16 pairs (bits 16-19 from the high nibble,
 // | 0x64006400), minus 1024 + zp and times the scale in f16x2, the tile
-// stored to shared memory, 32-bit fragment loads, m16n8k16 f16 mma.sync
+// stored to shared memory, ldmatrix.x4 fragment loads, m16n8k16 f16 mma.sync
 // with f32 accumulators, f32 pairs rounded to f16 and stored as 32 bits.
 // CHECK-LABEL: .visible .entry w4_f16_kernel(
 // CHECK-NOT: .local
@@ -25,7 +25,7 @@
 // CHECK: st.shared.v4.b32
 // CHECK: bar.sync 0
 // CHECK: ld.global.v4.b32
-// CHECK: ld.shared.b32
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK: bar.sync 0
 // CHECK: cvt.rn.f16x2.f32
@@ -49,7 +49,7 @@ func.func @w4_f16(%a: tensor<?x256xf16>, %w: tensor<128x128xi8>, %s: tensor<128x
 // CHECK: or.b32 {{.+}}, 1124090624;
 // CHECK: st.shared.v4.b32
 // CHECK: bar.sync 0
-// CHECK: ld.shared.b32
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: cvt.rn.bf16x2.f32
 // CHECK: st.global.b32
