@@ -114,24 +114,10 @@ struct KernelBuilder {
     return memref::ViewOp::create(b, type, smem, offset, ValueRange{});
   }
 
-  /// One m16n8k16 mma.sync: `a` four pairs, `bPairs` two pairs (vector<2xT>
-  /// each), `acc` four f32 (c0..c3). bf16 pairs are passed packed in 32-bit
-  /// registers, f16 pairs as vector<2xf16>, as NVVM's mma.sync takes them.
+  /// One m16n8k16 mma.sync (mmaSyncM16N8K16).
   SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bPairs,
                          ArrayRef<Value> acc) {
-    auto regs = [&](ArrayRef<Value> pairs) {
-      if (element.isF16())
-        return SmallVector<Value>(pairs);
-      return llvm::map_to_vector(pairs, [&](Value pair) -> Value {
-        Value word = vector::BitCastOp::create(
-            b, VectorType::get({1}, b.getI32Type()), pair);
-        return vector::ExtractOp::create(b, word, ArrayRef<int64_t>{0});
-      });
-    };
-    return floatMmaSync(b, b.getLoc(), {kMmaM, kMmaN, 16},
-                        element.isF16() ? NVVM::MMATypes::f16
-                                        : NVVM::MMATypes::bf16,
-                        regs(a), regs(bPairs), acc);
+    return mmaSyncM16N8K16(b, b.getLoc(), element, a, bPairs, acc);
   }
 };
 
@@ -473,42 +459,6 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
   op.erase();
 }
 
-/// `nvvm.mma.sync`, `nvvm.convert.float.to.tf32` and `gpu.barrier` declare
-/// no memory effects, and the buffer deallocation that runs after this
-/// pass rejects ops with unknown effects (here, inside the kernel's
-/// `gpu.launch`). These models state them: the mma and the conversion to
-/// tf32 (`cvt.rna.tf32.f32`) touch registers only (as `nvgpu.mma.sync`,
-/// which is pure); the barrier orders every access to memory, so it reads
-/// and writes all of it (nothing moves across it).
-template <typename OpTy>
-struct NoMemoryEffects
-    : public MemoryEffectOpInterface::ExternalModel<NoMemoryEffects<OpTy>,
-                                                    OpTy> {
-  void getEffects(
-      Operation *,
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &)
-      const {}
-};
-struct BarrierReadsAndWrites
-    : public MemoryEffectOpInterface::ExternalModel<BarrierReadsAndWrites,
-                                                    gpu::BarrierOp> {
-  void getEffects(
-      Operation *,
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-          &effects) const {
-    effects.emplace_back(MemoryEffects::Read::get());
-    effects.emplace_back(MemoryEffects::Write::get());
-  }
-};
-
-template <typename OpTy, typename Model>
-void attachIfMissing(MLIRContext *ctx) {
-  std::optional<RegisteredOperationName> name =
-      RegisteredOperationName::lookup(OpTy::getOperationName(), ctx);
-  if (name && !name->hasInterface<MemoryEffectOpInterface>())
-    OpTy::template attachInterface<Model>(*ctx);
-}
-
 struct GroupedMatmulToMmaPass
     : public nvidia::impl::GroupedMatmulToMmaPassBase<
           GroupedMatmulToMmaPass> {
@@ -516,14 +466,7 @@ struct GroupedMatmulToMmaPass
 
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
-    registry.addExtension(+[](MLIRContext *ctx, NVVM::NVVMDialect *) {
-      attachIfMissing<NVVM::MmaOp, NoMemoryEffects<NVVM::MmaOp>>(ctx);
-      attachIfMissing<NVVM::ConvertFloatToTF32Op,
-                      NoMemoryEffects<NVVM::ConvertFloatToTF32Op>>(ctx);
-    });
-    registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
-      attachIfMissing<gpu::BarrierOp, BarrierReadsAndWrites>(ctx);
-    });
+    addKernelEffectModels(registry);
   }
 
   void runOnOperation() override {

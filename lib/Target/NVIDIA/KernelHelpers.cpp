@@ -8,6 +8,8 @@
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -18,6 +20,36 @@ Value skipExt(Value v) {
   if (auto ext = v.getDefiningOp<arith::ExtFOp>())
     return ext.getIn();
   return v;
+}
+
+/// An op that touches registers only.
+template <typename OpTy>
+struct NoMemoryEffects
+    : public MemoryEffectOpInterface::ExternalModel<NoMemoryEffects<OpTy>,
+                                                    OpTy> {
+  void getEffects(
+      Operation *,
+      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &)
+      const {}
+};
+struct BarrierReadsAndWrites
+    : public MemoryEffectOpInterface::ExternalModel<BarrierReadsAndWrites,
+                                                    gpu::BarrierOp> {
+  void getEffects(
+      Operation *,
+      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+          &effects) const {
+    effects.emplace_back(MemoryEffects::Read::get());
+    effects.emplace_back(MemoryEffects::Write::get());
+  }
+};
+
+template <typename OpTy, typename Model>
+void attachIfMissing(MLIRContext *ctx) {
+  std::optional<RegisteredOperationName> name =
+      RegisteredOperationName::lookup(OpTy::getOperationName(), ctx);
+  if (name && !name->hasInterface<MemoryEffectOpInterface>())
+    OpTy::template attachInterface<Model>(*ctx);
 }
 
 } // namespace
@@ -113,4 +145,37 @@ SmallVector<Value> loom::nvidia::mma3xTf32(OpBuilder &b, Location loc,
   d = floatMmaSync(b, loc, mnk, NVVM::MMATypes::tf32, los(a), his(bFrag), d);
   return floatMmaSync(b, loc, mnk, NVVM::MMATypes::tf32, his(a), his(bFrag),
                       d);
+}
+
+SmallVector<Value> loom::nvidia::mmaSyncM16N8K16(OpBuilder &b, Location loc,
+                                                 Type element,
+                                                 ArrayRef<Value> a,
+                                                 ArrayRef<Value> bPairs,
+                                                 ArrayRef<Value> acc) {
+  // bf16 pairs go packed in 32-bit registers, f16 pairs as vector<2xf16>.
+  auto regs = [&](ArrayRef<Value> pairs) {
+    if (element.isF16())
+      return SmallVector<Value>(pairs);
+    return llvm::map_to_vector(pairs, [&](Value pair) -> Value {
+      Value word = vector::BitCastOp::create(
+          b, loc, VectorType::get({1}, b.getI32Type()), pair);
+      return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+    });
+  };
+  constexpr int64_t mnk[] = {16, 8, 16};
+  return floatMmaSync(b, loc, mnk,
+                      element.isF16() ? NVVM::MMATypes::f16
+                                      : NVVM::MMATypes::bf16,
+                      regs(a), regs(bPairs), acc);
+}
+
+void loom::nvidia::addKernelEffectModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, NVVM::NVVMDialect *) {
+    attachIfMissing<NVVM::MmaOp, NoMemoryEffects<NVVM::MmaOp>>(ctx);
+    attachIfMissing<NVVM::ConvertFloatToTF32Op,
+                    NoMemoryEffects<NVVM::ConvertFloatToTF32Op>>(ctx);
+  });
+  registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
+    attachIfMissing<gpu::BarrierOp, BarrierReadsAndWrites>(ctx);
+  });
 }

@@ -5,9 +5,10 @@
 //===----------------------------------------------------------------------===//
 //
 // Small pieces the NVIDIA matmul passes (wgmma, mma.sync, int8 mma.sync,
-// grouped mma.sync, matvec) all need: reading a matmul-shaped
+// grouped, W4A16 and matvec kernels) need: reading a matmul-shaped
 // `linalg.generic`, mapping `scf.parallel` loops onto blocks and threads,
-// and the float `mma.sync` steps (16-bit, and f32 as 3xTF32).
+// the float `mma.sync` steps (16-bit, and f32 as 3xTF32), and the memory
+// effects that kernels built on tensors need before buffer deallocation.
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,6 +60,22 @@ Tf32Split splitTf32(OpBuilder &b, Location loc, Value f32);
 SmallVector<Value> mma3xTf32(OpBuilder &b, Location loc,
                              ArrayRef<Tf32Split> a, ArrayRef<Tf32Split> bFrag,
                              ValueRange acc);
+
+/// floatMmaSync's m16n8k16 on `element` (f16 or bf16) pairs: `a` four,
+/// `bPairs` two (vector<2xelement> each, as the PTX ISA lays them out),
+/// `acc` four f32 (c0..c3). Returns d0..d3.
+SmallVector<Value> mmaSyncM16N8K16(OpBuilder &b, Location loc, Type element,
+                                   ArrayRef<Value> a, ArrayRef<Value> bPairs,
+                                   ArrayRef<Value> acc);
+
+/// `nvvm.mma.sync`, `nvvm.convert.float.to.tf32` and `gpu.barrier` declare
+/// no memory effects, and the buffer deallocation that runs after the
+/// passes building kernels on tensors rejects ops with unknown effects
+/// inside a `gpu.launch`. Adds models to `registry` (unless the ops already
+/// have them): the mma and the conversion touch registers only (as
+/// `nvgpu.mma.sync`, which is pure); the barrier orders every access to
+/// memory, so it reads and writes all of it.
+void addKernelEffectModels(DialectRegistry &registry);
 
 } // namespace mlir::loom::nvidia
 

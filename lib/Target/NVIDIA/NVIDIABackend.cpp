@@ -60,7 +60,8 @@ namespace {
 /// attention kernel (sm_80+), {7}: whether W8A8 quantized matmuls become
 /// i8 x i8 -> i32 contractions for the int8 mma.sync kernel (sm_80+), {8}:
 /// whether FP8 (e4m3 x e4m3) quantized matmuls become f8 x f8 -> f32
-/// contractions for the same kernel's e4m3 form (sm_89+).
+/// contractions for the same kernel's e4m3 form (sm_89+). {9}: the W4A16 mma.sync
+/// kernel, before the quantized matmuls are lowered.
 ///
 /// On sm_80 and newer, 16-bit attention that fits becomes a FlashAttention-2
 /// kernel on mma.sync: first a call on buffers of its tensors ({5}), whose
@@ -85,7 +86,7 @@ namespace {
 /// way. `gpu-async-region` puts the host's copies and launches on one
 /// stream per call.
 constexpr const char *kNVIDIALoweringPipeline =
-    "{5}func.func(loom-convert-quant-to-linalg{{integer-product={7} "
+    "{5}func.func({9}loom-convert-quant-to-linalg{{integer-product={7} "
     "f8-product={8}}{4},"
     "loom-convert-moe-to-linalg,"
     "loom-convert-attn-to-linalg),"
@@ -208,9 +209,13 @@ std::string buildPipelineText(StringRef chip, StringRef format,
   // before the generic attention lowering sees it ({5}, {6}).
   std::string attention = mma ? "loom-nvidia-attention-to-mma," : "";
   std::string attentionKernels = mma ? "loom-nvidia-attention-kernels," : "";
+  // W4A16 quantized matmuls (MatMulNBits): an mma.sync kernel that
+  // dequantizes the weight tile in shared memory ({8}).
+  std::string w4Matmul = mma ? "loom-nvidia-w4-matmul-to-mma," : "";
   return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip), binary,
                        tensorCores, groupedMatmul, attention, attentionKernels,
-                       mma ? "true" : "false", fp8 ? "true" : "false")
+                       mma ? "true" : "false", fp8 ? "true" : "false",
+                       w4Matmul)
       .str();
 }
 

@@ -164,6 +164,63 @@ def GroupedMatmulToMmaPass
                            "mlir::scf::SCFDialect"];
 }
 
+def W4MatmulToMmaPass
+    : Pass<"loom-nvidia-w4-matmul-to-mma", "func::FuncOp"> {
+  let summary = "Runs W4A16 quantized matmuls (MatMulNBits) on tensor cores "
+                "with mma.sync";
+  let description = [{
+    Runs on tensors, before `loom-convert-quant-to-linalg`, for sm_80 and
+    newer. A `loom_quant.matmul` takes the kernel when:
+    - the activations `a` are f16 or bf16 (`[..., M, K]`, leading
+      dimensions and M any size, dynamic included), with no input scale,
+      and the result has the same type;
+    - the weight is `u4`, `packed`, `per_group` along K (axis 1, groups a
+      multiple of 8) and `transpose_weight`: a static `[N, K / 2]` i8
+      tensor (MatMulNBits' layout), with scales `[N, ceil(K / G)]` of the
+      activations' type and an optional i4 zero point of the same shape;
+    - K is a static multiple of 64 and N of 64.
+    Anything else is left to `loom-convert-quant-to-linalg`'s dequantizing
+    contraction (SIMT loops).
+
+    The op becomes `bufferization.to_buffer` of its operands (A collapsed to
+    `[M, K]`), a `memref.alloc` of the result, a `gpu.launch` of
+    `ceil(M / 64) x (N / 64)` blocks of 128 threads and a `restrict`
+    `bufferization.to_tensor` of the result (expanded back to A's leading
+    dimensions). Per K step of 64, two shared-memory stages: A's 64x64
+    tile with 16-byte loads, the weight's 64 rows x 32 bytes of nibbles
+    with one 16-byte load per thread, dequantized in registers with the
+    group's scale and zero point to f16/bf16 (`0x6400 | q` is the f16
+    1024 + q, `0x4300 | q` the bf16 128 + q; subtracting 1024 + zp is
+    exact and the multiply by the scale rounds once) and stored as an
+    [n][k] tile; each warp runs 2 x 4 `nvvm.mma.sync` m16n8k16 per k16
+    on fragments loaded by `nvgpu.ldmatrix` x4 (2 for A, 2 for the
+    weight), f32 accumulators, the
+    result rounded once to 16 bits. The next step's global loads are in
+    flight during the current step's mma. Rows of the last tile past M
+    read row M - 1 and are not stored.
+
+    The dequantized weight is rounded to 16 bits before the product (the
+    loops multiply by it in f32): the tensor cores' input type.
+
+    Example: `loom_quant.matmul %a, %w scale %s zero_point %z
+    {transpose_weight, weight_scheme = #loom_quant.scheme<u4,
+    per_group(axis = 1, size = 32), zero_point, packed>} :
+    (tensor<?x256xf16>, tensor<128x128xi8>, tensor<128x8xf16>,
+    tensor<128x8xi4>) -> tensor<?x128xf16>` becomes a launch of
+    `ceil(M / 64) x 2` blocks with 36 KiB of dynamic shared memory.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::nvgpu::NVGPUDialect",
+                           "mlir::NVVM::NVVMDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def Int8MatmulToMmaSyncPass
     : Pass<"loom-nvidia-int8-mma-sync", "func::FuncOp"> {
   let summary = "Runs 8-bit integer matmuls (i32 accumulator) and, with "
