@@ -124,7 +124,9 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   }
   // Every chip this target accepts has v_mfma_f32_16x16x4f32.
   return llvm::formatv(kAMDLoweringPipeline, chip, binary,
-                       (",loom-amd-matmul-to-mfma{chip=" + chip + "}").str(),
+                       (",loom-amd-matmul-to-mfma{chip=" + chip +
+                        "},loom-amd-dequant-matmul-to-mfma{chip=" + chip + "}")
+                           .str(),
                        ("loom-amd-grouped-matmul-to-mfma{chip=" + chip + "},")
                            .str())
       .str();
