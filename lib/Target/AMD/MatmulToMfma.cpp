@@ -10,7 +10,8 @@
 // and 8 bytes of B from global memory to LDS, and every lane reads 16 bytes
 // of A and of B back from LDS, which feed one to four MFMAs. B is kept
 // N-major in LDS (like A, K contiguous), so both fragments are contiguous
-// 16-byte reads.
+// 16-byte reads. The K loop, thread layout and accumulator are the shared
+// body of MfmaKernel.cpp; this pass matches the matmul and stages it.
 //
 //===----------------------------------------------------------------------===//
 
