@@ -151,6 +151,13 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
   if (!slice(op, plan.a) || !slice(op, plan.b) ||
       !(plan.a.dequantizes || plan.b.dequantizes))
     return std::nullopt;
+  // Nothing else in the body may matter: ops outside the two slices are
+  // dropped.
+  for (Operation &inner : *body)
+    if (&inner != addOp && &inner != mulOp && &inner != yield &&
+        !plan.a.ops.contains(&inner) && !plan.b.ops.contains(&inner) &&
+        !isMemoryEffectFree(&inner))
+      return std::nullopt;
 
   // One reduction loop, used by both sides; C indexed by every parallel
   // loop, each used by exactly one side.
@@ -327,8 +334,8 @@ void rewrite(const Plan &plan) {
   // 2) of row t / 8 of A's tile and of column t / 8 of B's. Rows past M
   // compute row M - 1 (never stored), so every load stays in bounds.
   int64_t width = in.stageWidth();
-  Value sRow = arith::DivUIOp::create(b, loc, tid, idx(8));
-  Value sK = mul(arith::RemUIOp::create(b, loc, tid, idx(8)), width);
+  amd::StageSlots slots = amd::stageSlots(b, loc, tid, width);
+  Value sRow = slots.row, sK = slots.k;
   Value lastRow = arith::SubIOp::create(b, loc, m, one);
   Value aRow = arith::MinUIOp::create(b, loc, add(row0, sRow), lastRow);
   Value zero = idx(0);

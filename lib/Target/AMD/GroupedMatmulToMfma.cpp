@@ -96,9 +96,6 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
   auto div = [&](Value x, int64_t y) -> Value {
     return arith::DivUIOp::create(b, x, idx(y));
   };
-  auto rem = [&](Value x, int64_t y) -> Value {
-    return arith::RemUIOp::create(b, x, idx(y));
-  };
   auto lt = [&](Value x, Value y) -> Value {
     return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
   };
@@ -197,9 +194,9 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
     // columns of w[e] at K row t / (32 / width), written N-major to LDS.
     int64_t width = in.stageWidth();
     VectorType stageType = vec(width, in.element);
-    Value aRow = div(tid, 8), aCol = mul(rem(tid, 8), width);
-    Value bRow = div(tid, kTileN / width),
-          bCol = mul(rem(tid, kTileN / width), width);
+    amd::StageSlots slots = amd::stageSlots(b, b.getLoc(), tid, width);
+    Value aRow = slots.row, aCol = slots.k, bRow = slots.kRow,
+          bCol = slots.col;
     Value aClamped = arith::MinUIOp::create(b, add(rowStart, aRow), lastRow);
     auto loadStep = [&](Value k0) -> SmallVector<Value> {
       Value av = vector::LoadOp::create(b, stageType, x,

@@ -260,12 +260,6 @@ void rewrite(const Plan &plan) {
   auto mul = [&](Value x, int64_t y) -> Value {
     return arith::MulIOp::create(b, loc, x, idx(y));
   };
-  auto div = [&](Value x, int64_t y) -> Value {
-    return arith::DivUIOp::create(b, loc, x, idx(y));
-  };
-  auto rem = [&](Value x, int64_t y) -> Value {
-    return arith::RemUIOp::create(b, loc, x, idx(y));
-  };
 
   Value batch = launch.getBlockIds().z;
   // Indices into a view: the batch first when there is one.
@@ -286,9 +280,8 @@ void rewrite(const Plan &plan) {
   // along K, `width` columns, and writes them N-major into LDS.
   int64_t width = in.stageWidth();
   VectorType stageType = VectorType::get({width}, in.element);
-  Value aRow = div(tid, 8), aCol = mul(rem(tid, 8), width);
-  Value bRow = div(tid, kTileN / width), bCol = mul(rem(tid, kTileN / width),
-                                                    width);
+  amd::StageSlots slots = amd::stageSlots(b, loc, tid, width);
+  Value aRow = slots.row, aCol = slots.k, bRow = slots.kRow, bCol = slots.col;
   // Rows of A past M load row M - 1 instead: they only feed rows of C
   // past M, which are not stored. (No select: nothing but the LDS store
   // waits for the load.)

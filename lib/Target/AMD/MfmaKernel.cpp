@@ -54,6 +54,16 @@ TileThread amd::tileThread(OpBuilder &b, Location loc, Value tid) {
   return t;
 }
 
+StageSlots amd::stageSlots(OpBuilder &b, Location loc, Value tid,
+                           int64_t width) {
+  StageSlots s;
+  s.row = div(b, loc, tid, 8);
+  s.k = mul(b, loc, rem(b, loc, tid, 8), width);
+  s.kRow = div(b, loc, tid, kTileN / width);
+  s.col = mul(b, loc, rem(b, loc, tid, kTileN / width), width);
+  return s;
+}
+
 Value amd::buildMfmaKLoop(OpBuilder &b, Location loc, const Instr &in,
                           const TileThread &t, Value aTiles, Value bTiles,
                           int64_t k, Value acc, const Staging &staging) {

@@ -47,6 +47,16 @@ struct TileThread {
 };
 TileThread tileThread(OpBuilder &b, Location loc, Value tid);
 
+/// Where thread `tid` stages `width` elements of a K step (8 bytes). An
+/// operand staged K-contiguous (A; B stored N x K) takes tile row `row` =
+/// tid / 8 at K offset `k` = (tid % 8) * width; B stored K x N takes K row
+/// `kRow` = tid / (32 / width), columns `col` = (tid % (32 / width)) *
+/// width onwards.
+struct StageSlots {
+  Value row, k, kRow, col;
+};
+StageSlots stageSlots(OpBuilder &b, Location loc, Value tid, int64_t width);
+
 /// How one K step reaches LDS. `load` issues the global loads of the step
 /// at K offset `k0` and returns what `store` later writes into LDS buffer
 /// `buffer` (0 or 1). Between the two the step before it runs its MFMAs,

@@ -122,3 +122,46 @@ func.func @partial_tile(%x: memref<?x64xf32>, %w: memref<48x64xi8>, %y: memref<?
   }
   return
 }
+
+// -----
+
+// The down projection of the int4 Llama: SiLU(gate) * up fused into the
+// contraction's A side (two activation inputs), an i8 weight with a
+// per-row scale on the B side. Both activations are loaded before the
+// MFMAs; the SiLU, its product and the dequantization run after them.
+// CHECK-LABEL: func.func @fused_a_side
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK:   memref.load %{{.+}} : memref<?x128xf32>
+// CHECK:   memref.load %{{.+}} : memref<?x128xf32>
+// CHECK:   memref.load %{{.+}} : memref<32x128xi8>
+// CHECK:   amdgpu.sched_barrier
+// CHECK-COUNT-4: amdgpu.mfma 16x16x4
+// CHECK:   amdgpu.sched_barrier
+// CHECK:   math.exp
+// CHECK:   arith.sitofp
+// CHECK:   gpu.barrier
+// CHECK-NOT: linalg.generic
+#g = affine_map<(i, j, k) -> (i, k)>
+#w4 = affine_map<(i, j, k) -> (j, k)>
+#s4 = affine_map<(i, j, k) -> (j)>
+#c4 = affine_map<(i, j, k) -> (i, j)>
+func.func @fused_a_side(%gate: memref<?x128xf32>, %up: memref<?x128xf32>, %w: memref<32x128xi8>, %s: memref<32xf32>, %y: memref<?x32xf32>) {
+  %one = arith.constant 1.0 : f32
+  linalg.generic {indexing_maps = [#g, #g, #w4, #s4, #c4], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%gate, %up, %w, %s : memref<?x128xf32>, memref<?x128xf32>, memref<32x128xi8>, memref<32xf32>) outs(%y : memref<?x32xf32>) {
+  ^bb0(%gv: f32, %uv: f32, %q: i8, %sc: f32, %o: f32):
+    %n = arith.negf %gv : f32
+    %e = math.exp %n : f32
+    %d = arith.addf %e, %one : f32
+    %sig = arith.divf %one, %d : f32
+    %silu = arith.mulf %gv, %sig : f32
+    %a = arith.mulf %silu, %uv : f32
+    %qf = arith.sitofp %q : i8 to f32
+    %wv = arith.mulf %qf, %sc : f32
+    %p = arith.mulf %a, %wv : f32
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
