@@ -22,6 +22,7 @@
 //              s issues step s + 1's global loads, reads its fragments
 //              (16 bytes per lane and operand), runs its MFMAs, then writes
 //              the loaded step to the other buffer; one barrier per step
+//              (the shared body of MfmaKernel.cpp)
 //   store:     the f32 accumulator, rounded once for 16-bit types; rows
 //              past the expert's end are not stored (their loads were
 //              clamped to its last row)
