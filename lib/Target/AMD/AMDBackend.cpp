@@ -19,7 +19,8 @@
 //
 // The loop mapping, vectorization and device-buffer passes are the
 // NVIDIA target's (they are vendor-neutral despite their prefix). What is
-// AMD's own: the chip names, matmuls on MFMA (loom-amd-matmul-to-mfma), the
+// AMD's own: the chip names, matmuls on MFMA (loom-amd-matmul-to-mfma, and
+// loom-amd-dequant-matmul-to-mfma for dequantizing f32 contractions), the
 // ROCDL conversion and the toolkit/device-library handling (Toolkit.cpp).
 //
 //===----------------------------------------------------------------------===//
@@ -52,7 +53,7 @@ namespace {
 
 /// The pipeline, as text so that `loom-opt` runs exactly the same thing
 /// under `loom-amd-lowering`. {0}: chip, {1}: the gpu-module-to-binary
-/// stage (empty to stop at ROCDL + LLVM dialect), {2}: MFMA matmuls, {3}:
+/// stage (empty to stop at ROCDL + LLVM dialect), {2}: MFMA matmuls (plain, then dequantizing), {3}:
 /// MFMA MoE grouped matmuls (on tensors, before the MoE ops are lowered).
 ///
 /// Up to the kernels' outlining it is the NVIDIA pipeline: 256 threads per
@@ -124,7 +125,9 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
   }
   // Every chip this target accepts has v_mfma_f32_16x16x4f32.
   return llvm::formatv(kAMDLoweringPipeline, chip, binary,
-                       (",loom-amd-matmul-to-mfma{chip=" + chip + "}").str(),
+                       (",loom-amd-matmul-to-mfma{chip=" + chip +
+                        "},loom-amd-dequant-matmul-to-mfma{chip=" + chip + "}")
+                           .str(),
                        ("loom-amd-grouped-matmul-to-mfma{chip=" + chip + "},")
                            .str())
       .str();

@@ -22,6 +22,7 @@
 //              s issues step s + 1's global loads, reads its fragments
 //              (16 bytes per lane and operand), runs its MFMAs, then writes
 //              the loaded step to the other buffer; one barrier per step
+//              (the shared body of MfmaKernel.cpp)
 //   store:     the f32 accumulator, rounded once for 16-bit types; rows
 //              past the expert's end are not stored (their loads were
 //              clamped to its last row)
@@ -29,7 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/moe/MoeDialect.h"
-#include "lib/Target/AMD/MfmaInstr.h"
+#include "lib/Target/AMD/MfmaKernel.h"
 #include "lib/Target/AMD/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -44,12 +45,11 @@ namespace mlir::loom::amd {
 using namespace mlir;
 using namespace mlir::loom;
 using amd::Instr;
+using amd::kThreads;
+using amd::kTileM;
+using amd::kTileN;
 
 namespace {
-
-constexpr int64_t kTileM = 32, kTileN = 32;
-constexpr int64_t kInstrM = 16, kInstrN = 16;
-constexpr int64_t kWave = 64, kThreads = 256;
 
 /// The instruction when the op takes the kernel: float operands with an
 /// MFMA (f32, f16, bf16), static E, K, N, K a multiple of the K step and
@@ -97,9 +97,6 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
   auto div = [&](Value x, int64_t y) -> Value {
     return arith::DivUIOp::create(b, x, idx(y));
   };
-  auto rem = [&](Value x, int64_t y) -> Value {
-    return arith::RemUIOp::create(b, x, idx(y));
-  };
   auto lt = [&](Value x, Value y) -> Value {
     return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
   };
@@ -127,8 +124,7 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
   Value one = idx(1);
   Attribute lds = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto tileType = [&](int64_t rows) {
-    return MemRefType::get({2, rows, tileK + in.rowPad()}, in.element,
-                           MemRefLayoutAttrInterface(), lds);
+    return amd::ldsTileType(ctx, in, rows);
   };
   // LDS as dynamic shared memory (workgroup attributions would be block
   // arguments of memref type, which the later buffer deallocation gives
@@ -191,10 +187,7 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
     b.setInsertionPointToStart(work.thenBlock());
     Value lastRow = sub(rowEnd, one);
 
-    Value lane = rem(tid, kWave), wave = div(tid, kWave);
-    Value waveRow = mul(div(wave, 2), kInstrM);
-    Value waveCol = mul(rem(wave, 2), kInstrN);
-    Value laneCol = rem(lane, 16), laneQuad = div(lane, 16);
+    amd::TileThread thread = amd::tileThread(b, b.getLoc(), tid);
 
     // Staging, as loom-amd-matmul-to-mfma's for K x N weights: thread t
     // moves `width` elements of x (tile row t / 8, K offset (t % 8) *
@@ -202,11 +195,11 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
     // columns of w[e] at K row t / (32 / width), written N-major to LDS.
     int64_t width = in.stageWidth();
     VectorType stageType = vec(width, in.element);
-    Value aRow = div(tid, 8), aCol = mul(rem(tid, 8), width);
-    Value bRow = div(tid, kTileN / width),
-          bCol = mul(rem(tid, kTileN / width), width);
+    amd::StageSlots slots = amd::stageSlots(b, b.getLoc(), tid, width);
+    Value aRow = slots.row, aCol = slots.k, bRow = slots.kRow,
+          bCol = slots.col;
     Value aClamped = arith::MinUIOp::create(b, add(rowStart, aRow), lastRow);
-    auto loadStep = [&](Value k0) -> std::pair<Value, Value> {
+    auto loadStep = [&](Value k0) -> SmallVector<Value> {
       Value av = vector::LoadOp::create(b, stageType, x,
                                         ValueRange{aClamped, add(k0, aCol)},
                                         false, llvm::Align(amd::kStageBytes));
@@ -215,81 +208,30 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
           false, llvm::Align(amd::kStageBytes));
       return {av, bv};
     };
-    auto storeStep = [&](std::pair<Value, Value> values, Value buffer) {
-      vector::StoreOp::create(b, values.first, aTiles,
+    auto storeStep = [&](ValueRange values, Value buffer) {
+      vector::StoreOp::create(b, values[0], aTiles,
                               ValueRange{buffer, aRow, aCol}, false,
                               llvm::Align(amd::kStageBytes));
-      for (int64_t i = 0; i < width; ++i) {
-        Value v =
-            vector::ExtractOp::create(b, values.second, ArrayRef<int64_t>{i});
-        memref::StoreOp::create(b, v, bTiles,
-                                ValueRange{buffer, addc(bCol, i), bRow});
-      }
+      amd::storeKRowNMajor(b, b.getLoc(), values[1], bTiles, buffer, bCol,
+                           bRow);
     };
-
-    storeStep(loadStep(idx(0)), idx(0));
-    gpu::BarrierOp::create(b);
 
     // The accumulator: lane j + 16q holds C[4q + i][j], i = 0..3.
     auto accType = vec(4, in.accumulator);
     Value acc = arith::ConstantOp::create(b, accType, b.getZeroAttr(accType));
-    int64_t steps = k / tileK;
-    auto kLoop =
-        scf::ForOp::create(b, idx(0), idx(steps), one, ValueRange{acc});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(kLoop.getBody());
-      Value s = kLoop.getInductionVar();
-      Value kNext =
-          arith::MinUIOp::create(b, mul(addc(s, 1), tileK), idx(k - tileK));
-      std::pair<Value, Value> next = loadStep(kNext);
-      // The loads stay above the MFMAs and the LDS stores below them (see
-      // loom-amd-matmul-to-mfma): only scalar instructions may cross.
-      auto fence = [&] {
-        amdgpu::SchedBarrierOp::create(b, amdgpu::sched_barrier_opt_enum::salu);
-      };
-      fence();
-      Value cur = rem(s, 2);
-      Value other = sub(one, cur);
-      Value kq = mul(laneQuad, in.fragmentWidth());
-      VectorType fragType = vec(in.fragmentWidth(), in.element);
-      Value aFrag = vector::LoadOp::create(
-          b, fragType, aTiles, ValueRange{cur, add(waveRow, laneCol), kq},
-          false, llvm::Align(amd::kFragmentBytes));
-      Value bFrag = vector::LoadOp::create(
-          b, fragType, bTiles, ValueRange{cur, add(waveCol, laneCol), kq},
-          false, llvm::Align(amd::kFragmentBytes));
-      Value sum = kLoop.getRegionIterArgs()[0];
-      for (int64_t j = 0; j < in.mfmasPerStep(); ++j) {
-        auto operand = [&](Value frag) -> Value {
-          if (in.perLane == 1)
-            return vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{j});
-          SmallVector<int64_t> lanes;
-          for (int64_t e = 0; e < in.perLane; ++e)
-            lanes.push_back(j * in.perLane + e);
-          return vector::ShuffleOp::create(b, frag, frag, lanes);
-        };
-        sum = amdgpu::MFMAOp::create(b, accType, kInstrM, kInstrN, in.k,
-                                     /*blocks=*/1, operand(aFrag),
-                                     operand(bFrag), sum);
-      }
-      fence();
-      storeStep(next, other);
-      gpu::BarrierOp::create(b);
-      scf::YieldOp::create(b, sum);
-    }
+    Value result = amd::buildMfmaKLoop(b, b.getLoc(), in, thread, aTiles,
+                                       bTiles, k, acc, {loadStep, storeStep});
 
     // Rows of the expert only; 16-bit results rounded once.
-    Value accRow = add(add(rowStart, waveRow), mul(laneQuad, 4));
-    Value accCol = add(add(col0, waveCol), laneCol);
+    Value accRow = add(rowStart, thread.accRow);
+    Value accCol = add(col0, thread.accCol);
     for (int64_t i = 0; i < 4; ++i) {
       Value row = addc(accRow, i);
       auto ifOp =
           scf::IfOp::create(b, lt(row, rowEnd), /*withElseRegion=*/false);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      Value v = vector::ExtractOp::create(b, kLoop.getResult(0),
-                                          ArrayRef<int64_t>{i});
+      Value v = vector::ExtractOp::create(b, result, ArrayRef<int64_t>{i});
       if (v.getType() != rType.getElementType())
         v = arith::TruncFOp::create(b, rType.getElementType(), v);
       memref::StoreOp::create(b, v, y, ValueRange{row, accCol});

@@ -10,11 +10,12 @@
 // and 8 bytes of B from global memory to LDS, and every lane reads 16 bytes
 // of A and of B back from LDS, which feed one to four MFMAs. B is kept
 // N-major in LDS (like A, K contiguous), so both fragments are contiguous
-// 16-byte reads.
+// 16-byte reads. The K loop, thread layout and accumulator are the shared
+// body of MfmaKernel.cpp; this pass matches the matmul and stages it.
 //
 //===----------------------------------------------------------------------===//
 
-#include "lib/Target/AMD/MfmaInstr.h"
+#include "lib/Target/AMD/MfmaKernel.h"
 #include "lib/Target/AMD/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -28,15 +29,12 @@ using namespace mlir;
 using namespace mlir::loom;
 using amd::Instr;
 using amd::instrFor;
-using amd::kFragmentBytes;
 using amd::kStageBytes;
+using amd::kThreads;
+using amd::kTileM;
+using amd::kTileN;
 
 namespace {
-
-// Workgroup tile (rows x cols of C) and the instruction's M and N.
-constexpr int64_t kTileM = 32, kTileN = 32;
-constexpr int64_t kInstrM = 16, kInstrN = 16;
-constexpr int64_t kWave = 64, kThreads = 256;
 
 /// A matched matmul: C[batch, m, n] += A[batch, m, k] * B[batch, k, n] on
 /// identity-layout buffers (collapsed views of them, see `view`).
@@ -232,7 +230,6 @@ void rewrite(const Plan &plan) {
   int64_t rank = plan.batched ? 3 : 2;
   int64_t n = cast<MemRefType>(c.getType()).getDimSize(rank - 1);
   int64_t k = cast<MemRefType>(a.getType()).getDimSize(rank - 1);
-  int64_t tileK = in.tileK();
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -244,17 +241,14 @@ void rewrite(const Plan &plan) {
                                : one;
 
   // Two LDS buffers per operand: [buffer][row of A / column of C][k].
-  Attribute lds = gpu::AddressSpaceAttr::get(b.getContext(),
-                                             gpu::AddressSpace::Workgroup);
-  auto tileType = [&](int64_t rows) {
-    return MemRefType::get({2, rows, tileK + in.rowPad()}, in.element,
-                           MemRefLayoutAttrInterface(), lds);
-  };
+  MLIRContext *ctx = b.getContext();
   auto launch = gpu::LaunchOp::create(
       b, loc, rowTiles, idx(n / kTileN), batches, idx(kThreads), one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/ValueRange{},
-      /*workgroupAttributions=*/TypeRange{tileType(kTileM), tileType(kTileN)});
+      /*workgroupAttributions=*/
+      TypeRange{amd::ldsTileType(ctx, in, kTileM),
+                amd::ldsTileType(ctx, in, kTileN)});
   Block &body = launch.getBody().front();
   b.setInsertionPointToStart(&body);
   Value aTiles = launch.getWorkgroupAttributions()[0];
@@ -265,15 +259,6 @@ void rewrite(const Plan &plan) {
   };
   auto mul = [&](Value x, int64_t y) -> Value {
     return arith::MulIOp::create(b, loc, x, idx(y));
-  };
-  auto div = [&](Value x, int64_t y) -> Value {
-    return arith::DivUIOp::create(b, loc, x, idx(y));
-  };
-  auto rem = [&](Value x, int64_t y) -> Value {
-    return arith::RemUIOp::create(b, loc, x, idx(y));
-  };
-  auto vec = [](int64_t width, Type element) {
-    return VectorType::get({width}, element);
   };
 
   Value batch = launch.getBlockIds().z;
@@ -287,28 +272,23 @@ void rewrite(const Plan &plan) {
   Value tid = launch.getThreadIds().x;
   Value row0 = mul(launch.getBlockIds().x, kTileM);
   Value col0 = mul(launch.getBlockIds().y, kTileN);
-  Value lane = rem(tid, kWave), wave = div(tid, kWave);
-  // Wave w owns the 16x16 quarter (w / 2, w % 2) of the tile.
-  Value waveRow = mul(div(wave, 2), kInstrM);
-  Value waveCol = mul(rem(wave, 2), kInstrN);
-  Value laneCol = rem(lane, 16), laneQuad = div(lane, 16);
+  amd::TileThread thread = amd::tileThread(b, loc, tid);
 
   // Staging: thread t moves `stageWidth` contiguous elements of A (row
   // t / 8 of the tile, K offset (t % 8) * width) and of B. B stored N x K
   // is staged like A; B stored K x N: thread t takes row t / (32 / width)
   // along K, `width` columns, and writes them N-major into LDS.
   int64_t width = in.stageWidth();
-  VectorType stageType = vec(width, in.element);
-  Value aRow = div(tid, 8), aCol = mul(rem(tid, 8), width);
-  Value bRow = div(tid, kTileN / width), bCol = mul(rem(tid, kTileN / width),
-                                                    width);
+  VectorType stageType = VectorType::get({width}, in.element);
+  amd::StageSlots slots = amd::stageSlots(b, loc, tid, width);
+  Value aRow = slots.row, aCol = slots.k, bRow = slots.kRow, bCol = slots.col;
   // Rows of A past M load row M - 1 instead: they only feed rows of C
   // past M, which are not stored. (No select: nothing but the LDS store
   // waits for the load.)
   Value lastRow = arith::SubIOp::create(b, loc, m, one);
   Value aClamped =
       arith::MinUIOp::create(b, loc, add(row0, aRow), lastRow);
-  auto loadStep = [&](Value k0) -> std::pair<Value, Value> {
+  auto loadStep = [&](Value k0) -> SmallVector<Value> {
     Value av = vector::LoadOp::create(b, loc, stageType, a,
                                       at(aClamped, add(k0, aCol)), false,
                                       llvm::Align(kStageBytes));
@@ -319,128 +299,25 @@ void rewrite(const Plan &plan) {
                                       llvm::Align(kStageBytes));
     return {av, bv};
   };
-  auto storeStep = [&](std::pair<Value, Value> values, Value buffer) {
-    vector::StoreOp::create(b, loc, values.first, aTiles,
+  auto storeStep = [&](ValueRange values, Value buffer) {
+    vector::StoreOp::create(b, loc, values[0], aTiles,
                             ValueRange{buffer, aRow, aCol}, false,
                             llvm::Align(kStageBytes));
-    if (plan.transposedB) {
-      vector::StoreOp::create(b, loc, values.second, bTiles,
+    if (plan.transposedB)
+      vector::StoreOp::create(b, loc, values[1], bTiles,
                               ValueRange{buffer, aRow, aCol}, false,
                               llvm::Align(kStageBytes));
-      return;
-    }
-    for (int64_t i = 0; i < width; ++i) {
-      Value v = vector::ExtractOp::create(b, loc, values.second,
-                                          ArrayRef<int64_t>{i});
-      memref::StoreOp::create(b, loc, v, bTiles,
-                              ValueRange{buffer, add(bCol, idx(i)), bRow});
-    }
+    else
+      amd::storeKRowNMajor(b, loc, values[1], bTiles, buffer, bCol, bRow);
   };
 
   // The accumulator: lane j + 16q holds C[4q + i][j], i = 0..3.
-  Value zeroAcc =
-      arith::ConstantOp::create(b, loc, in.accumulator,
-                                b.getZeroAttr(in.accumulator));
-  auto accType = vec(4, in.accumulator);
-  Value accRow = add(add(row0, waveRow), mul(laneQuad, 4));
-  Value accCol = add(add(col0, waveCol), laneCol);
-  SmallVector<Value, 4> accRows;
-  Value acc =
-      arith::ConstantOp::create(b, loc, accType, b.getZeroAttr(accType));
-  for (int64_t i = 0; i < 4; ++i) {
-    accRows.push_back(add(accRow, idx(i)));
-    Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         accRows[i], m);
-    auto ifOp = scf::IfOp::create(b, loc, in.accumulator, inside,
-                                  /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      scf::YieldOp::create(b, loc,
-                           ValueRange{memref::LoadOp::create(
-                               b, loc, c, at(accRows[i], accCol))});
-      b.setInsertionPointToStart(ifOp.elseBlock());
-      scf::YieldOp::create(b, loc, ValueRange{zeroAcc});
-    }
-    acc = vector::InsertOp::create(b, loc, ifOp.getResult(0), acc,
-                                   ArrayRef<int64_t>{i});
-  }
-
-  // Prologue: step 0 into buffer 0.
-  storeStep(loadStep(idx(0)), idx(0));
-  gpu::BarrierOp::create(b, loc);
-
-  // Step s reads buffer s % 2 while the loads of step s + 1 are in flight,
-  // then writes them to the other buffer: that buffer's readers (step s -
-  // 1) passed the previous barrier, and the next step's readers wait for
-  // this one, so one barrier per step suffices. The last step reloads
-  // itself (clamped K offset) into the unused buffer rather than branch.
-  int64_t steps = k / tileK;
-  auto kLoop =
-      scf::ForOp::create(b, loc, idx(0), idx(steps), one, ValueRange{acc});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(kLoop.getBody());
-    Value s = kLoop.getInductionVar();
-    Value kNext = arith::MinUIOp::create(b, loc, mul(add(s, one), tileK),
-                                         idx(k - tileK));
-    std::pair<Value, Value> next = loadStep(kNext);
-    // Keep the backend's scheduler from sinking these loads below the MFMAs
-    // or hoisting the LDS stores above them: the loads' latency is covered
-    // by the step's LDS reads and MFMAs, the wait comes just before the
-    // stores. (Only scalar instructions may cross: vector ALU work on the
-    // loaded values, such as splitting bytes for the transposing stores,
-    // would pull the wait up between the MFMAs.)
-    auto fence = [&] {
-      amdgpu::SchedBarrierOp::create(
-          b, loc,
-          amdgpu::sched_barrier_opt_enum::salu);
-    };
-    fence();
-    Value cur = rem(s, 2);
-    Value other = arith::SubIOp::create(b, loc, one, cur);
-    Value kq = mul(laneQuad, in.fragmentWidth());
-    VectorType fragType = vec(in.fragmentWidth(), in.element);
-    Value aFrag = vector::LoadOp::create(
-        b, loc, fragType, aTiles, ValueRange{cur, add(waveRow, laneCol), kq},
-        false, llvm::Align(kFragmentBytes));
-    Value bFrag = vector::LoadOp::create(
-        b, loc, fragType, bTiles, ValueRange{cur, add(waveCol, laneCol), kq},
-        false, llvm::Align(kFragmentBytes));
-    // MFMA j takes elements [j * perLane, (j + 1) * perLane) of each lane's
-    // fragment: K index kq + j * perLane + e in both A and B, so every
-    // product of the step is summed once.
-    Value sum = kLoop.getRegionIterArgs()[0];
-    for (int64_t j = 0; j < in.mfmasPerStep(); ++j) {
-      auto operand = [&](Value frag) -> Value {
-        if (in.perLane == 1)
-          return vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{j});
-        // A shuffle (extract_strided_slice has no lowering in the kernel
-        // modules' conversion to ROCDL).
-        SmallVector<int64_t> lanes;
-        for (int64_t e = 0; e < in.perLane; ++e)
-          lanes.push_back(j * in.perLane + e);
-        return vector::ShuffleOp::create(b, loc, frag, frag, lanes);
-      };
-      sum = amdgpu::MFMAOp::create(b, loc, accType, kInstrM, kInstrN, in.k,
-                                   /*blocks=*/1, operand(aFrag),
-                                   operand(bFrag), sum);
-    }
-    fence();
-    storeStep(next, other);
-    gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, sum);
-  }
-  Value result = kLoop.getResult(0);
-  for (int64_t i = 0; i < 4; ++i) {
-    Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         accRows[i], m);
-    auto ifOp = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    Value v = vector::ExtractOp::create(b, loc, result, ArrayRef<int64_t>{i});
-    memref::StoreOp::create(b, loc, v, c, at(accRows[i], accCol));
-  }
+  Value accRow = add(row0, thread.accRow);
+  Value accCol = add(col0, thread.accCol);
+  Value acc = amd::loadAccumulator(b, loc, in, c, at, accRow, accCol, m);
+  Value result = amd::buildMfmaKLoop(b, loc, in, thread, aTiles, bTiles, k,
+                                     acc, {loadStep, storeStep});
+  amd::storeAccumulator(b, loc, result, c, at, accRow, accCol, m);
   gpu::TerminatorOp::create(b, loc);
   op->erase();
 }

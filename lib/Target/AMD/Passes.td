@@ -112,4 +112,56 @@ def GroupedMatmulToMfmaPass
                            "mlir::scf::SCFDialect"];
 }
 
+def DequantMatmulToMfmaPass
+    : Pass<"loom-amd-dequant-matmul-to-mfma", "func::FuncOp"> {
+  let summary = "Runs dequantizing f32 contractions on the f32 MFMA, the "
+                "weights dequantized into LDS";
+  let description = [{
+    Runs on buffers after loom-amd-matmul-to-mfma, for CDNA chips. Takes
+    the f32 contractions that `loom-convert-quant-to-linalg` makes of a
+    `loom_quant.matmul` with f32 activations (4-bit per-group packed
+    weights, their scales and zero points read and dequantized in the
+    body, `(q - zp) * scale` in f32), also after elementwise producers
+    were fused into them: a `linalg.generic` with one reduction loop whose
+    body ends in `out + x * y` with x and y f32 values computed from
+    disjoint loops: x (the A side) from the rows of C and K, y (the B
+    side) from its columns and K, each from block arguments, `linalg.index`
+    and `memref.load`s of buffers defined outside, through side-effect-free
+    ops without regions. At least one side converts an integer to f32 (a
+    dequantization). C an identity-layout f32 buffer whose rows precede its
+    columns; K and N static, K % 16, N % 32; M (the rows' product) may be
+    dynamic; no batch loops.
+
+    The kernel is loom-amd-matmul-to-mfma's f32 kernel (the shared body in
+    MfmaKernel.cpp: 32x32 tiles of C, four wavefronts each on 16x16
+    quarters, two LDS buffers per operand, one barrier per K step of 16,
+    four v_mfma_f32_16x16x4f32 per step), with the operands computed while
+    staged: each thread takes 2 consecutive K elements of one row of A and
+    of one column of B; for each, the body's slice of that side is cloned
+    at those loop indices. Its loads (the inputs' elements through their
+    indexing maps: a weight byte, its group's scale, a zero-point byte)
+    are issued with the next step's loads before the MFMAs; the rest (the
+    nibble shift and mask, `(q - zp) * scale`, a fused activation) runs
+    after them and writes f32 to LDS. The products and sums are the
+    contraction's own in f32; only the order of the K sum differs.
+
+    Example: the contraction over (d0, d1, d2, d3) reading
+    `memref<1x?x64xf32>`, `memref<64x32xi8>` at `(d2, d3 floordiv 2)` and
+    `memref<64x2xf32>` at `(d2, d3 floordiv 32)` becomes a `gpu.launch`
+    over (ceil(M/32), 2, 1) workgroups of 256 threads with
+    `workgroup(memref<2x32x20xf32, 3>, memref<2x32x20xf32, 3>)`.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+           "The CDNA chip">,
+  ];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::amdgpu::AMDGPUDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 #endif // LOOM_TARGET_AMD_PASSES_TD

@@ -9,9 +9,12 @@ registers (.vgpr_count + .agpr_count), and no scratch memory
 (.private_segment_fixed_size 0). Prints one line per model and chip:
 kernels, the largest VGPR count and LDS size, and how many kernels run on
 the matrix cores (their disassembly, by the llvm-objdump next to
-llvm-readelf, has a v_mfma instruction).
+llvm-readelf, has a v_mfma instruction). `--expect-mfma NAME=COUNT`
+(repeatable; NAME is the folder holding the model) makes a different
+count of MFMA kernels on any chip a failure.
 
-  check_code_objects.py --loomc L --readelf R --budget N --chips a,b MODEL...
+  check_code_objects.py --loomc L --readelf R --budget N --chips a,b
+                        [--expect-mfma NAME=COUNT]... MODEL...
 """
 import argparse
 import os
@@ -89,8 +92,14 @@ def main():
     p.add_argument("--readelf", required=True)
     p.add_argument("--budget", type=int, required=True)
     p.add_argument("--chips", required=True)
+    p.add_argument("--expect-mfma", action="append", default=[],
+                   metavar="NAME=COUNT")
     p.add_argument("models", nargs="+")
     args = p.parse_args()
+    expected = {}
+    for item in args.expect_mfma:
+        name, _, count = item.partition("=")
+        expected[name] = int(count)
     objdump = args.readelf.replace("readelf", "objdump")
     if not os.path.exists(objdump):
         objdump = None
@@ -143,6 +152,11 @@ def main():
                       f"{sum(1 for k in all_kernels if k['lds'])} kernels "
                       f"using LDS, "
                       + (f"{mfma} on MFMA" if objdump else "MFMA not counted"))
+                name = os.path.basename(os.path.dirname(os.path.abspath(model)))
+                if objdump and name in expected and mfma != expected[name]:
+                    print(f"FAIL {label} {chip}: {mfma} kernels on MFMA, "
+                          f"expected {expected[name]}")
+                    failures += 1
     print("PASSED" if failures == 0 else f"FAILED ({failures})")
     return 1 if failures else 0
 

@@ -10,7 +10,6 @@
 // other buffer and meets the workgroup at a single barrier.
 // CHECK-LABEL: func.func @mm
 // CHECK-NOT: linalg.matmul
-// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
 // CHECK-DAG: %[[C256:.+]] = arith.constant 256 : index
 // CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %{{.+}}, {{.*}} = %[[C2]], {{.*}}) threads({{.*}}) in ({{.*}} = %[[C256]], {{.*}}) workgroup(%[[A:.+]] : memref<2x32x20xf32, #gpu.address_space<workgroup>>, %[[B:.+]] : memref<2x32x20xf32, #gpu.address_space<workgroup>>)
@@ -20,7 +19,7 @@
 // CHECK: vector.store %{{.+}}, %[[A]][%[[B0:[^,]+]], {{.+}}] {alignment = 8 : i64} : memref<2x32x20xf32, #gpu.address_space<workgroup>>, vector<2xf32>
 // CHECK-COUNT-2: memref.store %{{.+}}, %[[B]][%[[B0]], {{.+}}]
 // CHECK: gpu.barrier
-// CHECK: scf.for %[[S:.+]] = %{{.+}} to %{{.+}} step %[[C1]] iter_args(
+// CHECK: scf.for %[[S:.+]] = %{{.+}} to %{{.+}} step %[[C1:.+]] iter_args(
 // CHECK:   vector.load %{{.+}} : memref<?x32xf32>, vector<2xf32>
 // CHECK:   vector.load %{{.+}} : memref<32x64xf32>, vector<2xf32>
 // CHECK:   amdgpu.sched_barrier allow = <salu>
