@@ -65,6 +65,7 @@
 #include "lib/Target/AMD/OrdersMemory.h"
 #include "lib/Target/AMD/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -177,7 +178,10 @@ struct Builder {
   Value fmax(Value x, Value y) { return arith::MaximumFOp::create(b, x, y); }
   Value fadd(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
-  Value exp2(Value x) { return math::Exp2Op::create(b, x); }
+  /// 2^x as the bare v_exp_f32 (rocdl.exp2, llvm.amdgcn.exp2): math.exp2
+  /// becomes a device-library call that rescales results in the denormal
+  /// range, which the softmax does not need (exp2(-inf) is still 0).
+  Value exp2(Value x) { return ROCDL::ROCDLExp2::create(b, x.getType(), x); }
 
   /// `v` combined over the four lanes that hold a query row (c, c + 16,
   /// c + 32, c + 48).

@@ -161,6 +161,7 @@ def AttentionToMfmaPass : Pass<"loom-amd-attention-to-mfma", "func::FuncOp"> {
                            "mlir::vector::VectorDialect",
                            "mlir::arith::ArithDialect",
                            "mlir::gpu::GPUDialect",
+                           "mlir::ROCDL::ROCDLDialect",
                            "mlir::math::MathDialect",
                            "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect"];
