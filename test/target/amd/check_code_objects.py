@@ -9,9 +9,12 @@ registers (.vgpr_count + .agpr_count), and no scratch memory
 (.private_segment_fixed_size 0). Prints one line per model and chip:
 kernels, the largest VGPR count and LDS size, and how many kernels run on
 the matrix cores (their disassembly, by the llvm-objdump next to
-llvm-readelf, has a v_mfma instruction).
+llvm-readelf, has a v_mfma instruction). `--mfma DIR=N` (repeatable)
+expects exactly N such kernels, on every chip, in the model whose file lies
+in directory DIR (test/models/DIR/model.onnx).
 
-  check_code_objects.py --loomc L --readelf R --budget N --chips a,b MODEL...
+  check_code_objects.py --loomc L --readelf R --budget N --chips a,b
+                        [--mfma DIR=N ...] MODEL...
 """
 import argparse
 import os
@@ -89,8 +92,14 @@ def main():
     p.add_argument("--readelf", required=True)
     p.add_argument("--budget", type=int, required=True)
     p.add_argument("--chips", required=True)
+    p.add_argument("--mfma", action="append", default=[],
+                   help="DIR=N: N kernels on MFMA in the model in DIR")
     p.add_argument("models", nargs="+")
     args = p.parse_args()
+    expected = {}
+    for item in args.mfma:
+        name, count = item.split("=")
+        expected[name] = int(count)
     objdump = args.readelf.replace("readelf", "objdump")
     if not os.path.exists(objdump):
         objdump = None
@@ -134,6 +143,15 @@ def main():
                         print(f"FAIL {label} {chip}: kernel {k['name']} uses "
                               f"{k['scratch']} bytes of scratch per lane")
                         failures += 1
+                key = os.path.basename(os.path.dirname(os.path.abspath(model)))
+                if key in expected and objdump and mfma != expected[key]:
+                    print(f"FAIL {label} {chip}: {mfma} kernels on MFMA, "
+                          f"expected {expected[key]}")
+                    failures += 1
+                elif key in expected and not objdump:
+                    print(f"FAIL {label} {chip}: no llvm-objdump to count "
+                          "MFMA kernels")
+                    failures += 1
                 print(f"{label} {chip}: {len(images)} code objects, "
                       f"{len(all_kernels)} kernels, max VGPR "
                       f"{worst['vgpr']}+{worst['agpr']} AGPR "
