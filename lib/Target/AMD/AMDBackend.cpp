@@ -20,8 +20,10 @@
 // The loop mapping, vectorization and device-buffer passes are the
 // NVIDIA target's (they are vendor-neutral despite their prefix). What is
 // AMD's own: the chip names, matmuls on MFMA (loom-amd-matmul-to-mfma, and
-// loom-amd-dequant-matmul-to-mfma for dequantizing f32 contractions), the
-// ROCDL conversion and the toolkit/device-library handling (Toolkit.cpp).
+// loom-amd-dequant-matmul-to-mfma for dequantizing f32 contractions), MoE
+// grouped matmuls and attention on MFMA (loom-amd-grouped-matmul-to-mfma,
+// loom-amd-attention-to-mfma), the ROCDL conversion and the
+// toolkit/device-library handling (Toolkit.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,8 +55,10 @@ namespace {
 
 /// The pipeline, as text so that `loom-opt` runs exactly the same thing
 /// under `loom-amd-lowering`. {0}: chip, {1}: the gpu-module-to-binary
-/// stage (empty to stop at ROCDL + LLVM dialect), {2}: MFMA matmuls (plain, then dequantizing), {3}:
-/// MFMA MoE grouped matmuls (on tensors, before the MoE ops are lowered).
+/// stage (empty to stop at ROCDL + LLVM dialect), {2}: MFMA matmuls (plain,
+/// then dequantizing), {3}: MFMA MoE grouped matmuls (on tensors, before the
+/// MoE ops are lowered), {4}: MFMA attention (on tensors, before the
+/// attention ops are lowered).
 ///
 /// Up to the kernels' outlining it is the NVIDIA pipeline: 256 threads per
 /// block are four wave64 wavefronts. `amdgpu` ops (MFMA) go to ROCDL with
@@ -63,7 +67,7 @@ namespace {
 constexpr const char *kAMDLoweringPipeline =
     "func.func(loom-convert-quant-to-linalg{{integer-product=true "
     "signed-activations=true},{3}loom-convert-moe-to-linalg,"
-    "loom-convert-attn-to-linalg),"
+    "{4}loom-convert-attn-to-linalg),"
     "canonicalize,"
     "func.func(loom-cpu-fuse-elementwise{{gpu=true}),"
     "one-shot-bufferize{{bufferize-function-boundaries "
@@ -129,7 +133,8 @@ std::string buildPipelineText(StringRef chip, StringRef format) {
                         "},loom-amd-dequant-matmul-to-mfma{chip=" + chip + "}")
                            .str(),
                        ("loom-amd-grouped-matmul-to-mfma{chip=" + chip + "},")
-                           .str())
+                           .str(),
+                       ("loom-amd-attention-to-mfma{chip=" + chip + "},").str())
       .str();
 }
 

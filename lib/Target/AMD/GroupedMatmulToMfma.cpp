@@ -30,7 +30,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/moe/MoeDialect.h"
+#include "lib/Target/AMD/MfmaInstr.h"
 #include "lib/Target/AMD/MfmaKernel.h"
+#include "lib/Target/AMD/OrdersMemory.h"
 #include "lib/Target/AMD/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -243,41 +245,13 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
   op.erase();
 }
 
-/// `gpu.barrier` and `amdgpu.sched_barrier` declare no memory effects, and
-/// the buffer deallocation after this pass rejects ops with unknown effects
-/// (inside the kernel's `gpu.launch`). Both order memory accesses around
-/// them, so they are modelled as reading and writing all memory.
-template <typename OpTy>
-struct OrdersMemory
-    : public MemoryEffectOpInterface::ExternalModel<OrdersMemory<OpTy>, OpTy> {
-  void
-  getEffects(Operation *,
-             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-                 &effects) const {
-    effects.emplace_back(MemoryEffects::Read::get());
-    effects.emplace_back(MemoryEffects::Write::get());
-  }
-};
-
-template <typename OpTy> void attachIfMissing(MLIRContext *ctx) {
-  std::optional<RegisteredOperationName> name =
-      RegisteredOperationName::lookup(OpTy::getOperationName(), ctx);
-  if (name && !name->hasInterface<MemoryEffectOpInterface>())
-    OpTy::template attachInterface<OrdersMemory<OpTy>>(*ctx);
-}
-
 struct GroupedMatmulToMfmaPass
     : public amd::impl::GroupedMatmulToMfmaPassBase<GroupedMatmulToMfmaPass> {
   using Base::Base;
 
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
-    registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
-      attachIfMissing<gpu::BarrierOp>(ctx);
-    });
-    registry.addExtension(+[](MLIRContext *ctx, amdgpu::AMDGPUDialect *) {
-      attachIfMissing<amdgpu::SchedBarrierOp>(ctx);
-    });
+    amd::addOrdersMemoryModels(registry);
   }
 
   void runOnOperation() override {

@@ -164,4 +164,59 @@ def DequantMatmulToMfmaPass
                            "mlir::scf::SCFDialect"];
 }
 
+def AttentionToMfmaPass : Pass<"loom-amd-attention-to-mfma", "func::FuncOp"> {
+  let summary = "Runs attention as a flash-attention kernel on the matrix "
+                "cores (MFMA)";
+  let description = [{
+    Runs on tensors, before `loom-convert-attn-to-linalg`, for CDNA chips.
+    Takes `loom_attn.attention` with query, key, value and result of one
+    element type (f32 on v_mfma_f32_16x16x4f32, f16 / bf16 on the 16x16x16
+    forms, gfx908's bf16 on its 16x16x8 form), static batch, heads and D
+    (a multiple of 16, at most 64, the same for values), Hq a multiple of
+    Hkv (grouped-query: kv head = q head / (Hq / Hkv)), dynamic or static
+    Sq and Skv, optionally causal (bottom-right aligned), an optional mask
+    (additive f32 / f16 / bf16, or i1) broadcasting to [B, Hq, Sq, Skv],
+    and a scale. The op becomes its operands' buffers
+    (`bufferization.to_buffer`), the result's `memref.alloc`, one
+    `gpu.launch` and `bufferization.to_tensor restrict`.
+
+    The launch has (B * Hq, ceil(Sq / 64)) workgroups of 256 threads (four
+    wave64 wavefronts, 16 query rows each; causal: the last query block
+    first). Q stays in registers. Blocks of 16 keys, up to the workgroup's
+    last visible key (causal blocks above the diagonal are not visited), are
+    double-buffered in LDS (K and V, rows padded by 16 bytes): step i issues
+    block i + 1's global loads, computes block i, stores block i + 1 to the
+    other buffer, one barrier per step. The kernel computes S^T = K Q^T and
+    O^T += V^T P^T so that each lane holds one query row: lane
+    c + 16 q (c < 16) holds the scores of row c against keys 4 q .. 4 q + 3
+    of a 16-key tile and O[row c][4 q .. 4 q + 3] of a 16-wide D tile; the
+    online softmax runs in f32 in the exp2 domain, the row max is reduced
+    over the row's four lanes by two `gpu.shuffle xor` (16, 32). Keys past
+    Skv are loaded clamped and scored -inf; query rows past Sq are loaded
+    clamped and not stored; rows without visible keys give 0, as in
+    `loom-convert-attn-to-linalg`.
+
+    `gpu.barrier` and `amdgpu.sched_barrier` get memory-effect models as in
+    loom-amd-grouped-matmul-to-mfma.
+
+    Not done: biases, windows, sinks, softcap, sparsity, D above 64 or
+    Dv != D, dynamic batch or heads, LDS-transposed V (V^T operands are
+    read one element at a time). Verified by compiling only (no AMD GPU
+    has run it).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+           "The CDNA chip (picks the MFMA of each element type)">,
+  ];
+  let dependentDialects = ["mlir::amdgpu::AMDGPUDialect",
+                           "mlir::bufferization::BufferizationDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::ROCDL::ROCDLDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 #endif // LOOM_TARGET_AMD_PASSES_TD

@@ -143,6 +143,15 @@ def main():
                         print(f"FAIL {label} {chip}: kernel {k['name']} uses "
                               f"{k['scratch']} bytes of scratch per lane")
                         failures += 1
+                key = os.path.basename(os.path.dirname(os.path.abspath(model)))
+                if key in expected and objdump and mfma != expected[key]:
+                    print(f"FAIL {label} {chip}: {mfma} kernels on MFMA, "
+                          f"expected {expected[key]}")
+                    failures += 1
+                elif key in expected and not objdump:
+                    print(f"FAIL {label} {chip}: no llvm-objdump to count "
+                          "MFMA kernels")
+                    failures += 1
                 print(f"{label} {chip}: {len(images)} code objects, "
                       f"{len(all_kernels)} kernels, max VGPR "
                       f"{worst['vgpr']}+{worst['agpr']} AGPR "
@@ -152,11 +161,6 @@ def main():
                       f"{sum(1 for k in all_kernels if k['lds'])} kernels "
                       f"using LDS, "
                       + (f"{mfma} on MFMA" if objdump else "MFMA not counted"))
-                name = os.path.basename(os.path.dirname(os.path.abspath(model)))
-                if objdump and name in expected and mfma != expected[name]:
-                    print(f"FAIL {label} {chip}: {mfma} kernels on MFMA, "
-                          f"expected {expected[name]}")
-                    failures += 1
     print("PASSED" if failures == 0 else f"FAILED ({failures})")
     return 1 if failures else 0
 
