@@ -16,6 +16,15 @@
 // (MfmaKernel.cpp). The slices' loads are issued before the step's MFMAs
 // like the plain kernel's; the unpacking and dequantizing run after them.
 //
+// The same contraction comes from W4A16 (f16 activations and scales: the
+// body widens both to f32 and dequantizes in f32, a value f16 cannot hold
+// in general, so the f32 MFMA, not the f16 one, keeps the body's numerics)
+// and from FP8 products (the dequantizing lowering decodes both e4m3
+// values to f32 exactly and scales them in f32); the kernel stages what
+// the body computes in each case, and only the order of the K sum differs
+// from the body's. N need not be a multiple of the tile: columns past N
+// are staged from column N - 1 and never stored.
+//
 //===----------------------------------------------------------------------===//
 
 #include "lib/Target/AMD/MfmaKernel.h"
@@ -199,7 +208,8 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
     std::swap(plan.a, plan.b);
   plan.numRowDims = rows;
 
-  // C: an identity-layout f32 buffer; N and K static, whole tiles.
+  // C: an identity-layout f32 buffer; N and K static, K whole steps (a
+  // last partial column tile is clamped like the rows).
   auto cType = dyn_cast<MemRefType>(op.getDpsInits()[0].getType());
   if (!cType || !cType.getLayout().isIdentity() ||
       cType.getMemorySpace() != nullptr || !cType.getElementType().isF32())
@@ -214,8 +224,7 @@ std::optional<Plan> analyze(linalg::GenericOp op) {
   plan.k = ranges[plan.kDim];
   std::optional<Instr> in = amd::instrFor(Builder(op).getF32Type(), "");
   if (ShapedType::isDynamic(plan.k) || plan.k % in->tileK() ||
-      plan.n % kTileN || !plan.a.root.getType().isF32() ||
-      !plan.b.root.getType().isF32())
+      !plan.a.root.getType().isF32() || !plan.b.root.getType().isF32())
     return std::nullopt;
   return plan;
 }
@@ -316,7 +325,8 @@ void rewrite(const Plan &plan) {
   Value rowTiles = arith::CeilDivUIOp::create(b, loc, m, idx(kTileM));
 
   auto launch = gpu::LaunchOp::create(
-      b, loc, rowTiles, idx(plan.n / kTileN), one, idx(kThreads), one, one,
+      b, loc, rowTiles, idx(llvm::divideCeil(plan.n, kTileN)), one,
+      idx(kThreads), one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/ValueRange{},
       /*workgroupAttributions=*/
@@ -332,7 +342,8 @@ void rewrite(const Plan &plan) {
 
   // Staging: thread t computes 2 consecutive K elements (offset (t % 8) *
   // 2) of row t / 8 of A's tile and of column t / 8 of B's. Rows past M
-  // compute row M - 1 (never stored), so every load stays in bounds.
+  // compute row M - 1 and columns past N column N - 1 (never stored), so
+  // every load stays in bounds.
   int64_t width = in.stageWidth();
   amd::StageSlots slots = amd::stageSlots(b, loc, tid, width);
   Value sRow = slots.row, sK = slots.k;
@@ -342,7 +353,9 @@ void rewrite(const Plan &plan) {
   SmallVector<Value> aDims(op.getNumLoops(), zero),
       bDims(op.getNumLoops(), zero);
   delinearize(b, loc, aRow, rowDims, rowSizes, aDims);
-  delinearize(b, loc, add(col0, sRow), colDims, colSizes, bDims);
+  Value bCol =
+      arith::MinUIOp::create(b, loc, add(col0, sRow), idx(plan.n - 1));
+  delinearize(b, loc, bCol, colDims, colSizes, bDims);
 
   // The loads of a step, per element: what phase 2 continues from.
   SmallVector<IRMapping> pending;
@@ -385,10 +398,19 @@ void rewrite(const Plan &plan) {
   };
   Value accRow = add(row0, thread.accRow);
   Value accCol = add(col0, thread.accCol);
-  Value acc = amd::loadAccumulator(b, loc, in, c2, at, accRow, accCol, m);
+  // A lane's accumulator is one column: past N it holds no row of C.
+  Value rowsHere = m;
+  if (plan.n % kTileN)
+    rowsHere = arith::SelectOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, accCol,
+                              idx(plan.n)),
+        m, zero);
+  Value acc =
+      amd::loadAccumulator(b, loc, in, c2, at, accRow, accCol, rowsHere);
   Value result = amd::buildMfmaKLoop(b, loc, in, thread, aTiles, bTiles,
                                      plan.k, acc, {loadStep, storeStep});
-  amd::storeAccumulator(b, loc, result, c2, at, accRow, accCol, m);
+  amd::storeAccumulator(b, loc, result, c2, at, accRow, accCol, rowsHere);
   gpu::TerminatorOp::create(b, loc);
   op->erase();
 }

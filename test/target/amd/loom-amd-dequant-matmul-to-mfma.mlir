@@ -104,10 +104,24 @@ func.func @not_quantized(%x: memref<?x64xf32>, %w: memref<64x64xf32>, %y: memref
 
 // -----
 
-// N = 48 is not a multiple of the 32-column tile: left to the SIMT path.
+// N = 48 is not a multiple of the 32-column tile: 2 column tiles, the
+// second's columns past 47 staged from column 47 (loads in bounds) and
+// lanes holding a column past N load and store no row of C.
 // CHECK-LABEL: func.func @partial_tile
-// CHECK-NOT: gpu.launch
-// CHECK: linalg.generic
+// CHECK-NOT: linalg.generic
+// CHECK: %[[TWO:.+]] = arith.constant 2 : index
+// CHECK: gpu.launch blocks({{.+}}) in ({{.+}}, %{{.+}} = %[[TWO]], %{{.+}})
+// CHECK: %[[LAST:.+]] = arith.constant 47 : index
+// CHECK: %[[BCOL:.+]] = arith.minui %{{.+}}, %[[LAST]] : index
+// CHECK: %[[INSIDE:.+]] = arith.cmpi ult, %[[COL:.+]], %{{.+}} : index
+// CHECK: %[[ROWS:.+]] = arith.select %[[INSIDE]], %{{.+}}, %{{.+}} : index
+// CHECK: arith.cmpi ult, %{{.+}}, %[[ROWS]] : index
+// CHECK: memref.load %{{.+}}[%{{.+}}, %[[COL]]] : memref<?x48xf32>
+// CHECK: memref.load %{{.+}}[%[[BCOL]], %{{.+}}] : memref<48x64xi8>
+// CHECK: scf.for
+// CHECK: arith.cmpi ult, %{{.+}}, %[[ROWS]] : index
+// CHECK: memref.store %{{.+}}, %{{.+}}[%{{.+}}, %[[COL]]] : memref<?x48xf32>
+// CHECK-NOT: linalg.generic
 #a3 = affine_map<(i, j, k) -> (i, k)>
 #b3 = affine_map<(i, j, k) -> (j, k)>
 #c3 = affine_map<(i, j, k) -> (i, j)>
