@@ -339,8 +339,8 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
       // f32: per k8 the 3xTF32 step (tf32 m16n8k8 fragments, one f32
       // each, split once into tf32 hi + lo).
       for (int64_t kk = 0; f32 && kk < kTileK; kk += layout.mmaK())
-        mma3xTf32WarpStep(b, b.getLoc(), as, bs, nk, warpRow, warpCol, g, t,
-                          kk, kWarpTilesM, kWarpTilesN, acc);
+        mma3xTf32WarpStep(b, b.getLoc(), as, bs, nk, warpRow, warpCol, g, t, kk,
+                          kWarpTilesM, kWarpTilesN, acc);
       for (int64_t kk = 0; !f32 && kk < kTileK; kk += layout.mmaK()) {
         Value k0 = kb.add(t2, kk), k8 = kb.add(t2, kk + 8);
         // A fragment of rows r..r+15 (x's tile, row-major [m][k]):

@@ -148,11 +148,10 @@ SmallVector<Value> loom::nvidia::mma3xTf32(OpBuilder &b, Location loc,
                       d);
 }
 
-void loom::nvidia::mma3xTf32WarpStep(OpBuilder &b, Location loc,
-                                     Value aTile, Value bTile, bool bIsNK,
-                                     Value warpRow, Value warpCol, Value g,
-                                     Value t, int64_t kk, int64_t mTiles,
-                                     int64_t nTiles,
+void loom::nvidia::mma3xTf32WarpStep(OpBuilder &b, Location loc, Value aTile,
+                                     Value bTile, bool bIsNK, Value warpRow,
+                                     Value warpCol, Value g, Value t,
+                                     int64_t kk, int64_t mTiles, int64_t nTiles,
                                      MutableArrayRef<Value> acc) {
   auto add = [&](Value x, int64_t y) -> Value {
     return arith::AddIOp::create(b, loc, x,

@@ -185,7 +185,7 @@ def W4MatmulToMmaPass
 
     The op becomes `bufferization.to_buffer` of its operands (A collapsed to
     `[M, K]`), a `memref.alloc` of the result, a `gpu.launch` of
-    `ceil(M / 64) x (N / 64)` blocks of 128 threads and a `restrict`
+    `ceil(M / 64) x ceil(N / 64)` blocks of 128 threads and a `restrict`
     `bufferization.to_tensor` of the result (expanded back to A's leading
     dimensions). Per K step of 64, two shared-memory stages: A's 64x64
     tile with 16-byte loads, the weight's 64 rows x 32 bytes of nibbles

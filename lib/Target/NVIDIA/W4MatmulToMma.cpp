@@ -1,16 +1,16 @@
-//===- W4MatmulToMma.cpp - W4A16 quantized matmuls on tensor cores --------===//
+//===- W4MatmulToMma.cpp - W4 quantized matmuls on tensor cores -----------===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //
 //===----------------------------------------------------------------------===//
 //
-// A `loom_quant.matmul` of 16-bit activations and packed 4-bit weights with
-// per-group scales along K (com.microsoft MatMulNBits) becomes one kernel
-// (runs on tensors, before loom-convert-quant-to-linalg):
+// A `loom_quant.matmul` of 16-bit (or f32) activations and packed 4-bit
+// weights with per-group scales along K (com.microsoft MatMulNBits) becomes
+// one kernel (runs on tensors, before loom-convert-quant-to-linalg):
 //
 //   host:   A as [M, K] (leading dimensions collapsed), the operands'
 //           buffers (bufferization.to_buffer), the result's allocation, a
-//           launch of ceil(M / 64) x (N / 64) blocks of 128 threads, the
+//           launch of ceil(M / 64) x ceil(N / 64) blocks of 128 threads, the
 //           result as a tensor again (to_tensor restrict, expanded back)
 //   K loop: steps of 64, two shared-memory stages. Per step each thread
 //           loads 4 x 16 bytes of A's [64 x 64] tile and 16 bytes (32
@@ -32,6 +32,16 @@
 // in f32, the weight is rounded to 16 bits first (the tensor cores' input
 // type), as every W4A16 GPU kernel does; weights exact in 16 bits give the
 // same result.
+//
+// f32 activations (`f32=3xtf32`, the default) take the same kernel with f32
+// tiles (16 bytes are 4 elements; rows of 64 padded to 68, two stages of
+// 34 KiB): each word of 8 nibbles is dequantized as (q - zp) * scale in f32,
+// the loops' own arithmetic, and each k8 runs the 3xTF32 step of the f32
+// matmul kernels (mma3xTf32WarpStep: fragments by 32-bit shared loads,
+// split into tf32 hi + lo, three m16n8k8 mma.sync); results stored as f32.
+//
+// N need only be a multiple of 8: a last column tile past N reads weight
+// row N - 1 and stores only the columns below N.
 //
 //===----------------------------------------------------------------------===//
 
@@ -208,20 +218,20 @@ struct KernelBuilder {
       shifts.push_back(4 * j);
     Value q = arith::ShRUIOp::create(
         b, vector::BroadcastOp::create(b, i32x8, word),
-        arith::ConstantOp::create(b, i32x8,
-                                  DenseElementsAttr::get(i32x8,
-                                                         ArrayRef(shifts))));
+        arith::ConstantOp::create(
+            b, i32x8, DenseElementsAttr::get(i32x8, ArrayRef(shifts))));
     q = arith::AndIOp::create(
-        b, q, arith::ConstantOp::create(
-                  b, i32x8, DenseElementsAttr::get(i32x8, int32_t(0xF))));
+        b, q,
+        arith::ConstantOp::create(b, i32x8,
+                                  DenseElementsAttr::get(i32x8, int32_t(0xF))));
     auto f32x8 = VectorType::get({8}, b.getF32Type());
     Value v = arith::UIToFPOp::create(b, f32x8, q);
     v = arith::SubFOp::create(
         b, v,
         vector::BroadcastOp::create(
             b, f32x8, arith::UIToFPOp::create(b, b.getF32Type(), zp)));
-    return arith::MulFOp::create(
-        b, v, vector::BroadcastOp::create(b, f32x8, scale));
+    return arith::MulFOp::create(b, v,
+                                 vector::BroadcastOp::create(b, f32x8, scale));
   }
 };
 
@@ -241,9 +251,9 @@ void rewrite(const W4Matmul &mm) {
   int64_t kSteps = mm.k / kTileK;
   bool f32 = element.isF32();
   Layout layout{f32 ? 4 : 2};
-  KernelBuilder kb{b, element,
-                   gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup),
-                   layout};
+  KernelBuilder kb{
+      b, element, gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup),
+      layout};
 
   // A as [M, K].
   Value a = op.getA();
@@ -280,8 +290,9 @@ void rewrite(const W4Matmul &mm) {
   Value one = kb.idx(1);
   Value smemBytes = kb.i32(layout.stageBytes() * kStages);
   auto launch = gpu::LaunchOp::create(
-      b, rowTiles, kb.idx(llvm::divideCeil(mm.n, kTileN)), one, kb.idx(kThreads), one, one,
-      smemBytes, /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange{});
+      b, rowTiles, kb.idx(llvm::divideCeil(mm.n, kTileN)), one,
+      kb.idx(kThreads), one, one, smemBytes, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/ValueRange{});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
@@ -303,9 +314,9 @@ void rewrite(const W4Matmul &mm) {
       return kb.view(smem, kb.mul(stage, layout.stageBytes()), kTileM);
     };
     auto bStage = [&](Value stage) {
-      return kb.view(smem,
-                     kb.add(kb.mul(stage, layout.stageBytes()), layout.aBytes()),
-                     kTileN);
+      return kb.view(
+          smem, kb.add(kb.mul(stage, layout.stageBytes()), layout.aBytes()),
+          kTileN);
     };
 
     // The thread's chunks of A's tile (rows past M read row M - 1: in
@@ -315,8 +326,8 @@ void rewrite(const W4Matmul &mm) {
     for (int64_t i = 0; i < layout.aLoads(); ++i) {
       Value chunk = kb.add(tid, i * kThreads);
       aRow.push_back(kb.div(chunk, layout.aChunksPerRow()));
-      aCol.push_back(kb.mul(kb.rem(chunk, layout.aChunksPerRow()),
-                            layout.vec()));
+      aCol.push_back(
+          kb.mul(kb.rem(chunk, layout.aChunksPerRow()), layout.vec()));
       aSrcRow.push_back(
           arith::MinUIOp::create(b, kb.add(rowStart, aRow.back()), lastRow));
     }
