@@ -8,7 +8,7 @@ int4 LLM exports, for the GPU's W4A16 tensor-core kernel
   y2 = x2[20, 512]    x W2[192, 512]  block 128, no zero points (M = 20)
   y3 = x3[2, 5, 128]  x W3[64, 128]   block 16,  zero points    (3-d input)
   y4 = x1[M, 256]     x W4[40, 256]   block 32,  zero points    (N = 40: not
-                                       a multiple of 64, the SIMT path)
+                                       a multiple of 64, a partial column tile)
 
 The reference follows MatMulNBits: each weight is dequantized,
 (q - zero_point) * scale with the default zero point 8 when none is given,

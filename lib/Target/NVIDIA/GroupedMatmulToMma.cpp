@@ -336,43 +336,11 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
       Value as = aStage(stage), bs = bStage(stage);
       auto pairType = VectorType::get({2}, element);
       SmallVector<Value> acc(kLoop.getRegionIterArgs());
-      for (int64_t kk = 0; f32 && kk < kTileK; kk += layout.mmaK()) {
-        // tf32 m16n8k8 fragments, one f32 each (PTX ISA), k0 = kk + t:
-        //   A: (r + g, k0), (r + g + 8, k0), (r + g, k0 + 4), (r + g + 8,
-        //      k0 + 4);  B: (k0, c + g), (k0 + 4, c + g)
-        // each split once into tf32 hi + lo for the 3xTF32 step.
-        Value k0 = kb.add(t, kk), k4 = kb.add(t, kk + 4);
-        SmallVector<SmallVector<Tf32Split>> aFrags, bFrags;
-        for (int64_t mi = 0; mi < kWarpTilesM; ++mi) {
-          Value r = kb.add(kb.add(warpRow, g), mi * kMmaM);
-          Value r8 = kb.add(r, 8);
-          SmallVector<Tf32Split> frag;
-          for (Value col : {k0, k4})
-            for (Value row : {r, r8})
-              frag.push_back(splitTf32(
-                  b, b.getLoc(),
-                  memref::LoadOp::create(b, as, ValueRange{row, col})));
-          aFrags.push_back(frag);
-        }
-        for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
-          Value c = kb.add(kb.add(warpCol, g), ni * kMmaN);
-          SmallVector<Tf32Split> frag;
-          for (Value row : {k0, k4})
-            frag.push_back(splitTf32(
-                b, b.getLoc(),
-                memref::LoadOp::create(
-                    b, bs, nk ? ValueRange{c, row} : ValueRange{row, c})));
-          bFrags.push_back(frag);
-        }
-        for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
-          for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
-            int64_t at = 4 * (mi * kWarpTilesN + ni);
-            SmallVector<Value> d =
-                mma3xTf32(b, b.getLoc(), aFrags[mi], bFrags[ni],
-                          ArrayRef(acc).slice(at, 4));
-            std::copy(d.begin(), d.end(), acc.begin() + at);
-          }
-      }
+      // f32: per k8 the 3xTF32 step (tf32 m16n8k8 fragments, one f32
+      // each, split once into tf32 hi + lo).
+      for (int64_t kk = 0; f32 && kk < kTileK; kk += layout.mmaK())
+        mma3xTf32WarpStep(b, b.getLoc(), as, bs, nk, warpRow, warpCol, g, t, kk,
+                          kWarpTilesM, kWarpTilesN, acc);
       for (int64_t kk = 0; !f32 && kk < kTileK; kk += layout.mmaK()) {
         Value k0 = kb.add(t2, kk), k8 = kb.add(t2, kk + 8);
         // A fragment of rows r..r+15 (x's tile, row-major [m][k]):

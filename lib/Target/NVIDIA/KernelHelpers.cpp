@@ -9,6 +9,7 @@
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -145,6 +146,46 @@ SmallVector<Value> loom::nvidia::mma3xTf32(OpBuilder &b, Location loc,
   d = floatMmaSync(b, loc, mnk, NVVM::MMATypes::tf32, los(a), his(bFrag), d);
   return floatMmaSync(b, loc, mnk, NVVM::MMATypes::tf32, his(a), his(bFrag),
                       d);
+}
+
+void loom::nvidia::mma3xTf32WarpStep(OpBuilder &b, Location loc, Value aTile,
+                                     Value bTile, bool bIsNK, Value warpRow,
+                                     Value warpCol, Value g, Value t,
+                                     int64_t kk, int64_t mTiles, int64_t nTiles,
+                                     MutableArrayRef<Value> acc) {
+  auto add = [&](Value x, int64_t y) -> Value {
+    return arith::AddIOp::create(b, loc, x,
+                                 arith::ConstantIndexOp::create(b, loc, y));
+  };
+  auto split = [&](Value tile, Value row, Value col) {
+    return splitTf32(
+        b, loc, memref::LoadOp::create(b, loc, tile, ValueRange{row, col}));
+  };
+  Value k0 = add(t, kk), k4 = add(t, kk + 4);
+  SmallVector<SmallVector<Tf32Split>> aFrags, bFrags;
+  for (int64_t mi = 0; mi < mTiles; ++mi) {
+    Value r = add(arith::AddIOp::create(b, loc, warpRow, g), 16 * mi);
+    Value r8 = add(r, 8);
+    SmallVector<Tf32Split> frag;
+    for (Value col : {k0, k4})
+      for (Value row : {r, r8})
+        frag.push_back(split(aTile, row, col));
+    aFrags.push_back(frag);
+  }
+  for (int64_t ni = 0; ni < nTiles; ++ni) {
+    Value c = add(arith::AddIOp::create(b, loc, warpCol, g), 8 * ni);
+    SmallVector<Tf32Split> frag;
+    for (Value k : {k0, k4})
+      frag.push_back(bIsNK ? split(bTile, c, k) : split(bTile, k, c));
+    bFrags.push_back(frag);
+  }
+  for (int64_t mi = 0; mi < mTiles; ++mi)
+    for (int64_t ni = 0; ni < nTiles; ++ni) {
+      int64_t at = 4 * (mi * nTiles + ni);
+      SmallVector<Value> d = mma3xTf32(b, loc, aFrags[mi], bFrags[ni],
+                                       ValueRange(acc.slice(at, 4)));
+      std::copy(d.begin(), d.end(), acc.begin() + at);
+    }
 }
 
 SmallVector<Value> loom::nvidia::mmaSyncM16N8K16(OpBuilder &b, Location loc,

@@ -61,6 +61,19 @@ SmallVector<Value> mma3xTf32(OpBuilder &b, Location loc,
                              ArrayRef<Tf32Split> a, ArrayRef<Tf32Split> bFrag,
                              ValueRange acc);
 
+/// One k8 step of the 3xTF32 mma.sync over a warp's `mTiles` x `nTiles`
+/// grid of m16n8 tiles, fragments read from f32 tiles in shared memory
+/// with 32-bit loads (PTX ISA, m16n8k8 .tf32, lane = 4g + t, k0 = kk + t):
+/// A (r + g, k0), (r + g + 8, k0), (r + g, k0 + 4), (r + g + 8, k0 + 4) of
+/// `aTile` ([m][k], r = warpRow + 16 mi); B (k0, c + g), (k0 + 4, c + g) of
+/// `bTile` ([n][k] when `bIsNK`, else [k][n]; c = warpCol + 8 ni); each
+/// value split once into tf32 hi + lo. `acc` holds c0..c3 of tile (mi, ni)
+/// at 4 (mi nTiles + ni) and is updated in place.
+void mma3xTf32WarpStep(OpBuilder &b, Location loc, Value aTile, Value bTile,
+                       bool bIsNK, Value warpRow, Value warpCol, Value g,
+                       Value t, int64_t kk, int64_t mTiles, int64_t nTiles,
+                       MutableArrayRef<Value> acc);
+
 /// floatMmaSync's m16n8k16 on `element` (f16 or bf16) pairs: `a` four,
 /// `bPairs` two (vector<2xelement> each, as the PTX ISA lays them out),
 /// `acc` four f32 (c0..c3). Returns d0..d3.

@@ -211,7 +211,8 @@ std::string buildPipelineText(StringRef chip, StringRef format,
   std::string attentionKernels = mma ? "loom-nvidia-attention-kernels," : "";
   // W4A16 quantized matmuls (MatMulNBits): an mma.sync kernel that
   // dequantizes the weight tile in shared memory ({8}).
-  std::string w4Matmul = mma ? "loom-nvidia-w4-matmul-to-mma," : "";
+  std::string w4Matmul =
+      mma ? "loom-nvidia-w4-matmul-to-mma" + f32Option + "," : "";
   return llvm::formatv(kNVIDIALoweringPipeline, chip, ptxFeatures(chip), binary,
                        tensorCores, groupedMatmul, attention, attentionKernels,
                        mma ? "true" : "false", fp8 ? "true" : "false",

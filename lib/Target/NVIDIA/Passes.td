@@ -166,25 +166,26 @@ def GroupedMatmulToMmaPass
 
 def W4MatmulToMmaPass
     : Pass<"loom-nvidia-w4-matmul-to-mma", "func::FuncOp"> {
-  let summary = "Runs W4A16 quantized matmuls (MatMulNBits) on tensor cores "
-                "with mma.sync";
+  let summary = "Runs W4A16 and f32-activation W4 quantized matmuls "
+                "(MatMulNBits) on tensor cores with mma.sync";
   let description = [{
     Runs on tensors, before `loom-convert-quant-to-linalg`, for sm_80 and
     newer. A `loom_quant.matmul` takes the kernel when:
-    - the activations `a` are f16 or bf16 (`[..., M, K]`, leading
-      dimensions and M any size, dynamic included), with no input scale,
-      and the result has the same type;
+    - the activations `a` are f16 or bf16, or f32 when `f32=3xtf32` (the
+      default) (`[..., M, K]`, leading dimensions and M any size, dynamic
+      included), with no input scale, and the result has the same type;
     - the weight is `u4`, `packed`, `per_group` along K (axis 1, groups a
       multiple of 8) and `transpose_weight`: a static `[N, K / 2]` i8
       tensor (MatMulNBits' layout), with scales `[N, ceil(K / G)]` of the
       activations' type and an optional i4 zero point of the same shape;
-    - K is a static multiple of 64 and N of 64.
+    - K is a static multiple of 64 and N of 8 (a last column tile past N
+      reads weight row N - 1 and stores only columns < N).
     Anything else is left to `loom-convert-quant-to-linalg`'s dequantizing
     contraction (SIMT loops).
 
     The op becomes `bufferization.to_buffer` of its operands (A collapsed to
     `[M, K]`), a `memref.alloc` of the result, a `gpu.launch` of
-    `ceil(M / 64) x (N / 64)` blocks of 128 threads and a `restrict`
+    `ceil(M / 64) x ceil(N / 64)` blocks of 128 threads and a `restrict`
     `bufferization.to_tensor` of the result (expanded back to A's leading
     dimensions). Per K step of 64, two shared-memory stages: A's 64x64
     tile with 16-byte loads, the weight's 64 rows x 32 bytes of nibbles
@@ -202,6 +203,14 @@ def W4MatmulToMmaPass
     The dequantized weight is rounded to 16 bits before the product (the
     loops multiply by it in f32): the tensor cores' input type.
 
+    f32 activations take the same kernel with f32 tiles in shared memory
+    (rows of 64 padded to 68 f32, 68 KiB for the two stages): the nibbles
+    are dequantized as `(q - zp) * scale` in f32, the contraction's own
+    arithmetic, and each k8 runs the 3xTF32 step of
+    `loom-nvidia-matmul-to-mma-sync` (fragments by 32-bit shared loads,
+    each value split into tf32 hi + lo, three `mma.sync.m16n8k8` tf32),
+    results stored as f32. `f32=simt` leaves them to the SIMT loops.
+
     Example: `loom_quant.matmul %a, %w scale %s zero_point %z
     {transpose_weight, weight_scheme = #loom_quant.scheme<u4,
     per_group(axis = 1, size = 32), zero_point, packed>} :
@@ -209,6 +218,11 @@ def W4MatmulToMmaPass
     tensor<128x8xi4>) -> tensor<?x128xf16>` becomes a launch of
     `ceil(M / 64) x 2` blocks with 36 KiB of dynamic shared memory.
   }];
+  let options = [
+    Option<"f32", "f32", "std::string", /*default=*/"\"3xtf32\"",
+           "f32-activation quantized matmuls: '3xtf32' (tensor cores) or "
+           "'simt' (left to loom-convert-quant-to-linalg)">,
+  ];
   let dependentDialects = ["mlir::bufferization::BufferizationDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::nvgpu::NVGPUDialect",

@@ -1,16 +1,16 @@
-//===- W4MatmulToMma.cpp - W4A16 quantized matmuls on tensor cores --------===//
+//===- W4MatmulToMma.cpp - W4 quantized matmuls on tensor cores -----------===//
 //
 // Part of the Loom project, under the Apache License v2.0 with LLVM Exceptions.
 //
 //===----------------------------------------------------------------------===//
 //
-// A `loom_quant.matmul` of 16-bit activations and packed 4-bit weights with
-// per-group scales along K (com.microsoft MatMulNBits) becomes one kernel
-// (runs on tensors, before loom-convert-quant-to-linalg):
+// A `loom_quant.matmul` of 16-bit (or f32) activations and packed 4-bit
+// weights with per-group scales along K (com.microsoft MatMulNBits) becomes
+// one kernel (runs on tensors, before loom-convert-quant-to-linalg):
 //
 //   host:   A as [M, K] (leading dimensions collapsed), the operands'
 //           buffers (bufferization.to_buffer), the result's allocation, a
-//           launch of ceil(M / 64) x (N / 64) blocks of 128 threads, the
+//           launch of ceil(M / 64) x ceil(N / 64) blocks of 128 threads, the
 //           result as a tensor again (to_tensor restrict, expanded back)
 //   K loop: steps of 64, two shared-memory stages. Per step each thread
 //           loads 4 x 16 bytes of A's [64 x 64] tile and 16 bytes (32
@@ -32,6 +32,16 @@
 // in f32, the weight is rounded to 16 bits first (the tensor cores' input
 // type), as every W4A16 GPU kernel does; weights exact in 16 bits give the
 // same result.
+//
+// f32 activations (`f32=3xtf32`, the default) take the same kernel with f32
+// tiles (16 bytes are 4 elements; rows of 64 padded to 68, two stages of
+// 34 KiB): each word of 8 nibbles is dequantized as (q - zp) * scale in f32,
+// the loops' own arithmetic, and each k8 runs the 3xTF32 step of the f32
+// matmul kernels (mma3xTf32WarpStep: fragments by 32-bit shared loads,
+// split into tf32 hi + lo, three m16n8k8 mma.sync); results stored as f32.
+//
+// N need only be a multiple of 8: a last column tile past N reads weight
+// row N - 1 and stores only the columns below N.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,18 +68,27 @@ namespace {
 // Block tile (rows x columns), K step, threads; warps form a 2 x 2 grid of
 // 32x32 warp tiles, each 2 (m16) x 4 (n8) mma tiles.
 constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 64, kThreads = 128;
-constexpr int64_t kWarpM = 32, kWarpN = 32, kMmaM = 16, kMmaN = 8, kMmaK = 16;
+constexpr int64_t kWarpM = 32, kWarpN = 32, kMmaM = 16, kMmaN = 8;
 constexpr int64_t kWarpTilesM = kWarpM / kMmaM, kWarpTilesN = kWarpN / kMmaN;
-// Shared-memory rows of 64 elements padded by 8 (144 bytes): the 32-bit
-// fragment loads of rows g = 0..7, words t = 0..3 hit banks 4g + t, all
-// different; row starts stay 16-byte aligned for the 16-byte stores.
-constexpr int64_t kStride = kTileK + 8;
-constexpr int64_t kABytes = kTileM * kStride * 2, kBBytes = kTileN * kStride * 2;
-constexpr int64_t kStageBytes = kABytes + kBBytes, kStages = 2;
-// 16 bytes of 16-bit elements per load of A; A's tile is 64 rows of 8
-// such chunks, 4 per thread.
-constexpr int64_t kVec = 8, kAChunksPerRow = kTileK / kVec;
-constexpr int64_t kALoads = kTileM * kAChunksPerRow / kThreads;
+constexpr int64_t kStages = 2;
+
+/// Shared-memory layout of one K step for elements of `bytes` bytes (2, or
+/// 4 for f32). Rows of 64 elements are padded by 16 bytes (16-bit: 144
+/// bytes, f32: 272): the 32-bit fragment loads of rows g = 0..7, words
+/// t = 0..3 hit banks 4g + t, all different; row starts stay 16-byte
+/// aligned for the 16-byte stores.
+struct Layout {
+  int64_t bytes;
+  int64_t vec() const { return 16 / bytes; } // elements per 16-byte load
+  int64_t stride() const { return kTileK + vec(); }
+  int64_t aBytes() const { return kTileM * stride() * bytes; }
+  int64_t stageBytes() const { return (kTileM + kTileN) * stride() * bytes; }
+  // A's tile is 64 rows of 16-byte chunks: 8 (16-bit) or 16 (f32) per
+  // row, 4 or 8 per thread.
+  int64_t aChunksPerRow() const { return kTileK / vec(); }
+  int64_t aLoads() const { return kTileM * aChunksPerRow() / kThreads; }
+  int64_t mmaK() const { return bytes == 4 ? 8 : 16; }
+};
 // The weight tile: 64 rows (n) of 32 bytes (64 nibbles of K); each thread
 // loads 16 bytes (32 elements of K, 4 words of 8) of one row.
 constexpr int64_t kNibblesPerThread = 32, kWordsPerThread = 4;
@@ -85,17 +104,19 @@ struct W4Matmul {
   int64_t splatZeroPoint = -1;
 };
 
-/// Whether `op` takes the kernel: W4A16 (16-bit float activations, no
-/// input scale), u4 weights packed [N, K / 2] (transposed, the linear
-/// layer's layout), per-group scales along K of the activations' type,
-/// groups a multiple of 8, K a multiple of 64 and N of 64, static.
-std::optional<W4Matmul> qualifies(lq::MatmulOp op) {
+/// Whether `op` takes the kernel: W4A16 (16-bit float activations, or f32
+/// when `f32`; no input scale), u4 weights packed [N, K / 2] (transposed,
+/// the linear layer's layout), per-group scales along K of the
+/// activations' type, groups a multiple of 8, K a multiple of 64 and N of
+/// 8, static.
+std::optional<W4Matmul> qualifies(lq::MatmulOp op, bool f32) {
   RankedTensorType aType = op.getA().getType();
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
   auto rType = cast<RankedTensorType>(op.getResult().getType());
   lq::SchemeAttr scheme = op.getWeightScheme();
   Type element = aType.getElementType();
-  if (op.getInputScale() || !(element.isF16() || element.isBF16()) ||
+  if (op.getInputScale() ||
+      !(element.isF16() || element.isBF16() || (f32 && element.isF32())) ||
       rType.getElementType() != element || aType.getRank() < 2 ||
       !op.getTransposeWeight() || scheme.getStorage() != lq::StorageType::u4 ||
       !scheme.getPacked() ||
@@ -107,7 +128,7 @@ std::optional<W4Matmul> qualifies(lq::MatmulOp op) {
   int64_t k = aType.getDimSize(aType.getRank() - 1), n = wType.getDimSize(0),
           group = scheme.getGroupSize();
   if (ShapedType::isDynamic(k) || k != 2 * wType.getDimSize(1) ||
-      k % kTileK != 0 || n % kTileN != 0)
+      k % kTileK != 0 || n % 8 != 0)
     return std::nullopt;
   int64_t groups = (k + group - 1) / group;
   auto sType = cast<RankedTensorType>(op.getWeightScale().getType());
@@ -133,6 +154,7 @@ struct KernelBuilder {
   ImplicitLocOpBuilder &b;
   Type element;
   Attribute smemSpace;
+  Layout layout;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value i32(int64_t v) { return arith::ConstantIntOp::create(b, v, 32); }
@@ -145,9 +167,9 @@ struct KernelBuilder {
     return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
   }
 
-  /// A [rows x kStride] view of shared memory at byte `offset`.
+  /// A [rows x stride] view of shared memory at byte `offset`.
   Value view(Value smem, Value offset, int64_t rows) {
-    auto type = MemRefType::get({rows, kStride}, element,
+    auto type = MemRefType::get({rows, layout.stride()}, element,
                                 MemRefLayoutAttrInterface(), smemSpace);
     return memref::ViewOp::create(b, type, smem, offset, ValueRange{});
   }
@@ -174,7 +196,7 @@ struct KernelBuilder {
           b, arith::OrIOp::create(b, lo, hi),
           i32(element.isF16() ? 0x64006400 : 0x43004300)));
     }
-    auto vecType = VectorType::get({kVec}, element);
+    auto vecType = VectorType::get({8}, element);
     Value bits = vector::FromElementsOp::create(
         b, VectorType::get({4}, b.getI32Type()), pairs);
     Value v = vector::BitCastOp::create(b, vecType, bits);
@@ -183,6 +205,33 @@ struct KernelBuilder {
                                                           zpPlusMagic));
     return arith::MulFOp::create(
         b, v, vector::BroadcastOp::create(b, vecType, scale));
+  }
+
+  /// The f32 form: eight weights of K as (q - zp) * scale in f32, the
+  /// dequantizing contraction's arithmetic (q - zp is a small integer,
+  /// exact; the multiply rounds once). Element j is bits 4j..4j+3 of
+  /// `word`; `zp` is an i32.
+  Value dequantizeF32(Value word, Value zp, Value scale) {
+    auto i32x8 = VectorType::get({8}, b.getI32Type());
+    SmallVector<int32_t> shifts;
+    for (int32_t j = 0; j < 8; ++j)
+      shifts.push_back(4 * j);
+    Value q = arith::ShRUIOp::create(
+        b, vector::BroadcastOp::create(b, i32x8, word),
+        arith::ConstantOp::create(
+            b, i32x8, DenseElementsAttr::get(i32x8, ArrayRef(shifts))));
+    q = arith::AndIOp::create(
+        b, q,
+        arith::ConstantOp::create(b, i32x8,
+                                  DenseElementsAttr::get(i32x8, int32_t(0xF))));
+    auto f32x8 = VectorType::get({8}, b.getF32Type());
+    Value v = arith::UIToFPOp::create(b, f32x8, q);
+    v = arith::SubFOp::create(
+        b, v,
+        vector::BroadcastOp::create(
+            b, f32x8, arith::UIToFPOp::create(b, b.getF32Type(), zp)));
+    return arith::MulFOp::create(b, v,
+                                 vector::BroadcastOp::create(b, f32x8, scale));
   }
 };
 
@@ -200,8 +249,11 @@ void rewrite(const W4Matmul &mm) {
   MLIRContext *ctx = op.getContext();
   Type element = mm.element;
   int64_t kSteps = mm.k / kTileK;
-  KernelBuilder kb{b, element,
-                   gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup)};
+  bool f32 = element.isF32();
+  Layout layout{f32 ? 4 : 2};
+  KernelBuilder kb{
+      b, element, gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup),
+      layout};
 
   // A as [M, K].
   Value a = op.getA();
@@ -236,10 +288,11 @@ void rewrite(const W4Matmul &mm) {
   Value rowTiles = arith::MaxUIOp::create(
       b, kb.div(kb.add(m, kTileM - 1), kTileM), kb.idx(1));
   Value one = kb.idx(1);
-  Value smemBytes = kb.i32(kStageBytes * kStages);
+  Value smemBytes = kb.i32(layout.stageBytes() * kStages);
   auto launch = gpu::LaunchOp::create(
-      b, rowTiles, kb.idx(mm.n / kTileN), one, kb.idx(kThreads), one, one,
-      smemBytes, /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange{});
+      b, rowTiles, kb.idx(llvm::divideCeil(mm.n, kTileN)), one,
+      kb.idx(kThreads), one, one, smemBytes, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/ValueRange{});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
@@ -258,39 +311,44 @@ void rewrite(const W4Matmul &mm) {
         b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                            MemRefLayoutAttrInterface(), kb.smemSpace));
     auto aStage = [&](Value stage) {
-      return kb.view(smem, kb.mul(stage, kStageBytes), kTileM);
+      return kb.view(smem, kb.mul(stage, layout.stageBytes()), kTileM);
     };
     auto bStage = [&](Value stage) {
-      return kb.view(smem, kb.add(kb.mul(stage, kStageBytes), kABytes),
-                     kTileN);
+      return kb.view(
+          smem, kb.add(kb.mul(stage, layout.stageBytes()), layout.aBytes()),
+          kTileN);
     };
 
     // The thread's chunks of A's tile (rows past M read row M - 1: in
     // bounds, and their results are not stored) and its part of the
     // weight tile: row wRow, K elements [32 h, 32 h + 32) of the step.
     SmallVector<Value> aRow, aCol, aSrcRow;
-    for (int64_t i = 0; i < kALoads; ++i) {
+    for (int64_t i = 0; i < layout.aLoads(); ++i) {
       Value chunk = kb.add(tid, i * kThreads);
-      aRow.push_back(kb.div(chunk, kAChunksPerRow));
-      aCol.push_back(kb.mul(kb.rem(chunk, kAChunksPerRow), kVec));
+      aRow.push_back(kb.div(chunk, layout.aChunksPerRow()));
+      aCol.push_back(
+          kb.mul(kb.rem(chunk, layout.aChunksPerRow()), layout.vec()));
       aSrcRow.push_back(
           arith::MinUIOp::create(b, kb.add(rowStart, aRow.back()), lastRow));
     }
     Value wRow = kb.div(tid, 2);
     Value wK = kb.mul(kb.rem(tid, 2), kNibblesPerThread);
-    Value wSrcRow = kb.add(col0, wRow);
+    // Rows of the last column tile past N read row N - 1 (their columns
+    // of the result are not stored).
+    Value wSrcRow =
+        arith::MinUIOp::create(b, kb.add(col0, wRow), kb.idx(mm.n - 1));
     // One scale and zero point for the thread's 32 elements when groups
     // are multiples of 32; else one per word of 8 (groups of 8, 16).
     int64_t groupsPerThread = mm.group % kNibblesPerThread == 0
                                   ? 1
                                   : kWordsPerThread;
     llvm::MaybeAlign align16(16);
-    auto vecType = VectorType::get({kVec}, element);
+    auto vecType = VectorType::get({layout.vec()}, element);
     auto nibbleType = VectorType::get({16}, b.getI8Type());
     auto loadGlobal = [&](Value step) {
       StepLoads loads;
       Value k0 = kb.mul(step, kTileK);
-      for (int64_t i = 0; i < kALoads; ++i)
+      for (int64_t i = 0; i < layout.aLoads(); ++i)
         loads.a.push_back(vector::LoadOp::create(
             b, vecType, x, ValueRange{aSrcRow[i], kb.add(k0, aCol[i])},
             /*nontemporal=*/false, align16));
@@ -310,26 +368,32 @@ void rewrite(const W4Matmul &mm) {
     };
     auto storeShared = [&](Value stage, const StepLoads &loads) {
       Value as = aStage(stage), bs = bStage(stage);
-      for (int64_t i = 0; i < kALoads; ++i)
+      for (int64_t i = 0; i < layout.aLoads(); ++i)
         vector::StoreOp::create(b, loads.a[i], as, ValueRange{aRow[i], aCol[i]},
                                 /*nontemporal=*/false, align16);
       Value words = vector::BitCastOp::create(
           b, VectorType::get({kWordsPerThread}, b.getI32Type()), loads.nibbles);
-      SmallVector<Value> zpMagic;
+      // The zero points as i32 (f32) or as 16-bit magic + zp.
+      SmallVector<Value> zpValues;
       for (int64_t j = 0; j < groupsPerThread; ++j) {
         Value zp = zps ? arith::ExtUIOp::create(b, b.getI32Type(),
                                                 loads.zeroPoint[j])
                              .getResult()
                        : kb.i32(mm.splatZeroPoint);
+        if (f32) {
+          zpValues.push_back(zp);
+          continue;
+        }
         Value bits = arith::TruncIOp::create(b, b.getI16Type(),
                                              kb.magicPlus(zp));
-        zpMagic.push_back(arith::BitcastOp::create(b, element, bits));
+        zpValues.push_back(arith::BitcastOp::create(b, element, bits));
       }
       for (int64_t j = 0; j < kWordsPerThread; ++j) {
         int64_t g = groupsPerThread == 1 ? 0 : j;
         Value word =
             vector::ExtractOp::create(b, words, ArrayRef<int64_t>{j});
-        Value v = kb.dequantize(word, zpMagic[g], loads.scale[g]);
+        Value v = f32 ? kb.dequantizeF32(word, zpValues[g], loads.scale[g])
+                      : kb.dequantize(word, zpValues[g], loads.scale[g]);
         vector::StoreOp::create(b, v, bs, ValueRange{wRow, kb.add(wK, j * 8)},
                                 /*nontemporal=*/false, align16);
       }
@@ -384,7 +448,12 @@ void rewrite(const W4Matmul &mm) {
         return parts;
       };
       SmallVector<Value> acc(kLoop.getRegionIterArgs());
-      for (int64_t kk = 0; kk < kTileK; kk += kMmaK) {
+      // f32: per k8 the 3xTF32 step on both tiles ([m][k] and [n][k]) with
+      // 32-bit shared loads (KernelHelpers.h).
+      for (int64_t kk = 0; f32 && kk < kTileK; kk += layout.mmaK())
+        mma3xTf32WarpStep(b, b.getLoc(), as, bs, /*bIsNK=*/true, warpRow,
+                          warpCol, g, t, kk, kWarpTilesM, kWarpTilesN, acc);
+      for (int64_t kk = 0; !f32 && kk < kTileK; kk += layout.mmaK()) {
         // A fragment of rows r..r+15 (row-major [m][k]), k0 = kk + 2t:
         //   a0,a1 = (r + g, k0..k0+1)     a2,a3 = (r + g + 8, k0..k0+1)
         //   a4,a5 = (r + g, k0+8..k0+9)   a6,a7 = (r + g + 8, k0+8..k0+9)
@@ -425,7 +494,9 @@ void rewrite(const W4Matmul &mm) {
       scf::YieldOp::create(b, acc);
     }
 
-    // Epilogue: each C pair rounded once and stored as 32 bits, rows < M.
+    // Epilogue: each C pair rounded once and stored as 32 bits (f32: 64
+    // bits), rows < M and columns < N (N is a multiple of 8, so the pair's
+    // second column is < N with its first).
     auto pairType = VectorType::get({2}, element);
     auto f32Pair = VectorType::get({2}, b.getF32Type());
     for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
@@ -439,13 +510,17 @@ void rewrite(const W4Matmul &mm) {
               b, f32Pair,
               ValueRange{kLoop.getResult(at + 2 * half),
                          kLoop.getResult(at + 2 * half + 1)});
-          v = arith::TruncFOp::create(b, pairType, v);
-          auto store = scf::IfOp::create(b, kb.lt(row, m),
+          if (!f32)
+            v = arith::TruncFOp::create(b, pairType, v);
+          Value inside = kb.lt(row, m);
+          if (mm.n % kTileN != 0)
+            inside = arith::AndIOp::create(b, inside, kb.lt(c, kb.idx(mm.n)));
+          auto store = scf::IfOp::create(b, inside,
                                          /*withElseRegion=*/false);
           OpBuilder::InsertionGuard inner(b);
           b.setInsertionPointToStart(store.thenBlock());
           vector::StoreOp::create(b, v, y, ValueRange{row, c}, false,
-                                  llvm::MaybeAlign(4));
+                                  llvm::MaybeAlign(f32 ? 8 : 4));
         }
       }
   }
@@ -473,9 +548,16 @@ struct W4MatmulToMmaPass
   }
 
   void runOnOperation() override {
+    if (f32 != "3xtf32" && f32 != "simt") {
+      getOperation().emitError()
+          << "loom-nvidia-w4-matmul-to-mma: f32 must be '3xtf32' or 'simt', "
+             "not '"
+          << f32 << "'";
+      return signalPassFailure();
+    }
     SmallVector<W4Matmul> found;
     getOperation().walk([&](lq::MatmulOp op) {
-      if (std::optional<W4Matmul> mm = qualifies(op))
+      if (std::optional<W4Matmul> mm = qualifies(op, f32 == "3xtf32"))
         found.push_back(*mm);
     });
     for (const W4Matmul &mm : found)

@@ -1,11 +1,12 @@
 // RUN: loom-opt %s --split-input-file --loom-nvidia-lowering="chip=sm_90a format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s
 // RUN: loom-opt %s --split-input-file --loom-nvidia-lowering="chip=sm_80 format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s
+// RUN: loom-opt %s --split-input-file --loom-nvidia-lowering="chip=sm_90a format=isa f32-matmul=simt" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s --check-prefix=SIMT
 // RUN: loom-opt %s --split-input-file --loom-nvidia-lowering="chip=sm_75 format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s --check-prefix=SM75
-// The committed MatMulNBits model: y1, y2 and y3 take the kernel (32
-// mma.sync each), y4 (N = 40) stays on the SIMT loops.
+// The committed MatMulNBits model: y1, y2, y3 and y4 (N = 40: one column
+// tile, columns past 40 not stored) take the kernel (32 mma.sync each).
 // RUN: loomc %S/../../models/linear_w4a16/model.onnx --emit=loom -o - | loom-opt --loom-nvidia-lowering="chip=sm_90a format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s --check-prefix=MODEL
 // RUN: loomc %S/../../models/linear_w4a16/model.onnx --emit=loom -o - | loom-opt --loom-nvidia-lowering="chip=sm_80 format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s --check-prefix=MODEL
-// MODEL-COUNT-96: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// MODEL-COUNT-128: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // MODEL-NOT: mma.sync
 
 // A W4A16 f16 matmul (MatMulNBits' form, dynamic M) on sm_80 and newer:
@@ -61,4 +62,44 @@ func.func @w4_bf16(%a: tensor<2x?x128xbf16>, %w: tensor<64x64xi8>, %s: tensor<64
          weight_scheme = #loom_quant.scheme<u4, per_group(axis = 1, size = 16), zero_point, packed>}
          : (tensor<2x?x128xbf16>, tensor<64x64xi8>, tensor<64x8xbf16>, tensor<64x8xi4>) -> tensor<2x?x64xbf16>
   return %y : tensor<2x?x64xbf16>
+}
+
+// -----
+
+// f32 activations (the int4 Llama's form, N = 32): f32 tiles staged in
+// shared memory (A's 16-byte loads stored as is; the nibbles shifted,
+// masked, made f32, minus the zero point, times the scale in f32), the
+// fragments read with 32-bit shared loads and split with cvt.rna.tf32.f32
+// (hi, and lo from the rounding error), 3xTF32 m16n8k8 mma.sync (192 per
+// K step of 64), f32 pairs stored as 64 bits.
+// CHECK-LABEL: .visible .entry w4_f32_kernel(
+// CHECK-NOT: .local
+// CHECK: ld.global.v4.b32
+// CHECK: st.shared.v4.b32
+// CHECK: cvt.rn.f32.u32
+// CHECK: sub.rn.f32
+// CHECK: mul.rn.f32
+// CHECK: st.shared.v4.b32
+// CHECK: bar.sync 0
+// CHECK: ld.global.v4.b32
+// CHECK: ld.shared.b32
+// CHECK: cvt.rna.tf32.f32
+// CHECK: sub.rn.f32
+// CHECK: cvt.rna.tf32.f32
+// CHECK-COUNT-192: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// CHECK-NOT: mma.sync
+// CHECK: bar.sync 0
+// CHECK-NOT: cvt.rn.f16x2.f32
+// CHECK: st.global.v2.b32
+// SM75: .target sm_75
+// SM75-NOT: mma.sync
+// f32-matmul=simt: the f32 product stays on the dequantizing loops.
+// SIMT-LABEL: .visible .entry w4_f32_kernel(
+// SIMT-NOT: mma.sync
+// SIMT-NOT: cvt.rna.tf32.f32
+func.func @w4_f32(%a: tensor<1x?x64xf32>, %w: tensor<32x32xi8>, %s: tensor<32x2xf32>, %z: tensor<32x2xi4>) -> tensor<1x?x32xf32> {
+  %y = loom_quant.matmul %a, %w scale %s zero_point %z {transpose_weight,
+         weight_scheme = #loom_quant.scheme<u4, per_group(axis = 1, size = 32), zero_point, packed>}
+         : (tensor<1x?x64xf32>, tensor<32x32xi8>, tensor<32x2xf32>, tensor<32x2xi4>) -> tensor<1x?x32xf32>
+  return %y : tensor<1x?x32xf32>
 }
