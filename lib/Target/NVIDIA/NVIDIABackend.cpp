@@ -207,7 +207,9 @@ std::string buildPipelineText(StringRef chip, StringRef format,
       mma ? ",loom-nvidia-grouped-matmul-to-mma" + f32Option : "";
   // 16-bit attention that fits becomes a FlashAttention-2 mma.sync kernel
   // before the generic attention lowering sees it ({5}, {6}).
-  std::string attention = mma ? "loom-nvidia-attention-to-mma," : "";
+  // f32 attention too (3xTF32), unless `f32Matmul` is "simt".
+  std::string attention =
+      mma ? "loom-nvidia-attention-to-mma" + f32Option + "," : "";
   std::string attentionKernels = mma ? "loom-nvidia-attention-kernels," : "";
   // W4A16 quantized matmuls (MatMulNBits): an mma.sync kernel that
   // dequantizes the weight tile in shared memory ({8}).

@@ -342,6 +342,11 @@ def AttentionToMmaPass
     pass turns into a launch of 32 x 8 blocks of 128 threads with 18 KiB of
     dynamic shared memory.
   }];
+  let options = [
+    Option<"f32", "f32", "std::string", /*default=*/"\"3xtf32\"",
+           "f32 attention: '3xtf32' (the 3xTF32 kernel) or 'simt' (left to "
+           "loom-convert-attn-to-linalg)">,
+  ];
   let dependentDialects = ["mlir::NVVM::NVVMDialect",
                            "mlir::LLVM::LLVMDialect",
                            "mlir::bufferization::BufferizationDialect",
@@ -350,7 +355,8 @@ def AttentionToMmaPass
                            "mlir::arith::ArithDialect",
                            "mlir::gpu::GPUDialect",
                            "mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect"];
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def AttentionKernelsPass
