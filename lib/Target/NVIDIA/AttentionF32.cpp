@@ -55,9 +55,11 @@ using namespace mlir::loom::nvidia;
 
 namespace {
 
-// Query rows per block (16 per warp), keys per loop step, lanes; Q stays
-// split in registers up to this D (above it, f32, split per use).
-constexpr int64_t kRows = 64, kKeys = 32, kWarp = 32, kSplitQMaxD = 64;
+// Query rows per block (16 per warp), keys per loop step, lanes, and the
+// largest D: the split Q fragments (D regs), O (D / 2) and S stay in
+// registers (ptxas: 96 registers at D = 16, 184 at D = 64, no spills; at
+// D = 128 even with Q split per use, which LLVM hoists, it spills).
+constexpr int64_t kRows = 64, kKeys = 32, kWarp = 32, kMaxD = 64;
 
 struct KB {
   ImplicitLocOpBuilder &b;
@@ -139,10 +141,8 @@ struct Lane {
   Value g, t, twoT;
   Value row[2];  // query rows g, g + 8 of the warp (possibly >= Sq)
   Value rowC[2]; // the same, clamped to Sq - 1 (for reads)
-  // Q's A fragments per k8 step of D (a0..a3 as in the file comment), split
-  // (qSplit) or as f32 (qRaw, split on use).
+  // Q's A fragments per k8 step of D (a0..a3 as in the file comment), split.
   SmallVector<SmallVector<Tf32Split, 4>> qSplit;
-  SmallVector<SmallVector<Value, 4>> qRaw;
   SmallVector<Value> maskIsOne; // per mask dimension: size 1 at run time
 };
 
@@ -183,13 +183,8 @@ State keyBlock(KB &kb, const Lane &ln, Value kb0, const State &in) {
     for (int64_t st = 0; st < steps; ++st) {
       auto [k0, k1] = kb.loadPair(
           ln.kMem, ValueRange{ln.batch, ln.kvHead, key, kb.add(ln.twoT, 8 * st)});
-      SmallVector<Tf32Split, 4> a;
-      if (!ln.qSplit.empty())
-        a = ln.qSplit[st];
-      else
-        for (Value q : ln.qRaw[st])
-          a.push_back(kb.split(q));
-      acc = mma3xTf32(b, b.getLoc(), a, {kb.split(k0), kb.split(k1)}, acc);
+      acc = mma3xTf32(b, b.getLoc(), ln.qSplit[st],
+                      {kb.split(k0), kb.split(k1)}, acc);
     }
     s.emplace_back(acc.begin(), acc.end());
   }
@@ -286,7 +281,7 @@ bool nvidia::f32AttentionFits(attn::AttentionOp op) {
     if (!type.getElementType().isF32() || type.getRank() != 4)
       return false;
   int64_t d = q.getDimSize(3), hq = q.getDimSize(1), hkv = k.getDimSize(1);
-  if (ShapedType::isDynamic(d) || d % 8 || d <= 0 || d > 128 ||
+  if (ShapedType::isDynamic(d) || d % 8 || d <= 0 || d > kMaxD ||
       k.getDimSize(3) != d || v.getDimSize(3) != d ||
       ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv) || hkv <= 0 ||
       hq % hkv || v.getDimSize(1) != hkv || r.getShape() != q.getShape())
@@ -374,11 +369,8 @@ void nvidia::buildF32AttentionKernel(func::CallOp call, bool causal,
         kb.loadPair(qMem, ValueRange{ln.batch, ln.head, ln.rowC[0], col});
     auto [a1, a3] =
         kb.loadPair(qMem, ValueRange{ln.batch, ln.head, ln.rowC[1], col});
-    if (d <= kSplitQMaxD)
-      ln.qSplit.push_back(
-          {kb.split(a0), kb.split(a1), kb.split(a2), kb.split(a3)});
-    else
-      ln.qRaw.push_back({a0, a1, a2, a3});
+    ln.qSplit.push_back(
+        {kb.split(a0), kb.split(a1), kb.split(a2), kb.split(a3)});
   }
 
   // The keys this warp's rows see: all Skv, or (causal) up to its last

@@ -20,7 +20,7 @@
 namespace mlir::loom::nvidia {
 
 /// Whether the f32 kernel takes `op` (f32 q, k, v and result, static D a
-/// multiple of 8 up to 128 and static heads, any Sq / Skv / batch, an
+/// multiple of 8 up to 64 and static heads, any Sq / Skv / batch, an
 /// optional f32 additive mask, no bias, window, sinks, softcap or
 /// sparsity).
 bool f32AttentionFits(attn::AttentionOp op);

@@ -326,7 +326,7 @@ def AttentionToMmaPass
     broadcasting from `[.., Sq, Skv]` is added to the scores.
 
     f32 attention (`f32=3xtf32`, the default; `f32=simt` leaves it alone)
-    with static D a multiple of 8 up to 128 and static heads takes the same
+    with static D a multiple of 8 up to 64 and static heads takes the same
     hook with any Sq / Skv / batch (dynamic included), causal, GQA and an
     optional additive float mask: a kernel of 4 warps x 16 query rows on
     `mma.sync.m16n8k8` tf32 with the 3xTF32 split (AttentionF32.cpp).

@@ -119,16 +119,36 @@ func.func @masked(%q: tensor<1x4x?x16xf32>, %k: tensor<1x4x?x16xf32>, %v: tensor
 
 // -----
 
-// D = 128, static shapes: Q stays f32 in registers and is split per use;
-// nothing spills.
-// PTX: .visible .entry d128_kernel(
+// D = 64, static shapes, causal with Skv > Sq: ptxas keeps everything in
+// registers (184 on sm_80), nothing spills.
+// PTX: .visible .entry d64_kernel(
 // PTX-NOT: .local
 // PTX: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
 // PTX-NOT: .local
 // PTX: llvm.func @mgpuStreamCreate
-func.func @d128(%q: tensor<2x8x100x128xf32>, %k: tensor<2x8x130x128xf32>, %v: tensor<2x8x130x128xf32>)
-    -> tensor<2x8x100x128xf32> {
+func.func @d64(%q: tensor<2x8x100x64xf32>, %k: tensor<2x8x130x64xf32>, %v: tensor<2x8x130x64xf32>)
+    -> tensor<2x8x100x64xf32> {
   %o = loom_attn.attention %q, %k, %v causal
-      : tensor<2x8x100x128xf32>, tensor<2x8x130x128xf32>, tensor<2x8x130x128xf32> -> tensor<2x8x100x128xf32>
-  return %o : tensor<2x8x100x128xf32>
+      : tensor<2x8x100x64xf32>, tensor<2x8x130x64xf32>, tensor<2x8x130x64xf32> -> tensor<2x8x100x64xf32>
+  return %o : tensor<2x8x100x64xf32>
+}
+
+// -----
+
+// Left to loom-convert-attn-to-linalg: D = 128 (the split Q fragments and O
+// would spill), D = 12 (not a multiple of 8), a bias.
+// CALL-LABEL: func.func @not_taken
+// CALL-NOT: call
+// CALL-COUNT-3: loom_attn.attention
+// CALL-NOT: call
+func.func @not_taken(%q: tensor<1x2x40x128xf32>, %q12: tensor<1x2x40x12xf32>, %q16: tensor<1x2x40x16xf32>,
+                     %bias: tensor<40x40xf32>)
+    -> (tensor<1x2x40x128xf32>, tensor<1x2x40x12xf32>, tensor<1x2x40x16xf32>) {
+  %0 = loom_attn.attention %q, %q, %q causal
+      : tensor<1x2x40x128xf32>, tensor<1x2x40x128xf32>, tensor<1x2x40x128xf32> -> tensor<1x2x40x128xf32>
+  %1 = loom_attn.attention %q12, %q12, %q12
+      : tensor<1x2x40x12xf32>, tensor<1x2x40x12xf32>, tensor<1x2x40x12xf32> -> tensor<1x2x40x12xf32>
+  %2 = loom_attn.attention %q16, %q16, %q16 bias(%bias : tensor<40x40xf32>)
+      : tensor<1x2x40x16xf32>, tensor<1x2x40x16xf32>, tensor<1x2x40x16xf32> -> tensor<1x2x40x16xf32>
+  return %0, %1, %2 : tensor<1x2x40x128xf32>, tensor<1x2x40x12xf32>, tensor<1x2x40x16xf32>
 }
