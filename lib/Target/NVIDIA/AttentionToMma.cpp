@@ -55,7 +55,8 @@
 // read per score pair from global memory and added in the exp2 domain.
 // Attention ops that do not fit (other element types, D not 64 or 128,
 // sequence lengths not multiples of 64, i1 masks, biases, windows, sinks,
-// softcap, sparsity) are left to loom-convert-attn-to-linalg.
+// softcap, sparsity) are left to loom-convert-attn-to-linalg. f32 attention
+// takes the same hook and its own kernel (AttentionF32.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -697,8 +698,7 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
 /// Phase 1: `op` as buffers of its operands, an allocated result, a call of
 /// a new private declaration `@loom_nvidia_attention` that stands for the
 /// kernel (attributes: causal, scale), and the result as a tensor.
-void replaceByCall(attn::AttentionOp op, double scale,
-                   SymbolTable &symbols) {
+void replaceByCall(attn::AttentionOp op, double scale, SymbolTable &symbols) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   auto buffer = [&](Value t) -> Value {
     auto type = cast<RankedTensorType>(t.getType());
@@ -784,14 +784,11 @@ struct AttentionKernelsPass
         return signalPassFailure();
       }
       auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
-      if (cast<MemRefType>(call.getOperand(0).getType())
-              .getElementType()
-              .isF32())
-        nvidia::buildF32AttentionKernel(call, causal.getValue(),
-                                        scale.getValueAsDouble());
+      double s = scale.getValueAsDouble();
+      if (cast<MemRefType>(call.getOperand(0).getType()).getElementType().isF32())
+        nvidia::buildF32AttentionKernel(call, causal.getValue(), s);
       else
-        buildKernel(call, shapeOf(call, scale.getValueAsDouble()),
-                    causal.getValue());
+        buildKernel(call, shapeOf(call, s), causal.getValue());
       if (callee && callee.isDeclaration() &&
           SymbolTable::symbolKnownUseEmpty(callee, getOperation()))
         symbols.erase(callee);
