@@ -55,10 +55,12 @@
 // read per score pair from global memory and added in the exp2 domain.
 // Attention ops that do not fit (other element types, D not 64 or 128,
 // sequence lengths not multiples of 64, i1 masks, biases, windows, sinks,
-// softcap, sparsity) are left to loom-convert-attn-to-linalg.
+// softcap, sparsity) are left to loom-convert-attn-to-linalg. f32 attention
+// takes the same hook and its own kernel (AttentionF32.cpp).
 //
 //===----------------------------------------------------------------------===//
 
+#include "lib/Target/NVIDIA/AttentionF32.h"
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "dialects/attn/AttnDialect.h"
@@ -66,6 +68,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <cmath>
@@ -695,8 +698,7 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
 /// Phase 1: `op` as buffers of its operands, an allocated result, a call of
 /// a new private declaration `@loom_nvidia_attention` that stands for the
 /// kernel (attributes: causal, scale), and the result as a tensor.
-void replaceByCall(attn::AttentionOp op, const Shape &sh,
-                   SymbolTable &symbols) {
+void replaceByCall(attn::AttentionOp op, double scale, SymbolTable &symbols) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   auto buffer = [&](Value t) -> Value {
     auto type = cast<RankedTensorType>(t.getType());
@@ -709,8 +711,13 @@ void replaceByCall(attn::AttentionOp op, const Shape &sh,
   if (Value mask = op.getMask())
     args.push_back(buffer(mask));
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  SmallVector<Value> dynamicSizes; // the f32 kernel's dynamic dimensions
+  for (int64_t i = 0; i < resultType.getRank(); ++i)
+    if (resultType.isDynamicDim(i))
+      dynamicSizes.push_back(tensor::DimOp::create(b, op.getQuery(), i));
   args.push_back(memref::AllocOp::create(
-      b, MemRefType::get(resultType.getShape(), resultType.getElementType())));
+      b, MemRefType::get(resultType.getShape(), resultType.getElementType()),
+      dynamicSizes));
 
   auto decl = func::FuncOp::create(
       op.getLoc(), "loom_nvidia_attention",
@@ -720,7 +727,7 @@ void replaceByCall(attn::AttentionOp op, const Shape &sh,
   auto call = func::CallOp::create(b, decl, args);
   call->setAttr(kAttr, b.getDictionaryAttr({
                            b.getNamedAttr("causal", b.getBoolAttr(op.getCausal())),
-                           b.getNamedAttr("scale", b.getF64FloatAttr(sh.scale)),
+                           b.getNamedAttr("scale", b.getF64FloatAttr(scale)),
                        }));
   Value result = bufferization::ToTensorOp::create(
       b, resultType, call.getOperands().back(), /*restrict=*/true,
@@ -742,14 +749,17 @@ struct AttentionToMmaPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<std::pair<attn::AttentionOp, Shape>> ops;
+    // 16-bit ops, and f32 ones (AttentionF32.cpp) unless f32=simt.
+    SmallVector<std::pair<attn::AttentionOp, double>> ops;
     getOperation().walk([&](attn::AttentionOp op) {
       if (std::optional<Shape> shape = qualifies(op))
-        ops.push_back({op, *shape});
+        ops.push_back({op, shape->scale});
+      else if (f32 != "simt" && nvidia::f32AttentionFits(op))
+        ops.push_back({op, *op.getScaleOrDefault()});
     });
     SymbolTable symbols(getOperation());
-    for (auto &[op, shape] : ops)
-      replaceByCall(op, shape, symbols);
+    for (auto &[op, scale] : ops)
+      replaceByCall(op, scale, symbols);
   }
 };
 
@@ -774,8 +784,11 @@ struct AttentionKernelsPass
         return signalPassFailure();
       }
       auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
-      buildKernel(call, shapeOf(call, scale.getValueAsDouble()),
-                  causal.getValue());
+      double s = scale.getValueAsDouble();
+      if (cast<MemRefType>(call.getOperand(0).getType()).getElementType().isF32())
+        nvidia::buildF32AttentionKernel(call, causal.getValue(), s);
+      else
+        buildKernel(call, shapeOf(call, s), causal.getValue());
       if (callee && callee.isDeclaration() &&
           SymbolTable::symbolKnownUseEmpty(callee, getOperation()))
         symbols.erase(callee);

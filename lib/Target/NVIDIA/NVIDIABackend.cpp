@@ -64,8 +64,9 @@ namespace {
 /// kernel, before the quantized matmuls are lowered.
 ///
 /// On sm_80 and newer, 16-bit attention that fits becomes a FlashAttention-2
-/// kernel on mma.sync: first a call on buffers of its tensors ({5}), whose
-/// kernel is built once deallocation has run ({6}).
+/// kernel on mma.sync (f32 attention a 3xTF32 one unless f32=simt): first a
+/// call on buffers of its tensors ({5}), whose kernel is built once
+/// deallocation has run ({6}).
 /// Up to bufferization it is the CPU pipeline (elementwise producers are not
 /// fused into matmuls, which keep materialized operands), except that
 /// deallocations of several buffers are split (loom-nvidia-split-deallocs):
@@ -207,7 +208,9 @@ std::string buildPipelineText(StringRef chip, StringRef format,
       mma ? ",loom-nvidia-grouped-matmul-to-mma" + f32Option : "";
   // 16-bit attention that fits becomes a FlashAttention-2 mma.sync kernel
   // before the generic attention lowering sees it ({5}, {6}).
-  std::string attention = mma ? "loom-nvidia-attention-to-mma," : "";
+  // f32 attention too (3xTF32), unless `f32Matmul` is "simt".
+  std::string attention =
+      mma ? "loom-nvidia-attention-to-mma" + f32Option + "," : "";
   std::string attentionKernels = mma ? "loom-nvidia-attention-kernels," : "";
   // W4A16 quantized matmuls (MatMulNBits): an mma.sync kernel that
   // dequantizes the weight tile in shared memory ({8}).
@@ -241,8 +244,9 @@ struct LoweringOptions : public PassPipelineOptions<LoweringOptions> {
       llvm::cl::init("isa")};
   Option<std::string> f32Matmul{
       *this, "f32-matmul",
-      llvm::cl::desc("f32 matmuls on sm_80+: 3xtf32 (tensor cores, mma.sync "
-                     "m16n8k8 tf32 split in hi + lo) or simt; default: "
+      llvm::cl::desc("f32 matmuls and attention on sm_80+: 3xtf32 (tensor "
+                     "cores, mma.sync m16n8k8 tf32 split in hi + lo) or simt; "
+                     "default: "
                      "$LOOM_CUDA_F32_MATMUL, else 3xtf32"),
       llvm::cl::init("")};
 };

@@ -339,6 +339,12 @@ def AttentionToMmaPass
     diagonal and computes nothing above it. An additive float mask
     broadcasting from `[.., Sq, Skv]` is added to the scores.
 
+    f32 attention (`f32=3xtf32`, the default; `f32=simt` leaves it alone)
+    with static D a multiple of 8 up to 64 and static heads takes the same
+    hook with any Sq / Skv / batch (dynamic included), causal, GQA and an
+    optional additive float mask: a kernel of 4 warps x 16 query rows on
+    `mma.sync.m16n8k8` tf32 with the 3xTF32 split (AttentionF32.cpp).
+
     This pass is the tensor-level half: the op becomes
     `bufferization.to_buffer` of its operands, a `memref.alloc` of the
     result, a call of a private declaration marked
@@ -356,6 +362,11 @@ def AttentionToMmaPass
     pass turns into a launch of 32 x 8 blocks of 128 threads with 18 KiB of
     dynamic shared memory.
   }];
+  let options = [
+    Option<"f32", "f32", "std::string", /*default=*/"\"3xtf32\"",
+           "f32 attention: '3xtf32' (the 3xTF32 kernel) or 'simt' (left to "
+           "loom-convert-attn-to-linalg)">,
+  ];
   let dependentDialects = ["mlir::NVVM::NVVMDialect",
                            "mlir::LLVM::LLVMDialect",
                            "mlir::bufferization::BufferizationDialect",
@@ -364,7 +375,8 @@ def AttentionToMmaPass
                            "mlir::arith::ArithDialect",
                            "mlir::gpu::GPUDialect",
                            "mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect"];
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def AttentionKernelsPass

@@ -1,10 +1,11 @@
-// RUN: loom-opt %s --loom-nvidia-lowering="chip=sm_90a format=none" | FileCheck %s --check-prefix=HOST
-// RUN: loom-opt %s --loom-nvidia-lowering="chip=sm_90a format=isa" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s --check-prefix=PTX
+// RUN: loom-opt %s --loom-nvidia-lowering="chip=sm_90a format=none f32-matmul=simt" | FileCheck %s --check-prefix=HOST
+// RUN: loom-opt %s --loom-nvidia-lowering="chip=sm_90a format=isa f32-matmul=simt" | sed -e 's/\\0A/\n/g' -e 's/\\09/ /g' | FileCheck %s --check-prefix=PTX
 
 // Loom attention (loom-convert-attn-to-linalg: an online-softmax loop over
 // key blocks) compiles for the GPU: the key-block loop stays on the host
 // and launches the kernels of each step; no Loom op and no host access to
-// device memory is left. (The kernels are SIMT loops for now.)
+// device memory is left. With f32-matmul=simt, f32 attention stays off the
+// 3xTF32 kernel (f32-attention.mlir) and runs as these SIMT loops.
 // HOST-NOT: loom_attn
 // HOST: llvm.func @attn(
 // HOST: llvm.call @mgpuMemAlloc
