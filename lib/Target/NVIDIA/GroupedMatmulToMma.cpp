@@ -31,6 +31,7 @@
 
 #include "dialects/moe/MoeDialect.h"
 #include "lib/Target/NVIDIA/KernelHelpers.h"
+#include "lib/Target/NVIDIA/MmaTileKernel.h"
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -47,15 +48,13 @@ namespace mlir::loom::nvidia {
 using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::nvidia;
+using namespace mlir::loom::nvidia::mma_tile;
 
 namespace {
 
-// Block tile (rows x columns), K step, threads; warps form a 2 x 2 grid of
-// 32x32 warp tiles, each 2 (m16) x 4 (n8) mma tiles.
-constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 32, kThreads = 128;
-constexpr int64_t kWarpM = 32, kWarpN = 32, kMmaM = 16, kMmaN = 8;
-constexpr int64_t kWarpTilesM = kWarpM / kMmaM, kWarpTilesN = kWarpN / kMmaN;
-constexpr int64_t kStages = 2;
+// K step and stages; the 64x64 block tile of 128 threads is
+// MmaTileKernel.h's.
+constexpr int64_t kTileK = 32, kStages = 2;
 
 /// Shared-memory layout of one K step for elements of `bytes` bytes. Rows
 /// are padded so that the fragment loads of a warp do not conflict and
@@ -92,32 +91,15 @@ bool qualifies(moe::GroupedMatmulOp op, bool f32) {
          wType.getDimSize(0) >= 1;
 }
 
-struct KernelBuilder {
-  ImplicitLocOpBuilder &b;
+struct KernelBuilder : IndexMath {
   Type element;
   Attribute smemSpace;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value add(Value x, int64_t y) { return add(x, idx(y)); }
-  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, x, idx(y)); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
-  }
 
   /// A [rows x stride] view of shared memory at byte `offset`.
   Value view(Value smem, Value offset, int64_t rows, int64_t stride) {
     auto type = MemRefType::get({rows, stride}, element,
                                 MemRefLayoutAttrInterface(), smemSpace);
     return memref::ViewOp::create(b, type, smem, offset, ValueRange{});
-  }
-
-  /// One m16n8k16 mma.sync (mmaSyncM16N8K16).
-  SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bPairs,
-                         ArrayRef<Value> acc) {
-    return mmaSyncM16N8K16(b, b.getLoc(), element, a, bPairs, acc);
   }
 };
 
@@ -168,7 +150,7 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
           n = wType.getDimSize(2), kSteps = k / kTileK;
   Layout layout{element.getIntOrFloatBitWidth() / 8};
   bool f32 = element.isF32();
-  KernelBuilder kb{b, element,
+  KernelBuilder kb{{b}, element,
                    gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup)};
   auto bufferOf = [&](Value tensor, RankedTensorType type) -> Value {
     return bufferization::ToBufferOp::create(
@@ -307,19 +289,15 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
       }
     };
 
-    // The lane's place in its warp's 32x32 tile and in the mma fragments
-    // (PTX ISA, m16n8k16): lane = 4 * g + t.
-    Value warp = kb.div(tid, 32), lane = kb.rem(tid, 32);
-    Value g = kb.div(lane, 4), t = kb.rem(lane, 4);
-    Value warpRow = kb.mul(kb.div(warp, 2), kWarpM);
-    Value warpCol = kb.mul(kb.rem(warp, 2), kWarpN);
-    Value t2 = kb.mul(t, 2);
+    // The lane's place in its warp's 32x32 tile and in the mma fragments.
+    WarpLane wl = warpLane(kb, tid);
+    Value g = wl.g, t = wl.t, warpRow = wl.warpRow, warpCol = wl.warpCol;
+    Value t2 = wl.t2;
 
     storeShared(kb.idx(0), loadGlobal(kb.idx(0)));
     gpu::BarrierOp::create(b);
 
     Value accZero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
-    constexpr int64_t kAccs = kWarpTilesM * kWarpTilesN * 4;
     SmallVector<Value> init(kAccs, accZero);
     auto kLoop = scf::ForOp::create(b, kb.idx(0), kb.idx(kSteps), one, init);
     {
@@ -378,15 +356,7 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
           };
           bFrags.push_back({pair(k0), pair(k8)});
         }
-        // C fragment of tile (mi, ni), four f32 at acc[4 * (mi * 4 + ni)]:
-        //   c0,c1 = (row g, cols 2t, 2t+1)   c2,c3 = (row g + 8, same cols)
-        for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
-          for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
-            int64_t at = 4 * (mi * kWarpTilesN + ni);
-            SmallVector<Value> d =
-                kb.mma(aFrags[mi], bFrags[ni], ArrayRef(acc).slice(at, 4));
-            std::copy(d.begin(), d.end(), acc.begin() + at);
-          }
+        mmaWarpTiles(kb, element, aFrags, bFrags, acc);
       }
       // Everyone is done reading the other stage (previous step's barrier)
       // and this one stays untouched until the barrier below.
@@ -397,29 +367,8 @@ void rewrite(moe::GroupedMatmulOp op, Value wNK) {
 
     // Epilogue: each C pair rounded once and stored as 32 bits (f32: stored
     // as is, 64 bits), for the rows that belong to the expert.
-    auto pairType = VectorType::get({2}, element);
-    auto f32Pair = VectorType::get({2}, b.getF32Type());
-    for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
-      for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
-        int64_t at = 4 * (mi * kWarpTilesN + ni);
-        Value r = kb.add(kb.add(rowStart, kb.add(warpRow, g)), mi * kMmaM);
-        Value c = kb.add(kb.add(col0, kb.add(warpCol, t2)), ni * kMmaN);
-        for (int64_t half = 0; half < 2; ++half) {
-          Value row = half ? kb.add(r, 8) : r;
-          Value v = vector::FromElementsOp::create(
-              b, f32Pair,
-              ValueRange{kLoop.getResult(at + 2 * half),
-                         kLoop.getResult(at + 2 * half + 1)});
-          if (!f32)
-            v = arith::TruncFOp::create(b, pairType, v);
-          auto store = scf::IfOp::create(b, kb.lt(row, rowEnd),
-                                         /*withElseRegion=*/false);
-          OpBuilder::InsertionGuard inner(b);
-          b.setInsertionPointToStart(store.thenBlock());
-          vector::StoreOp::create(b, v, y, ValueRange{row, c}, false,
-                                  llvm::MaybeAlign(2 * layout.bytes));
-        }
-      }
+    storeAccPairs(kb, element, kLoop.getResults(), y, rowStart, col0, wl,
+                  [&](Value row, Value) { return kb.lt(row, rowEnd); });
   }
   Value result = bufferization::ToTensorOp::create(
       b, rType, y, /*restrict=*/true, /*writable=*/true);

@@ -47,6 +47,7 @@
 
 #include "dialects/quant/QuantDialect.h"
 #include "lib/Target/NVIDIA/KernelHelpers.h"
+#include "lib/Target/NVIDIA/MmaTileKernel.h"
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -61,16 +62,14 @@ namespace mlir::loom::nvidia {
 using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::nvidia;
+using namespace mlir::loom::nvidia::mma_tile;
 namespace lq = mlir::loom::quant;
 
 namespace {
 
 // Block tile (rows x columns), K step, threads; warps form a 2 x 2 grid of
 // 32x32 warp tiles, each 2 (m16) x 4 (n8) mma tiles.
-constexpr int64_t kTileM = 64, kTileN = 64, kTileK = 64, kThreads = 128;
-constexpr int64_t kWarpM = 32, kWarpN = 32, kMmaM = 16, kMmaN = 8;
-constexpr int64_t kWarpTilesM = kWarpM / kMmaM, kWarpTilesN = kWarpN / kMmaN;
-constexpr int64_t kStages = 2;
+constexpr int64_t kTileK = 64, kStages = 2;
 
 /// Shared-memory layout of one K step for elements of `bytes` bytes (2, or
 /// 4 for f32). Rows of 64 elements are padded by 16 bytes (16-bit: 144
@@ -150,22 +149,12 @@ std::optional<W4Matmul> qualifies(lq::MatmulOp op, bool f32) {
   return mm;
 }
 
-struct KernelBuilder {
-  ImplicitLocOpBuilder &b;
+struct KernelBuilder : IndexMath {
   Type element;
   Attribute smemSpace;
   Layout layout;
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value i32(int64_t v) { return arith::ConstantIntOp::create(b, v, 32); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value add(Value x, int64_t y) { return add(x, idx(y)); }
-  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, x, idx(y)); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
-  }
 
   /// A [rows x stride] view of shared memory at byte `offset`.
   Value view(Value smem, Value offset, int64_t rows) {
@@ -252,7 +241,7 @@ void rewrite(const W4Matmul &mm) {
   bool f32 = element.isF32();
   Layout layout{f32 ? 4 : 2};
   KernelBuilder kb{
-      b, element, gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup),
+      {b}, element, gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup),
       layout};
 
   // A as [M, K].
@@ -401,11 +390,9 @@ void rewrite(const W4Matmul &mm) {
 
     // The lane's place in its warp's 32x32 tile and in the mma fragments
     // (PTX ISA, m16n8k16): lane = 4 * g + t.
-    Value warp = kb.div(tid, 32), lane = kb.rem(tid, 32);
-    Value g = kb.div(lane, 4), t = kb.rem(lane, 4);
-    Value warpRow = kb.mul(kb.div(warp, 2), kWarpM);
-    Value warpCol = kb.mul(kb.rem(warp, 2), kWarpN);
-    Value t2 = kb.mul(t, 2);
+    WarpLane wl = warpLane(kb, tid);
+    Value lane = wl.lane, g = wl.g, t = wl.t;
+    Value warpRow = wl.warpRow, warpCol = wl.warpCol;
     // The row and column this lane addresses for ldmatrix.x4 (lanes
     // 8i .. 8i + 7 give the rows of 8x8 block i): A's blocks at (rows +8
     // (i % 2), cols +8 (i / 2)), the weight tile's at (n +8 (i / 2),
@@ -420,7 +407,6 @@ void rewrite(const W4Matmul &mm) {
     gpu::BarrierOp::create(b);
 
     Value accZero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
-    constexpr int64_t kAccs = kWarpTilesM * kWarpTilesN * 4;
     SmallVector<Value> init(kAccs, accZero);
     auto kLoop = scf::ForOp::create(b, kb.idx(0), kb.idx(kSteps), one, init);
     {
@@ -476,16 +462,7 @@ void rewrite(const W4Matmul &mm) {
           bFrags.push_back({x4[0], x4[1]});
           bFrags.push_back({x4[2], x4[3]});
         }
-        // C fragment of tile (mi, ni), four f32 at acc[4 * (mi * 4 + ni)]:
-        //   c0,c1 = (row g, cols 2t, 2t+1)   c2,c3 = (row g + 8, same cols)
-        for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
-          for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
-            int64_t at = 4 * (mi * kWarpTilesN + ni);
-            SmallVector<Value> d =
-                mmaSyncM16N8K16(b, b.getLoc(), element, aFrags[mi], bFrags[ni],
-                                ArrayRef(acc).slice(at, 4));
-            std::copy(d.begin(), d.end(), acc.begin() + at);
-          }
+        mmaWarpTiles(kb, element, aFrags, bFrags, acc);
       }
       // Everyone is done reading the other stage (previous step's barrier)
       // and this one stays untouched until the barrier below.
@@ -497,32 +474,14 @@ void rewrite(const W4Matmul &mm) {
     // Epilogue: each C pair rounded once and stored as 32 bits (f32: 64
     // bits), rows < M and columns < N (N is a multiple of 8, so the pair's
     // second column is < N with its first).
-    auto pairType = VectorType::get({2}, element);
-    auto f32Pair = VectorType::get({2}, b.getF32Type());
-    for (int64_t mi = 0; mi < kWarpTilesM; ++mi)
-      for (int64_t ni = 0; ni < kWarpTilesN; ++ni) {
-        int64_t at = 4 * (mi * kWarpTilesN + ni);
-        Value r = kb.add(kb.add(rowStart, kb.add(warpRow, g)), mi * kMmaM);
-        Value c = kb.add(kb.add(col0, kb.add(warpCol, t2)), ni * kMmaN);
-        for (int64_t half = 0; half < 2; ++half) {
-          Value row = half ? kb.add(r, 8) : r;
-          Value v = vector::FromElementsOp::create(
-              b, f32Pair,
-              ValueRange{kLoop.getResult(at + 2 * half),
-                         kLoop.getResult(at + 2 * half + 1)});
-          if (!f32)
-            v = arith::TruncFOp::create(b, pairType, v);
-          Value inside = kb.lt(row, m);
-          if (mm.n % kTileN != 0)
-            inside = arith::AndIOp::create(b, inside, kb.lt(c, kb.idx(mm.n)));
-          auto store = scf::IfOp::create(b, inside,
-                                         /*withElseRegion=*/false);
-          OpBuilder::InsertionGuard inner(b);
-          b.setInsertionPointToStart(store.thenBlock());
-          vector::StoreOp::create(b, v, y, ValueRange{row, c}, false,
-                                  llvm::MaybeAlign(f32 ? 8 : 4));
-        }
-      }
+    storeAccPairs(kb, element, kLoop.getResults(), y, rowStart, col0, wl,
+                  [&](Value row, Value c) {
+                    Value inside = kb.lt(row, m);
+                    if (mm.n % kTileN != 0)
+                      inside = arith::AndIOp::create(b, inside,
+                                                     kb.lt(c, kb.idx(mm.n)));
+                    return inside;
+                  });
   }
   auto y2Type = RankedTensorType::get(yType.getShape(), element);
   Value result = bufferization::ToTensorOp::create(
