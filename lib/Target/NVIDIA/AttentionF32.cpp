@@ -37,6 +37,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Target/NVIDIA/AttentionF32.h"
+#include "lib/Target/NVIDIA/AttentionKernel.h"
 #include "lib/Target/NVIDIA/KernelHelpers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -52,6 +53,7 @@
 using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::nvidia;
+using namespace mlir::loom::nvidia::attention;
 
 namespace {
 
@@ -61,23 +63,12 @@ namespace {
 // D = 128 even with Q split per use, which LLVM hoists, it spills).
 constexpr int64_t kRows = 64, kKeys = 32, kWarp = 32, kMaxD = 64;
 
-struct KB {
-  ImplicitLocOpBuilder &b;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value add(Value x, int64_t y) { return y ? add(x, idx(y)) : x; }
+struct KB : KernelMath {
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, x, idx(y)); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
   Value min(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
   Value max(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, p, x, y);
-  }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)));
   }
   Value dim(Value mem, int64_t i) {
     auto type = cast<MemRefType>(mem.getType());
@@ -93,41 +84,7 @@ struct KB {
     return {vector::ExtractOp::create(b, v, ArrayRef<int64_t>{0}),
             vector::ExtractOp::create(b, v, ArrayRef<int64_t>{1})};
   }
-  /// `v` combined over the four lanes of a quad (xor 1, then xor 2).
-  Value quadReduce(Value v, bool isMax) {
-    for (int32_t offset : {1, 2}) {
-      Value other = gpu::ShuffleOp::create(b, v, offset, kWarp,
-                                           gpu::ShuffleMode::XOR)
-                        .getShuffleResult();
-      v = isMax ? arith::MaximumFOp::create(b, v, other).getResult()
-                : arith::AddFOp::create(b, v, other).getResult();
-    }
-    return v;
-  }
   Tf32Split split(Value v) { return splitTf32(b, b.getLoc(), v); }
-};
-
-/// Per-lane state over key blocks: O (D / 8 n8 tiles, c0..c3 each), the
-/// running max m and the lane's partial sum l of rows g and g + 8.
-struct State {
-  SmallVector<Value> o;
-  Value m[2], l[2];
-
-  SmallVector<Value> flat() const {
-    SmallVector<Value> all(o);
-    all.append({m[0], m[1], l[0], l[1]});
-    return all;
-  }
-  static State unflat(ValueRange all) {
-    State s;
-    ValueRange o = all.drop_back(4);
-    s.o.assign(o.begin(), o.end());
-    for (int r = 0; r < 2; ++r) {
-      s.m[r] = all[all.size() - 4 + r];
-      s.l[r] = all[all.size() - 2 + r];
-    }
-    return s;
-  }
 };
 
 /// What every key block of a lane uses.
@@ -299,7 +256,7 @@ bool nvidia::f32AttentionFits(attn::AttentionOp op) {
 void nvidia::buildF32AttentionKernel(func::CallOp call, bool causal,
                                      double scale) {
   ImplicitLocOpBuilder b(call.getLoc(), call);
-  KB kb{b};
+  KB kb{{b}};
   ValueRange args = call.getOperands();
   Value qMem = args[0], oMem = args.back();
   auto qType = cast<MemRefType>(qMem.getType());

@@ -61,6 +61,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Target/NVIDIA/AttentionF32.h"
+#include "lib/Target/NVIDIA/AttentionKernel.h"
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "dialects/attn/AttnDialect.h"
@@ -156,21 +157,10 @@ std::optional<Shape> qualifies(attn::AttentionOp op) {
 /// The kernel's builders. Index arithmetic is on `index`; per-lane values
 /// (fragments, accumulators) are plain SSA values, unrolled in C++, so the
 /// loop over key blocks carries scalars only.
-struct KernelBuilder {
-  ImplicitLocOpBuilder &b;
+struct KernelBuilder : nvidia::attention::KernelMath {
   Type element;
   int64_t d;
   int64_t threads;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value add(Value x, int64_t y) { return y ? add(x, idx(y)) : x; }
-  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, x, idx(y)); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)));
-  }
 
   VectorType pairType() { return VectorType::get({2}, element); }
 
@@ -214,18 +204,6 @@ struct KernelBuilder {
           LLVM::ExtractValueOp::create(b, op, ArrayRef<int64_t>{i}));
     return result;
   }
-
-  /// `v` combined over the four lanes of a quad (xor 1, then xor 2).
-  Value quadReduce(Value v, bool isMax) {
-    for (int32_t offset : {1, 2}) {
-      Value other = gpu::ShuffleOp::create(b, v, offset, kWarp,
-                                           gpu::ShuffleMode::XOR)
-                        .getShuffleResult();
-      v = isMax ? arith::MaximumFOp::create(b, v, other).getResult()
-                : arith::AddFOp::create(b, v, other).getResult();
-    }
-    return v;
-  }
 };
 
 /// `bar.sync 0` with a memory clobber. Not gpu.barrier / nvvm.barrier0:
@@ -243,29 +221,7 @@ void barrier(ImplicitLocOpBuilder &b) {
       /*operand_attrs=*/ArrayAttr());
 }
 
-/// Per-lane state carried over key blocks: O accumulators (D/8 n8 tiles of
-/// four f32: c0, c1 at row g, c2, c3 at row g + 8), then the running max m
-/// and the lane's partial row sum l of rows g and g + 8.
-struct State {
-  SmallVector<Value> o;
-  Value m[2], l[2];
-
-  SmallVector<Value> flat() const {
-    SmallVector<Value> all(o);
-    all.append({m[0], m[1], l[0], l[1]});
-    return all;
-  }
-  static State unflat(ValueRange all) {
-    State s;
-    ValueRange o = all.drop_back(4);
-    s.o.assign(o.begin(), o.end());
-    for (int r = 0; r < 2; ++r) {
-      s.m[r] = all[all.size() - 4 + r];
-      s.l[r] = all[all.size() - 2 + r];
-    }
-    return s;
-  }
-};
+using nvidia::attention::State;
 
 /// Values of the kernel that every key block uses.
 struct Lane {
@@ -551,7 +507,7 @@ void buildKernel(func::CallOp call, const Shape &sh, bool causal) {
   Value qMem = args[0], kMem = args[1], vMem = args[2], oMem = args.back();
   Type element = cast<MemRefType>(qMem.getType()).getElementType();
   int64_t rows = sh.rows(), threads = sh.threads();
-  KernelBuilder kb{b, element, sh.d, threads};
+  KernelBuilder kb{{b}, element, sh.d, threads};
   Lane ln;
   if (args.size() == 5)
     ln.mask = args[3];
