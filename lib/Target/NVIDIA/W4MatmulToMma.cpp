@@ -67,8 +67,8 @@ namespace lq = mlir::loom::quant;
 
 namespace {
 
-// Block tile (rows x columns), K step, threads; warps form a 2 x 2 grid of
-// 32x32 warp tiles, each 2 (m16) x 4 (n8) mma tiles.
+// K step and stages; the 64x64 block tile of 128 threads is
+// MmaTileKernel.h's.
 constexpr int64_t kTileK = 64, kStages = 2;
 
 /// Shared-memory layout of one K step for elements of `bytes` bytes (2, or
