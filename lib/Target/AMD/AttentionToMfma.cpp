@@ -8,7 +8,7 @@
 // (wave64), built on tensors before loom-convert-attn-to-linalg, like
 // loom-amd-grouped-matmul-to-mfma: the operands' buffers
 // (bufferization.to_buffer), the result's allocation, one gpu.launch, the
-// result as a tensor again (to_tensor restrict).
+// result as a tensor again (to_tensor restrict), from TensorKernel.h.
 //
 //   grid       (B * Hq, ceil(Sq / 64)) workgroups of 256 threads (four
 //              wavefronts); wavefront w takes query rows q0 + 16w .. + 15
@@ -62,8 +62,8 @@
 
 #include "dialects/attn/AttnDialect.h"
 #include "lib/Target/AMD/MfmaInstr.h"
-#include "lib/Target/AMD/OrdersMemory.h"
 #include "lib/Target/AMD/Passes.h"
+#include "lib/Target/AMD/TensorKernel.h"
 
 #include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -428,11 +428,8 @@ void rewrite(attn::AttentionOp op, const Shape &sh) {
   Builder kb{b};
   MLIRContext *ctx = op.getContext();
   const Instr &ins = sh.instr;
-  auto bufferOf = [&](Value tensor) -> Value {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-        /*read_only=*/b.getUnitAttr());
+  auto bufferOf = [&](Value tensor) {
+    return amd::readBuffer(b, b.getLoc(), tensor);
   };
   Kernel k;
   k.sh = sh;
@@ -443,12 +440,8 @@ void rewrite(attn::AttentionOp op, const Shape &sh) {
     k.mask = bufferOf(mask);
   Value sq = memref::DimOp::create(b, qMem, 2);
   Value skv = memref::DimOp::create(b, k.kMem, 2);
-  auto rType = cast<RankedTensorType>(op.getResult().getType());
-  auto oType = MemRefType::get(rType.getShape(), rType.getElementType());
-  SmallVector<Value> dynSizes;
-  if (oType.isDynamicDim(2))
-    dynSizes.push_back(sq);
-  Value oMem = memref::AllocOp::create(b, oType, dynSizes);
+  Value oMem = amd::allocResult(
+      b, b.getLoc(), cast<RankedTensorType>(op.getResult().getType()), sq);
   // Per dynamic mask dimension: whether it is 1 at run time.
   if (k.mask) {
     auto type = cast<MemRefType>(k.mask.getType());
@@ -472,17 +465,11 @@ void rewrite(attn::AttentionOp op, const Shape &sh) {
   // LDS as dynamic shared memory (see loom-amd-grouped-matmul-to-mfma):
   // two buffers of K, then two of V.
   Value ldsBytes = arith::ConstantIntOp::create(b, 2 * bufferBytes, 32);
-  auto launch = gpu::LaunchOp::create(
-      b, kb.idx(sh.b * sh.hq), qBlocks, one, kb.idx(kThreads), one, one,
-      ldsBytes, /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange{});
   {
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    gpu::TerminatorOp::create(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    Value smem = gpu::DynamicSharedMemoryOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                           MemRefLayoutAttrInterface(), lds));
+    auto [launch, smem] =
+        amd::openLaunch(b, b.getLoc(), kb.idx(sh.b * sh.hq), qBlocks,
+                        kb.idx(kThreads), one, ldsBytes);
     k.kLds = memref::ViewOp::create(b, ldsType, smem, kb.idx(0), ValueRange{});
     k.vLds = memref::ViewOp::create(b, ldsType, smem, kb.idx(bufferBytes),
                                     ValueRange{});
@@ -602,29 +589,18 @@ void rewrite(attn::AttentionOp op, const Shape &sh) {
           false, llvm::Align(4 * ins.bytes()));
     }
   }
-  Value result = bufferization::ToTensorOp::create(
-      b, rType, oMem, /*restrict=*/true, /*writable=*/true);
-  op.getResult().replaceAllUsesWith(result);
-  op.erase();
+  amd::replaceByBuffer(b, b.getLoc(), op, oMem);
 }
 
 struct AttentionToMfmaPass
-    : public amd::impl::AttentionToMfmaPassBase<AttentionToMfmaPass> {
-  using Base::Base;
-
-  void getDependentDialects(DialectRegistry &registry) const override {
-    Base::getDependentDialects(registry);
-    amd::addOrdersMemoryModels(registry);
-  }
+    : public amd::TensorKernelPass<
+          amd::impl::AttentionToMfmaPassBase<AttentionToMfmaPass>> {
+  using TensorKernelPass::TensorKernelPass;
 
   void runOnOperation() override {
-    SmallVector<std::pair<attn::AttentionOp, Shape>> ops;
-    getOperation().walk([&](attn::AttentionOp op) {
-      if (std::optional<Shape> shape = qualifies(op, chip))
-        ops.push_back({op, *shape});
-    });
-    for (auto &[op, shape] : ops)
-      rewrite(op, shape);
+    amd::rewriteQualifying<attn::AttentionOp>(
+        getOperation(), [&](attn::AttentionOp op) { return qualifies(op, chip); },
+        rewrite);
   }
 };
 
