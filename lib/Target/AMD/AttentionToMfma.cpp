@@ -61,6 +61,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/attn/AttnDialect.h"
+#include "dialects/attn/FlashOperands.h"
 #include "lib/Target/AMD/MfmaInstr.h"
 #include "lib/Target/AMD/Passes.h"
 #include "lib/Target/AMD/TensorKernel.h"
@@ -96,41 +97,25 @@ struct Shape {
   Instr instr;
 };
 
-/// Whether a mask of `type` broadcasts to [B, Hq, Sq, Skv] (`full`, Sq and
-/// Skv possibly dynamic) with sizes the kernel can index: each static size
-/// 1 or the one it lines up with, a dynamic size only against a dynamic one.
+/// Whether the kernel reads a mask of `type`: float of 16 to 32 bits or
+/// i1, broadcasting to [B, Hq, Sq, Skv] (`full`, Sq and Skv possibly
+/// dynamic; attn::maskBroadcasts).
 bool maskFits(RankedTensorType type, ArrayRef<int64_t> full) {
   Type element = type.getElementType();
   bool floatMask = isa<FloatType>(element) &&
                    element.getIntOrFloatBitWidth() <= 32 &&
                    element.getIntOrFloatBitWidth() >= 16;
-  if (!(floatMask || element.isInteger(1)) || type.getRank() > 4)
-    return false;
-  for (int64_t i = 0; i < type.getRank(); ++i) {
-    int64_t size = type.getDimSize(i), target = full[4 - type.getRank() + i];
-    if (size == 1)
-      continue;
-    if (ShapedType::isDynamic(size) ? !ShapedType::isDynamic(target)
-                                    : size != target)
-      return false;
-  }
-  return true;
+  return (floatMask || element.isInteger(1)) && type.getRank() <= 4 &&
+         attn::maskBroadcasts(type.getShape(), full);
 }
 
 /// The shape of `op` if the kernel takes it.
 std::optional<Shape> qualifies(attn::AttentionOp op, StringRef chip) {
-  if (op->getParentOfType<gpu::LaunchOp>() || op.getBias() ||
-      op.getSparsityAttr() || op.getWindowAttr() || op.getSinksAttr() ||
-      op.getSoftcapAttr())
+  std::optional<attn::FlashOperands> ops = attn::flashOperands(op);
+  if (op->getParentOfType<gpu::LaunchOp>() || !ops)
     return std::nullopt;
-  auto q = cast<RankedTensorType>(op.getQuery().getType());
-  auto k = cast<RankedTensorType>(op.getKey().getType());
-  auto v = cast<RankedTensorType>(op.getValue().getType());
-  auto r = cast<RankedTensorType>(op.getResult().getType());
-  Type element = q.getElementType();
-  if (!(element.isF32() || element.isF16() || element.isBF16()) ||
-      k.getElementType() != element || v.getElementType() != element ||
-      r.getElementType() != element)
+  auto [q, k, v, r, element] = *ops;
+  if (!(element.isF32() || element.isF16() || element.isBF16()))
     return std::nullopt;
   std::optional<Instr> instr = amd::instrFor(element, chip);
   if (!instr)
