@@ -23,15 +23,17 @@
 
 namespace mlir::loom::attn {
 
-/// The types of Q, K, V and the result, and their element type.
+/// The types of Q, K, V and the result, their element type, and the scale
+/// of the scores (the op's or its default).
 struct FlashOperands {
   RankedTensorType q, k, v, r;
   Type element;
+  double scale;
 };
 
 /// The operands of `op` when it uses nothing the flash kernels leave to the
 /// generic lowering (bias, sparsity, a window, sinks, softcap) and Q, K, V
-/// and the result have one element type.
+/// and the result have one element type, and its scale is known.
 inline std::optional<FlashOperands> flashOperands(AttentionOp op) {
   if (op.getBias() || op.getSparsityAttr() || op.getWindowAttr() ||
       op.getSinksAttr() || op.getSoftcapAttr())
@@ -39,11 +41,16 @@ inline std::optional<FlashOperands> flashOperands(AttentionOp op) {
   FlashOperands o{cast<RankedTensorType>(op.getQuery().getType()),
                   cast<RankedTensorType>(op.getKey().getType()),
                   cast<RankedTensorType>(op.getValue().getType()),
-                  cast<RankedTensorType>(op.getResult().getType()), Type()};
+                  cast<RankedTensorType>(op.getResult().getType()), Type(),
+                  0.0};
   o.element = o.q.getElementType();
   if (o.k.getElementType() != o.element ||
       o.v.getElementType() != o.element || o.r.getElementType() != o.element)
     return std::nullopt;
+  std::optional<double> scale = op.getScaleOrDefault();
+  if (!scale)
+    return std::nullopt;
+  o.scale = *scale;
   return o;
 }
 

@@ -114,7 +114,7 @@ std::optional<Shape> qualifies(attn::AttentionOp op, StringRef chip) {
   std::optional<attn::FlashOperands> ops = attn::flashOperands(op);
   if (op->getParentOfType<gpu::LaunchOp>() || !ops)
     return std::nullopt;
-  auto [q, k, v, r, element] = *ops;
+  auto [q, k, v, r, element, scale] = *ops;
   if (!(element.isF32() || element.isF16() || element.isBF16()))
     return std::nullopt;
   std::optional<Instr> instr = amd::instrFor(element, chip);
@@ -126,7 +126,7 @@ std::optional<Shape> qualifies(attn::AttentionOp op, StringRef chip) {
       if (t.isDynamicDim(i))
         return std::nullopt;
   Shape s{q.getDimSize(0), q.getDimSize(1), k.getDimSize(1), q.getDimSize(3),
-          0.0, op.getCausal(), *instr};
+          scale, op.getCausal(), *instr};
   if (s.d % 16 || s.d > kMaxD || s.d % instr->k || k.getDimSize(3) != s.d ||
       v.getDimSize(3) != s.d || k.getDimSize(0) != s.b ||
       v.getDimSize(0) != s.b || v.getDimSize(1) != s.hkv || s.hkv == 0 ||
@@ -137,10 +137,6 @@ std::optional<Shape> qualifies(attn::AttentionOp op, StringRef chip) {
     if (!maskFits(cast<RankedTensorType>(mask.getType()), full))
       return std::nullopt;
   }
-  std::optional<double> scale = op.getScaleOrDefault();
-  if (!scale)
-    return std::nullopt;
-  s.scale = *scale;
   return s;
 }
 

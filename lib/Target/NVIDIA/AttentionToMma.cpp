@@ -108,12 +108,12 @@ std::optional<Shape> qualifies(attn::AttentionOp op) {
   std::optional<attn::FlashOperands> ops = attn::flashOperands(op);
   if (op->getParentOfType<gpu::LaunchOp>() || !ops)
     return std::nullopt;
-  auto [q, k, v, r, element] = *ops;
+  auto [q, k, v, r, element, scale] = *ops;
   if (!(element.isF16() || element.isBF16()) || !q.hasStaticShape() ||
       !k.hasStaticShape() || !v.hasStaticShape() || !r.hasStaticShape())
     return std::nullopt;
   Shape s{q.getDimSize(0), q.getDimSize(1), k.getDimSize(1), q.getDimSize(2),
-          k.getDimSize(2), q.getDimSize(3), 0.0};
+          k.getDimSize(2), q.getDimSize(3), scale};
   if ((s.d != 64 && s.d != 128) || k.getDimSize(3) != s.d ||
       v.getDimSize(3) != s.d || k.getShape() != v.getShape() ||
       k.getDimSize(0) != s.b || s.hkv == 0 || s.hq % s.hkv ||
@@ -137,10 +137,6 @@ std::optional<Shape> qualifies(attn::AttentionOp op) {
     if (!attn::maskBroadcasts(m.getShape(), full))
       return std::nullopt;
   }
-  std::optional<double> scale = op.getScaleOrDefault();
-  if (!scale)
-    return std::nullopt;
-  s.scale = *scale;
   return s;
 }
 
