@@ -45,6 +45,11 @@ std::optional<int64_t> mul(int64_t a, int64_t b) {
   return r;
 }
 
+/// `inner` times a dimension's size, none when the size is dynamic.
+std::optional<int64_t> mulSize(int64_t inner, int64_t size) {
+  return ShapedType::isDynamic(size) ? std::nullopt : mul(inner, size);
+}
+
 bool isIntLike(Type t) { return isa<IntegerType, IndexType>(t); }
 
 /// An integer constant, i1 as 0 / 1.
@@ -144,6 +149,72 @@ std::optional<Affine> addScaled(const Affine &x, int64_t k, const Affine &y) {
   return r;
 }
 
+/// The sequence of `expand`'s result, given its source's `src`.
+std::optional<IndexSequence> expandSequence(tensor::ExpandShapeOp expand,
+                                            const IndexSequence &src) {
+  RankedTensorType type = expand.getResultType();
+  IndexSequence s;
+  s.base = src.base;
+  s.strides.assign(type.getRank(), 0);
+  for (auto [sd, group] : llvm::enumerate(expand.getReassociationIndices())) {
+    int64_t stride = src.strides[sd];
+    // Row-major within the group: a dim steps by the product of the sizes
+    // after it, which must be known where the stride matters.
+    int64_t inner = 1;
+    bool known = true;
+    for (int64_t d : llvm::reverse(group)) {
+      int64_t size = type.getDimSize(d);
+      if (size == 1)
+        continue;
+      if (stride != 0) {
+        std::optional<int64_t> x = known ? mul(stride, inner) : std::nullopt;
+        if (!x)
+          return std::nullopt;
+        s.strides[d] = *x;
+      }
+      if (std::optional<int64_t> next = mulSize(inner, size))
+        inner = *next;
+      else
+        known = false;
+    }
+  }
+  return s;
+}
+
+/// The sequence of `collapse`'s result, given its source's `src`.
+std::optional<IndexSequence>
+collapseSequence(tensor::CollapseShapeOp collapse, const IndexSequence &src) {
+  RankedTensorType srcType = collapse.getSrcType();
+  IndexSequence s;
+  s.base = src.base;
+  for (ReassociationIndices group : collapse.getReassociationIndices()) {
+    SmallVector<int64_t> dims;
+    for (int64_t d : group)
+      if (srcType.getDimSize(d) != 1)
+        dims.push_back(d);
+    if (llvm::all_of(dims, [&](int64_t d) { return src.strides[d] == 0; })) {
+      s.strides.push_back(0);
+      continue;
+    }
+    // The collapsed index p = sum_k p_k * inner_k: affine in p when each
+    // dim's stride is the innermost one's times its inner_k.
+    int64_t step = src.strides[dims.back()], inner = 1;
+    for (int64_t d : llvm::reverse(dims)) {
+      if (mul(step, inner) != src.strides[d])
+        return std::nullopt;
+      if (d == dims.front())
+        break;
+      int64_t size = srcType.getDimSize(d);
+      std::optional<int64_t> next = mulSize(inner, size);
+      if (!next)
+        return std::nullopt;
+      inner = *next;
+    }
+    s.strides.push_back(step);
+  }
+  return s;
+}
+
 class Analysis {
 public:
   std::optional<IndexSequence> sequence(Value t, unsigned depth);
@@ -156,10 +227,6 @@ private:
                                           unsigned depth);
   std::optional<IndexSequence> concatSequence(tensor::ConcatOp concat,
                                               unsigned depth);
-  std::optional<IndexSequence> expandSequence(tensor::ExpandShapeOp expand,
-                                              unsigned depth);
-  std::optional<IndexSequence>
-  collapseSequence(tensor::CollapseShapeOp collapse, unsigned depth);
   std::optional<IndexSequence> genericSequence(linalg::GenericOp g,
                                                unsigned depth);
   std::optional<Affine> affine(linalg::GenericOp g, Value v, unsigned depth);
@@ -435,88 +502,19 @@ Analysis::sequenceOf(Value t, RankedTensorType type, unsigned depth) {
     }
     return fromValues(type.getShape(), values);
   }
-  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def))
-    return expandSequence(expand, depth);
-  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def))
-    return collapseSequence(collapse, depth);
+  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def)) {
+    std::optional<IndexSequence> src = sequence(def->getOperand(0), depth + 1);
+    if (!src)
+      return std::nullopt;
+    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def))
+      return expandSequence(expand, *src);
+    return collapseSequence(cast<tensor::CollapseShapeOp>(def), *src);
+  }
   if (auto concat = dyn_cast<tensor::ConcatOp>(def))
     return concatSequence(concat, depth);
   if (auto g = dyn_cast<linalg::GenericOp>(def))
     return genericSequence(g, depth);
   return std::nullopt;
-}
-
-std::optional<IndexSequence>
-Analysis::expandSequence(tensor::ExpandShapeOp expand, unsigned depth) {
-  std::optional<IndexSequence> src = sequence(expand.getSrc(), depth + 1);
-  if (!src)
-    return std::nullopt;
-  RankedTensorType type = expand.getResultType();
-  IndexSequence s;
-  s.base = src->base;
-  s.strides.assign(type.getRank(), 0);
-  for (auto [sd, group] : llvm::enumerate(expand.getReassociationIndices())) {
-    int64_t stride = src->strides[sd];
-    // Row-major within the group: a dim steps by the product of the sizes
-    // after it, which must be known where the stride matters.
-    int64_t inner = 1;
-    bool known = true;
-    for (int64_t d : llvm::reverse(group)) {
-      int64_t size = type.getDimSize(d);
-      if (size == 1)
-        continue;
-      if (stride != 0) {
-        std::optional<int64_t> x = known ? mul(stride, inner) : std::nullopt;
-        if (!x)
-          return std::nullopt;
-        s.strides[d] = *x;
-      }
-      if (ShapedType::isDynamic(size))
-        known = false;
-      else if (std::optional<int64_t> next = mul(inner, size))
-        inner = *next;
-      else
-        known = false;
-    }
-  }
-  return s;
-}
-
-std::optional<IndexSequence>
-Analysis::collapseSequence(tensor::CollapseShapeOp collapse, unsigned depth) {
-  std::optional<IndexSequence> src = sequence(collapse.getSrc(), depth + 1);
-  if (!src)
-    return std::nullopt;
-  RankedTensorType srcType = collapse.getSrcType();
-  IndexSequence s;
-  s.base = src->base;
-  for (ReassociationIndices group : collapse.getReassociationIndices()) {
-    SmallVector<int64_t> dims;
-    for (int64_t d : group)
-      if (srcType.getDimSize(d) != 1)
-        dims.push_back(d);
-    if (llvm::all_of(dims, [&](int64_t d) { return src->strides[d] == 0; })) {
-      s.strides.push_back(0);
-      continue;
-    }
-    // The collapsed index p = sum_k p_k * inner_k: affine in p when each
-    // dim's stride is the innermost one's times its inner_k.
-    int64_t step = src->strides[dims.back()], inner = 1;
-    for (int64_t d : llvm::reverse(dims)) {
-      if (mul(step, inner) != src->strides[d])
-        return std::nullopt;
-      if (d == dims.front())
-        break;
-      int64_t size = srcType.getDimSize(d);
-      std::optional<int64_t> next =
-          ShapedType::isDynamic(size) ? std::nullopt : mul(inner, size);
-      if (!next)
-        return std::nullopt;
-      inner = *next;
-    }
-    s.strides.push_back(step);
-  }
-  return s;
 }
 
 std::optional<IndexSequence>

@@ -8,7 +8,7 @@
 // (wave64), built on tensors before loom-convert-attn-to-linalg, like
 // loom-amd-grouped-matmul-to-mfma: the operands' buffers
 // (bufferization.to_buffer), the result's allocation, one gpu.launch, the
-// result as a tensor again (to_tensor restrict).
+// result as a tensor again (to_tensor restrict), from TensorKernel.h.
 //
 //   grid       (B * Hq, ceil(Sq / 64)) workgroups of 256 threads (four
 //              wavefronts); wavefront w takes query rows q0 + 16w .. + 15
@@ -61,9 +61,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/attn/AttnDialect.h"
+#include "dialects/attn/FlashOperands.h"
 #include "lib/Target/AMD/MfmaInstr.h"
-#include "lib/Target/AMD/OrdersMemory.h"
 #include "lib/Target/AMD/Passes.h"
+#include "lib/Target/AMD/TensorKernel.h"
 
 #include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -96,41 +97,25 @@ struct Shape {
   Instr instr;
 };
 
-/// Whether a mask of `type` broadcasts to [B, Hq, Sq, Skv] (`full`, Sq and
-/// Skv possibly dynamic) with sizes the kernel can index: each static size
-/// 1 or the one it lines up with, a dynamic size only against a dynamic one.
+/// Whether the kernel reads a mask of `type`: float of 16 to 32 bits or
+/// i1, broadcasting to [B, Hq, Sq, Skv] (`full`, Sq and Skv possibly
+/// dynamic; attn::maskBroadcasts).
 bool maskFits(RankedTensorType type, ArrayRef<int64_t> full) {
   Type element = type.getElementType();
   bool floatMask = isa<FloatType>(element) &&
                    element.getIntOrFloatBitWidth() <= 32 &&
                    element.getIntOrFloatBitWidth() >= 16;
-  if (!(floatMask || element.isInteger(1)) || type.getRank() > 4)
-    return false;
-  for (int64_t i = 0; i < type.getRank(); ++i) {
-    int64_t size = type.getDimSize(i), target = full[4 - type.getRank() + i];
-    if (size == 1)
-      continue;
-    if (ShapedType::isDynamic(size) ? !ShapedType::isDynamic(target)
-                                    : size != target)
-      return false;
-  }
-  return true;
+  return (floatMask || element.isInteger(1)) && type.getRank() <= 4 &&
+         attn::maskBroadcasts(type.getShape(), full);
 }
 
 /// The shape of `op` if the kernel takes it.
 std::optional<Shape> qualifies(attn::AttentionOp op, StringRef chip) {
-  if (op->getParentOfType<gpu::LaunchOp>() || op.getBias() ||
-      op.getSparsityAttr() || op.getWindowAttr() || op.getSinksAttr() ||
-      op.getSoftcapAttr())
+  std::optional<attn::FlashOperands> ops = attn::flashOperands(op);
+  if (op->getParentOfType<gpu::LaunchOp>() || !ops)
     return std::nullopt;
-  auto q = cast<RankedTensorType>(op.getQuery().getType());
-  auto k = cast<RankedTensorType>(op.getKey().getType());
-  auto v = cast<RankedTensorType>(op.getValue().getType());
-  auto r = cast<RankedTensorType>(op.getResult().getType());
-  Type element = q.getElementType();
-  if (!(element.isF32() || element.isF16() || element.isBF16()) ||
-      k.getElementType() != element || v.getElementType() != element ||
-      r.getElementType() != element)
+  auto [q, k, v, r, element, scale] = *ops;
+  if (!(element.isF32() || element.isF16() || element.isBF16()))
     return std::nullopt;
   std::optional<Instr> instr = amd::instrFor(element, chip);
   if (!instr)
@@ -141,7 +126,7 @@ std::optional<Shape> qualifies(attn::AttentionOp op, StringRef chip) {
       if (t.isDynamicDim(i))
         return std::nullopt;
   Shape s{q.getDimSize(0), q.getDimSize(1), k.getDimSize(1), q.getDimSize(3),
-          0.0, op.getCausal(), *instr};
+          scale, op.getCausal(), *instr};
   if (s.d % 16 || s.d > kMaxD || s.d % instr->k || k.getDimSize(3) != s.d ||
       v.getDimSize(3) != s.d || k.getDimSize(0) != s.b ||
       v.getDimSize(0) != s.b || v.getDimSize(1) != s.hkv || s.hkv == 0 ||
@@ -152,10 +137,6 @@ std::optional<Shape> qualifies(attn::AttentionOp op, StringRef chip) {
     if (!maskFits(cast<RankedTensorType>(mask.getType()), full))
       return std::nullopt;
   }
-  std::optional<double> scale = op.getScaleOrDefault();
-  if (!scale)
-    return std::nullopt;
-  s.scale = *scale;
   return s;
 }
 
@@ -428,11 +409,8 @@ void rewrite(attn::AttentionOp op, const Shape &sh) {
   Builder kb{b};
   MLIRContext *ctx = op.getContext();
   const Instr &ins = sh.instr;
-  auto bufferOf = [&](Value tensor) -> Value {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-        /*read_only=*/b.getUnitAttr());
+  auto bufferOf = [&](Value tensor) {
+    return amd::readBuffer(b, b.getLoc(), tensor);
   };
   Kernel k;
   k.sh = sh;
@@ -443,12 +421,8 @@ void rewrite(attn::AttentionOp op, const Shape &sh) {
     k.mask = bufferOf(mask);
   Value sq = memref::DimOp::create(b, qMem, 2);
   Value skv = memref::DimOp::create(b, k.kMem, 2);
-  auto rType = cast<RankedTensorType>(op.getResult().getType());
-  auto oType = MemRefType::get(rType.getShape(), rType.getElementType());
-  SmallVector<Value> dynSizes;
-  if (oType.isDynamicDim(2))
-    dynSizes.push_back(sq);
-  Value oMem = memref::AllocOp::create(b, oType, dynSizes);
+  Value oMem = amd::allocResult(
+      b, b.getLoc(), cast<RankedTensorType>(op.getResult().getType()), sq);
   // Per dynamic mask dimension: whether it is 1 at run time.
   if (k.mask) {
     auto type = cast<MemRefType>(k.mask.getType());
@@ -472,17 +446,11 @@ void rewrite(attn::AttentionOp op, const Shape &sh) {
   // LDS as dynamic shared memory (see loom-amd-grouped-matmul-to-mfma):
   // two buffers of K, then two of V.
   Value ldsBytes = arith::ConstantIntOp::create(b, 2 * bufferBytes, 32);
-  auto launch = gpu::LaunchOp::create(
-      b, kb.idx(sh.b * sh.hq), qBlocks, one, kb.idx(kThreads), one, one,
-      ldsBytes, /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange{});
   {
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    gpu::TerminatorOp::create(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    Value smem = gpu::DynamicSharedMemoryOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                           MemRefLayoutAttrInterface(), lds));
+    auto [launch, smem] =
+        amd::openLaunch(b, b.getLoc(), kb.idx(sh.b * sh.hq), qBlocks,
+                        kb.idx(kThreads), one, ldsBytes);
     k.kLds = memref::ViewOp::create(b, ldsType, smem, kb.idx(0), ValueRange{});
     k.vLds = memref::ViewOp::create(b, ldsType, smem, kb.idx(bufferBytes),
                                     ValueRange{});
@@ -602,29 +570,18 @@ void rewrite(attn::AttentionOp op, const Shape &sh) {
           false, llvm::Align(4 * ins.bytes()));
     }
   }
-  Value result = bufferization::ToTensorOp::create(
-      b, rType, oMem, /*restrict=*/true, /*writable=*/true);
-  op.getResult().replaceAllUsesWith(result);
-  op.erase();
+  amd::replaceByBuffer(b, b.getLoc(), op, oMem);
 }
 
 struct AttentionToMfmaPass
-    : public amd::impl::AttentionToMfmaPassBase<AttentionToMfmaPass> {
-  using Base::Base;
-
-  void getDependentDialects(DialectRegistry &registry) const override {
-    Base::getDependentDialects(registry);
-    amd::addOrdersMemoryModels(registry);
-  }
+    : public amd::TensorKernelPass<
+          amd::impl::AttentionToMfmaPassBase<AttentionToMfmaPass>> {
+  using TensorKernelPass::TensorKernelPass;
 
   void runOnOperation() override {
-    SmallVector<std::pair<attn::AttentionOp, Shape>> ops;
-    getOperation().walk([&](attn::AttentionOp op) {
-      if (std::optional<Shape> shape = qualifies(op, chip))
-        ops.push_back({op, *shape});
-    });
-    for (auto &[op, shape] : ops)
-      rewrite(op, shape);
+    amd::rewriteQualifying<attn::AttentionOp>(
+        getOperation(), [&](attn::AttentionOp op) { return qualifies(op, chip); },
+        rewrite);
   }
 };
 

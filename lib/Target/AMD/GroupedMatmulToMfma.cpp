@@ -10,7 +10,8 @@
 //   host:      the operands' buffers (bufferization.to_buffer), the
 //              result's allocation, a launch of (ceil(M / 32) + E) x
 //              (N / 32) workgroups of 256 threads (four wave64 wavefronts),
-//              the result as a tensor again (to_tensor restrict)
+//              the result as a tensor again (to_tensor restrict), from
+//              TensorKernel.h
 //   workgroup: row tile `blockIdx.x` of the experts' row tiles (each
 //              expert's rows cut into tiles of 32; a tile never spans two
 //              experts), found by a scan over expert_offsets; a workgroup
@@ -32,10 +33,9 @@
 #include "dialects/moe/MoeDialect.h"
 #include "lib/Target/AMD/MfmaInstr.h"
 #include "lib/Target/AMD/MfmaKernel.h"
-#include "lib/Target/AMD/OrdersMemory.h"
 #include "lib/Target/AMD/Passes.h"
+#include "lib/Target/AMD/TensorKernel.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -76,9 +76,7 @@ std::optional<Instr> qualifies(moe::GroupedMatmulOp op, StringRef chip) {
 void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   MLIRContext *ctx = op.getContext();
-  auto xType = cast<RankedTensorType>(op.getXSorted().getType());
   auto wType = cast<RankedTensorType>(op.getW().getType());
-  auto oType = cast<RankedTensorType>(op.getExpertOffsets().getType());
   auto rType = cast<RankedTensorType>(op.getResult().getType());
   int64_t numExperts = wType.getDimSize(0), k = wType.getDimSize(1),
           n = wType.getDimSize(2), tileK = in.tileK();
@@ -106,45 +104,28 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
     return VectorType::get({width}, element);
   };
 
-  auto bufferOf = [&](Value tensor, RankedTensorType type) -> Value {
-    return bufferization::ToBufferOp::create(
-        b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-        /*read_only=*/b.getUnitAttr());
-  };
-  Value x = bufferOf(op.getXSorted(), xType);
-  Value w = bufferOf(op.getW(), wType);
-  Value offsets = bufferOf(op.getExpertOffsets(), oType);
+  Value x = amd::readBuffer(b, b.getLoc(), op.getXSorted());
+  Value w = amd::readBuffer(b, b.getLoc(), op.getW());
+  Value offsets = amd::readBuffer(b, b.getLoc(), op.getExpertOffsets());
   Value m = memref::DimOp::create(b, x, 0);
-  auto yType = MemRefType::get(rType.getShape(), rType.getElementType());
-  SmallVector<Value> dynSizes;
-  if (yType.isDynamicDim(0))
-    dynSizes.push_back(m);
-  Value y = memref::AllocOp::create(b, yType, dynSizes);
+  Value y = amd::allocResult(b, b.getLoc(), rType, m);
 
   // sum_e ceil(rows_e / 32) <= ceil(M / 32) + E.
   Value rowTiles = addc(div(addc(m, kTileM - 1), kTileM), numExperts);
   Value one = idx(1);
-  Attribute lds = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto tileType = [&](int64_t rows) {
     return amd::ldsTileType(ctx, in, rows);
   };
-  // LDS as dynamic shared memory (workgroup attributions would be block
-  // arguments of memref type, which the later buffer deallocation gives
-  // ownership arguments the launch does not take): two buffers per operand.
+  // LDS as dynamic shared memory (see amd::openLaunch): two buffers per
+  // operand.
   int64_t tileBytes = 2 * kTileM * (tileK + in.rowPad()) * in.bytes();
   static_assert(kTileM == kTileN);
   Value ldsBytes = arith::ConstantIntOp::create(b, 2 * tileBytes, 32);
-  auto launch = gpu::LaunchOp::create(
-      b, rowTiles, idx(n / kTileN), one, idx(kThreads), one, one, ldsBytes,
-      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/ValueRange{});
   {
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    gpu::TerminatorOp::create(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    Value smem = gpu::DynamicSharedMemoryOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                           MemRefLayoutAttrInterface(), lds));
+    auto [launch, smem] =
+        amd::openLaunch(b, b.getLoc(), rowTiles, idx(n / kTileN),
+                        idx(kThreads), one, ldsBytes);
     Value aTiles =
         memref::ViewOp::create(b, tileType(kTileM), smem, idx(0), ValueRange{});
     Value bTiles = memref::ViewOp::create(b, tileType(kTileN), smem,
@@ -239,29 +220,18 @@ void rewrite(moe::GroupedMatmulOp op, const Instr &in) {
       memref::StoreOp::create(b, v, y, ValueRange{row, accCol});
     }
   }
-  Value result = bufferization::ToTensorOp::create(
-      b, rType, y, /*restrict=*/true, /*writable=*/true);
-  op.getResult().replaceAllUsesWith(result);
-  op.erase();
+  amd::replaceByBuffer(b, b.getLoc(), op, y);
 }
 
 struct GroupedMatmulToMfmaPass
-    : public amd::impl::GroupedMatmulToMfmaPassBase<GroupedMatmulToMfmaPass> {
-  using Base::Base;
-
-  void getDependentDialects(DialectRegistry &registry) const override {
-    Base::getDependentDialects(registry);
-    amd::addOrdersMemoryModels(registry);
-  }
+    : public amd::TensorKernelPass<
+          amd::impl::GroupedMatmulToMfmaPassBase<GroupedMatmulToMfmaPass>> {
+  using TensorKernelPass::TensorKernelPass;
 
   void runOnOperation() override {
-    SmallVector<std::pair<moe::GroupedMatmulOp, Instr>> ops;
-    getOperation().walk([&](moe::GroupedMatmulOp op) {
-      if (std::optional<Instr> instr = qualifies(op, chip))
-        ops.push_back({op, *instr});
-    });
-    for (auto &[op, instr] : ops)
-      rewrite(op, instr);
+    amd::rewriteQualifying<moe::GroupedMatmulOp>(
+        getOperation(),
+        [&](moe::GroupedMatmulOp op) { return qualifies(op, chip); }, rewrite);
   }
 };
 

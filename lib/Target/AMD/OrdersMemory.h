@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // Shared by the AMD passes that build their kernels on tensors, before
-// bufferization (GroupedMatmulToMfma.cpp, AttentionToMfma.cpp).
+// bufferization (GroupedMatmulToMfma.cpp, AttentionToMfma.cpp, through
+// TensorKernel.h).
 // `gpu.barrier` and `amdgpu.sched_barrier` declare no memory effects, and
 // the buffer deallocation that runs after those passes rejects ops with
 // unknown effects (inside the kernels' `gpu.launch`). Both order memory

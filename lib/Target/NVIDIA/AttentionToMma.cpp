@@ -65,6 +65,7 @@
 #include "lib/Target/NVIDIA/Passes.h"
 
 #include "dialects/attn/AttnDialect.h"
+#include "dialects/attn/FlashOperands.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -105,22 +106,15 @@ struct Shape {
 
 /// The static shape of `op` if the kernel takes it.
 std::optional<Shape> qualifies(attn::AttentionOp op) {
-  if (op->getParentOfType<gpu::LaunchOp>() || op.getBias() ||
-      op.getSparsityAttr() || op.getWindowAttr() || op.getSinksAttr() ||
-      op.getSoftcapAttr())
+  std::optional<attn::FlashOperands> ops = attn::flashOperands(op);
+  if (op->getParentOfType<gpu::LaunchOp>() || !ops)
     return std::nullopt;
-  auto q = cast<RankedTensorType>(op.getQuery().getType());
-  auto k = cast<RankedTensorType>(op.getKey().getType());
-  auto v = cast<RankedTensorType>(op.getValue().getType());
-  auto r = cast<RankedTensorType>(op.getResult().getType());
-  Type element = q.getElementType();
-  if (!(element.isF16() || element.isBF16()) ||
-      k.getElementType() != element || v.getElementType() != element ||
-      r.getElementType() != element || !q.hasStaticShape() ||
+  auto [q, k, v, r, element, scale] = *ops;
+  if (!(element.isF16() || element.isBF16()) || !q.hasStaticShape() ||
       !k.hasStaticShape() || !v.hasStaticShape() || !r.hasStaticShape())
     return std::nullopt;
   Shape s{q.getDimSize(0), q.getDimSize(1), k.getDimSize(1), q.getDimSize(2),
-          k.getDimSize(2), q.getDimSize(3), 0.0};
+          k.getDimSize(2), q.getDimSize(3), scale};
   if ((s.d != 64 && s.d != 128) || k.getDimSize(3) != s.d ||
       v.getDimSize(3) != s.d || k.getShape() != v.getShape() ||
       k.getDimSize(0) != s.b || s.hkv == 0 || s.hq % s.hkv ||
@@ -141,16 +135,9 @@ std::optional<Shape> qualifies(attn::AttentionOp op) {
         m.getShape().back() != s.skv)
       return std::nullopt;
     int64_t full[4] = {s.b, s.hq, s.sq, s.skv};
-    for (int64_t i = 0; i < m.getRank(); ++i) {
-      int64_t size = m.getDimSize(i);
-      if (size != 1 && size != full[4 - m.getRank() + i])
-        return std::nullopt;
-    }
+    if (!attn::maskBroadcasts(m.getShape(), full))
+      return std::nullopt;
   }
-  std::optional<double> scale = op.getScaleOrDefault();
-  if (!scale)
-    return std::nullopt;
-  s.scale = *scale;
   return s;
 }
 
