@@ -118,8 +118,7 @@ struct EpilogueIndex {
   SmallVector<AffineExpr> batchM, aIdx, wIdx;
   AffineExpr nOut;
 };
-EpilogueIndex getEpilogueIndex(MLIRContext *ctx, int64_t rank,
-                               bool transposed);
+EpilogueIndex getEpilogueIndex(MLIRContext *ctx, int64_t rank, bool transposed);
 
 /// The epilogue generic over `out.sizes`: reads `ins` (the product, the
 /// input scale, the weight scale, then any others) through `maps` (the

@@ -256,8 +256,8 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   }
   if (wZp) {
     ins.append({wZp, rowSums});
-    maps.append({getParamMap(wScheme, wParamType, idx.wIdx, aRank),
-                 mapE(idx.batchM)});
+    maps.append(
+        {getParamMap(wScheme, wParamType, idx.wIdx, aRank), mapE(idx.batchM)});
   }
   maps.push_back(id);
   Value kI32;

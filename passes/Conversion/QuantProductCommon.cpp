@@ -54,9 +54,10 @@ Value mlir::loom::quant::buildProductContraction(
   auto map3 = [&](ArrayRef<AffineExpr> e) {
     return AffineMap::get(3, 0, e, ctx);
   };
-  Value zero = isFloat ? Value(arith::ConstantFloatOp::create(
-                             b, loc, cast<FloatType>(accType), APFloat(0.0f)))
-                       : Value(arith::ConstantIntOp::create(b, loc, accType, 0));
+  Value zero = isFloat
+                   ? Value(arith::ConstantFloatOp::create(
+                         b, loc, cast<FloatType>(accType), APFloat(0.0f)))
+                   : Value(arith::ConstantIntOp::create(b, loc, accType, 0));
   Value empty = tensor::EmptyOp::create(
       b, loc, ArrayRef<OpFoldResult>{mSize, nSize}, accType);
   Value acc = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
@@ -82,8 +83,7 @@ Value mlir::loom::quant::buildProductContraction(
 }
 
 BatchedOutput mlir::loom::quant::getBatchedOutput(OpBuilder &b, Location loc,
-                                                  Value a,
-                                                  OpFoldResult nSize) {
+                                                  Value a, OpFoldResult nSize) {
   int64_t rank = cast<RankedTensorType>(a.getType()).getRank();
   BatchedOutput out;
   for (int64_t d = 0; d < rank - 1; ++d)
