@@ -84,6 +84,24 @@ Value buildQuantizeTensor(OpBuilder &b, Location loc, SchemeAttr scheme,
 /// with the batch dimensions collapsed into M, and an elementwise epilogue
 /// over [..., M, N] that reads the scales.
 
+/// What a product lowering reads of a loom_quant.matmul: matched when the
+/// op has an input scale and scheme, an input of rank 2 or more, both
+/// stored operands pass `isStored` and both schemes pass `alongK` (given
+/// the index of K among that operand's dimensions).
+struct ProductOperands {
+  Value a, w, aScale, wScale;
+  SchemeAttr aScheme, wScheme;
+  RankedTensorType resultType;
+  int64_t rank;
+  bool transposed;
+};
+std::optional<ProductOperands>
+matchProductOperands(MatmulOp op, function_ref<bool(Value)> isStored,
+                     function_ref<bool(SchemeAttr, int64_t)> alongK);
+
+/// N of the product: static from the result type, else the weight's size.
+OpFoldResult getProductN(OpBuilder &b, Location loc, const ProductOperands &p);
+
 /// `a` ([..., M, K]) collapsed to [M', K]; `a` itself when of rank 2.
 Value collapseBatchIntoRows(OpBuilder &b, Location loc, Value a);
 
@@ -119,6 +137,11 @@ struct EpilogueIndex {
   AffineExpr nOut;
 };
 EpilogueIndex getEpilogueIndex(MLIRContext *ctx, int64_t rank, bool transposed);
+
+/// The epilogue's maps for the product (identity) and the two scales.
+SmallVector<AffineMap> getProductScaleMaps(OpBuilder &b,
+                                           const ProductOperands &p,
+                                           const EpilogueIndex &idx);
 
 /// The epilogue generic over `out.sizes`: reads `ins` (the product, the
 /// input scale, the weight scale, then any others) through `maps` (the

@@ -62,19 +62,11 @@ bool isE4M3Tensor(Value v) {
 LogicalResult
 mlir::loom::quant::lowerQuantMatmulF8Product(RewriterBase &rewriter,
                                              MatmulOp op) {
-  Value a = op.getA(), w = op.getWeight();
-  Value aScale = op.getInputScale(), wScale = op.getWeightScale();
-  std::optional<SchemeAttr> aSchemeOpt = op.getInputScheme();
-  if (!aScale || !aSchemeOpt || !isE4M3Tensor(a) || !isE4M3Tensor(w) ||
-      op.getInputZeroPoint() || op.getWeightZeroPoint())
+  if (op.getInputZeroPoint() || op.getWeightZeroPoint())
     return failure();
-  SchemeAttr aScheme = *aSchemeOpt, wScheme = op.getWeightScheme();
-  RankedTensorType aType = op.getA().getType();
-  RankedTensorType resultType = op.getResult().getType();
-  int64_t aRank = aType.getRank();
-  bool transposed = op.getTransposeWeight();
-  if (aRank < 2 || !isE4M3AlongK(aScheme, aRank - 1) ||
-      !isE4M3AlongK(wScheme, transposed ? 1 : 0))
+  std::optional<ProductOperands> p =
+      matchProductOperands(op, isE4M3Tensor, isE4M3AlongK);
+  if (!p)
     return failure();
 
   OpBuilder &b = rewriter;
@@ -82,37 +74,28 @@ mlir::loom::quant::lowerQuantMatmulF8Product(RewriterBase &rewriter,
   Type f32 = b.getF32Type();
 
   // [..., M, K] -> [M', K].
-  Value a2 = collapseBatchIntoRows(b, loc, a);
+  Value a2 = collapseBatchIntoRows(b, loc, p->a);
   OpFoldResult mSize = tensor::getMixedSize(b, loc, a2, 0);
-  OpFoldResult nSize =
-      resultType.isDynamicDim(aRank - 1)
-          ? tensor::getMixedSize(b, loc, w, transposed ? 0 : 1)
-          : OpFoldResult(b.getIndexAttr(resultType.getDimSize(aRank - 1)));
+  OpFoldResult nSize = getProductN(b, loc, *p);
 
   // The f32 product of the stored values.
   Value product = buildProductContraction(
-      b, loc, a2, w, transposed, mSize, nSize, f32,
+      b, loc, a2, p->w, p->transposed, mSize, nSize, f32,
       [&](OpBuilder &nb, Location nl, unsigned, Value v) -> Value {
         return arith::ExtFOp::create(nb, nl, f32, v);
       });
 
   // Back to [..., M, N] for the epilogue, whose loops are (batch..., m, n).
-  BatchedOutput out = getBatchedOutput(b, loc, a, nSize);
+  BatchedOutput out = getBatchedOutput(b, loc, p->a, nSize);
   product = expandBatchRows(b, loc, out, product);
 
   // K does not index either scale (isE4M3AlongK).
-  EpilogueIndex idx = getEpilogueIndex(b.getContext(), aRank, transposed);
-  AffineMap id = b.getMultiDimIdentityMap(aRank);
-  SmallVector<AffineMap> maps = {
-      id,
-      getParamMap(aScheme, cast<RankedTensorType>(aScale.getType()), idx.aIdx,
-                  aRank),
-      getParamMap(wScheme, cast<RankedTensorType>(wScale.getType()), idx.wIdx,
-                  aRank),
-      id};
+  EpilogueIndex idx = getEpilogueIndex(b.getContext(), p->rank, p->transposed);
+  SmallVector<AffineMap> maps = getProductScaleMaps(b, *p, idx);
+  maps.push_back(b.getMultiDimIdentityMap(p->rank));
   Value result = buildScaleEpilogue(
-      b, loc, resultType, out, ValueRange{product, aScale, wScale}, maps,
-      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+      b, loc, p->resultType, out, ValueRange{product, p->aScale, p->wScale},
+      maps, [](OpBuilder &, Location, ValueRange args) { return args[0]; });
   rewriter.replaceOp(op, result);
   return success();
 }

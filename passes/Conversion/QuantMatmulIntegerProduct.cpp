@@ -144,20 +144,15 @@ std::optional<SmallVector<int32_t>> getConstantSums(Value w, bool transposed,
 
 LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
     RewriterBase &rewriter, MatmulOp op, bool signedActivations) {
-  Value a = op.getA(), w = op.getWeight();
-  Value aScale = op.getInputScale();
-  std::optional<SchemeAttr> aSchemeOpt = op.getInputScheme();
-  if (!aScale || !aSchemeOpt || !isSignlessI8Tensor(a) ||
-      !isSignlessI8Tensor(w))
+  std::optional<ProductOperands> p =
+      matchProductOperands(op, isSignlessI8Tensor, isIntegerAlongK);
+  if (!p)
     return failure();
-  SchemeAttr aScheme = *aSchemeOpt, wScheme = op.getWeightScheme();
-  RankedTensorType aType = op.getA().getType();
-  RankedTensorType resultType = op.getResult().getType();
-  int64_t aRank = aType.getRank();
-  bool transposed = op.getTransposeWeight();
-  if (aRank < 2 || !isIntegerAlongK(aScheme, aRank - 1) ||
-      !isIntegerAlongK(wScheme, transposed ? 1 : 0))
-    return failure();
+  Value a = p->a, w = p->w, aScale = p->aScale;
+  SchemeAttr aScheme = p->aScheme, wScheme = p->wScheme;
+  RankedTensorType resultType = p->resultType;
+  int64_t aRank = p->rank;
+  bool transposed = p->transposed;
 
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
@@ -194,10 +189,7 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   }
   OpFoldResult mSize = tensor::getMixedSize(b, loc, a2, 0);
   OpFoldResult kSize = tensor::getMixedSize(b, loc, a2, 1);
-  OpFoldResult nSize =
-      resultType.isDynamicDim(aRank - 1)
-          ? tensor::getMixedSize(b, loc, w, transposed ? 0 : 1)
-          : OpFoldResult(b.getIndexAttr(resultType.getDimSize(aRank - 1)));
+  OpFoldResult nSize = getProductN(b, loc, *p);
 
   // The i32 product of the raw bytes.
   Value product = buildProductContraction(
@@ -242,13 +234,10 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   auto mapE = [&](ArrayRef<AffineExpr> e) {
     return AffineMap::get(aRank, 0, e, ctx);
   };
-  AffineMap id = b.getMultiDimIdentityMap(aRank);
   auto aParamType = cast<RankedTensorType>(aScale.getType());
-  auto wParamType = cast<RankedTensorType>(op.getWeightScale().getType());
-  SmallVector<Value> ins = {product, aScale, op.getWeightScale()};
-  SmallVector<AffineMap> maps = {
-      id, getParamMap(aScheme, aParamType, idx.aIdx, aRank),
-      getParamMap(wScheme, wParamType, idx.wIdx, aRank)};
+  auto wParamType = cast<RankedTensorType>(p->wScale.getType());
+  SmallVector<Value> ins = {product, aScale, p->wScale};
+  SmallVector<AffineMap> maps = getProductScaleMaps(b, *p, idx);
   if (aZp) {
     ins.append({aZp, colSums});
     maps.append(
@@ -259,7 +248,7 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
     maps.append(
         {getParamMap(wScheme, wParamType, idx.wIdx, aRank), mapE(idx.batchM)});
   }
-  maps.push_back(id);
+  maps.push_back(b.getMultiDimIdentityMap(aRank));
   Value kI32;
   if (aZp && wZp)
     kI32 = arith::IndexCastOp::create(

@@ -33,6 +33,35 @@ ReassociationIndices batchRows(int64_t rank) {
 
 } // namespace
 
+std::optional<ProductOperands> mlir::loom::quant::matchProductOperands(
+    MatmulOp op, function_ref<bool(Value)> isStored,
+    function_ref<bool(SchemeAttr, int64_t)> alongK) {
+  ProductOperands p;
+  p.a = op.getA();
+  p.w = op.getWeight();
+  p.aScale = op.getInputScale();
+  p.wScale = op.getWeightScale();
+  std::optional<SchemeAttr> aSchemeOpt = op.getInputScheme();
+  if (!p.aScale || !aSchemeOpt || !isStored(p.a) || !isStored(p.w))
+    return std::nullopt;
+  p.aScheme = *aSchemeOpt;
+  p.wScheme = op.getWeightScheme();
+  p.resultType = op.getResult().getType();
+  p.rank = op.getA().getType().getRank();
+  p.transposed = op.getTransposeWeight();
+  if (p.rank < 2 || !alongK(p.aScheme, p.rank - 1) ||
+      !alongK(p.wScheme, p.transposed ? 1 : 0))
+    return std::nullopt;
+  return p;
+}
+
+OpFoldResult mlir::loom::quant::getProductN(OpBuilder &b, Location loc,
+                                            const ProductOperands &p) {
+  if (p.resultType.isDynamicDim(p.rank - 1))
+    return tensor::getMixedSize(b, loc, p.w, p.transposed ? 0 : 1);
+  return b.getIndexAttr(p.resultType.getDimSize(p.rank - 1));
+}
+
 Value mlir::loom::quant::collapseBatchIntoRows(OpBuilder &b, Location loc,
                                                Value a) {
   int64_t rank = cast<RankedTensorType>(a.getType()).getRank();
@@ -125,6 +154,16 @@ EpilogueIndex mlir::loom::quant::getEpilogueIndex(MLIRContext *ctx,
   idx.wIdx = transposed ? SmallVector<AffineExpr>{idx.nOut, kNone}
                         : SmallVector<AffineExpr>{kNone, idx.nOut};
   return idx;
+}
+
+SmallVector<AffineMap>
+mlir::loom::quant::getProductScaleMaps(OpBuilder &b, const ProductOperands &p,
+                                       const EpilogueIndex &idx) {
+  return {b.getMultiDimIdentityMap(p.rank),
+          getParamMap(p.aScheme, cast<RankedTensorType>(p.aScale.getType()),
+                      idx.aIdx, p.rank),
+          getParamMap(p.wScheme, cast<RankedTensorType>(p.wScale.getType()),
+                      idx.wIdx, p.rank)};
 }
 
 Value mlir::loom::quant::buildScaleEpilogue(
