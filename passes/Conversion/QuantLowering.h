@@ -84,6 +84,11 @@ Value buildQuantizeTensor(OpBuilder &b, Location loc, SchemeAttr scheme,
 /// with the batch dimensions collapsed into M, and an elementwise epilogue
 /// over [..., M, N] that reads the scales.
 
+/// Whether the scales (and zero points) of `scheme` do not vary along K
+/// (`kAxis`, the index of K among the operand's logical dimensions): per
+/// tensor, or per channel along another axis.
+bool isScaleConstantAlongK(SchemeAttr scheme, int64_t kAxis);
+
 /// What a product lowering reads of a loom_quant.matmul: matched when the
 /// op has an input scale and scheme, an input of rank 2 or more, both
 /// stored operands pass `isStored` and both schemes pass `alongK` (given

@@ -38,18 +38,9 @@ namespace {
 /// An unpacked f8E4M3FN scheme without zero point whose scale does not vary
 /// along K (`kAxis`, the index of K among the operand's dimensions).
 bool isE4M3AlongK(SchemeAttr scheme, int64_t kAxis) {
-  if (scheme.getStorage() != StorageType::f8E4M3FN || scheme.getPacked() ||
-      scheme.getHasZeroPoint())
-    return false;
-  switch (scheme.getGranularity()) {
-  case Granularity::per_tensor:
-    return true;
-  case Granularity::per_channel:
-    return scheme.getAxis() != kAxis;
-  case Granularity::per_group:
-    return false;
-  }
-  return false;
+  return !(scheme.getStorage() != StorageType::f8E4M3FN || scheme.getPacked() ||
+           scheme.getHasZeroPoint()) &&
+         isScaleConstantAlongK(scheme, kAxis);
 }
 
 bool isE4M3Tensor(Value v) {

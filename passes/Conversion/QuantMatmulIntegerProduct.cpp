@@ -49,18 +49,9 @@ bool isSignlessI8Tensor(Value v) {
 /// An 8-bit integer scheme whose scale does not vary along K (`kAxis`, the
 /// index of K among the operand's logical dimensions).
 bool isIntegerAlongK(SchemeAttr scheme, int64_t kAxis) {
-  if (scheme.isFloatStorage() || scheme.getPacked() ||
-      scheme.getStorageBitWidth() != 8)
-    return false;
-  switch (scheme.getGranularity()) {
-  case Granularity::per_tensor:
-    return true;
-  case Granularity::per_channel:
-    return scheme.getAxis() != kAxis;
-  case Granularity::per_group:
-    return false;
-  }
-  return false;
+  return !(scheme.isFloatStorage() || scheme.getPacked() ||
+           scheme.getStorageBitWidth() != 8) &&
+         isScaleConstantAlongK(scheme, kAxis);
 }
 
 /// How an 8-bit value widens to i32: as its scheme stores it, as signed (a

@@ -33,6 +33,19 @@ ReassociationIndices batchRows(int64_t rank) {
 
 } // namespace
 
+bool mlir::loom::quant::isScaleConstantAlongK(SchemeAttr scheme,
+                                              int64_t kAxis) {
+  switch (scheme.getGranularity()) {
+  case Granularity::per_tensor:
+    return true;
+  case Granularity::per_channel:
+    return scheme.getAxis() != kAxis;
+  case Granularity::per_group:
+    return false;
+  }
+  return false;
+}
+
 std::optional<ProductOperands> mlir::loom::quant::matchProductOperands(
     MatmulOp op, function_ref<bool(Value)> isStored,
     function_ref<bool(SchemeAttr, int64_t)> alongK) {
