@@ -16,8 +16,10 @@
 
 #include "dialects/quant/QuantDialect.h"
 
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::loom::quant {
@@ -76,6 +78,86 @@ double getF8Max(StorageType storage);
 Value buildQuantizeTensor(OpBuilder &b, Location loc, SchemeAttr scheme,
                           Value x, Value scale, Value zp,
                           RankedTensorType resultType);
+
+/// Pieces shared by the product lowerings of loom_quant.matmul (integer and
+/// FP8; QuantProductCommon.cpp): a product of the stored values on [M, K]
+/// with the batch dimensions collapsed into M, and an elementwise epilogue
+/// over [..., M, N] that reads the scales.
+
+/// Whether the scales (and zero points) of `scheme` do not vary along K
+/// (`kAxis`, the index of K among the operand's logical dimensions): per
+/// tensor, or per channel along another axis.
+bool isScaleConstantAlongK(SchemeAttr scheme, int64_t kAxis);
+
+/// What a product lowering reads of a loom_quant.matmul: matched when the
+/// op has an input scale and scheme, an input of rank 2 or more, both
+/// stored operands pass `isStored` and both schemes pass `alongK` (given
+/// the index of K among that operand's dimensions).
+struct ProductOperands {
+  Value a, w, aScale, wScale;
+  SchemeAttr aScheme, wScheme;
+  RankedTensorType resultType;
+  int64_t rank;
+  bool transposed;
+};
+std::optional<ProductOperands>
+matchProductOperands(MatmulOp op, function_ref<bool(Value)> isStored,
+                     function_ref<bool(SchemeAttr, int64_t)> alongK);
+
+/// N of the product: static from the result type, else the weight's size.
+OpFoldResult getProductN(OpBuilder &b, Location loc, const ProductOperands &p);
+
+/// `a` ([..., M, K]) collapsed to [M', K]; `a` itself when of rank 2.
+Value collapseBatchIntoRows(OpBuilder &b, Location loc, Value a);
+
+/// The contraction `sum_k ext(a2[m, k]) * ext(w[k, n])` (w read as [N, K]
+/// when `transposed`) into a zero-filled [mSize, nSize] tensor of `accType`
+/// (f32: addf/mulf, an integer: addi/muli). `ext(nb, nl, operand, v)`
+/// widens the stored element `v` of operand 0 (a2) or 1 (w) to `accType`.
+Value buildProductContraction(
+    OpBuilder &b, Location loc, Value a2, Value w, bool transposed,
+    OpFoldResult mSize, OpFoldResult nSize, Type accType,
+    function_ref<Value(OpBuilder &, Location, unsigned, Value)> ext);
+
+/// The sizes [..., M, N] of the epilogue for the input `a` ([..., M, K]),
+/// and how [M', N] expands to them.
+struct BatchedOutput {
+  SmallVector<OpFoldResult> sizes;
+  SmallVector<int64_t> shape;
+  ReassociationIndices rows;
+};
+BatchedOutput getBatchedOutput(OpBuilder &b, Location loc, Value a,
+                               OpFoldResult nSize);
+
+/// `v` ([M', N], or [M'] with `dropN`) expanded back to the batched shape;
+/// `v` itself when there is no batch dimension.
+Value expandBatchRows(OpBuilder &b, Location loc, const BatchedOutput &out,
+                      Value v, bool dropN = false);
+
+/// The logical index of the input's and the weight's scale elements for the
+/// epilogue's loops (batch..., m, n) of a product of rank `rank`: K indexes
+/// neither scale, a constant stands in for it.
+struct EpilogueIndex {
+  SmallVector<AffineExpr> batchM, aIdx, wIdx;
+  AffineExpr nOut;
+};
+EpilogueIndex getEpilogueIndex(MLIRContext *ctx, int64_t rank, bool transposed);
+
+/// The epilogue's maps for the product (identity) and the two scales.
+SmallVector<AffineMap> getProductScaleMaps(OpBuilder &b,
+                                           const ProductOperands &p,
+                                           const EpilogueIndex &idx);
+
+/// The epilogue generic over `out.sizes`: reads `ins` (the product, the
+/// input scale, the weight scale, then any others) through `maps` (the
+/// output's identity map included), computes the f32 value of the product
+/// with `valueF32(nb, nl, args)`, multiplies it by both scales and yields it
+/// as `resultType`'s element; cast to `resultType` where the static shapes
+/// differ.
+Value buildScaleEpilogue(
+    OpBuilder &b, Location loc, RankedTensorType resultType,
+    const BatchedOutput &out, ValueRange ins, ArrayRef<AffineMap> maps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> valueF32);
 
 /// Replaces a loom_quant.matmul by one contraction linalg.generic.
 LogicalResult lowerQuantMatmul(RewriterBase &rewriter, MatmulOp op);

@@ -38,18 +38,9 @@ namespace {
 /// An unpacked f8E4M3FN scheme without zero point whose scale does not vary
 /// along K (`kAxis`, the index of K among the operand's dimensions).
 bool isE4M3AlongK(SchemeAttr scheme, int64_t kAxis) {
-  if (scheme.getStorage() != StorageType::f8E4M3FN || scheme.getPacked() ||
-      scheme.getHasZeroPoint())
-    return false;
-  switch (scheme.getGranularity()) {
-  case Granularity::per_tensor:
-    return true;
-  case Granularity::per_channel:
-    return scheme.getAxis() != kAxis;
-  case Granularity::per_group:
-    return false;
-  }
-  return false;
+  return !(scheme.getStorage() != StorageType::f8E4M3FN || scheme.getPacked() ||
+           scheme.getHasZeroPoint()) &&
+         isScaleConstantAlongK(scheme, kAxis);
 }
 
 bool isE4M3Tensor(Value v) {
@@ -62,119 +53,40 @@ bool isE4M3Tensor(Value v) {
 LogicalResult
 mlir::loom::quant::lowerQuantMatmulF8Product(RewriterBase &rewriter,
                                              MatmulOp op) {
-  Value a = op.getA(), w = op.getWeight();
-  Value aScale = op.getInputScale(), wScale = op.getWeightScale();
-  std::optional<SchemeAttr> aSchemeOpt = op.getInputScheme();
-  if (!aScale || !aSchemeOpt || !isE4M3Tensor(a) || !isE4M3Tensor(w) ||
-      op.getInputZeroPoint() || op.getWeightZeroPoint())
+  if (op.getInputZeroPoint() || op.getWeightZeroPoint())
     return failure();
-  SchemeAttr aScheme = *aSchemeOpt, wScheme = op.getWeightScheme();
-  RankedTensorType aType = op.getA().getType();
-  RankedTensorType resultType = op.getResult().getType();
-  int64_t aRank = aType.getRank();
-  bool transposed = op.getTransposeWeight();
-  if (aRank < 2 || !isE4M3AlongK(aScheme, aRank - 1) ||
-      !isE4M3AlongK(wScheme, transposed ? 1 : 0))
+  std::optional<ProductOperands> p =
+      matchProductOperands(op, isE4M3Tensor, isE4M3AlongK);
+  if (!p)
     return failure();
 
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
-  MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
 
   // [..., M, K] -> [M', K].
-  Value a2 = a;
-  ReassociationIndices rows;
-  for (int64_t i = 0; i < aRank - 1; ++i)
-    rows.push_back(i);
-  if (aRank > 2)
-    a2 = tensor::CollapseShapeOp::create(
-        b, loc, a, ArrayRef<ReassociationIndices>{rows, {aRank - 1}});
+  Value a2 = collapseBatchIntoRows(b, loc, p->a);
   OpFoldResult mSize = tensor::getMixedSize(b, loc, a2, 0);
-  OpFoldResult nSize =
-      resultType.isDynamicDim(aRank - 1)
-          ? tensor::getMixedSize(b, loc, w, transposed ? 0 : 1)
-          : OpFoldResult(b.getIndexAttr(resultType.getDimSize(aRank - 1)));
+  OpFoldResult nSize = getProductN(b, loc, *p);
 
-  // The f32 product of the stored values: loops (m, n, k).
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-             k = getAffineDimExpr(2, ctx);
-  auto map3 = [&](ArrayRef<AffineExpr> e) {
-    return AffineMap::get(3, 0, e, ctx);
-  };
-  Value zero = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
-                                              APFloat(0.0f));
-  Value empty = tensor::EmptyOp::create(
-      b, loc, ArrayRef<OpFoldResult>{mSize, nSize}, f32);
-  Value acc = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  Value product =
-      linalg::GenericOp::create(
-          b, loc, acc.getType(), ValueRange{a2, w}, ValueRange{acc},
-          {map3({m, k}), transposed ? map3({n, k}) : map3({k, n}),
-           map3({m, n})},
-          {utils::IteratorType::parallel, utils::IteratorType::parallel,
-           utils::IteratorType::reduction},
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value x = arith::ExtFOp::create(nb, nl, f32, args[0]);
-            Value y = arith::ExtFOp::create(nb, nl, f32, args[1]);
-            linalg::YieldOp::create(
-                nb, nl,
-                arith::AddFOp::create(nb, nl, args[2],
-                                      arith::MulFOp::create(nb, nl, x, y))
-                    .getResult());
-          })
-          .getResult(0);
+  // The f32 product of the stored values.
+  Value product = buildProductContraction(
+      b, loc, a2, p->w, p->transposed, mSize, nSize, f32,
+      [&](OpBuilder &nb, Location nl, unsigned, Value v) -> Value {
+        return arith::ExtFOp::create(nb, nl, f32, v);
+      });
 
   // Back to [..., M, N] for the epilogue, whose loops are (batch..., m, n).
-  SmallVector<OpFoldResult> outSizes;
-  for (int64_t d = 0; d < aRank - 1; ++d)
-    outSizes.push_back(tensor::getMixedSize(b, loc, a, d));
-  outSizes.push_back(nSize);
-  if (aRank > 2) {
-    SmallVector<int64_t> shape;
-    for (OpFoldResult s : outSizes)
-      shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
-    product = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(shape, f32), product,
-        ArrayRef<ReassociationIndices>{rows, {aRank - 1}}, outSizes);
-  }
+  BatchedOutput out = getBatchedOutput(b, loc, p->a, nSize);
+  product = expandBatchRows(b, loc, out, product);
 
-  SmallVector<AffineExpr> aIdx;
-  for (int64_t d = 0; d < aRank - 1; ++d)
-    aIdx.push_back(getAffineDimExpr(d, ctx));
-  AffineExpr nOut = getAffineDimExpr(aRank - 1, ctx);
-  // K does not index either scale (isE4M3AlongK): a constant stands in.
-  AffineExpr kNone = getAffineConstantExpr(0, ctx);
-  aIdx.push_back(kNone);
-  SmallVector<AffineExpr> wIdx = transposed
-                                     ? SmallVector<AffineExpr>{nOut, kNone}
-                                     : SmallVector<AffineExpr>{kNone, nOut};
-  AffineMap id = b.getMultiDimIdentityMap(aRank);
-  SmallVector<AffineMap> maps = {
-      id,
-      getParamMap(aScheme, cast<RankedTensorType>(aScale.getType()), aIdx,
-                  aRank),
-      getParamMap(wScheme, cast<RankedTensorType>(wScale.getType()), wIdx,
-                  aRank),
-      id};
-  Type resultElt = resultType.getElementType();
-  Value init = tensor::EmptyOp::create(b, loc, outSizes, resultElt);
-  Value result =
-      linalg::GenericOp::create(
-          b, loc, init.getType(), ValueRange{product, aScale, wScale},
-          ValueRange{init}, maps,
-          SmallVector<utils::IteratorType>(aRank,
-                                           utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value scale =
-                arith::MulFOp::create(nb, nl, castFloat(nb, nl, args[1], f32),
-                                      castFloat(nb, nl, args[2], f32));
-            Value y = arith::MulFOp::create(nb, nl, args[0], scale);
-            linalg::YieldOp::create(nb, nl, castFloat(nb, nl, y, resultElt));
-          })
-          .getResult(0);
-  if (result.getType() != resultType)
-    result = tensor::CastOp::create(b, loc, resultType, result);
+  // K does not index either scale (isE4M3AlongK).
+  EpilogueIndex idx = getEpilogueIndex(b.getContext(), p->rank, p->transposed);
+  SmallVector<AffineMap> maps = getProductScaleMaps(b, *p, idx);
+  maps.push_back(b.getMultiDimIdentityMap(p->rank));
+  Value result = buildScaleEpilogue(
+      b, loc, p->resultType, out, ValueRange{product, p->aScale, p->wScale},
+      maps, [](OpBuilder &, Location, ValueRange args) { return args[0]; });
   rewriter.replaceOp(op, result);
   return success();
 }

@@ -49,18 +49,9 @@ bool isSignlessI8Tensor(Value v) {
 /// An 8-bit integer scheme whose scale does not vary along K (`kAxis`, the
 /// index of K among the operand's logical dimensions).
 bool isIntegerAlongK(SchemeAttr scheme, int64_t kAxis) {
-  if (scheme.isFloatStorage() || scheme.getPacked() ||
-      scheme.getStorageBitWidth() != 8)
-    return false;
-  switch (scheme.getGranularity()) {
-  case Granularity::per_tensor:
-    return true;
-  case Granularity::per_channel:
-    return scheme.getAxis() != kAxis;
-  case Granularity::per_group:
-    return false;
-  }
-  return false;
+  return !(scheme.isFloatStorage() || scheme.getPacked() ||
+           scheme.getStorageBitWidth() != 8) &&
+         isScaleConstantAlongK(scheme, kAxis);
 }
 
 /// How an 8-bit value widens to i32: as its scheme stores it, as signed (a
@@ -144,20 +135,15 @@ std::optional<SmallVector<int32_t>> getConstantSums(Value w, bool transposed,
 
 LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
     RewriterBase &rewriter, MatmulOp op, bool signedActivations) {
-  Value a = op.getA(), w = op.getWeight();
-  Value aScale = op.getInputScale();
-  std::optional<SchemeAttr> aSchemeOpt = op.getInputScheme();
-  if (!aScale || !aSchemeOpt || !isSignlessI8Tensor(a) ||
-      !isSignlessI8Tensor(w))
+  std::optional<ProductOperands> p =
+      matchProductOperands(op, isSignlessI8Tensor, isIntegerAlongK);
+  if (!p)
     return failure();
-  SchemeAttr aScheme = *aSchemeOpt, wScheme = op.getWeightScheme();
-  RankedTensorType aType = op.getA().getType();
-  RankedTensorType resultType = op.getResult().getType();
-  int64_t aRank = aType.getRank();
-  bool transposed = op.getTransposeWeight();
-  if (aRank < 2 || !isIntegerAlongK(aScheme, aRank - 1) ||
-      !isIntegerAlongK(wScheme, transposed ? 1 : 0))
-    return failure();
+  Value a = p->a, w = p->w, aScale = p->aScale;
+  SchemeAttr aScheme = p->aScheme, wScheme = p->wScheme;
+  RankedTensorType resultType = p->resultType;
+  int64_t aRank = p->rank;
+  bool transposed = p->transposed;
 
   OpBuilder &b = rewriter;
   Location loc = op.getLoc();
@@ -173,14 +159,7 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   Ext aExt = recentre ? Ext::Signed : Ext::Storage;
 
   // [..., M, K] -> [M', K].
-  Value a2 = a;
-  if (aRank > 2) {
-    ReassociationIndices rows;
-    for (int64_t i = 0; i < aRank - 1; ++i)
-      rows.push_back(i);
-    a2 = tensor::CollapseShapeOp::create(
-        b, loc, a, ArrayRef<ReassociationIndices>{rows, {aRank - 1}});
-  }
+  Value a2 = collapseBatchIntoRows(b, loc, a);
   if (recentre) {
     auto a2Type = cast<RankedTensorType>(a2.getType());
     SmallVector<OpFoldResult> a2Sizes = tensor::getMixedSizes(b, loc, a2);
@@ -201,38 +180,15 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
   }
   OpFoldResult mSize = tensor::getMixedSize(b, loc, a2, 0);
   OpFoldResult kSize = tensor::getMixedSize(b, loc, a2, 1);
-  OpFoldResult nSize =
-      resultType.isDynamicDim(aRank - 1)
-          ? tensor::getMixedSize(b, loc, w, transposed ? 0 : 1)
-          : OpFoldResult(b.getIndexAttr(resultType.getDimSize(aRank - 1)));
+  OpFoldResult nSize = getProductN(b, loc, *p);
 
-  // The i32 product of the raw bytes: loops (m, n, k).
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-             k = getAffineDimExpr(2, ctx);
-  auto map3 = [&](ArrayRef<AffineExpr> e) {
-    return AffineMap::get(3, 0, e, ctx);
-  };
-  Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
-  Value empty = tensor::EmptyOp::create(
-      b, loc, ArrayRef<OpFoldResult>{mSize, nSize}, i32);
-  Value acc = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  Value product =
-      linalg::GenericOp::create(
-          b, loc, acc.getType(), ValueRange{a2, w}, ValueRange{acc},
-          {map3({m, k}), transposed ? map3({n, k}) : map3({k, n}),
-           map3({m, n})},
-          {utils::IteratorType::parallel, utils::IteratorType::parallel,
-           utils::IteratorType::reduction},
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value x = extTo32(nb, nl, aScheme, args[0], aExt);
-            Value y = extTo32(nb, nl, wScheme, args[1]);
-            linalg::YieldOp::create(
-                nb, nl,
-                arith::AddIOp::create(nb, nl, args[2],
-                                      arith::MulIOp::create(nb, nl, x, y))
-                    .getResult());
-          })
-          .getResult(0);
+  // The i32 product of the raw bytes.
+  Value product = buildProductContraction(
+      b, loc, a2, w, transposed, mSize, nSize, i32,
+      [&](OpBuilder &nb, Location nl, unsigned operand, Value v) {
+        return operand == 0 ? extTo32(nb, nl, aScheme, v, aExt)
+                            : extTo32(nb, nl, wScheme, v);
+      });
 
   // Zero-point corrections: column sums of the weight (times za), row sums
   // of the input (times zw); loops (i, k) with i the kept dimension.
@@ -259,101 +215,62 @@ LogicalResult mlir::loom::quant::lowerQuantMatmulIntegerProduct(
                         {mSize}, aExt);
 
   // Back to [..., M, N] for the epilogue, whose loops are (batch..., m, n).
-  SmallVector<OpFoldResult> outSizes;
-  for (int64_t d = 0; d < aRank - 1; ++d)
-    outSizes.push_back(tensor::getMixedSize(b, loc, a, d));
-  outSizes.push_back(nSize);
-  if (aRank > 2) {
-    ReassociationIndices rows;
-    for (int64_t d = 0; d < aRank - 1; ++d)
-      rows.push_back(d);
-    SmallVector<int64_t> shape;
-    for (OpFoldResult s : outSizes)
-      shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
-    product = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(shape, i32), product,
-        ArrayRef<ReassociationIndices>{rows, {aRank - 1}}, outSizes);
-    if (rowSums)
-      rowSums = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get(ArrayRef(shape).drop_back(), i32),
-          rowSums, ArrayRef<ReassociationIndices>{rows},
-          ArrayRef(outSizes).drop_back());
-  }
+  BatchedOutput out = getBatchedOutput(b, loc, a, nSize);
+  product = expandBatchRows(b, loc, out, product);
+  if (rowSums)
+    rowSums = expandBatchRows(b, loc, out, rowSums, /*dropN=*/true);
 
-  SmallVector<AffineExpr> batchM, aIdx, wIdx;
-  for (int64_t d = 0; d < aRank - 1; ++d)
-    batchM.push_back(getAffineDimExpr(d, ctx));
-  AffineExpr nOut = getAffineDimExpr(aRank - 1, ctx);
-  // K does not index any scale used here (isIntegerAlongK): a constant
-  // stands in for it.
-  AffineExpr kNone = getAffineConstantExpr(0, ctx);
-  aIdx.assign(batchM);
-  aIdx.push_back(kNone);
-  wIdx = transposed ? SmallVector<AffineExpr>{nOut, kNone}
-                    : SmallVector<AffineExpr>{kNone, nOut};
+  // K does not index any scale used here (isIntegerAlongK).
+  EpilogueIndex idx = getEpilogueIndex(ctx, aRank, transposed);
   auto mapE = [&](ArrayRef<AffineExpr> e) {
     return AffineMap::get(aRank, 0, e, ctx);
   };
-  AffineMap id = b.getMultiDimIdentityMap(aRank);
   auto aParamType = cast<RankedTensorType>(aScale.getType());
-  auto wParamType = cast<RankedTensorType>(op.getWeightScale().getType());
-  SmallVector<Value> ins = {product, aScale, op.getWeightScale()};
-  SmallVector<AffineMap> maps = {id,
-                                 getParamMap(aScheme, aParamType, aIdx, aRank),
-                                 getParamMap(wScheme, wParamType, wIdx, aRank)};
+  auto wParamType = cast<RankedTensorType>(p->wScale.getType());
+  SmallVector<Value> ins = {product, aScale, p->wScale};
+  SmallVector<AffineMap> maps = getProductScaleMaps(b, *p, idx);
   if (aZp) {
     ins.append({aZp, colSums});
-    maps.append({getParamMap(aScheme, aParamType, aIdx, aRank), mapE(nOut)});
+    maps.append(
+        {getParamMap(aScheme, aParamType, idx.aIdx, aRank), mapE(idx.nOut)});
   }
   if (wZp) {
     ins.append({wZp, rowSums});
-    maps.append({getParamMap(wScheme, wParamType, wIdx, aRank), mapE(batchM)});
+    maps.append(
+        {getParamMap(wScheme, wParamType, idx.wIdx, aRank), mapE(idx.batchM)});
   }
-  maps.push_back(id);
+  maps.push_back(b.getMultiDimIdentityMap(aRank));
   Value kI32;
   if (aZp && wZp)
     kI32 = arith::IndexCastOp::create(
         b, loc, i32, getValueOrCreateConstantIndexOp(b, loc, kSize));
-  Type resultElt = resultType.getElementType();
-  Value init = tensor::EmptyOp::create(b, loc, outSizes, resultElt);
-  Value result =
-      linalg::GenericOp::create(
-          b, loc, init.getType(), ins, ValueRange{init}, maps,
-          SmallVector<utils::IteratorType>(aRank,
-                                           utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value v = args[0];
-            unsigned next = 3;
-            Value za, zw;
-            if (aZp) {
-              za = extTo32(nb, nl, aScheme, args[next],
-                           recentre ? Ext::Recentred : Ext::Storage);
-              v = arith::SubIOp::create(
-                  nb, nl, v, arith::MulIOp::create(nb, nl, za, args[next + 1]));
-              next += 2;
-            }
-            if (wZp) {
-              zw = extTo32(nb, nl, wScheme, args[next]);
-              v = arith::SubIOp::create(
-                  nb, nl, v, arith::MulIOp::create(nb, nl, zw, args[next + 1]));
-              next += 2;
-            }
-            if (za && zw)
-              v = arith::AddIOp::create(
-                  nb, nl, v,
-                  arith::MulIOp::create(nb, nl, kI32,
-                                        arith::MulIOp::create(nb, nl, za, zw)));
-            // MatMulInteger's value as f32, times both scales.
-            Value f = arith::SIToFPOp::create(nb, nl, f32, v);
-            Value scale =
-                arith::MulFOp::create(nb, nl, castFloat(nb, nl, args[1], f32),
-                                      castFloat(nb, nl, args[2], f32));
-            Value y = arith::MulFOp::create(nb, nl, f, scale);
-            linalg::YieldOp::create(nb, nl, castFloat(nb, nl, y, resultElt));
-          })
-          .getResult(0);
-  if (result.getType() != resultType)
-    result = tensor::CastOp::create(b, loc, resultType, result);
+  Value result = buildScaleEpilogue(
+      b, loc, resultType, out, ins, maps,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value v = args[0];
+        unsigned next = 3;
+        Value za, zw;
+        if (aZp) {
+          za = extTo32(nb, nl, aScheme, args[next],
+                       recentre ? Ext::Recentred : Ext::Storage);
+          v = arith::SubIOp::create(
+              nb, nl, v, arith::MulIOp::create(nb, nl, za, args[next + 1]));
+          next += 2;
+        }
+        if (wZp) {
+          zw = extTo32(nb, nl, wScheme, args[next]);
+          v = arith::SubIOp::create(
+              nb, nl, v, arith::MulIOp::create(nb, nl, zw, args[next + 1]));
+          next += 2;
+        }
+        if (za && zw)
+          v = arith::AddIOp::create(
+              nb, nl, v,
+              arith::MulIOp::create(nb, nl, kI32,
+                                    arith::MulIOp::create(nb, nl, za, zw)));
+        // MatMulInteger's value as f32, to be multiplied by both scales.
+        return arith::SIToFPOp::create(nb, nl, f32, v);
+      });
   rewriter.replaceOp(op, result);
   return success();
 }

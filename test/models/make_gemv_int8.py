@@ -18,40 +18,14 @@ loom-nvidia-int8-mma-sync runs on mma.sync m16n8k32; integers are exact.
 
 Runs anywhere with numpy and onnx (`python3 test/models/make_gemv_int8.py`).
 """
-import os
-
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def bf16_bits(x):
-    """float64 -> bf16 bit patterns (round to nearest even)."""
-    bits = x.astype(np.float32).view(np.uint32).astype(np.uint64)
-    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
-    return rounded.astype(np.uint16)
+from model_util import bf16_bits, bf16_tensor, save_case
 
 
 def bf16(name, values):
-    t = TensorProto(name=name, data_type=TensorProto.BFLOAT16,
-                    dims=values.shape)
-    t.raw_data = bf16_bits(values).astype("<u2").tobytes()
-    return t
-
-
-def save(name, model, inputs, outputs):
-    onnx.checker.check_model(model)
-    case = os.path.join(HERE, name)
-    data = os.path.join(case, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
-    onnx.save(model, os.path.join(case, "model.onnx"))
-    for kind, tensors in (("input", inputs), ("output", outputs)):
-        for i, t in enumerate(tensors):
-            with open(os.path.join(data, f"{kind}_{i}.pb"), "wb") as f:
-                f.write(t.SerializeToString())
-    print(f"wrote {case}")
+    return bf16_tensor(name, bf16_bits(values), values.shape)
 
 
 def gemv():
@@ -78,11 +52,12 @@ def gemv():
          helper.make_tensor_value_info("y2", TensorProto.BFLOAT16, [M, N]),
          helper.make_tensor_value_info("y3", TensorProto.FLOAT, [M3, N3])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
-    save("gemv", model,
-         [bf16("x", x), bf16("b", b), bf16("w", w),
-          numpy_helper.from_array(x3, "x3"), numpy_helper.from_array(w3, "w3")],
-         [bf16("y1", x @ b), bf16("y2", x @ w.T),
-          numpy_helper.from_array(x3 @ w3.T, "y3")])
+    save_case("gemv", model,
+              [bf16("x", x), bf16("b", b), bf16("w", w),
+               numpy_helper.from_array(x3, "x3"),
+               numpy_helper.from_array(w3, "w3")],
+              [bf16("y1", x @ b), bf16("y2", x @ w.T),
+               numpy_helper.from_array(x3 @ w3.T, "y3")])
 
 
 def matmul_int8():
@@ -98,9 +73,9 @@ def matmul_int8():
          helper.make_tensor_value_info("b", TensorProto.INT8, [K, N])],
         [helper.make_tensor_value_info("y", TensorProto.INT32, [M, N])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    save("matmul_int8", model,
-         [numpy_helper.from_array(a, "a"), numpy_helper.from_array(b, "b")],
-         [numpy_helper.from_array(y, "y")])
+    save_case("matmul_int8", model,
+              [numpy_helper.from_array(a, "a"), numpy_helper.from_array(b, "b")],
+              [numpy_helper.from_array(y, "y")])
 
 
 if __name__ == "__main__":

@@ -8,31 +8,12 @@ The values are small integers, so every product and partial sum is exact in
 f32 and the reference does not depend on the order of the reduction: any
 correct kernel reproduces it bit for bit after the final rounding to bf16.
 """
-import os
-
 import numpy as np
-import onnx
 from onnx import TensorProto, helper
 
+from model_util import bf16_bits, bf16_tensor as tensor, bf16_value, save_case
+
 B, M, K, N = 2, 128, 256, 384
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def bf16_bits(x):
-    """float64 -> bf16 bit patterns (round to nearest even)."""
-    bits = x.astype(np.float32).view(np.uint32).astype(np.uint64)
-    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
-    return rounded.astype(np.uint16)
-
-
-def bf16_value(bits):
-    return (bits.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
-
-
-def tensor(name, bits, shape):
-    t = TensorProto(name=name, data_type=TensorProto.BFLOAT16, dims=shape)
-    t.raw_data = bits.astype("<u2").tobytes()
-    return t
 
 
 def main():
@@ -54,16 +35,8 @@ def main():
         initializer=[tensor("weight", bf16_bits(w), [N, K]),
                      tensor("bias", bf16_bits(b), [N])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
-    onnx.checker.check_model(model)
-    case = os.path.join(HERE, "linear_bf16")
-    data = os.path.join(case, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
-    onnx.save(model, os.path.join(case, "model.onnx"))
-    with open(os.path.join(data, "input_0.pb"), "wb") as f:
-        f.write(tensor("x", bf16_bits(x), [B, M, K]).SerializeToString())
-    with open(os.path.join(data, "output_0.pb"), "wb") as f:
-        f.write(tensor("y", y, [B, M, N]).SerializeToString())
-    print(f"wrote {case}")
+    save_case("linear_bf16", model, [tensor("x", bf16_bits(x), [B, M, K])],
+              [tensor("y", y, [B, M, N])])
 
 
 if __name__ == "__main__":

@@ -18,13 +18,11 @@ comes from an exact e4m3 codec here (round to nearest even, saturating to
 
 Runs with numpy and onnx (`/usr/bin/python3 test/models/make_matmul_fp8.py`).
 """
-import os
-
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from model_util import save_case
+
 FLOAT8E4M3FN = 17
 E4M3_MAX = 448.0
 
@@ -71,19 +69,6 @@ def f8_tensor(name, bits):
     t = TensorProto(name=name, data_type=FLOAT8E4M3FN, dims=bits.shape)
     t.raw_data = bits.astype(np.uint8).tobytes()
     return t
-
-
-def save(name, model, inputs, outputs):
-    # onnx 1.12's checker knows neither float8 nor opset 19: not checked.
-    case = os.path.join(HERE, name)
-    data = os.path.join(case, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
-    onnx.save(model, os.path.join(case, "model.onnx"))
-    for kind, tensors in (("input", inputs), ("output", outputs)):
-        for i, t in enumerate(tensors):
-            with open(os.path.join(data, f"{kind}_{i}.pb"), "wb") as f:
-                f.write(t.SerializeToString())
-    print(f"wrote {case}")
 
 
 def self_test():
@@ -140,8 +125,9 @@ def matmul_fp8():
     model = helper.make_model(graph,
                               opset_imports=[helper.make_opsetid("", 19)])
     model.ir_version = 9
-    save("matmul_fp8", model, [numpy_helper.from_array(x, "x")],
-         [numpy_helper.from_array(y, "y")])
+    # onnx 1.12's checker knows neither float8 nor opset 19: not checked.
+    save_case("matmul_fp8", model, [numpy_helper.from_array(x, "x")],
+              [numpy_helper.from_array(y, "y")], check=False)
 
 
 if __name__ == "__main__":

@@ -13,15 +13,11 @@ The values are small integers, so every product and partial sum is exact in
 f32 and any correct kernel reproduces the reference bit for bit after the one
 rounding to bf16 (the sums exceed 256, so that rounding is exercised).
 """
-import os
-
 import numpy as np
-import onnx
 from onnx import TensorProto, helper
 
-from make_linear_bf16 import bf16_bits, bf16_value, tensor
+from model_util import bf16_bits, bf16_tensor as tensor, save_case
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 K, N, M1, M2 = 256, 384, 200, 300
 
 
@@ -57,20 +53,11 @@ def main():
          helper.make_tensor_value_info("y4", bf16, [2, 128, 256])],
         initializer=[tensor("w", bf16_bits(w), [N, K])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
-    onnx.checker.check_model(model)
-    case = os.path.join(HERE, "matmul_shapes_bf16")
-    data = os.path.join(case, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
-    onnx.save(model, os.path.join(case, "model.onnx"))
-    for i, (name, value) in enumerate(inputs.items()):
-        with open(os.path.join(data, f"input_{i}.pb"), "wb") as f:
-            f.write(tensor(name, bf16_bits(value), list(value.shape))
-                    .SerializeToString())
-    for i, (name, value) in enumerate(outputs.items()):
-        with open(os.path.join(data, f"output_{i}.pb"), "wb") as f:
-            f.write(tensor(name, bf16_bits(value), list(value.shape))
-                    .SerializeToString())
-    print(f"wrote {case}")
+    save_case("matmul_shapes_bf16", model,
+              [tensor(name, bf16_bits(value), list(value.shape))
+               for name, value in inputs.items()],
+              [tensor(name, bf16_bits(value), list(value.shape))
+               for name, value in outputs.items()])
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@
 #include "test/unit/CompileForTest.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <cstdint>
 #include <random>
@@ -70,6 +71,25 @@ std::vector<uint8_t> randomBytes(size_t n, std::mt19937 &rng) {
   return v;
 }
 
+/// Checks the [m, n] f32 result `r` against MatMulInteger's value times
+/// `scale(i, j)`: the sum over l < k of (a[i, l] - aZp(i)) * weight(l, j),
+/// with `a` the [m, k] input bytes (unsigned) and `weight` the weight's
+/// value less its zero point.
+void expectScaledMatMulInteger(
+    const float *r, const std::vector<uint8_t> &a, int64_t m, int64_t k,
+    int64_t n, llvm::function_ref<int32_t(int64_t)> aZp,
+    llvm::function_ref<int32_t(int64_t, int64_t)> weight,
+    llvm::function_ref<float(int64_t, int64_t)> scale) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int32_t sum = 0;
+      for (int64_t l = 0; l < k; ++l)
+        sum += (int32_t(a[i * k + l]) - aZp(i)) * weight(l, j);
+      float expected = float(sum) * scale(i, j);
+      EXPECT_EQ(r[i * n + j], expected) << i << ", " << j;
+    }
+}
+
 // The int8 Llama's form: u8 activations [1, M, K] with a per-tensor zero
 // point (DynamicQuantizeLinear), i8 weights [K, N] per tensor; M = 37 is
 // not a multiple of the GPU's 16-row tiles.
@@ -105,15 +125,10 @@ TEST_F(QuantIntegerProductTest, U8ZeroPointTimesI8PerTensor) {
     void *args[] = {nullptr, &r, &da, &dw, &dws, &das, &daz};
     obj.entry("loom_call_main")(args);
     ASSERT_EQ(r.sizes[1], m);
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        int32_t sum = 0;
-        for (int64_t l = 0; l < k; ++l)
-          sum += (int32_t(a[i * k + l]) - int32_t(az)) *
-                 int32_t(int8_t(w[l * n + j]));
-        float expected = float(sum) * (as * ws);
-        EXPECT_EQ(r.data<float>()[i * n + j], expected) << i << ", " << j;
-      }
+    expectScaledMatMulInteger(
+        r.data<float>(), a, m, k, n, [&](int64_t) { return int32_t(az); },
+        [&](int64_t l, int64_t j) { return int32_t(int8_t(w[l * n + j])); },
+        [&](int64_t, int64_t) { return as * ws; });
     free(r.allocated);
   }
 }
@@ -162,15 +177,12 @@ TEST_F(QuantIntegerProductTest, BothZeroPointsPerChannelTransposed) {
     void *args[] = {nullptr, &r, &da, &dw, &dws, &dwz, &das, &daz};
     obj.entry("loom_call_main")(args);
     ASSERT_EQ(r.sizes[0], m);
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        int32_t sum = 0;
-        for (int64_t l = 0; l < k; ++l)
-          sum += (int32_t(a[i * k + l]) - int32_t(az[i])) *
-                 (int32_t(w[j * k + l]) - int32_t(wz[j]));
-        float expected = float(sum) * (as[i] * ws[j]);
-        EXPECT_EQ(r.data<float>()[i * n + j], expected) << i << ", " << j;
-      }
+    expectScaledMatMulInteger(
+        r.data<float>(), a, m, k, n, [&](int64_t i) { return int32_t(az[i]); },
+        [&](int64_t l, int64_t j) {
+          return int32_t(w[j * k + l]) - int32_t(wz[j]);
+        },
+        [&](int64_t i, int64_t j) { return as[i] * ws[j]; });
     free(r.allocated);
   }
 }
@@ -215,15 +227,10 @@ func.func @main(%a: tensor<?x32xi8>, %as: tensor<f32>, %az: tensor<i8>)
   void *args[] = {nullptr, &r, &da, &das, &daz};
   obj.entry("loom_call_main")(args);
   ASSERT_EQ(r.sizes[0], m);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      int32_t sum = 0;
-      for (int64_t l = 0; l < k; ++l)
-        sum += (int32_t(a[i * k + l]) - int32_t(az)) *
-               int32_t(int8_t(w[l * n + j]));
-      EXPECT_EQ(r.data<float>()[i * n + j], float(sum) * (as * 0.25f))
-          << i << ", " << j;
-    }
+  expectScaledMatMulInteger(
+      r.data<float>(), a, m, k, n, [&](int64_t) { return int32_t(az); },
+      [&](int64_t l, int64_t j) { return int32_t(int8_t(w[l * n + j])); },
+      [&](int64_t, int64_t) { return as * 0.25f; });
   free(r.allocated);
 }
 
